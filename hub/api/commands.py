@@ -1,0 +1,38 @@
+"""`GET /api/v1/commands` (long-poll with leases) and `POST /api/v1/commands/{id}/result`."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+
+from hub.api.context import close_session, db_session, protect
+from hub.api.schemas import (CommandResultResponseSchema, CommandResultSchema, CommandsQuerySchema,
+                             CommandsResponseSchema)
+from hub.commands.leases import wait_for_commands
+from hub.commands.results import record_result
+from hub.runtime import current
+
+blp = Blueprint("commands", __name__, url_prefix="/api/v1", description="Work for the store")
+protect(blp)
+
+
+@blp.route("/commands")
+@blp.arguments(CommandsQuerySchema, location="query")
+@blp.response(200, CommandsResponseSchema)
+def get_commands(query):  # noqa: ANN001, ANN201
+    store_id = g.store.id
+    close_session()  # hold no connection while waiting
+    runtime = current()
+    commands = wait_for_commands(runtime.db, runtime.redis, store_id, wait=query["wait"], limit=query["limit"],
+                                 visibility_seconds=runtime.settings.command_visibility_timeout)
+    return {"commands": commands}
+
+
+@blp.route("/commands/<string:command_id>/result", methods=["POST"])
+@blp.arguments(CommandResultSchema)
+@blp.response(200, CommandResultResponseSchema)
+def post_result(result, command_id: str):  # noqa: ANN001, ANN201
+    session = db_session()
+    outcome = record_result(session, g.store.id, command_id, result)
+    session.commit()
+    return {"id": command_id, "status": outcome}

@@ -1,0 +1,63 @@
+"""The hub's application factory. Nothing happens at import; everything starts in `create_app`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from hub.config import load_settings
+from hub.runtime import Runtime
+
+SETTING_KEYS = {"data_dir", "database_url", "redis_url", "secret_key", "encryption_keys", "public_url",
+                "tiktok_api_base", "tiktok_auth_base", "tiktok_authorize_url", "tiktok_app_key",
+                "tiktok_app_secret", "tiktok_service_id", "allow_private_image_hosts",
+                "tiktok_rate_limit_per_second", "command_visibility_timeout", "max_events_per_request",
+                "max_request_bytes", "testing"}
+
+
+def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None = None) -> Flask:
+    """Build the web app. `config` takes setting names (see hub.config.Settings) and Flask keys."""
+    config = dict(config or {})
+    overrides = {k: config.pop(k) for k in list(config) if k in SETTING_KEYS}
+    if runtime is None:
+        runtime = Runtime.build(load_settings(overrides))
+    settings = runtime.settings
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        TESTING=settings.testing,
+    )
+    app.config.update(config)
+    app.extensions["hub"] = runtime
+    if not app.debug:
+        logging.getLogger("hub").setLevel(logging.INFO)
+
+    from hub import api
+
+    api.init_app(app)
+    _register_optional(app)
+    return app
+
+
+def _register_optional(app: Flask) -> None:
+    """Blueprints of other areas (TikTok webhooks, settings page) register through their init_app."""
+    import importlib
+
+    for module_name in ("hub.tiktok.webhooks", "hub.web"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        init = getattr(module, "init_app", None)
+        if init is not None:
+            init(app)

@@ -1,0 +1,196 @@
+"""The `hub` command (design §3). `--json` output is one JSON document on stdout; errors go to stderr."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from typing import Any
+
+import click
+
+from hub.config import ConfigError, load_settings
+
+
+def _runtime():  # noqa: ANN202
+    from hub.runtime import Runtime, install
+
+    runtime = Runtime.build(load_settings())
+    install(runtime)
+    return runtime
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@click.group()
+def main() -> None:
+    """TikTok Shop Sync hub."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Serve with gunicorn (production).")
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--threads", default=32, show_default=True, help="Threads per process (long-polls hold one).")
+def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) -> None:
+    """Run the web process: Extension API, TikTok webhooks and the settings page."""
+    from hub.migrations import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    if use_gunicorn:
+        import os
+
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
+                                   "--workers", str(workers), "--threads", str(threads), "--bind",
+                                   f"{host}:{port}", "--timeout", "60", "hub.wsgi:app"])
+    from hub.app import create_app
+
+    runtime = _runtime()
+    app = create_app(runtime=runtime)
+    click.echo(f"Hub listening on http://{host}:{port}")
+    from werkzeug.serving import run_simple
+
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        runtime.close()
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the periodic jobs in this worker.")
+def worker(burst: bool, no_scheduler: bool) -> None:
+    """Run an RQ worker on every hub queue, in priority order, with the scheduler."""
+    from hub.jobs.worker import run_worker
+
+    runtime = _runtime()
+    try:
+        run_worker(runtime, burst=burst, with_scheduler=not no_scheduler)
+    finally:
+        runtime.close()
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations."""
+    from hub.migrations import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"Database at revision {revision}.", err=True)
+
+
+@main.group()
+def store() -> None:
+    """Store connections (one per installed extension)."""
+
+
+@store.command("add")
+@click.option("--platform", required=True,
+              type=click.Choice(["woocommerce", "magento2", "shopify", "bigcommerce", "demo"]))
+@click.option("--name", required=True)
+@click.option("--merchant", "merchant_ref", default=None, help="Merchant id or name (default: the first).")
+def store_add(platform: str, name: str, merchant_ref: str | None) -> None:
+    """Create a store connection; prints store_id, key_id and the secret (shown only this once)."""
+    from hub.merchants import create_store, find_or_create_merchant
+    from hub.migrations import upgrade
+
+    runtime = _runtime()
+    upgrade(runtime.settings.database_url)
+    with runtime.db.session_scope() as session:
+        merchant = find_or_create_merchant(session, merchant_ref)
+        created, secret = create_store(session, runtime.secrets, merchant, platform, name)
+        out = {"store_id": created.id, "key_id": created.key_id, "secret": secret, "merchant_id": merchant.id}
+    runtime.close()
+    _print_json(out)
+
+
+@main.group()
+def user() -> None:
+    """Settings-page users."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--password", default=None, help="Default: a generated password, printed once.")
+@click.option("--merchant", "merchant_ref", default=None)
+def user_add(email: str, password: str | None, merchant_ref: str | None) -> None:
+    """Create a login for the settings page."""
+    from hub.merchants import MerchantError, create_user, find_or_create_merchant
+    from hub.migrations import upgrade
+
+    runtime = _runtime()
+    upgrade(runtime.settings.database_url)
+    password = password or secrets.token_urlsafe(12)
+    try:
+        with runtime.db.session_scope() as session:
+            merchant = find_or_create_merchant(session, merchant_ref)
+            created = create_user(session, merchant, email, password)
+            out = {"user_id": created.id, "email": created.email, "merchant_id": merchant.id, "password": password}
+    except MerchantError as exc:
+        runtime.close()
+        _fail(str(exc))
+    runtime.close()
+    _print_json(out)
+
+
+@main.group()
+def commands() -> None:
+    """Commands waiting for stores (support tools)."""
+
+
+@commands.command("create")
+@click.option("--store", "store_id", required=True)
+@click.option("--type", "type_", required=True, type=click.Choice(["order.create", "order.cancel", "catalog.resend"]))
+@click.option("--payload", required=True, help="The command's payload as a JSON object.")
+@click.option("--dedupe-key", default=None, help="Default: derived from the payload (one command per order).")
+def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | None) -> None:
+    """Queue a command for a store by hand, e.g. to resend the catalog or replay an order."""
+    from hub.commands.outbox import create_command, notify
+    from hub.models import Store
+
+    try:
+        data = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        _fail(f"--payload is not JSON: {exc}")
+    if not isinstance(data, dict):
+        _fail("--payload must be a JSON object")
+    runtime = _runtime()
+    with runtime.db.session_scope() as session:
+        if session.get(Store, store_id) is None:
+            runtime.close()
+            _fail(f"There is no store {store_id}.")
+        if dedupe_key is None:
+            order_id = (data.get("order") or {}).get("tiktok_order_id") or data.get("tiktok_order_id")
+            dedupe_key = f"{type_}:{order_id}" if order_id else f"{type_}:{secrets.token_hex(8)}"
+        command, created = create_command(session, store_id, type_, data, dedupe_key)
+        out = {"command_id": command.id, "created": created, "dedupe_key": dedupe_key}
+    notify(runtime.redis, store_id)
+    runtime.close()
+    _print_json(out)
+
+
+def run() -> None:
+    try:
+        main()
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+if __name__ == "__main__":
+    run()

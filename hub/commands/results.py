@@ -1,0 +1,61 @@
+"""Recording a store's result for a command, idempotently, and passing it to whoever waits for it.
+
+Order sync (and any later command type) registers a handler per command type in `RESULT_HANDLERS`
+from its own module; the handler runs in the same transaction as the result, so the order's status
+and the command's result can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from hub.errors import ApiError
+from hub.models import Command
+from hub.models.commands import DONE, FAILED
+
+ResultHandler = Callable[[Session, Command], None]
+RESULT_HANDLERS: dict[str, str] = {
+    # command type -> "module:function", imported on first use (no import-time coupling)
+    "order.create": "hub.sync.orders.handoff:on_create_result",
+    "order.cancel": "hub.sync.orders.handoff:on_cancel_result",
+}
+
+
+def _handler(command_type: str) -> ResultHandler | None:
+    target = RESULT_HANDLERS.get(command_type)
+    if not target:
+        return None
+    module_name, _, func_name = target.partition(":")
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, func_name, None)
+
+
+def record_result(session: Session, store_id: str, command_id: str, result: dict[str, Any]) -> str:
+    """Store the result; returns "accepted" or "duplicate". Raises ApiError for other stores' ids."""
+    command = session.get(Command, command_id)
+    if command is None:
+        raise ApiError(404, "command_not_found", f"There is no command {command_id}.")
+    if command.store_id != store_id:
+        raise ApiError(403, "not_your_command", "This command belongs to another store connection.")
+    clean = {k: v for k, v in result.items() if v is not None}
+    if command.status in (DONE, FAILED):
+        if command.result == clean:
+            return "duplicate"
+        raise ApiError(409, "result_already_recorded",
+                       "A different result was already recorded for this command.",
+                       {"recorded": command.result})
+    command.status = DONE if result["status"] == "done" else FAILED
+    command.result = clean
+    command.completed_at = datetime.now(timezone.utc)
+    handler = _handler(command.type)
+    if handler is not None:
+        handler(session, command)
+    return "accepted"

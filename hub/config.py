@@ -1,0 +1,112 @@
+"""Settings from `HUB_*` environment variables (design §3), read once per app or process.
+
+Everything has an embedded default so that `hub demo` and the tests run on a fresh machine with
+nothing configured; production overrides the defaults through the environment or a `.env` file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+TIKTOK_API_BASE = "https://open-api.tiktokglobalshop.com"
+TIKTOK_AUTH_BASE = "https://auth.tiktok-shops.com"
+TIKTOK_AUTHORIZE_URL = "https://services.tiktokshop.com/open/authorize"
+
+
+class ConfigError(Exception):
+    """A setting is present but unusable; raised at start-up so the operator sees it at once."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    encryption_keys: tuple[str, ...] = ()
+    public_url: str = "http://127.0.0.1:5000"
+    tiktok_api_base: str = TIKTOK_API_BASE
+    tiktok_auth_base: str = TIKTOK_AUTH_BASE
+    tiktok_authorize_url: str = TIKTOK_AUTHORIZE_URL
+    tiktok_app_key: str | None = None
+    tiktok_app_secret: str | None = None
+    tiktok_service_id: str | None = None
+    # Loopback/private image hosts are refused in production (SSRF); the demo and tests serve images
+    # from loopback, so they switch this on explicitly.
+    allow_private_image_hosts: bool = False
+    tiktok_rate_limit_per_second: float = 50.0
+    command_visibility_timeout: int = 120
+    max_events_per_request: int = 500
+    max_request_bytes: int = 10 * 1024 * 1024
+    testing: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Generate the secret once and keep it, so sessions and derived keys survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from the environment (and `.env` in the working directory), then overrides."""
+    if environ is None:
+        from dotenv import dotenv_values
+
+        env = {**{k: v for k, v in dotenv_values(".env").items() if v is not None}, **os.environ}
+    else:
+        env = dict(environ)
+    overrides = dict(overrides or {})
+    data_dir = Path(overrides.pop("data_dir", None) or env.get("HUB_DATA_DIR") or "./var").resolve()
+    database_url = env.get("HUB_DATABASE_URL") or f"sqlite:///{data_dir / 'hub.sqlite3'}"
+    keys = tuple(k.strip() for k in (env.get("HUB_ENCRYPTION_KEYS") or "").split(",") if k.strip())
+    try:
+        rate = float(env.get("HUB_TIKTOK_RATE_LIMIT", "50"))
+        visibility = int(env.get("HUB_COMMAND_VISIBILITY_TIMEOUT", "120"))
+    except ValueError as exc:
+        raise ConfigError(f"A numeric HUB_* setting is not a number: {exc}") from exc
+    values: dict[str, Any] = dict(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=env.get("HUB_REDIS_URL") or None,
+        secret_key=env.get("HUB_SECRET_KEY") or "",
+        encryption_keys=keys,
+        public_url=(env.get("HUB_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        tiktok_api_base=(env.get("HUB_TIKTOK_API_BASE") or TIKTOK_API_BASE).rstrip("/"),
+        tiktok_auth_base=(env.get("HUB_TIKTOK_AUTH_BASE") or TIKTOK_AUTH_BASE).rstrip("/"),
+        tiktok_authorize_url=env.get("HUB_TIKTOK_AUTHORIZE_URL") or TIKTOK_AUTHORIZE_URL,
+        tiktok_app_key=env.get("HUB_TIKTOK_APP_KEY") or None,
+        tiktok_app_secret=env.get("HUB_TIKTOK_APP_SECRET") or None,
+        tiktok_service_id=env.get("HUB_TIKTOK_SERVICE_ID") or None,
+        allow_private_image_hosts=_truthy(env.get("HUB_ALLOW_PRIVATE_IMAGE_HOSTS")),
+        tiktok_rate_limit_per_second=rate,
+        command_visibility_timeout=visibility,
+    )
+    known = {f.name for f in fields(Settings)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ConfigError(f"Unknown settings: {', '.join(sorted(unknown))}")
+    values.update(overrides)
+    if isinstance(values["data_dir"], str):
+        values["data_dir"] = Path(values["data_dir"]).resolve()
+    if not values["secret_key"]:
+        values["secret_key"] = _secret_key(values["data_dir"])
+    return Settings(**values)

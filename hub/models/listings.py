@@ -1,0 +1,39 @@
+"""A store product's life on TikTok: its status (design §6), the reason and fix, and its TikTok id.
+
+`status` holds exactly the names the merchant sees; "Needs category" is derived (no mapping yet).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.models.base import Base, utcnow
+
+NEEDS_CATEGORY = "Needs category"
+NOT_SYNCED = "Not synced"
+FAILED_TO_SYNC = "Failed to sync"
+UNDER_REVIEW = "Under review"
+FAILED_REVIEW = "Failed review"
+ACTIVE = "Active"
+SYNCED = "Synced"
+STATUSES = (NOT_SYNCED, FAILED_TO_SYNC, UNDER_REVIEW, FAILED_REVIEW, ACTIVE, SYNCED)
+
+
+class Listing(Base):
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("store_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default=NOT_SYNCED, index=True)
+    reason_code: Mapped[str | None] = mapped_column(String(60), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    fix: Mapped[str | None] = mapped_column(Text, default=None)
+    issues: Mapped[list[Any] | None] = mapped_column(default=None)  # every validation finding
+    tiktok_product_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

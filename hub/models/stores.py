@@ -1,0 +1,37 @@
+"""Store connections: one row per installed extension, with the credentials it signs requests with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.models.base import Base, new_id, utcnow
+from hub.models.merchants import Merchant
+
+PLATFORMS = ("woocommerce", "magento2", "shopify", "bigcommerce", "demo")
+
+
+class Store(Base):
+    __tablename__ = "stores"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("st"))
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # The HMAC secret must be recoverable to verify signatures, so it is encrypted (Fernet), not hashed.
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    currency: Mapped[str | None] = mapped_column(String(3), default=None)
+    weight_unit: Mapped[str | None] = mapped_column(String(4), default=None)
+    dimension_unit: Mapped[str | None] = mapped_column(String(4), default=None)
+    platform_version: Mapped[str | None] = mapped_column(String(50), default=None)
+    extension_version: Mapped[str | None] = mapped_column(String(50), default=None)
+    base_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    sync_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_contact_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    merchant: Mapped[Merchant] = relationship()

@@ -1,0 +1,68 @@
+"""The per-process services every part of the hub needs: settings, database, Redis and the secret box.
+
+The web app keeps its runtime in `app.extensions["hub"]`; a worker process installs one before it
+starts working. Job functions call `current()` and so run the same way in either place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from hub.config import Settings
+from hub.db import Database
+from hub.security.crypto import SecretBox
+
+_process_runtime: "Runtime | None" = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    redis: redis.Redis
+    secrets: SecretBox
+    embedded_redis: Any = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Runtime":
+        embedded = None
+        url = settings.redis_url
+        if not url:
+            from hub.embedded import EmbeddedRedis
+
+            embedded = EmbeddedRedis(settings.data_dir)
+            url = embedded.acquire()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        connection = redis.Redis.from_url(url, health_check_interval=30)
+        return cls(settings=settings, db=Database(settings.database_url), redis=connection,
+                   secrets=SecretBox.from_settings(settings), embedded_redis=embedded)
+
+    @property
+    def redis_url(self) -> str:
+        return self.settings.redis_url or self.embedded_redis.url
+
+    def close(self) -> None:
+        self.db.dispose()
+        self.redis.close()
+        if self.embedded_redis is not None:
+            self.embedded_redis.release()
+
+
+def install(runtime: Runtime | None) -> None:
+    global _process_runtime
+    _process_runtime = runtime
+
+
+def current() -> Runtime:
+    """The runtime of the current Flask app if inside one, else the one this process installed."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and "hub" in current_app.extensions:
+        return current_app.extensions["hub"]
+    if _process_runtime is None:
+        raise RuntimeError("No hub runtime: call hub.runtime.install() or run inside the app")
+    return _process_runtime

@@ -1,0 +1,18 @@
+"""What happens after store events are stored: the sync jobs they call for.
+
+Kept apart from the API so the Extension API only stores and acknowledges; everything that talks to
+TikTok runs in workers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+    from hub.sync.intake import Changes
+
+
+def after_events(runtime: "Runtime", store_id: str, changes: "Changes") -> None:
+    """Enqueue the sync work `changes` call for (product sync and order sync plug in here)."""
+    return None
