@@ -20,6 +20,13 @@ def _runtime():  # noqa: ANN202
     return runtime
 
 
+def _exit_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so cleanup (the embedded Redis server) runs."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -55,7 +62,9 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
     from hub.app import create_app
 
     runtime = _runtime()
+    runtime.redis.ping()  # start the embedded server now, not on the first request
     app = create_app(runtime=runtime)
+    _exit_on_sigterm()
     click.echo(f"Hub listening on http://{host}:{port}")
     from werkzeug.serving import run_simple
 
@@ -147,6 +156,19 @@ def user_add(email: str, password: str | None, merchant_ref: str | None) -> None
         _fail(str(exc))
     runtime.close()
     _print_json(out)
+
+
+@main.command()
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--data-dir", default="./var/demo", show_default=True, type=click.Path())
+@click.option("--duration", default=None, type=float, help="Stop after this many seconds (default: until Ctrl-C).")
+def demo(port: int, data_dir: str, duration: float | None) -> None:
+    """Run the whole product locally with nothing configured."""
+    from pathlib import Path
+
+    from hub.demo.runner import run_demo
+
+    run_demo(port, Path(data_dir), duration)
 
 
 @main.group()

@@ -22,34 +22,43 @@ _process_runtime: "Runtime | None" = None
 class Runtime:
     settings: Settings
     db: Database
-    redis: redis.Redis
     secrets: SecretBox
     embedded_redis: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
+    _redis: redis.Redis | None = None
+    _redis_url: str | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
-        embedded = None
-        url = settings.redis_url
-        if not url:
-            from hub.embedded import EmbeddedRedis
-
-            embedded = EmbeddedRedis(settings.data_dir)
-            url = embedded.acquire()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        connection = redis.Redis.from_url(url, health_check_interval=30)
-        return cls(settings=settings, db=Database(settings.database_url), redis=connection,
-                   secrets=SecretBox.from_settings(settings), embedded_redis=embedded)
+        return cls(settings=settings, db=Database(settings.database_url), secrets=SecretBox.from_settings(settings))
 
     @property
     def redis_url(self) -> str:
-        return self.settings.redis_url or self.embedded_redis.url
+        """Redis is connected on first use, so commands that only touch the database never start it."""
+        if self._redis_url is None:
+            url = self.settings.redis_url
+            if not url:
+                from hub.embedded import EmbeddedRedis
+
+                self.embedded_redis = EmbeddedRedis(self.settings.data_dir)
+                url = self.embedded_redis.acquire()
+            self._redis_url = url
+        return self._redis_url
+
+    @property
+    def redis(self) -> redis.Redis:
+        if self._redis is None:
+            self._redis = redis.Redis.from_url(self.redis_url, health_check_interval=30)
+        return self._redis
 
     def close(self) -> None:
         self.db.dispose()
-        self.redis.close()
+        if self._redis is not None:
+            self._redis.close()
         if self.embedded_redis is not None:
             self.embedded_redis.release()
+            self.embedded_redis = None
 
 
 def install(runtime: Runtime | None) -> None:

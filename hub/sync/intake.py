@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from hub.api.schemas import EVENT_SCHEMAS
@@ -46,16 +46,25 @@ def content_hash(product: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+_SCHEMA_INSTANCES: dict[str, Any] = {}
+
+
+def _schema(event_type: str) -> Any:
+    """Schema instances are reused: building one deep-copies every nested field, which dominated ingest."""
+    if event_type not in _SCHEMA_INSTANCES:
+        _SCHEMA_INSTANCES[event_type] = EVENT_SCHEMAS[event_type]()
+    return _SCHEMA_INSTANCES[event_type]
+
+
 def _validate(raw: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     if not isinstance(raw, dict):
         return None, {"_event": ["Each event must be a JSON object."]}
     event_type = raw.get("type")
-    schema_cls = EVENT_SCHEMAS.get(event_type) if isinstance(event_type, str) else None
-    if schema_cls is None:
+    if not isinstance(event_type, str) or event_type not in EVENT_SCHEMAS:
         known = ", ".join(sorted(EVENT_SCHEMAS))
         return None, {"type": [f"Unknown event type {event_type!r}; expected one of: {known}."]}
     try:
-        return schema_cls().load(raw), {}
+        return _schema(event_type).load(raw), {}
     except ValidationError as exc:
         return None, exc.normalized_messages()
 
@@ -99,35 +108,37 @@ def _apply(session: Session, store: Store, events: list[dict[str, Any]], changes
     snapshots = {s.product_id: s for s in session.scalars(select(ProductSnapshot).where(
         ProductSnapshot.store_id == store.id, ProductSnapshot.product_id.in_(product_ids)))} if product_ids else {}
 
-    variant_keys = {(e["product"]["id"], v["id"]) for e in events if e["type"] == "product.upsert"
-                    for v in e["product"]["variants"]}
-    variant_keys |= {(i["product_id"], i["variant_id"]) for e in events if e["type"] == "inventory.update"
-                     for i in e["items"]}
-    stock: dict[tuple[str, str], VariantStock] = {}
-    keys = list(variant_keys)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+    # Looked up by product (the unique index's leading columns) rather than by (product, variant) pairs,
+    # which PostgreSQL plans far worse for a few thousand pairs.
+    stock_products = product_ids | {i["product_id"] for e in events if e["type"] == "inventory.update"
+                                    for i in e["items"]}
+    stock: dict[tuple[str, str], Any] = {}
+    ids = sorted(stock_products)
+    for start in range(0, len(ids), 1000):
         for row in session.scalars(select(VariantStock).where(
-                VariantStock.store_id == store.id,
-                tuple_(VariantStock.product_id, VariantStock.variant_id).in_(chunk))):
+                VariantStock.store_id == store.id, VariantStock.product_id.in_(ids[start:start + 1000]))):
             stock[(row.product_id, row.variant_id)] = row
 
     now = datetime.now(timezone.utc)
+    new_rows = _NewRows()
     for event in events:
         kind = event["type"]
         payload: dict[str, Any] | None = None
         if kind == "product.upsert":
-            _upsert_product(session, store, event["product"], snapshots, stock, changes, now)
+            _upsert_product(store, event["product"], snapshots, stock, changes, now, new_rows)
         elif kind == "product.delete":
             snapshot = snapshots.get(event["product_id"])
-            if snapshot is not None and not snapshot.deleted:
+            if isinstance(snapshot, dict):  # created earlier in this same batch
+                snapshot["deleted"] = True
+                changes.deleted.add(event["product_id"])
+            elif snapshot is not None and not snapshot.deleted:
                 snapshot.deleted = True
                 snapshot.updated_at = now
                 changes.deleted.add(event["product_id"])
         elif kind == "inventory.update":
             for item in event["items"]:
-                if _set_stock(session, store, stock, item["product_id"], item["variant_id"],
-                              item["quantity"], item["price"], item["version"], now):
+                if _set_stock(store, stock, item["product_id"], item["variant_id"],
+                              item["quantity"], item["price"], item["version"], now, new_rows):
                     changes.stock.add(item["product_id"])
         elif kind == "store.update":
             for name, value in event["store"].items():
@@ -136,22 +147,41 @@ def _apply(session: Session, store: Store, events: list[dict[str, Any]], changes
         elif kind in ORDER_EVENTS:
             payload = _jsonable({k: v for k, v in event.items() if k not in ("id", "type")})
             changes.order_events.append(event["id"].lower())
-        session.add(ProcessedEvent(store_id=store.id, event_id=event["id"].lower(), type=kind,
-                                   payload=payload, received_at=now))
+        new_rows.events.append(dict(store_id=store.id, event_id=event["id"].lower(), type=kind,
+                                    payload=payload, received_at=now))
+    new_rows.insert(session)
 
 
-def _upsert_product(session: Session, store: Store, product: dict[str, Any],
-                    snapshots: dict[str, ProductSnapshot], stock: dict[tuple[str, str], VariantStock],
-                    changes: Changes, now: datetime) -> None:
+class _NewRows:
+    """Rows to insert in bulk (one multi-row INSERT per table instead of one per object)."""
+
+    def __init__(self) -> None:
+        self.snapshots: list[dict[str, Any]] = []
+        self.stock: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    def insert(self, session: Session) -> None:
+        for model, rows in ((ProductSnapshot, self.snapshots), (VariantStock, self.stock),
+                            (ProcessedEvent, self.events)):
+            if rows:
+                session.execute(insert(model), rows)
+
+
+def _upsert_product(store: Store, product: dict[str, Any], snapshots: dict[str, Any],
+                    stock: dict[tuple[str, str], Any], changes: Changes, now: datetime, new_rows: _NewRows) -> None:
     data = _jsonable(product)
     digest = content_hash(data)
     snapshot = snapshots.get(product["id"])
-    if snapshot is None:
-        snapshot = ProductSnapshot(store_id=store.id, product_id=product["id"], version=product["version"],
-                                   data=data, content_hash=digest, title=product["title"][:500],
-                                   received_at=now, updated_at=now)
-        session.add(snapshot)
-        snapshots[product["id"]] = snapshot
+    if isinstance(snapshot, dict):  # inserted earlier in this same batch
+        if product["version"] >= snapshot["version"]:
+            snapshot.update(version=product["version"], data=data, content_hash=digest, title=product["title"][:500])
+        else:
+            return
+    elif snapshot is None:
+        row = dict(store_id=store.id, product_id=product["id"], version=product["version"], data=data,
+                   content_hash=digest, title=product["title"][:500], deleted=False, received_at=now, updated_at=now)
+        new_rows.snapshots.append(row)
+        snapshots[product["id"]] = row
         changes.details.add(product["id"])
     elif product["version"] >= snapshot.version:
         if digest != snapshot.content_hash or snapshot.deleted:
@@ -165,21 +195,27 @@ def _upsert_product(session: Session, store: Store, product: dict[str, Any],
     else:
         return  # an older copy of the product arrived late: the hub already holds a newer one
     for variant in product["variants"]:
-        if _set_stock(session, store, stock, product["id"], variant["id"], variant["quantity"],
-                      variant["price"], product["version"], now):
+        if _set_stock(store, stock, product["id"], variant["id"], variant["quantity"],
+                      variant["price"], product["version"], now, new_rows):
             changes.stock.add(product["id"])
 
 
-def _set_stock(session: Session, store: Store, stock: dict[tuple[str, str], VariantStock], product_id: str,
-               variant_id: str, quantity: int, price: str | None, version: int, now: datetime) -> bool:
+def _set_stock(store: Store, stock: dict[tuple[str, str], Any], product_id: str, variant_id: str,
+               quantity: int, price: str | None, version: int, now: datetime, new_rows: _NewRows) -> bool:
     """Store a variant's price and stock unless the hub holds a newer version; True if anything changed."""
     row = stock.get((product_id, variant_id))
     if row is None:
-        row = VariantStock(store_id=store.id, product_id=product_id, variant_id=variant_id,
-                           quantity=quantity, price=price, version=version, updated_at=now)
-        session.add(row)
+        row = dict(store_id=store.id, product_id=product_id, variant_id=variant_id, quantity=quantity,
+                   price=price, version=version, updated_at=now)
+        new_rows.stock.append(row)
         stock[(product_id, variant_id)] = row
         return True
+    if isinstance(row, dict):  # inserted earlier in this same batch
+        if version < row["version"]:
+            return False
+        changed = row["quantity"] != quantity or (price is not None and row["price"] != price)
+        row.update(quantity=quantity, version=version, **({"price": price} if price is not None else {}))
+        return changed
     if version < row.version:
         return False
     changed = row.quantity != quantity or (price is not None and row.price != price)

@@ -1,0 +1,49 @@
+"""Shared set-up for benchmarks: a hub on real HTTP over loopback with a fresh store."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from werkzeug.serving import make_server
+
+from hub.app import create_app
+from hub.config import load_settings
+from hub.merchants import create_store, find_or_create_merchant
+from hub.migrations import upgrade
+from hub.runtime import Runtime, install
+
+
+@contextmanager
+def live_hub(database_url: str | None = None, **overrides) -> Iterator[tuple[str, dict, Runtime]]:  # noqa: ANN003
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings({"data_dir": Path(tmp), **overrides}, environ={})
+        if database_url:
+            settings = settings.with_overrides(database_url=database_url)
+        upgrade(settings.database_url)
+        runtime = Runtime.build(settings)
+        install(runtime)
+        with runtime.db.session_scope() as s:
+            store, secret = create_store(s, runtime.secrets, find_or_create_merchant(s, None), "demo", "Bench")
+            creds = {"store_id": store.id, "key_id": store.key_id, "secret": secret}
+        server = make_server("127.0.0.1", 0, create_app(runtime=runtime), threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}", creds, runtime
+        finally:
+            server.shutdown()
+            runtime.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

