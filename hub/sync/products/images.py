@@ -1,0 +1,92 @@
+"""The product image pipeline: download safely, convert to what TikTok accepts, hash for the upload cache.
+
+One pipeline per sync run shares one HTTP session (connection reuse across a product's pictures) and one
+security setting; the parts live in ``image_download`` and ``image_convert`` and are usable alone.
+The ``sha256`` of the prepared bytes is the upload-cache key (design §7.6: an identical image is uploaded
+once), computed after conversion so that the same picture in two formats is still two uploads, while the
+same file linked from two products is one.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Iterable
+
+import requests
+
+from hub.sync.products.errors import ImageError
+from hub.sync.products.image_convert import (
+    DEFAULT_MAX_PIXELS,
+    MAX_SIDE,
+    MAX_UPLOAD_BYTES,
+    MIN_SIDE,
+    PreparedImage,
+    prepare_image,
+    register_image_plugins,
+)
+from hub.sync.products.image_download import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, check_url, fetch_image
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_PIXELS",
+    "MAX_SIDE",
+    "MAX_UPLOAD_BYTES",
+    "MIN_SIDE",
+    "ImageError",
+    "ImagePipeline",
+    "PreparedImage",
+    "check_url",
+    "fetch_image",
+    "prepare_image",
+    "register_image_plugins",
+]
+
+
+class ImagePipeline:
+    """Download-and-prepare with one session and one set of limits."""
+
+    def __init__(
+        self,
+        *,
+        session: requests.Session | None = None,
+        allow_private: bool = False,
+        allow_networks: Iterable[str] = (),
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+    ) -> None:
+        self._own_session = session is None
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False
+        self.session = session
+        self.allow_private = allow_private
+        self.allow_networks = tuple(allow_networks)
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.max_pixels = max_pixels
+
+    def fetch(self, url: str) -> bytes:
+        return fetch_image(
+            url,
+            session=self.session,
+            allow_private=self.allow_private,
+            allow_networks=self.allow_networks,
+            max_bytes=self.max_bytes,
+            timeout=self.timeout,
+        )
+
+    def prepare(self, url: str) -> PreparedImage:
+        return prepare_image(self.fetch(url), source=url, max_pixels=self.max_pixels)
+
+    def close(self) -> None:
+        if self._own_session:
+            self.session.close()
+
+    def __enter__(self) -> "ImagePipeline":
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
