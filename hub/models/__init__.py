@@ -2,15 +2,17 @@
 
 from hub.models.activity import ActivityEntry
 from hub.models.base import Base, utcnow
+from hub.models.bindings import SkuBinding
 from hub.models.commands import Command
 from hub.models.events import ProcessedEvent
 from hub.models.listings import Listing
 from hub.models.merchants import Merchant, User
 from hub.models.products import ProductSnapshot, VariantStock
 from hub.models.stores import Store
+from hub.models.tiktok_notifications import TikTokNotification
 from hub.models.tiktok_shops import TikTokShop
 
 __all__ = [
     "ActivityEntry", "Base", "Command", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
-    "Store", "TikTokShop", "User", "VariantStock", "utcnow",
+    "SkuBinding", "Store", "TikTokNotification", "TikTokShop", "User", "VariantStock", "utcnow",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 11:38:03.338609
+Create Date: 2026-11-27 11:48:02.060290
 """
 from alembic import op
 import sqlalchemy as sa
@@ -26,6 +26,26 @@ def upgrade() -> None:
     sa.Column('created_at', hub.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_merchants'))
     )
+    op.create_table('tiktok_notifications',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('notification_id', sa.String(length=64), nullable=False),
+    sa.Column('type', sa.Integer(), nullable=False),
+    sa.Column('shop_id', sa.String(length=64), nullable=False),
+    sa.Column('sent_at', sa.BigInteger(), nullable=True),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('received_at', hub.models.base.UTCDateTime(), nullable=False),
+    sa.Column('processed_at', hub.models.base.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tiktok_notifications')),
+    sa.UniqueConstraint('notification_id', name=op.f('uq_tiktok_notifications_notification_id'))
+    )
+    with op.batch_alter_table('tiktok_notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tiktok_notifications_shop_id'), ['shop_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tiktok_notifications_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tiktok_notifications_type'), ['type'], unique=False)
+
     op.create_table('stores',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('merchant_id', sa.String(length=32), nullable=False),
@@ -176,6 +196,28 @@ def upgrade() -> None:
     with op.batch_alter_table('product_snapshots', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_snapshots_store_id'), ['store_id'], unique=False)
 
+    op.create_table('sku_bindings',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('store_id', sa.String(length=32), nullable=False),
+    sa.Column('product_id', sa.String(length=64), nullable=False),
+    sa.Column('variant_id', sa.String(length=64), nullable=False),
+    sa.Column('tiktok_product_id', sa.String(length=64), nullable=False),
+    sa.Column('tiktok_sku_id', sa.String(length=64), nullable=False),
+    sa.Column('seller_sku', sa.String(length=64), nullable=True),
+    sa.Column('pushed_price', sa.String(length=32), nullable=True),
+    sa.Column('pushed_quantity', sa.Integer(), nullable=True),
+    sa.Column('pushed_version', sa.BigInteger(), nullable=False),
+    sa.Column('pushed_at', hub.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', hub.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_sku_bindings_store_id_stores'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sku_bindings')),
+    sa.UniqueConstraint('store_id', 'product_id', 'variant_id', name=op.f('uq_sku_bindings_store_id_product_id_variant_id')),
+    sa.UniqueConstraint('store_id', 'tiktok_sku_id', name=op.f('uq_sku_bindings_store_id_tiktok_sku_id'))
+    )
+    with op.batch_alter_table('sku_bindings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sku_bindings_store_id'), ['store_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sku_bindings_tiktok_product_id'), ['tiktok_product_id'], unique=False)
+
     op.create_table('variant_stock',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('store_id', sa.String(length=32), nullable=False),
@@ -201,6 +243,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_variant_stock_store_id'))
 
     op.drop_table('variant_stock')
+    with op.batch_alter_table('sku_bindings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sku_bindings_tiktok_product_id'))
+        batch_op.drop_index(batch_op.f('ix_sku_bindings_store_id'))
+
+    op.drop_table('sku_bindings')
     with op.batch_alter_table('product_snapshots', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_snapshots_store_id'))
 
@@ -231,5 +278,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stores_merchant_id'))
 
     op.drop_table('stores')
+    with op.batch_alter_table('tiktok_notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tiktok_notifications_type'))
+        batch_op.drop_index(batch_op.f('ix_tiktok_notifications_status'))
+        batch_op.drop_index(batch_op.f('ix_tiktok_notifications_shop_id'))
+
+    op.drop_table('tiktok_notifications')
     op.drop_table('merchants')
     # ### end Alembic commands ###
