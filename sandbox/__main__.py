@@ -1,0 +1,48 @@
+"""python -m sandbox --host 127.0.0.1 --port PORT --app-key KEY --app-secret SECRET
+[--webhook-url URL] [--review-delay SECONDS] [--redirect-url URL] [--service-id ID]"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m sandbox", description="Local TikTok Shop (UK) sandbox.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8950)
+    p.add_argument("--app-key", required=True)
+    p.add_argument("--app-secret", required=True)
+    p.add_argument("--webhook-url", default=None, help="where signed webhooks are POSTed")
+    p.add_argument("--review-delay", type=float, default=2.0, help="seconds before the automatic audit decision")
+    p.add_argument("--review-mode", choices=("auto", "manual"), default="auto")
+    p.add_argument("--redirect-url", default=None, help="authorize-page redirect when the app sends no redirect_uri")
+    p.add_argument("--service-id", default=None, help="accept only this service_id on the authorize page")
+    p.add_argument("--rate-limit", type=float, default=50.0, help="default requests/second per app+shop+endpoint")
+    p.add_argument("--daily-listing-cap", type=int, default=1000)
+    p.add_argument("--quiet", action="store_true", help="do not log each request")
+    args = p.parse_args(argv)
+
+    from .app import create_app
+    from .server import make_sandbox_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(args.app_key, args.app_secret, args.webhook_url, review_delay=args.review_delay,
+                     review_mode=args.review_mode, redirect_url=args.redirect_url, service_id=args.service_id,
+                     rate_limit=args.rate_limit, daily_listing_cap=args.daily_listing_cap)
+    server = make_sandbox_server(app, args.host, args.port, quiet=args.quiet)
+    host, port = server.server_address[:2]
+    print(f"TikTok Shop sandbox listening on http://{host}:{port} (control API: /sandbox/)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        app.extensions["tiktok_sandbox"].close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

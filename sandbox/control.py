@@ -1,0 +1,389 @@
+"""Control API under /sandbox/ (loopback callers only): reset, OAuth codes, state, reviews,
+buyer orders, shop configuration, rate limits, faults, tokens, webhooks."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from .api_orders import OrderError, buyer_cancel_request, create_order, move_order, render_order
+from .api_products import complete_review, render_product, render_sku
+from .auth import mint_auth_code
+from .runtime import EVENT_TYPES
+
+control_bp = Blueprint("sandbox_control", __name__, url_prefix="/sandbox")
+
+FAULT_KINDS = ("5xx", "429", "timeout", "lost_response")
+PRODUCT_PLATFORM_STATUSES = ("PLATFORM_DEACTIVATED", "FREEZE", "ACTIVATE")
+
+
+def _rt():
+    from .app import get_runtime
+    return get_runtime(current_app)
+
+
+def _err(message, status=400):
+    return jsonify({"error": {"message": message}}), status
+
+
+def _body():
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+@control_bp.before_request
+def loopback_only():
+    from .app import is_loopback
+    if not is_loopback(request.remote_addr):
+        return _err("the sandbox control API only answers loopback callers", 403)
+
+
+def product_state(state, p):
+    out = {"id": p["id"], "shop_id": p["shop_id"], "status": p["status"], "product_status": p["product_status"],
+           "audit_status": p["audit_status"], "audit_failed_reasons": copy.deepcopy(p["audit_failed_reasons"]),
+           "create_time": p["create_time"], "update_time": p["update_time"],
+           "idempotency_key": p.get("idempotency_key"), "live": render_product(state, p),
+           "under_review": render_product(state, p, p["pending"]) if p["pending"] else None}
+    live = p["live"]
+    out["title"] = live["title"]
+    out["category_id"] = live["category_id"]
+    out["external_product_id"] = live.get("external_product_id", "")
+    out["skus"] = [{"id": s["id"], "seller_sku": s["seller_sku"], "external_sku_id": s.get("external_sku_id", ""),
+                    "price": (s.get("price") or {}).get("amount"), "currency": (s.get("price") or {}).get("currency"),
+                    "stock": sum(i["quantity"] for i in s["inventory"]),
+                    "inventory": [dict(i) for i in s["inventory"]],
+                    "sales_attributes": render_sku(state, s)["sales_attributes"]} for s in live["skus"]]
+    return out
+
+
+def order_state(state, o):
+    out = render_order(state, o)
+    out["recipient_address_unmasked"] = dict(o["address"])
+    out["shop_id"] = o["shop_id"]
+    return out
+
+
+@control_bp.post("/reset")
+def reset():
+    _rt().reset()
+    return jsonify({"ok": True})
+
+
+@control_bp.post("/oauth/code")
+def oauth_code():
+    rt = _rt()
+    with rt.lock:
+        try:
+            code = mint_auth_code(rt.state, _body().get("shop_id"))
+        except KeyError:
+            return _err("unknown shop_id", 404)
+    return jsonify({"code": code})
+
+
+@control_bp.get("/state")
+def get_state():
+    rt = _rt()
+    with rt.lock:
+        st = rt.state
+        return jsonify({
+            "shops": [dict(st.public_shop(s), currency=s.get("currency", "GBP"), settings=copy.deepcopy(s["settings"]),
+                           warehouses=copy.deepcopy(st.warehouses.get(s["id"], [])))
+                      for s in st.shops.values()],
+            "products": [product_state(st, p) for p in st.products.values()],
+            "orders": [order_state(st, o) for o in st.orders.values()],
+            "calls": dict(st.calls), "throttled": dict(st.throttled), "webhooks_sent": st.webhooks_sent,
+            "webhooks_delivered": sum(1 for w in st.webhook_log if w["status"] == "delivered"),
+            "review_policy": st.review_policy.as_dict(), "tokens": st.token_policy.as_dict(),
+            "rate_limits": {"default_per_second": st.rate_default, "per_endpoint": dict(st.rate_per_endpoint)},
+            "faults": copy.deepcopy(st.faults), "webhook_url": st.webhook_url,
+        })
+
+
+@control_bp.get("/products/<pid>")
+def get_product(pid):
+    rt = _rt()
+    with rt.lock:
+        p = rt.state.products.get(pid)
+        if p is None:
+            return _err("no such product", 404)
+        return jsonify(product_state(rt.state, p))
+
+
+@control_bp.post("/products/<pid>/review")
+def review(pid):
+    rt = _rt()
+    body = _body()
+    decision = body.get("decision")
+    if decision not in ("approve", "reject"):
+        return _err("decision must be approve or reject")
+    with rt.lock:
+        p = rt.state.products.get(pid)
+        if p is None:
+            return _err("no such product", 404)
+        if p["audit_status"] != "AUDITING":
+            return _err(f"product is not under review (status {p['status']}, audit {p['audit_status']})", 409)
+        complete_review(rt, rt.state, p, decision, body.get("reason") or "")
+        return jsonify(product_state(rt.state, p))
+
+
+@control_bp.post("/products/<pid>/status")
+def platform_status(pid):
+    """Platform action on a product: PLATFORM_DEACTIVATED / FREEZE / ACTIVATE (emits webhook 5)."""
+    rt = _rt()
+    body = _body()
+    target = body.get("status")
+    if target not in PRODUCT_PLATFORM_STATUSES:
+        return _err("status must be one of " + ", ".join(PRODUCT_PLATFORM_STATUSES))
+    with rt.lock:
+        st = rt.state
+        p = st.products.get(pid)
+        if p is None:
+            return _err("no such product", 404)
+        p["status"] = p["product_status"] = target
+        p["update_time"] = int(time.time())
+        rt.dispatcher.emit(st, p["shop_id"], 5, {"product_id": int(pid), "status": "PRODUCT_STATUS_CHANGED",
+                                                 "suspended_reason": body.get("reason") or "",
+                                                 "update_time": p["update_time"]})
+        return jsonify(product_state(st, p))
+
+
+@control_bp.put("/review-policy")
+def review_policy():
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        pol = rt.state.review_policy
+        if "mode" in body:
+            if body["mode"] not in ("auto", "manual"):
+                return _err("mode must be auto or manual")
+            pol.mode = body["mode"]
+        if "delay_seconds" in body:
+            try:
+                pol.delay_seconds = max(0.0, float(body["delay_seconds"]))
+            except (TypeError, ValueError):
+                return _err("delay_seconds must be a number")
+        if "reject_title_words" in body:
+            if not isinstance(body["reject_title_words"], list):
+                return _err("reject_title_words must be a list of strings")
+            pol.reject_title_words = [str(w) for w in body["reject_title_words"]]
+        if pol.mode == "auto":   # products already waiting get reviewed under the new policy
+            from .api_products import schedule_review
+            for p in rt.state.products.values():
+                if p["audit_status"] == "AUDITING":
+                    schedule_review(rt, rt.state, p)
+        return jsonify(pol.as_dict())
+
+
+@control_bp.post("/orders")
+def post_order():
+    rt = _rt()
+    with rt.lock:
+        try:
+            order = create_order(rt, rt.state, _body())
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+        return jsonify(order_state(rt.state, order)), 201
+
+
+@control_bp.get("/orders/<oid>")
+def get_order(oid):
+    rt = _rt()
+    with rt.lock:
+        o = rt.state.orders.get(oid)
+        if o is None:
+            return _err("no such order", 404)
+        return jsonify(order_state(rt.state, o))
+
+
+@control_bp.post("/orders/<oid>/status")
+def order_status(oid):
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        o = rt.state.orders.get(oid)
+        if o is None:
+            return _err("no such order", 404)
+        try:
+            move_order(rt, rt.state, o, body.get("status"), force=bool(body.get("force")),
+                       initiator=body.get("cancellation_initiator"), reason=body.get("cancel_reason"))
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+        return jsonify(order_state(rt.state, o))
+
+
+@control_bp.post("/orders/<oid>/cancel-request")
+def order_cancel_request(oid):
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        o = rt.state.orders.get(oid)
+        if o is None:
+            return _err("no such order", 404)
+        try:
+            cid = buyer_cancel_request(rt, rt.state, o, body.get("cancel_reason") or "Buyer changed their mind")
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+        return jsonify({"cancel_id": cid, "order": order_state(rt.state, o)})
+
+
+@control_bp.put("/shop")
+def put_shop():
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        st = rt.state
+        shop = st.shops.get(body.get("shop_id") or st.default_shop_id)
+        if shop is None:
+            return _err("unknown shop_id", 404)
+        for key in ("region", "currency", "name"):
+            if key in body:
+                shop[key] = str(body[key])
+        settings = shop["settings"]
+        if "failing_prerequisites" in body:
+            from .state import PREREQUISITE_ITEMS
+            bad = [x for x in body["failing_prerequisites"] if x not in PREREQUISITE_ITEMS]
+            if bad:
+                return _err(f"unknown check items {bad}; use {PREREQUISITE_ITEMS}")
+            settings["failing_prerequisites"] = list(body["failing_prerequisites"])
+        for key, cast in (("daily_listing_cap", int), ("allow_zero_stock_on_create", bool),
+                          ("strict_price_update", bool), ("active", bool)):
+            if key in body:
+                settings[key] = cast(body[key])
+        if "category_versions" in body:
+            vers = [v for v in body["category_versions"] if v in ("v1", "v2")]
+            if not vers:
+                return _err("category_versions must list v1 and/or v2")
+            settings["category_versions"] = vers
+        if "gtin_exempt_categories" in body:
+            settings["gtin_exempt_categories"] = [str(c) for c in body["gtin_exempt_categories"]]
+        if "warehouses" in body:
+            whs = []
+            for w in body["warehouses"]:
+                if not isinstance(w, dict) or w.get("type") not in ("SALES_WAREHOUSE", "RETURN_WAREHOUSE"):
+                    return _err("each warehouse needs type SALES_WAREHOUSE or RETURN_WAREHOUSE")
+                base = copy.deepcopy(st.warehouse(shop["id"], w.get("id", "")) or
+                                     next(iter(st.warehouses.get(shop["id"], [])), {}) or {})
+                base.update({"id": str(w.get("id") or st.warehouse_ids.next()), "type": w["type"],
+                             "name": w.get("name") or base.get("name", "Warehouse"),
+                             "effect_status": w.get("effect_status", "ENABLED"),
+                             "sub_type": w.get("sub_type", "DOMESTIC_WAREHOUSE"),
+                             "is_default": bool(w.get("is_default", False))})
+                base.setdefault("entity_id", "7395366865142499073")
+                if "address" in w:
+                    base["address"] = dict(w["address"])
+                whs.append(base)
+            st.warehouses[shop["id"]] = whs
+        return jsonify(dict(st.public_shop(shop), currency=shop.get("currency"), settings=copy.deepcopy(settings),
+                            warehouses=copy.deepcopy(st.warehouses[shop["id"]])))
+
+
+@control_bp.put("/rate-limits")
+def rate_limits():
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        st = rt.state
+        if "default_per_second" in body:
+            st.rate_default = float(body["default_per_second"] or 0)
+        if "per_endpoint" in body:
+            st.rate_per_endpoint = {str(k): float(v or 0) for k, v in (body["per_endpoint"] or {}).items()}
+        st.buckets.clear()
+        return jsonify({"default_per_second": st.rate_default, "per_endpoint": st.rate_per_endpoint})
+
+
+@control_bp.post("/faults")
+def add_fault():
+    rt = _rt()
+    body = _body()
+    kind = body.get("kind")
+    if kind not in FAULT_KINDS:
+        return _err("kind must be one of " + ", ".join(FAULT_KINDS))
+    endpoint = body.get("endpoint")
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        return _err("endpoint must be 'METHOD /path-template', a path template or a concrete path")
+    count = body.get("count", 1)
+    if not isinstance(count, int) or count < 1:
+        return _err("count must be a positive integer")
+    fault = {"endpoint": endpoint.strip(), "kind": kind, "count": count, "remaining": count, "hits": 0}
+    for opt in ("seconds", "status", "retry_after"):
+        if body.get(opt) is not None:
+            fault[opt] = body[opt]
+    with rt.lock:
+        rt.state.faults.append(fault)
+        return jsonify(fault), 201
+
+
+@control_bp.delete("/faults")
+def clear_faults():
+    rt = _rt()
+    with rt.lock:
+        rt.state.faults.clear()
+    return jsonify({"ok": True})
+
+
+@control_bp.put("/tokens")
+def tokens():
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        pol = rt.state.token_policy
+        for key in ("access_token_ttl", "refresh_token_ttl"):
+            if key in body:
+                setattr(pol, key, float(body[key]))
+        if "refresh_rotates" in body:
+            pol.refresh_rotates = bool(body["refresh_rotates"])
+        if "granted_scopes" in body:
+            pol.granted_scopes = [str(s) for s in body["granted_scopes"]]
+            for tok in rt.state.access_tokens.values():
+                tok["scopes"] = list(pol.granted_scopes)
+        return jsonify(pol.as_dict())
+
+
+@control_bp.post("/tokens/expire")
+def expire_tokens():
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        now = time.time() - 1
+        for tok in rt.state.access_tokens.values():
+            tok["expires_at"] = min(tok["expires_at"], now)
+        if body.get("refresh_tokens"):
+            for tok in rt.state.refresh_tokens.values():
+                tok["expires_at"] = min(tok["expires_at"], now)
+        return jsonify({"expired_access_tokens": len(rt.state.access_tokens),
+                        "expired_refresh_tokens": len(rt.state.refresh_tokens) if body.get("refresh_tokens") else 0})
+
+
+@control_bp.put("/webhook-url")
+def webhook_url():
+    rt = _rt()
+    url = _body().get("url")
+    if url is not None and not isinstance(url, str):
+        return _err("url must be a string or null")
+    with rt.lock:
+        rt.state.webhook_url = url or None
+    return jsonify({"url": url or None})
+
+
+@control_bp.get("/webhooks")
+def webhooks():
+    rt = _rt()
+    with rt.lock:
+        log = copy.deepcopy(rt.state.webhook_log)
+    typ = request.args.get("type")
+    if typ:
+        log = [w for w in log if str(w["type"]) == typ]
+    return jsonify({"webhooks": log, "event_types": {str(k): v for k, v in EVENT_TYPES.items()}})
+
+
+@control_bp.get("/images/<path:uri>")
+def image(uri):
+    rt = _rt()
+    with rt.lock:
+        rec = rt.state.images.get(uri)
+    if rec is None:
+        return _err("no such image", 404)
+    fmt = rec["format"].lower().replace("mpo", "jpeg")
+    return Response(rec["bytes"], mimetype=f"image/{fmt}")

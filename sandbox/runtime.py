@@ -1,0 +1,136 @@
+"""Background machinery: a timer scheduler (reviews, webhook retries) and the webhook sender."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import logging
+import queue
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from .signing import webhook_signature
+
+log = logging.getLogger("sandbox")
+
+EVENT_TYPES = {
+    1: "ORDER_STATUS_CHANGE", 2: "REVERSE_STATUS_UPDATE", 3: "RECIPIENT_ADDRESS_UPDATE", 4: "PACKAGE_UPDATE",
+    5: "PRODUCT_STATUS_CHANGE", 6: "SELLER_DEAUTHORIZATION", 7: "UPCOMING_AUTHORIZATION_EXPIRATION",
+    11: "CANCELLATION_STATUS_CHANGE", 12: "RETURN_STATUS_CHANGE", 15: "PRODUCT_INFORMATION_CHANGE",
+    16: "PRODUCT_CREATION", 18: "PRODUCT_CATEGORY_CHANGE", 37: "PRODUCT_AUDIT_STATUS_CHANGE",
+}
+EVENT_NAMES = {v: k for k, v in EVENT_TYPES.items()}
+
+
+class Scheduler:
+    """One daemon thread running callables at due times."""
+
+    def __init__(self):
+        self._heap: list = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="sandbox-scheduler", daemon=True)
+        self._thread.start()
+
+    def call_later(self, delay: float, fn, *args):
+        with self._cond:
+            heapq.heappush(self._heap, (time.monotonic() + max(0.0, delay), next(self._seq), fn, args))
+            self._cond.notify()
+
+    def stop(self):
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+        self._thread.join(timeout=2)
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while not self._stopped and (not self._heap or self._heap[0][0] > time.monotonic()):
+                    timeout = None if not self._heap else max(0.0, self._heap[0][0] - time.monotonic())
+                    self._cond.wait(timeout)
+                if self._stopped:
+                    return
+                _, _, fn, args = heapq.heappop(self._heap)
+            try:
+                fn(*args)
+            except Exception:  # pragma: no cover - a failing job must not kill the thread
+                log.exception("sandbox scheduled job failed")
+
+
+class WebhookDispatcher:
+    """Builds, signs, logs and POSTs webhooks in a background thread, in emission order."""
+
+    TIMEOUT = 3.0
+
+    def __init__(self, runtime):
+        self.runtime = runtime
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._queue.put(None)
+        self._thread.join(timeout=5)
+
+    # Called with the runtime lock held.
+    def emit(self, state, shop_id: str, event_type: int, data: dict) -> dict:
+        app_key, app_secret = self.runtime.app_key, self.runtime.app_secret
+        now = int(time.time())
+        payload = {"type": event_type, "tts_notification_id": state.notification_ids.next(),
+                   "shop_id": shop_id, "timestamp": now, "data": data}
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        signature = webhook_signature(app_key, app_secret, body)
+        name = EVENT_TYPES.get(event_type, str(event_type))
+        url = (state.event_subscriptions.get(shop_id, {}).get(name) or {}).get("address") or state.webhook_url
+        entry = {"id": payload["tts_notification_id"], "type": event_type, "event_type": name,
+                 "shop_id": shop_id, "url": url, "payload": payload, "body": body.decode("utf-8"),
+                 "signature": signature, "status": "queued" if url else "no_url", "attempts": [],
+                 "created_at": time.time()}
+        state.webhook_log.append(entry)
+        if url:
+            state.webhooks_sent += 1
+            self._queue.put((self.runtime.epoch, entry, 0))
+        return entry
+
+    def _retry(self, epoch, entry, attempt):
+        self._queue.put((epoch, entry, attempt))
+
+    def _run(self):
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            epoch, entry, attempt = item
+            if epoch != self.runtime.epoch:
+                continue
+            status, error = None, None
+            try:
+                req = urllib.request.Request(entry["url"], data=entry["body"].encode("utf-8"), method="POST",
+                                             headers={"Content-Type": "application/json",
+                                                      "Authorization": entry["signature"],
+                                                      "User-Agent": "TikTokShop-Webhook-Sandbox"})
+                with urllib.request.urlopen(req, timeout=self.TIMEOUT) as resp:
+                    status = resp.status
+                    resp.read()
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except Exception as exc:  # connection refused, timeout, ...
+                error = f"{type(exc).__name__}: {exc}"
+            delivered = status in (200, 401) and error is None
+            delays = self.runtime.webhook_retry_delays
+            with self.runtime.lock:
+                if epoch != self.runtime.epoch:
+                    continue
+                entry["attempts"].append({"at": time.time(), "http_status": status, "error": error})
+                if delivered:
+                    entry["status"] = "delivered"
+                elif attempt < len(delays):
+                    entry["status"] = "retrying"
+                    self.runtime.scheduler.call_later(delays[attempt], self._retry, epoch, entry, attempt + 1)
+                else:
+                    entry["status"] = "failed"
