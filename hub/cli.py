@@ -207,6 +207,16 @@ def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | N
     _print_json(out)
 
 
+def _register_area_commands() -> None:
+    """Commands that live with the area they operate (TikTok connection, products, orders)."""
+    from hub.tiktok.cli import tiktok
+
+    main.add_command(tiktok)
+
+
+_register_area_commands()
+
+
 def run() -> None:
     try:
         main()

@@ -22,6 +22,7 @@ def main(argv=None) -> int:
     p.add_argument("--rate-limit", type=float, default=50.0, help="default requests/second per app+shop+endpoint")
     p.add_argument("--daily-listing-cap", type=int, default=1000)
     p.add_argument("--quiet", action="store_true", help="do not log each request")
+    p.add_argument("--state-file", default=None, help="keep the sandbox's state in this file across restarts")
     args = p.parse_args(argv)
 
     from .app import create_app
@@ -31,6 +32,18 @@ def main(argv=None) -> int:
     app = create_app(args.app_key, args.app_secret, args.webhook_url, review_delay=args.review_delay,
                      review_mode=args.review_mode, redirect_url=args.redirect_url, service_id=args.service_id,
                      rate_limit=args.rate_limit, daily_listing_cap=args.daily_listing_cap)
+    saver = None
+    if args.state_file:
+        from pathlib import Path
+
+        from . import persistence
+
+        persistence.load(app.extensions["tiktok_sandbox"], Path(args.state_file))
+        saver = persistence.Saver(app.extensions["tiktok_sandbox"], Path(args.state_file))
+        saver.start()
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     server = make_sandbox_server(app, args.host, args.port, quiet=args.quiet)
     host, port = server.server_address[:2]
     print(f"TikTok Shop sandbox listening on http://{host}:{port} (control API: /sandbox/)", flush=True)
@@ -39,6 +52,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        if saver is not None:
+            saver.stop()
         server.server_close()
         app.extensions["tiktok_sandbox"].close()
     return 0

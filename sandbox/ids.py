@@ -21,6 +21,14 @@ class IdGen:
         self._room = room
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        """The lock is not state: a restored generator gets a fresh one (see sandbox.persistence)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def next(self) -> str:
         with self._lock:
             self._n += 1 + secrets.randbelow(97)
