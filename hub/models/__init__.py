@@ -3,6 +3,8 @@
 from hub.models.activity import ActivityEntry
 from hub.models.base import Base, utcnow
 from hub.models.bindings import SkuBinding
+from hub.models.catalog import (CategoryDefaults, CategoryMapping, ImageUpload, ListingPlan, ProductOverride,
+                                TikTokCategoryInfo)
 from hub.models.commands import Command
 from hub.models.events import ProcessedEvent
 from hub.models.listings import Listing
@@ -13,6 +15,7 @@ from hub.models.tiktok_notifications import TikTokNotification
 from hub.models.tiktok_shops import TikTokShop
 
 __all__ = [
-    "ActivityEntry", "Base", "Command", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
+    "ActivityEntry", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
+    "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
     "SkuBinding", "Store", "TikTokNotification", "TikTokShop", "User", "VariantStock", "utcnow",
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hub.sync.products.schedule import after_product_changes
+
 if TYPE_CHECKING:
     from hub.runtime import Runtime
     from hub.sync.intake import Changes
@@ -15,4 +17,5 @@ if TYPE_CHECKING:
 
 def after_events(runtime: "Runtime", store_id: str, changes: "Changes") -> None:
     """Enqueue the sync work `changes` call for (product sync and order sync plug in here)."""
+    after_product_changes(runtime, store_id, changes)
     return None

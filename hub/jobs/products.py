@@ -1,0 +1,185 @@
+"""Product listing jobs: thin wrappers that load the runtime, call the exporter and apply the error taxonomy.
+
+- `DataError` (our validation or TikTok's business codes): the product is "Failed to sync" with the
+  reason; the job ends normally (no retry until the product changes or the merchant clicks Sync).
+- `RetryableError` / `RateLimitedError`: the listing says it is waiting to retry, and the error is
+  re-raised so RQ's `Retry` (set at enqueue) backs off; the create's idempotency key makes the retry safe.
+- `AuthError`: the TikTok connection is marked broken, the product stays where it was with the reason
+  "Reconnect TikTok Shop", and nothing is lost (`hub sync` after reconnecting sends it).
+
+Periodic ticks (`planner_tick`, `review_poll_tick`) re-schedule themselves under time-slot ids, so any
+number of workers calling `ensure_periodic` schedule each once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable
+
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import select
+
+from hub.errors import AuthError, DataError, RetryableError
+from hub.jobs.queues import MAINTENANCE, queue
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
+log = logging.getLogger("hub.jobs.products")
+
+PLANNER_INTERVAL = 900.0
+REVIEW_POLL_INTERVAL = 300.0
+RECONNECT = "Reconnect TikTok Shop"
+
+
+def _note(runtime: "Runtime", store_id: str, product_id: str, reason: str, fix: str | None, code: str) -> None:
+    from hub.models import Listing
+
+    with runtime.db.session_scope() as session:
+        listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
+        if listing is not None:
+            listing.reason, listing.fix, listing.reason_code = reason, fix, code
+            listing.updated_at = datetime.now(timezone.utc)
+
+
+def _park(runtime: "Runtime", store_id: str, error: AuthError) -> None:
+    """Mark the merchant's TikTok connection broken (unless it already is)."""
+    from hub.models import Store, TikTokShop
+    from hub.models.tiktok_shops import BROKEN, CONNECTED
+    from hub.tiktok.connection import mark
+
+    with runtime.db.session_scope() as session:
+        store = session.get(Store, store_id)
+        if store is None:
+            return
+        shop = session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == store.merchant_id))
+        if shop is not None and shop.status == CONNECTED:
+            mark(shop, BROKEN, f"TikTok refused the hub's access: {error.message}. Reconnect the TikTok shop "
+                               "in the settings page.")
+
+
+def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
+    from hub.runtime import current
+    from hub.sync.products.exporter import fail
+    from hub.sync.products.issues import Findings
+    from hub.models import ProductSnapshot
+
+    runtime = current()
+    try:
+        return fn(runtime, store_id, product_id)
+    except DataError as error:
+        with runtime.db.session_scope() as session:
+            snapshot = session.scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
+                                                                    ProductSnapshot.product_id == product_id))
+            product = dict(snapshot.data) if snapshot is not None else {"id": product_id}
+        findings = Findings(product)
+        findings.add(error.code, error.message, error.fix or "Correct it, then click Sync.", field=error.field)
+        return fail(runtime, store_id, product_id, findings)
+    except AuthError as error:
+        log.warning("TikTok refused access while syncing product %s of store %s: %s", product_id, store_id,
+                    error.message)
+        _park(runtime, store_id, error)
+        _note(runtime, store_id, product_id, f"{RECONNECT}: TikTok no longer accepts the hub's access "
+              f"({error.message}). The product waits; nothing is lost.",
+              "Reconnect TikTok Shop on the settings page, then click Sync.", "reconnect")
+        return "parked"
+    except RetryableError as error:
+        _note(runtime, store_id, product_id, f"A temporary TikTok or network problem stopped this sync "
+              f"({error.message}); it is retried automatically.", None, "retrying")
+        raise
+
+
+def list_product(store_id: str, product_id: str) -> str:
+    from hub.sync.products.exporter import list_product as run
+
+    return _run(run, store_id, product_id)
+
+
+def resync_details(store_id: str, product_id: str) -> str:
+    from hub.sync.products.exporter import resync_details as run
+
+    return _run(run, store_id, product_id)
+
+
+def delist_product(store_id: str, product_id: str) -> str:
+    from hub.sync.products.exporter import delist_product as run
+
+    return _run(run, store_id, product_id)
+
+
+def reactivate_product(store_id: str, product_id: str) -> str:
+    from hub.sync.products.exporter import reactivate as run
+
+    return _run(run, store_id, product_id)
+
+
+def handle_changes(store_id: str, details: list[str], deleted: list[str], stock: list[str],
+                   store_updated: bool) -> dict[str, Any]:
+    from hub.runtime import current
+    from hub.sync.products.schedule import handle_changes as run
+
+    return run(current(), store_id, details, deleted, stock, store_updated)
+
+
+def run_planner(runtime: "Runtime") -> int:
+    """Re-plan every merchant's waiting products and list those whose day has come."""
+    from hub.models import ListingPlan, Store, TikTokShop
+    from hub.sync.products.planner import replan
+    from hub.sync.products.schedule import enqueue_listing
+
+    due: list[tuple[str, str]] = []
+    with runtime.db.session_scope() as session:
+        merchants = set(session.scalars(select(Store.merchant_id).join(
+            ListingPlan, ListingPlan.store_id == Store.id).where(ListingPlan.planned_for.is_not(None))))
+        for merchant_id in merchants:
+            shop = session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == merchant_id))
+            if shop is not None:
+                due.extend(replan(runtime, session, shop.shop_id, merchant_id))
+    for store_id, product_id in due:
+        enqueue_listing(runtime, store_id, product_id)
+    return len(due)
+
+
+def _schedule(runtime: "Runtime", name: str, func: str, interval: float) -> str:
+    slot = int(time.time() // interval) + 1
+    job_id = f"{name}-{slot}"
+    try:
+        Job.fetch(job_id, connection=runtime.redis)
+        return job_id
+    except NoSuchJobError:
+        pass
+    at = datetime.fromtimestamp(slot * interval, tz=timezone.utc)
+    queue(MAINTENANCE, runtime.redis).enqueue_at(at, func, interval, job_id=job_id, result_ttl=int(interval) * 2,
+                                                 failure_ttl=7 * 24 * 3600)
+    return job_id
+
+
+def planner_tick(interval: float = PLANNER_INTERVAL) -> int:
+    from hub.runtime import current
+
+    runtime = current()
+    try:
+        return run_planner(runtime)
+    finally:
+        _schedule(runtime, "listing-planner", "hub.jobs.products.planner_tick", interval)
+
+
+def review_poll_tick(interval: float = REVIEW_POLL_INTERVAL) -> int:
+    """Fallback for lost review webhooks: re-read products still under review."""
+    from hub.runtime import current
+    from hub.sync.products.review import poll
+
+    runtime = current()
+    try:
+        return poll(runtime)
+    finally:
+        _schedule(runtime, "review-poll", "hub.jobs.products.review_poll_tick", interval)
+
+
+def ensure_periodic(runtime: "Runtime") -> list[str]:
+    """Call at worker start: schedules the planner and the review poll (once, whatever the workers)."""
+    return [_schedule(runtime, "listing-planner", "hub.jobs.products.planner_tick", PLANNER_INTERVAL),
+            _schedule(runtime, "review-poll", "hub.jobs.products.review_poll_tick", REVIEW_POLL_INTERVAL)]

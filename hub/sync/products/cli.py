@@ -1,0 +1,213 @@
+"""Operator commands for products (design §3): `hub category map`, `hub category suggest`,
+`hub products --json` and `hub sync`. They do what the settings page does.
+
+Register in `hub/cli.py`: `main.add_command(category)`, `main.add_command(products)`, `main.add_command(sync)`.
+`--json` output is one JSON document on stdout; errors go to stderr with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from hub.errors import HubError
+
+
+def _runtime():  # noqa: ANN202
+    from hub.config import load_settings
+    from hub.runtime import Runtime, install
+
+    runtime = Runtime.build(load_settings())
+    install(runtime)
+    return runtime
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
+    """Every product of the store with its status, reason, fix and TikTok ids."""
+    from hub.models import Listing, ListingPlan, ProductSnapshot, SkuBinding
+    from hub.models.listings import NEEDS_CATEGORY
+
+    listings = {l.product_id: l for l in session.scalars(select(Listing).where(Listing.store_id == store_id))}
+    plans = {p.product_id: p for p in session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id))}
+    skus: dict[str, list[dict[str, Any]]] = {}
+    for binding in session.scalars(select(SkuBinding).where(SkuBinding.store_id == store_id)):
+        skus.setdefault(binding.product_id, []).append({"variant_id": binding.variant_id,
+                                                        "tiktok_sku_id": binding.tiktok_sku_id,
+                                                        "seller_sku": binding.seller_sku})
+    out = []
+    for snapshot in session.scalars(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
+                                                                  ProductSnapshot.deleted.is_(False))
+                                    .order_by(ProductSnapshot.product_id)):
+        listing, plan = listings.get(snapshot.product_id), plans.get(snapshot.product_id)
+        row = {"product_id": snapshot.product_id, "title": snapshot.title,
+               "status": listing.status if listing else NEEDS_CATEGORY,
+               "reason": listing.reason if listing else "The product's store category is not mapped to a TikTok category.",
+               "fix": listing.fix if listing else "Map its category on the settings page (or hub category map).",
+               "reason_code": listing.reason_code if listing else "needs_category",
+               "issues": (listing.issues or []) if listing else [],
+               "tiktok_product_id": listing.tiktok_product_id if listing else None,
+               "tiktok_skus": sorted(skus.get(snapshot.product_id, []), key=lambda s: s["variant_id"]),
+               "details_changed": bool(plan and plan.details_changed),
+               "planned_for": plan.planned_for.isoformat() if plan and plan.planned_for else None,
+               "priority": plan.priority if plan else 0,
+               "updated_at": listing.updated_at.isoformat() if listing else snapshot.updated_at.isoformat()}
+        out.append(row)
+    return out
+
+
+@click.group()
+def category() -> None:
+    """Category mapping (store category → TikTok leaf category)."""
+
+
+@category.command("map")
+@click.option("--store", "store_id", required=True)
+@click.option("--category", "path", required=True, help='Store category path, e.g. "Clothing > Socks".')
+@click.option("--tiktok-category", "tiktok_category_id", required=True, help="TikTok leaf category id.")
+@click.option("--no-sync", is_flag=True, help="Only map; do not send the category's products yet.")
+def category_map(store_id: str, path: str, tiktok_category_id: str, no_sync: bool) -> None:
+    """Map a store category to a TikTok leaf category; its products become "Not synced" and are sent."""
+    from hub.models import Store
+    from hub.sync.products.categories import find_leaf, map_category
+    from hub.sync.products.preflight import shop_for_store
+    from hub.sync.products.schedule import enqueue_listings
+    from hub.tiktok.connection import client_for_shop
+
+    runtime = _runtime()
+    try:
+        with runtime.db.session_scope() as session:
+            store = session.get(Store, store_id)
+            if store is None:
+                _fail(f"There is no store {store_id}.")
+            shop = shop_for_store(session, store)
+            if shop is None:
+                _fail("No TikTok shop is connected: connect one first (hub tiktok connect).")
+            with client_for_shop(runtime, shop) as client:
+                version, name = find_leaf(client, tiktok_category_id)
+            mapping, affected = map_category(session, store_id, path, tiktok_category_id, version=version, name=name)
+            out = {"store_id": store_id, "category": mapping.category_path,
+                   "tiktok_category_id": mapping.tiktok_category_id, "tiktok_category": name,
+                   "category_version": version, "products": len(affected)}
+        out["enqueued"] = 0 if no_sync else enqueue_listings(runtime, store_id, affected)
+        _print_json(out)
+    except HubError as error:
+        _fail(error.message + (f" {error.fix}" if getattr(error, "fix", None) else ""))
+    finally:
+        runtime.close()
+
+
+@category.command("suggest")
+@click.option("--store", "store_id", required=True)
+@click.option("--product", "product_id", required=True)
+def category_suggest(store_id: str, product_id: str) -> None:
+    """TikTok's recommended category for a product (recommend endpoint)."""
+    from hub.models import ProductSnapshot, Store
+    from hub.sync.products.categories import suggest
+    from hub.sync.products.preflight import shop_for_store
+    from hub.tiktok.connection import client_for_shop
+
+    runtime = _runtime()
+    try:
+        with runtime.db.session_scope() as session:
+            store = session.get(Store, store_id)
+            snapshot = session.scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
+                                                                    ProductSnapshot.product_id == product_id))
+            if store is None or snapshot is None:
+                _fail(f"Store {store_id} has no product {product_id}.")
+            shop = shop_for_store(session, store)
+            if shop is None:
+                _fail("No TikTok shop is connected.")
+            with client_for_shop(runtime, shop) as client:
+                _print_json({"product_id": product_id, "suggestions": suggest(client, snapshot.data)})
+    except HubError as error:
+        _fail(error.message)
+    finally:
+        runtime.close()
+
+
+@click.command("products")
+@click.option("--store", "store_id", required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+def products(store_id: str, as_json: bool) -> None:
+    """Every product of a store with its TikTok status, reason, fix and TikTok ids."""
+    from hub.models import Store
+
+    runtime = _runtime()
+    try:
+        with runtime.db.session_scope() as session:
+            if session.get(Store, store_id) is None:
+                _fail(f"There is no store {store_id}.")
+            rows = products_report(session, store_id)
+    finally:
+        runtime.close()
+    if as_json:
+        _print_json({"store_id": store_id, "products": rows})
+        return
+    for row in rows:
+        click.echo(f"{row['product_id']:>10}  {row['status']:<15} {row['title'][:40]:<40} {row['reason'] or ''}")
+
+
+@click.command("sync")
+@click.option("--store", "store_id", required=True)
+@click.option("--product", "product_id", default=None, help="Only this product (default: every product).")
+@click.option("--details", is_flag=True, help="Also resend changed details of listed products (Resync details).")
+@click.option("--wait", is_flag=True, help="With --product: run it now in this process and print the outcome.")
+def sync(store_id: str, product_id: str | None, details: bool, wait: bool) -> None:
+    """The Sync button: re-validate and (re)send products that are not on TikTok, resubmit failed reviews."""
+    from hub.models import Store
+    from hub.sync.products import schedule
+
+    runtime = _runtime()
+    try:
+        with runtime.db.session_scope() as session:
+            if session.get(Store, store_id) is None:
+                _fail(f"There is no store {store_id}.")
+        if wait and product_id:
+            out = _sync_now(runtime, store_id, product_id, details)
+        else:
+            try:
+                out = {"store_id": store_id, "product_id": product_id,
+                       "enqueued": schedule.sync(runtime, store_id, product_id, details=details)}
+            except LookupError as error:
+                _fail(str(error))
+        _print_json(out)
+    finally:
+        runtime.close()
+
+
+def _sync_now(runtime: Any, store_id: str, product_id: str, details: bool) -> dict[str, Any]:
+    from hub.jobs import products as jobs
+    from hub.models import Listing
+    from hub.models.listings import FAILED_REVIEW, SYNCED
+
+    with runtime.db.session_scope() as session:
+        listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
+        status, reason_code, listed = (listing.status, listing.reason_code, bool(listing.tiktok_product_id)) \
+            if listing else (None, None, False)
+    if not listed:
+        result = jobs.list_product(store_id, product_id)
+    elif status == FAILED_REVIEW or details:
+        result = jobs.resync_details(store_id, product_id)
+    elif status == SYNCED and reason_code in ("deleted_in_store", "restored_in_store"):
+        result = jobs.reactivate_product(store_id, product_id)
+    else:
+        result = status
+    with runtime.db.session_scope() as session:
+        listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
+        return {"store_id": store_id, "product_id": product_id, "outcome": result,
+                "status": listing.status if listing else None, "reason": listing.reason if listing else None,
+                "fix": listing.fix if listing else None,
+                "tiktok_product_id": listing.tiktok_product_id if listing else None}

@@ -1,0 +1,169 @@
+"""Preflight (design §7.1): may this store sync at all, and is the TikTok shop set up to list?
+
+`sync_blocked_reason` is the one gate every TikTok-bound path calls (product listing here, stock and
+order sync elsewhere): a store whose currency differs from the TikTok shop's sends no product or order
+traffic until it matches, and the reason is what the settings page shows. `checklist` is the settings
+page's "is everything ready?" list, built from TikTok's own prerequisites and warehouses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.errors import AuthError, DataError, HubError
+from hub.models import Store, TikTokShop
+from hub.models.tiktok_shops import CONNECTED
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+    from hub.tiktok.client import ShopClient
+
+log = logging.getLogger("hub.sync.products")
+
+REGION = "GB"
+CURRENCY = "GBP"
+WAREHOUSE_CACHE_SECONDS = 600
+
+
+def shop_for_store(session: Session, store: Store) -> TikTokShop | None:
+    return session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == store.merchant_id))
+
+
+def sync_blocked_reason(session: Session, store: Store) -> str | None:
+    """Why this store must not sync right now (a sentence with the fix), or None when it may.
+
+    Only conditions the merchant fixes in their store or shop set-up block: the shop's region and
+    the currency rule. A missing or broken TikTok connection is reported by the calls themselves
+    (AuthError → "Reconnect TikTok Shop") so that work is parked, not dropped.
+    """
+    if not store.sync_enabled:
+        return "Synchronisation is switched off for this store. Switch it on in the settings page to resume."
+    shop = shop_for_store(session, store)
+    if shop is None:
+        return None
+    region = (shop.region or "").upper()
+    if region and region != REGION:
+        return (f"Synchronisation is stopped: the connected TikTok shop is in region {region}, and this app "
+                "lists on TikTok Shop UK only. Connect your UK TikTok shop.")
+    shop_currency = (shop.currency or CURRENCY).upper()
+    store_currency = (store.currency or "").upper()
+    if store_currency and store_currency != shop_currency:
+        return (f"Synchronisation is stopped: your store's currency is {store_currency} but your TikTok shop "
+                f"sells in {shop_currency}. Set your store's currency to {shop_currency}; synchronisation "
+                "resumes by itself once the store reports it.")
+    return None
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    key: str
+    title: str
+    ok: bool
+    message: str
+    fix: str | None = None
+
+    @property
+    def detail(self) -> str:  # the settings page's name for the message
+        return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _item(key: str, title: str, ok: bool, message: str, fix: str | None = None) -> CheckItem:
+    return CheckItem(key=key, title=title, ok=ok, message=message, fix=None if ok else fix)
+
+
+def warehouses(runtime: "Runtime", shop: TikTokShop, client: "ShopClient", *, fresh: bool = False) -> list[dict]:
+    """The shop's warehouses, cached in Redis for a few minutes (shared by every worker)."""
+    key = f"hub:tiktok:warehouses:{shop.shop_id}"
+    if not fresh:
+        cached = runtime.redis.get(key)
+        if cached:
+            return json.loads(cached)
+    found = client.logistics.warehouses()["warehouses"]
+    runtime.redis.set(key, json.dumps(found), ex=WAREHOUSE_CACHE_SECONDS)
+    return found
+
+
+def sales_warehouse_id(runtime: "Runtime", shop: TikTokShop, client: "ShopClient") -> str:
+    """The enabled sales warehouse stock is written to (the default one when there are several)."""
+    enabled = [w for w in warehouses(runtime, shop, client)
+               if w.get("type") == "SALES_WAREHOUSE" and w.get("effect_status") == "ENABLED"]
+    if not enabled:
+        raise DataError("Your TikTok shop has no enabled sales warehouse, so products cannot be listed.",
+                        code="no_sales_warehouse",
+                        fix="Add or enable a sales (pickup) warehouse in TikTok Shop Seller Center, then click Sync.")
+    enabled.sort(key=lambda w: not w.get("is_default"))
+    return str(enabled[0]["id"])
+
+
+def checklist(session: Session, merchant_id: str, runtime: "Runtime | None" = None, *,
+              fresh: bool = False) -> list[CheckItem]:
+    """TikTok's side of the readiness list: listing prerequisites and warehouses, asked live.
+
+    The hub-side rules (connection, region, currencies) are `sync_blocked_reason`'s and the settings
+    page shows them itself. Answers are cached for a minute so a page view does not cost TikTok calls.
+    """
+    from hub.tiktok.connection import client_for_shop
+
+    if runtime is None:
+        from hub.runtime import current
+
+        runtime = current()
+    shop = session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == merchant_id))
+    if shop is None or shop.status != CONNECTED:
+        return []
+    key = f"hub:tiktok:checklist:{shop.shop_id}"
+    if not fresh:
+        cached = runtime.redis.get(key)
+        if cached:
+            return [CheckItem(**item) for item in json.loads(cached)]
+    items: list[CheckItem] = []
+    try:
+        client = client_for_shop(runtime, shop)
+    except HubError as error:
+        return [_item("tiktok_reachable", "TikTok can be reached", False, error.message,
+                      "Reconnect TikTok Shop in the settings page.")]
+    with client:
+        try:
+            for result in client.products.prerequisites()["check_results"]:
+                item = str(result.get("check_item", ""))
+                name = item.replace("_", " ").lower().replace("bank account", "bank account")
+                failed = bool(result.get("is_failed"))
+                reasons = " ".join(result.get("fail_reasons") or [])
+                items.append(_item(f"prerequisite:{item}", f"TikTok listing prerequisite: {name}", not failed,
+                                   (reasons or f"TikTok reports the {name} set-up as incomplete.") if failed
+                                   else f"TikTok reports the {name} set-up as complete.",
+                                   "Complete it in TikTok Shop Seller Center; listing resumes when you click Sync."))
+        except AuthError:
+            raise
+        except HubError as error:
+            items.append(_item("prerequisites", "TikTok listing prerequisites", False,
+                               f"TikTok's listing prerequisites could not be read: {error.message}",
+                               "Try again in a few minutes."))
+        try:
+            found = warehouses(runtime, shop, client, fresh=True)
+            sales = [w for w in found if w.get("type") == "SALES_WAREHOUSE" and w.get("effect_status") == "ENABLED"]
+            returns = [w for w in found if w.get("type") == "RETURN_WAREHOUSE"]
+            items.append(_item("sales_warehouse", "An enabled sales warehouse", bool(sales),
+                               f"Stock is listed in {sales[0].get('name') or sales[0].get('id')}." if sales
+                               else "The shop has no enabled sales (pickup) warehouse, so nothing can be listed.",
+                               "Add or enable a sales warehouse in TikTok Shop Seller Center."))
+            items.append(_item("return_warehouse", "A return warehouse", bool(returns),
+                               f"Returns go to {returns[0].get('name') or returns[0].get('id')}." if returns
+                               else "The shop has no return warehouse; TikTok refuses new listings without one.",
+                               "Add a return warehouse in TikTok Shop Seller Center."))
+        except AuthError:
+            raise
+        except HubError as error:
+            items.append(_item("warehouses", "Warehouses", False,
+                               f"TikTok's warehouses could not be read: {error.message}", "Try again in a few minutes."))
+    runtime.redis.set(key, json.dumps([i.as_dict() for i in items]), ex=60)
+    return items
