@@ -1,0 +1,495 @@
+<?php
+/**
+ * Wires the plugin's services to WordPress.
+ *
+ * @package TikTokShopSync
+ */
+
+namespace TikTokShopSync;
+
+use TikTokShopSync\Admin\AdminActions;
+use TikTokShopSync\Admin\MissingWooCommerceNotice;
+use TikTokShopSync\Admin\ProductStatusColumn;
+use TikTokShopSync\Commands\CommandPoller;
+use TikTokShopSync\Commands\CommandProcessor;
+use TikTokShopSync\Http\HubClient;
+use TikTokShopSync\Http\Signer;
+use TikTokShopSync\Http\Transport;
+use TikTokShopSync\Http\WpTransport;
+use TikTokShopSync\Jobs\Lock;
+use TikTokShopSync\Jobs\Scheduler;
+use TikTokShopSync\Orders\OrderCanceller;
+use TikTokShopSync\Orders\OrderImporter;
+use TikTokShopSync\Orders\OrderLocator;
+use TikTokShopSync\Orders\OrderMap;
+use TikTokShopSync\Orders\OrderStatusNotifier;
+use TikTokShopSync\Sync\CatalogExport;
+use TikTokShopSync\Sync\ChangeCollector;
+use TikTokShopSync\Sync\EventFactory;
+use TikTokShopSync\Sync\Outbox;
+use TikTokShopSync\Sync\OutboxFlusher;
+use TikTokShopSync\Sync\ProductSerializer;
+use TikTokShopSync\Sync\StoreInfo;
+use TikTokShopSync\Sync\VersionClock;
+use TikTokShopSync\Sync\WooCatalog;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Builds each service once, on first use, and registers hooks only when WooCommerce is present.
+ */
+final class Plugin {
+
+	/**
+	 * The instance.
+	 *
+	 * @var Plugin|null
+	 */
+	private static $instance = null;
+
+	/**
+	 * Built services by name.
+	 *
+	 * @var array<string,object>
+	 */
+	private $services = array();
+
+	/**
+	 * Transport override (tests).
+	 *
+	 * @var Transport|null
+	 */
+	private $transport = null;
+
+	/**
+	 * The instance.
+	 *
+	 * @return Plugin
+	 */
+	public static function instance() {
+		if ( null === self::$instance ) {
+			self::$instance = new self();
+		}
+		return self::$instance;
+	}
+
+	/**
+	 * Registers the first hooks; the rest wait until WooCommerce has loaded.
+	 *
+	 * @return void
+	 */
+	public function boot() {
+		add_filter( 'cron_schedules', array( Scheduler::class, 'add_cron_schedule' ) ); // phpcs:ignore
+		add_action( 'plugins_loaded', array( $this, 'on_plugins_loaded' ), 20 );
+		add_action( 'init', array( $this, 'load_textdomain' ) );
+	}
+
+	/**
+	 * Loads translations shipped in /languages (wordpress.org language packs load on their own).
+	 *
+	 * @return void
+	 */
+	public function load_textdomain() {
+		load_plugin_textdomain( 'tiktok-shop-sync', false, dirname( plugin_basename( TTS_SYNC_FILE ) ) . '/languages' );
+	}
+
+	/**
+	 * Whether WooCommerce is loaded.
+	 *
+	 * @return bool
+	 */
+	public static function woocommerce_active() {
+		return class_exists( 'WooCommerce' ) && did_action( 'woocommerce_loaded' );
+	}
+
+	/**
+	 * Registers everything once plugins are loaded.
+	 *
+	 * @return void
+	 */
+	public function on_plugins_loaded() {
+		if ( ! self::woocommerce_active() ) {
+			( new MissingWooCommerceNotice() )->register();
+			return;
+		}
+		Installer::maybe_upgrade();
+
+		add_action( Scheduler::HOOK_FLUSH, array( $this, 'run_flush' ) );
+		add_action( Scheduler::HOOK_POLL, array( $this, 'run_poll' ) );
+		add_action( Scheduler::HOOK_EXPORT, array( $this, 'run_export_page' ) );
+
+		if ( $this->options()->is_active() ) {
+			$this->collector()->register();
+			$this->order_notifier()->register();
+			foreach ( StoreInfo::WATCHED_OPTIONS as $option ) {
+				add_action( 'update_option_' . $option, array( $this, 'queue_store_update' ) );
+			}
+			add_action( 'admin_init', array( $this->scheduler(), 'ensure_poll' ) );
+		}
+
+		if ( is_admin() ) {
+			( new AdminActions( $this ) )->register();
+			( new ProductStatusColumn( $this ) )->register();
+			add_filter( 'woocommerce_get_settings_pages', array( $this, 'add_settings_page' ) );
+			add_filter( 'plugin_action_links_' . plugin_basename( TTS_SYNC_FILE ), array( $this, 'action_links' ) );
+		}
+	}
+
+	/**
+	 * Adds the TikTok Shop tab to WooCommerce → Settings.
+	 *
+	 * @param array $pages Settings pages.
+	 * @return array
+	 */
+	public function add_settings_page( $pages ) {
+		$pages[] = new Admin\SettingsTab( $this );
+		return $pages;
+	}
+
+	/**
+	 * "Settings" link on the Plugins screen.
+	 *
+	 * @param string[] $links Links.
+	 * @return string[]
+	 */
+	public function action_links( $links ) {
+		array_unshift( $links, '<a href="' . esc_url( admin_url( 'admin.php?page=wc-settings&tab=tiktok_shop' ) ) . '">' . esc_html__( 'Settings', 'tiktok-shop-sync' ) . '</a>' );
+		return $links;
+	}
+
+	/**
+	 * Job: delivers the outbox, then schedules the next run if events remain.
+	 *
+	 * @return array|null Summary, or null when sync is off or another flush runs.
+	 */
+	public function run_flush() {
+		if ( ! $this->options()->is_active() ) {
+			return null;
+		}
+		$lock = new Lock( Options::FLUSH_LOCK, 120 );
+		if ( ! $lock->acquire() ) {
+			return null;
+		}
+		try {
+			$summary = $this->flusher()->flush();
+		} finally {
+			$lock->release();
+		}
+		$next = $this->outbox()->next_due_at();
+		if ( null !== $next ) {
+			$this->scheduler()->schedule_flush( max( time(), $next ) );
+		}
+		return $summary;
+	}
+
+	/**
+	 * Job: polls the hub for commands.
+	 *
+	 * @param int $wait Long-poll seconds (filter tts_sync_poll_wait; short, because a cron worker waits).
+	 * @return array|null Summary, or null when sync is off.
+	 */
+	public function run_poll( $wait = null ) {
+		if ( ! $this->options()->is_active() ) {
+			return null;
+		}
+		$wait    = null === $wait ? (int) apply_filters( 'tts_sync_poll_wait', 10 ) : (int) $wait;
+		$summary = $this->poller()->poll( $wait, (int) apply_filters( 'tts_sync_poll_limit', 10 ) );
+		// The hub answered: changes held back by an earlier outage can go now.
+		if ( '' === $summary['error'] && $this->outbox()->release_backoff() > 0 ) {
+			$this->scheduler()->schedule_flush();
+		}
+		return $summary;
+	}
+
+	/**
+	 * Job: exports one catalog page.
+	 *
+	 * @param int $page Page number.
+	 * @return array Progress.
+	 */
+	public function run_export_page( $page = 1 ) {
+		return $this->catalog_export()->run_page( (int) $page );
+	}
+
+	/**
+	 * Queues a store.update (currency or units changed, settings saved).
+	 *
+	 * @return void
+	 */
+	public function queue_store_update() {
+		if ( ! $this->options()->is_configured() ) {
+			return;
+		}
+		$this->outbox()->add( $this->events()->store_update( $this->store_info()->payload() ), 'store' );
+		$this->scheduler()->schedule_flush();
+	}
+
+	/**
+	 * Replaces the HTTP transport (tests) and forgets services built on the old one.
+	 *
+	 * @param Transport|null $transport Transport.
+	 * @return void
+	 */
+	public function set_transport( $transport ) {
+		$this->transport = $transport;
+		$this->reset();
+	}
+
+	/**
+	 * Forgets built services (after credentials change).
+	 *
+	 * @return void
+	 */
+	public function reset() {
+		$this->services = array();
+	}
+
+	/**
+	 * Builds a service once.
+	 *
+	 * @param string   $name    Service name.
+	 * @param callable $factory Builds it.
+	 * @return object
+	 */
+	private function get( $name, $factory ) {
+		if ( ! isset( $this->services[ $name ] ) ) {
+			$this->services[ $name ] = $factory();
+		}
+		return $this->services[ $name ];
+	}
+
+	/**
+	 * Options.
+	 *
+	 * @return Options
+	 */
+	public function options() {
+		return $this->get(
+			'options',
+			static function () {
+				return new Options();
+			}
+		);
+	}
+
+	/**
+	 * Hub client with the current credentials.
+	 *
+	 * @return HubClient
+	 */
+	public function client() {
+		return $this->get(
+			'client',
+			function () {
+				$options = $this->options();
+				return new HubClient( $options->hub_url(), new Signer( $options->key_id(), $options->secret() ), $this->transport ? $this->transport : new WpTransport() );
+			}
+		);
+	}
+
+	/**
+	 * Scheduler.
+	 *
+	 * @return Scheduler
+	 */
+	public function scheduler() {
+		return $this->get(
+			'scheduler',
+			static function () {
+				return new Scheduler();
+			}
+		);
+	}
+
+	/**
+	 * Outbox.
+	 *
+	 * @return Outbox
+	 */
+	public function outbox() {
+		return $this->get(
+			'outbox',
+			static function () {
+				global $wpdb;
+				return new Outbox( $wpdb );
+			}
+		);
+	}
+
+	/**
+	 * Catalog lookups.
+	 *
+	 * @return WooCatalog
+	 */
+	public function catalog() {
+		return $this->get(
+			'catalog',
+			static function () {
+				return new WooCatalog();
+			}
+		);
+	}
+
+	/**
+	 * Event factory.
+	 *
+	 * @return EventFactory
+	 */
+	public function events() {
+		return $this->get(
+			'events',
+			static function () {
+				return new EventFactory();
+			}
+		);
+	}
+
+	/**
+	 * Serializer.
+	 *
+	 * @return ProductSerializer
+	 */
+	public function serializer() {
+		return $this->get(
+			'serializer',
+			function () {
+				return new ProductSerializer( $this->catalog(), new VersionClock() );
+			}
+		);
+	}
+
+	/**
+	 * Store facts.
+	 *
+	 * @return StoreInfo
+	 */
+	public function store_info() {
+		return $this->get(
+			'store_info',
+			function () {
+				return new StoreInfo( $this->catalog() );
+			}
+		);
+	}
+
+	/**
+	 * Change collector.
+	 *
+	 * @return ChangeCollector
+	 */
+	public function collector() {
+		return $this->get(
+			'collector',
+			function () {
+				return new ChangeCollector( $this->outbox(), $this->serializer(), $this->catalog(), $this->events(), $this->scheduler() );
+			}
+		);
+	}
+
+	/**
+	 * Outbox flusher.
+	 *
+	 * @return OutboxFlusher
+	 */
+	public function flusher() {
+		return $this->get(
+			'flusher',
+			function () {
+				return new OutboxFlusher( $this->outbox(), $this->client(), array( $this->options(), 'record_contact' ) );
+			}
+		);
+	}
+
+	/**
+	 * Catalog export.
+	 *
+	 * @return CatalogExport
+	 */
+	public function catalog_export() {
+		return $this->get(
+			'catalog_export',
+			function () {
+				return new CatalogExport( $this->outbox(), $this->serializer(), $this->catalog(), $this->events(), $this->scheduler(), $this->store_info() );
+			}
+		);
+	}
+
+	/**
+	 * Order locator.
+	 *
+	 * @return OrderLocator
+	 */
+	public function order_locator() {
+		return $this->get(
+			'order_locator',
+			static function () {
+				global $wpdb;
+				return new OrderLocator( new OrderMap( $wpdb ) );
+			}
+		);
+	}
+
+	/**
+	 * Order status notifier.
+	 *
+	 * @return OrderStatusNotifier
+	 */
+	public function order_notifier() {
+		return $this->get(
+			'order_notifier',
+			function () {
+				return new OrderStatusNotifier( $this->outbox(), $this->events(), $this->scheduler() );
+			}
+		);
+	}
+
+	/**
+	 * Command processor with the three handlers.
+	 *
+	 * @return CommandProcessor
+	 */
+	public function processor() {
+		return $this->get(
+			'processor',
+			function () {
+				global $wpdb;
+				$importer  = new OrderImporter( new OrderMap( $wpdb ), $this->order_locator() );
+				$canceller = new OrderCanceller( $this->order_locator() );
+				$export    = $this->catalog_export();
+				return ( new CommandProcessor( $this->client() ) )
+					->on( 'order.create', static function ( array $payload ) use ( $importer ) {
+						if ( ! isset( $payload['order'] ) || ! is_array( $payload['order'] ) ) {
+							throw new Commands\CommandFailure( Commands\CommandFailure::MISSING_FIELD, 'The order.create command has no "order" object.' );
+						}
+						return $importer->import( $payload['order'] );
+					} )
+					->on( 'order.cancel', array( $canceller, 'cancel' ) )
+					->on( 'catalog.resend', static function ( array $payload ) use ( $export ) {
+						$ids = array_key_exists( 'product_ids', $payload ) ? $payload['product_ids'] : null;
+						if ( null === $ids ) {
+							$export->start();
+						} elseif ( is_array( $ids ) ) {
+							$export->queue_products( array_map( 'intval', $ids ) );
+						} else {
+							throw new Commands\CommandFailure( Commands\CommandFailure::MISSING_FIELD, 'catalog.resend needs product_ids as a list or null.' );
+						}
+						return array();
+					} );
+			}
+		);
+	}
+
+	/**
+	 * Command poller.
+	 *
+	 * @return CommandPoller
+	 */
+	public function poller() {
+		return $this->get(
+			'poller',
+			function () {
+				return new CommandPoller( $this->client(), $this->processor(), new Lock( Options::POLL_LOCK, 180 ), array( $this->options(), 'record_contact' ) );
+			}
+		);
+	}
+}
