@@ -1,0 +1,149 @@
+"""`POST /tiktok/webhooks` and the notification job, over real HTTP with real Redis and RQ queues."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+import requests
+from rq import Queue
+from sqlalchemy import func, select
+
+from hub.jobs import tiktok_notifications as job
+from hub.models import TikTokNotification, TikTokShop
+from hub.tiktok.signing import webhook_signature
+from tests.tiktok import notification_handlers
+from tests.tiktok.conftest import APP_KEY, APP_SECRET
+
+
+def post(hub_url: str, payload: Any, *, secret: str = APP_SECRET, raw: bytes | None = None) -> requests.Response:
+    body = raw if raw is not None else json.dumps(payload).encode()
+    return requests.post(f"{hub_url}/tiktok/webhooks", data=body, timeout=5,
+                         headers={"Content-Type": "application/json",
+                                  "Authorization": webhook_signature(APP_KEY, secret, body)})
+
+
+def rows(runtime) -> list[TikTokNotification]:  # noqa: ANN001
+    with runtime.db.session_scope() as session:
+        return list(session.scalars(select(TikTokNotification).order_by(TikTokNotification.received_at)))
+
+
+def queued(runtime, name: str) -> list[str]:  # noqa: ANN001
+    return Queue(name, connection=runtime.redis).job_ids
+
+
+def notification(kind: int, data: dict[str, Any], shop_id: str = "7494105515082810525",
+                 notification_id: str = "7327112393057371910") -> dict[str, Any]:
+    return {"type": kind, "tts_notification_id": notification_id, "shop_id": shop_id, "timestamp": 1644412885,
+            "data": data}
+
+
+def test_bad_signature_is_401_and_nothing_is_stored(runtime, live_hub) -> None:  # noqa: ANN001
+    response = post(live_hub.url, notification(1, {"order_id": "576486316948490001"}), secret="wrong")
+    assert response.status_code == 401 and response.content == b""
+    unsigned = requests.post(f"{live_hub.url}/tiktok/webhooks", data=b"{}", timeout=5)
+    assert unsigned.status_code == 401
+    assert rows(runtime) == []
+    assert queued(runtime, "orders") == []
+
+
+def test_valid_notification_is_stored_and_only_queued(runtime, live_hub) -> None:  # noqa: ANN001
+    raw = (b'{"type":5,"tts_notification_id":"7327112393057371911","shop_id":"7494105515082810525",'
+           b'"timestamp":1644412885,"data":{"product_id":576486316948490001,'
+           b'"status":"PRODUCT_FIRST_PASS_REVIEW","suspended_reason":"","update_time":1644412885}}')
+    response = post(live_hub.url, None, raw=raw)
+    assert response.status_code == 200 and response.content == b""
+    [row] = rows(runtime)
+    assert row.payload["data"]["product_id"] == "576486316948490001"  # exact, as a string
+    # No worker is running: the answer did not wait for processing, the job is waiting in its queue.
+    assert row.status == "received"
+    assert queued(runtime, "details") == [f"tiktok-notification-{row.id}"]
+
+
+def test_duplicates_are_stored_once(runtime, live_hub) -> None:  # noqa: ANN001
+    payload = notification(1, {"order_id": "576486316948490001", "order_status": "CANCEL"})
+    for _ in range(3):
+        assert post(live_hub.url, payload).status_code == 200
+    assert len(rows(runtime)) == 1
+    assert len(queued(runtime, "orders")) == 1
+    assert rows(runtime)[0].payload["data"]["order_status"] == "CANCEL"
+
+
+def test_signed_but_malformed_notification_is_refused(runtime, live_hub) -> None:  # noqa: ANN001
+    assert post(live_hub.url, {"type": 1, "data": {}}).status_code == 400
+    assert post(live_hub.url, None, raw=b"not json").status_code == 400
+    assert rows(runtime) == []
+
+
+def _process_all(runtime) -> list[str]:  # noqa: ANN001
+    """Run the queued jobs the way a worker would (burst), and return the final statuses."""
+    from hub.jobs.worker import run_worker
+
+    run_worker(runtime, burst=True, with_scheduler=False)
+    return [r.status for r in rows(runtime)]
+
+
+def test_deauthorization_and_expiry_mark_the_connection(runtime, merchant_id, live_hub) -> None:  # noqa: ANN001
+    post(live_hub.url, notification(7, {"message": "expires soon", "expiration_time": "1893456000"},
+                                    notification_id="1"))
+    assert _process_all(runtime) == ["processed"]
+    with runtime.db.session_scope() as session:
+        shop = session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == merchant_id))
+        assert int(shop.authorization_expires_at.timestamp()) == 1893456000
+        assert shop.status == "connected"
+
+    post(live_hub.url, notification(6, {"message": "Shop_id 7494105515082810525 is deauthorized from your APP "
+                                                   "by merchant."}, notification_id="2"))
+    assert _process_all(runtime) == ["processed", "processed"]
+    with runtime.db.session_scope() as session:
+        shop = session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == merchant_id))
+        assert shop.status == "deauthorized"
+        assert "deauthorized" in shop.status_reason and "Reconnect" in shop.status_reason
+
+
+def test_missing_handler_keeps_the_notification_for_replay(runtime, merchant_id, live_hub,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(job, "ORDER_HANDLER", "tests.tiktok.not_written_yet:on_notification")
+    post(live_hub.url, notification(1, {"order_id": "576486316948490001", "order_status": "AWAITING_SHIPMENT"}))
+    assert _process_all(runtime) == ["unhandled"]
+    assert "not available" in rows(runtime)[0].detail
+
+    # Once the handler exists, replay delivers the kept notification to it.
+    monkeypatch.setattr(job, "ORDER_HANDLER", "tests.tiktok.notification_handlers:on_notification")
+    assert job.replay(runtime) == 1
+    assert _process_all(runtime) == ["processed"]
+    assert notification_handlers.received(runtime.redis) == [{"shop_id": "7494105515082810525", "type": 1,
+                                               "order_id": "576486316948490001", "in_session": True}]
+
+
+def test_notification_for_an_unknown_shop_is_kept_unhandled(runtime, live_hub) -> None:  # noqa: ANN001
+    post(live_hub.url, notification(6, {"message": "bye"}, shop_id="1111"))
+    assert _process_all(runtime) == ["unhandled"]
+
+
+def test_sandbox_webhooks_signed_by_tiktoks_rules_are_accepted(runtime, merchant_id, live_hub, sandbox,
+                                                                shop_client) -> None:  # noqa: ANN001
+    """The sandbox signs on its own (independent code); the hub must accept what it sends."""
+    from tests.tiktok.test_endpoints import _leaf_without_size_chart, png
+
+    sandbox.control("PUT", "/webhook-url", {"url": f"{live_hub.url}/tiktok/webhooks"})
+    category_id, attributes = _leaf_without_size_chart(shop_client)
+    warehouse = shop_client.logistics.warehouses()["warehouses"][0]["id"]
+    image = shop_client.catalog.upload_image(png())
+    created = shop_client.products.create({
+        "title": "Wool Beanie Hat", "description": "<p>Warm.</p>", "category_id": category_id,
+        "main_images": [{"uri": image["uri"]}], "package_weight": {"value": "0.1", "unit": "KILOGRAM"},
+        "product_attributes": attributes,
+        "skus": [{"seller_sku": "HAT-1", "price": {"amount": "12.00", "currency": "GBP"},
+                  "inventory": [{"warehouse_id": warehouse, "quantity": 5}]}]})
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        product_rows = [r for r in rows(runtime) if r.payload["data"].get("product_id") == created["product_id"]]
+        if any(r.type in (5, 37) for r in product_rows):
+            break
+        time.sleep(0.1)
+    assert any(r.type in (5, 37) for r in product_rows), [r.payload for r in rows(runtime)]
+    with runtime.db.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(TikTokNotification)) == len(rows(runtime))
