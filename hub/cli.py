@@ -209,9 +209,11 @@ def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | N
 
 def _register_area_commands() -> None:
     """Commands that live with the area they operate (TikTok connection, products, orders)."""
+    from hub.sync.products.cli import category, products, sync
     from hub.tiktok.cli import tiktok
 
-    main.add_command(tiktok)
+    for command in (tiktok, category, products, sync):
+        main.add_command(command)
 
 
 _register_area_commands()

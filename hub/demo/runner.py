@@ -1,59 +1,335 @@
-"""Runs the demo: the hub's web process and a worker on the embedded default, with a demo login."""
+"""`hub demo`: the hub, workers, the TikTok Shop sandbox and two demo stores, started and stopped together.
+
+Everything is embedded (SQLite, the private Redis-compatible server, the sandbox with its state in a
+file), so the demo needs nothing installed and a second run resumes where the first stopped: stores,
+credentials, the TikTok connection and orders are found again rather than created twice.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import socket
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
-import click
-from sqlalchemy import select
+import requests
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
+from hub.demo.catalog import CATEGORY_MAP, build_catalog, second_store_catalog
 from hub.demo.processes import ProcessGroup, wait_for_http
+from hub.demo.store import DemoStore, image_app
+from plugins.hub_client import HubClient
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
+APP_KEY, APP_SECRET, SERVICE_ID = "demo-app-key", "demo-app-secret-0123456789", "demo-service"
+SETTLED = ("Active", "Failed to sync", "Failed review", "Synced", "Needs category")
+
+console = Console()
 
 
-def _ensure_login(env: dict[str, str]) -> None:
-    from hub.config import load_settings
-    from hub.merchants import create_user, find_or_create_merchant
-    from hub.migrations import upgrade
-    from hub.models import User
-    from hub.runtime import Runtime
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
-    settings = load_settings(environ=env)
-    upgrade(settings.database_url)
-    runtime = Runtime.build(settings)
-    with runtime.db.session_scope() as session:
-        if session.scalar(select(User).where(User.email == DEMO_EMAIL)) is None:
-            create_user(session, find_or_create_merchant(session, None, "Demo shop"), DEMO_EMAIL, DEMO_PASSWORD)
-    runtime.close()
+
+class Demo:
+    def __init__(self, port: int, data_dir: Path):
+        self.port = port
+        self.data_dir = data_dir.resolve()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.hub_url = f"http://127.0.0.1:{port}"
+        self.sandbox_url = f"http://127.0.0.1:{_free_port()}"
+        self.env = {
+            **os.environ, "HUB_DATA_DIR": str(self.data_dir), "HUB_PUBLIC_URL": self.hub_url,
+            "HUB_TIKTOK_API_BASE": self.sandbox_url, "HUB_TIKTOK_AUTH_BASE": self.sandbox_url,
+            "HUB_TIKTOK_AUTHORIZE_URL": f"{self.sandbox_url}/open/authorize",
+            "HUB_TIKTOK_APP_KEY": APP_KEY, "HUB_TIKTOK_APP_SECRET": APP_SECRET, "HUB_TIKTOK_SERVICE_ID": SERVICE_ID,
+            "HUB_ALLOW_PRIVATE_IMAGE_HOSTS": "1",
+        }
+        self.group = ProcessGroup(self.env, self.data_dir / "logs")
+        self.stop_event = threading.Event()
+        self.runtime: Any = None
+        self.image_server: Any = None
+
+    # -- processes --------------------------------------------------------------------------------
+    def start_processes(self) -> None:
+        port = self.sandbox_url.rsplit(":", 1)[1]
+        self.group.start("sandbox", ["-m", "sandbox", "--host", "127.0.0.1", "--port", port, "--app-key", APP_KEY,
+                                     "--app-secret", APP_SECRET, "--webhook-url", f"{self.hub_url}/tiktok/webhooks",
+                                     "--review-delay", "4", "--quiet", "--redirect-url",
+                                     f"{self.hub_url}/tiktok/oauth/callback",
+                                     "--state-file", str(self.data_dir / "sandbox.state")])
+        wait_for_http(f"{self.sandbox_url}/sandbox/state", self.group)
+        self.group.start("hub", ["-m", "hub.cli", "serve", "--port", str(self.port)])
+        wait_for_http(f"{self.hub_url}/api/v1/openapi.json", self.group)
+        for n in (1, 2):
+            self.group.start(f"worker-{n}", ["-m", "hub.cli", "worker"] + ([] if n == 1 else ["--no-scheduler"]))
+        import logging
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # keep the terminal for progress
+        image = make_server("127.0.0.1", 0, image_app(), threaded=True)
+        threading.Thread(target=image.serve_forever, daemon=True).start()
+        self.image_server = image
+
+    @property
+    def image_url(self) -> str:
+        return f"http://127.0.0.1:{self.image_server.server_port}"
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.image_server is not None:
+            self.image_server.shutdown()
+        if self.runtime is not None:
+            self.runtime.close()
+        self.group.stop()
+
+    # -- set-up -----------------------------------------------------------------------------------
+    def setup_hub(self) -> tuple[str, list[dict[str, str]]]:
+        from hub.config import load_settings
+        from hub.merchant_settings import merged
+        from hub.merchants import create_store, create_user, find_or_create_merchant
+        from hub.models import Merchant, TikTokShop, User
+        from hub.runtime import Runtime, install
+        from hub.tiktok.connection import connect
+
+        self.runtime = Runtime.build(load_settings(environ=self.env))
+        install(self.runtime)
+        creds_file = self.data_dir / "demo-stores.json"
+        with self.runtime.db.session_scope() as session:
+            merchant = find_or_create_merchant(session, None, "Harbour & Pine")
+            if session.scalar(select(User).where(User.email == DEMO_EMAIL)) is None:
+                create_user(session, merchant, DEMO_EMAIL, DEMO_PASSWORD)
+            # Orders are imported as soon as they are paid in the demo, not after TikTok's one-hour hold.
+            # A daily listing cap below the catalog's size shows the listing plan ("Not synced", with the
+            # day each product will go live).
+            merchant.settings = merged(merchant.settings, {"orders": {"import_at": "immediately"},
+                                                           "daily_listing_cap": 52})
+            merchant_id = merchant.id
+            shop = session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == merchant_id))
+        if shop is None:
+            code = requests.post(f"{self.sandbox_url}/sandbox/oauth/code", json={}, timeout=10).json()["code"]
+            with self.runtime.db.session_scope() as session:
+                connected = connect(self.runtime, session, code, merchant_id)
+                console.print(f"Connected TikTok Shop [bold]{connected.shop_name}[/] ({connected.region}).")
+        if creds_file.exists():
+            stores = json.loads(creds_file.read_text())
+        else:
+            stores = []
+            with self.runtime.db.session_scope() as session:
+                merchant = session.get(Merchant, merchant_id)
+                for name, currency in (("Harbour & Pine (UK store)", "GBP"), ("Harbour & Pine (EU store)", "EUR")):
+                    store, secret = create_store(session, self.runtime.secrets, merchant, "demo", name)
+                    stores.append({"store_id": store.id, "key_id": store.key_id, "secret": secret,
+                                   "name": name, "currency": currency})
+            creds_file.write_text(json.dumps(stores, indent=1))
+            os.chmod(creds_file, 0o600)
+        return merchant_id, stores
+
+    def map_categories(self, store_id: str) -> None:
+        from hub.models import Store
+        from hub.sync.products.categories import find_leaf, map_category, store_mappings
+        from hub.sync.products.preflight import shop_for_store
+        from hub.sync.products.schedule import enqueue_listings
+        from hub.tiktok.connection import client_for_shop
+
+        with self.runtime.db.session_scope() as session:
+            existing = store_mappings(session, store_id)
+            store = session.get(Store, store_id)
+            shop = shop_for_store(session, store)
+            todo = {path: cid for path, cid in CATEGORY_MAP.items()
+                    if path.lower().replace(" ", "") not in {k.lower().replace(" ", "") for k in existing}}
+            affected: list[str] = []
+            if todo:
+                with client_for_shop(self.runtime, shop) as client:
+                    for path, category_id in todo.items():
+                        version, name = find_leaf(client, category_id)
+                        _, products = map_category(session, store_id, path, category_id, version=version, name=name)
+                        affected.extend(products)
+        if affected:
+            enqueue_listings(self.runtime, store_id, affected)
+
+    # -- progress ---------------------------------------------------------------------------------
+    def status_counts(self, store_id: str) -> dict[str, int]:
+        from hub.sync.products.cli import products_report
+
+        with self.runtime.db.session_scope() as session:
+            counts: dict[str, int] = {}
+            for row in products_report(session, store_id):
+                counts[row["status"]] = counts.get(row["status"], 0) + 1
+            return counts
+
+    def wait_for_catalog(self, store_id: str, total: int, timeout: float = 150) -> None:
+        with Progress(TextColumn("[bold]Syncing the catalog"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as progress:
+            task = progress.add_task("", total=total)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                self.group.check()
+                counts = self.status_counts(store_id)
+                settled = sum(counts.get(s, 0) for s in SETTLED)
+                progress.update(task, completed=settled, description=" · ".join(
+                    f"{name}: {n}" for name, n in sorted(counts.items())))
+                if settled >= total:
+                    return
+                time.sleep(0.5)
+
+    def hold_some_in_review(self, store: DemoStore) -> None:
+        """Two new products arrive while TikTok's review is slow, so "Under review" shows too; the
+        sandbox approves them a minute later, which the settings page picks up live."""
+        marker = self.data_dir / "late-products"
+        if marker.exists():
+            return
+        requests.put(f"{self.sandbox_url}/sandbox/review-policy", json={"mode": "manual"}, timeout=10)
+        late = []
+        for suffix, title in (("a", "Linen Tea Towel"), ("b", "Beeswax Pillar Candle")):
+            template = next(p for p in store.catalog.values() if p["categories"][0]["path"][-1] in ("Towels", "Candles"))
+            product = json.loads(json.dumps(template))
+            product["id"] = f"late-{suffix}"
+            product["title"] = title
+            for n, variant in enumerate(product["variants"]):
+                variant["id"] = f"late-{suffix}-{n}"
+                variant["sku"] = f"LATE-{suffix}-{n}".upper()
+                variant["barcode"] = None
+            store.catalog[product["id"]] = product
+            late.append(product)
+        store.client.upsert_products(late)
+        marker.write_text("yes")
+
+        def approve_later() -> None:
+            if not self.stop_event.wait(60):
+                requests.put(f"{self.sandbox_url}/sandbox/review-policy", json={"mode": "auto", "delay_seconds": 1},
+                             timeout=10)
+
+        threading.Thread(target=approve_later, daemon=True).start()
+
+    # -- orders -----------------------------------------------------------------------------------
+    def place_orders(self, store: DemoStore, store_id: str) -> None:
+        """Three buyer orders for live products, and one for a product the store then deleted."""
+        from hub.models import Listing, SkuBinding
+
+        marker = self.data_dir / "orders-placed"
+        if marker.exists():
+            return
+        with self.runtime.db.session_scope() as session:
+            active = session.scalars(select(SkuBinding).join(
+                Listing, (Listing.store_id == SkuBinding.store_id) & (Listing.product_id == SkuBinding.product_id))
+                .where(SkuBinding.store_id == store_id, Listing.status == "Active")
+                .order_by(SkuBinding.product_id, SkuBinding.variant_id)).all()
+            by_product: dict[str, SkuBinding] = {}
+            for binding in active:
+                by_product.setdefault(binding.product_id, binding)
+        picks = list(by_product.values())
+        if len(picks) < 5:
+            console.print("[yellow]Too few active products to place demo orders yet.[/]")
+            return
+        address = {"name": "Alex Buyer", "phone_number": "(+44)7700900123", "address_line1": "1 High Street",
+                   "post_town": "Bristol", "postal_code": "BS1 4DJ", "region_code": "GB"}
+        for binding, quantity in ((picks[0], 2), (picks[1], 1), (picks[2], 1)):
+            self._order(binding.tiktok_sku_id, quantity, address)
+        # A buyer orders a product, and before payment completes the merchant deletes it in the store.
+        doomed = picks[3]
+        order_id = self._order(doomed.tiktok_sku_id, 1, address, status="UNPAID")
+        store.delete_product(doomed.product_id)
+        time.sleep(1.0)
+        requests.post(f"{self.sandbox_url}/sandbox/orders/{order_id}/status", json={"status": "AWAITING_SHIPMENT"},
+                      timeout=10).raise_for_status()
+        # A product deactivated on TikTok's side shows as "Synced".
+        requests.post(f"{self.sandbox_url}/sandbox/products/{picks[4].tiktok_product_id}/status",
+                      json={"status": "PLATFORM_DEACTIVATED", "reason": "Deactivated in Seller Center"}, timeout=10)
+        marker.write_text("yes")
+
+    def _order(self, sku_id: str, quantity: int, address: dict[str, str], status: str = "AWAITING_SHIPMENT") -> str:
+        response = requests.post(f"{self.sandbox_url}/sandbox/orders", timeout=10, json={
+            "lines": [{"sku_id": sku_id, "quantity": quantity}], "address": address,
+            "buyer": {"name": "Alex Buyer", "email": "buyer@example.com"}, "status": status})
+        if response.status_code >= 400:
+            raise RuntimeError(f"The sandbox refused a demo order: {response.status_code} {response.text[:300]}")
+        return response.json()["id"]
+
+    def order_counts(self, store_id: str) -> dict[str, int]:
+        try:
+            from hub.models import Order
+        except ImportError:
+            return {}
+        with self.runtime.db.session_scope() as session:
+            rows = session.execute(select(Order.status, func.count()).where(Order.store_id == store_id)
+                                   .group_by(Order.status)).all()
+            return {status: n for status, n in rows}
+
+    # -- the whole run ----------------------------------------------------------------------------
+    def run(self, duration: float | None) -> None:
+        console.print("[bold]TikTok Shop Sync demo[/] — starting the sandbox, the hub and two workers ...")
+        self.start_processes()
+        merchant_id, stores = self.setup_hub()
+        uk, eu = stores
+        uk_store = DemoStore(HubClient(self.hub_url, uk["key_id"], uk["secret"]), self.data_dir / "uk-store.json",
+                             build_catalog(self.image_url))
+        eu_store = DemoStore(HubClient(self.hub_url, eu["key_id"], eu["secret"]), self.data_dir / "eu-store.json",
+                             second_store_catalog(self.image_url), currency="EUR")
+        for store in (uk_store, eu_store):
+            store.push_store_info()
+            threading.Thread(target=store.run, args=(self.stop_event,), daemon=True).start()
+        console.print(f"Pushing {len(uk_store.catalog)} products from the UK store and "
+                      f"{len(eu_store.catalog)} from the EU store (EUR: its sync stops, by design) ...")
+        uk_store.push_catalog()
+        eu_store.push_catalog()
+        self.map_categories(uk["store_id"])
+        self.map_categories(eu["store_id"])
+        self.wait_for_catalog(uk["store_id"], len(uk_store.catalog) - len(uk_store.state["deleted"]))
+        self.hold_some_in_review(uk_store)
+        console.print("Placing TikTok orders ...")
+        self.place_orders(uk_store, uk["store_id"])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sum(self.order_counts(uk["store_id"]).values()) < 4:
+            self.group.check()
+            time.sleep(0.5)
+        time.sleep(3)
+        self.print_summary(uk, eu)
+        console.print_json(json.dumps({"status": "demo ready", "url": self.hub_url + "/",
+                                       "login": DEMO_EMAIL, "password": DEMO_PASSWORD}))
+        console.print(f"Open [bold]{self.hub_url}/[/] and log in as [bold]{DEMO_EMAIL}[/] / "
+                      f"[bold]{DEMO_PASSWORD}[/]. Press Ctrl-C to stop.")
+        started = time.monotonic()
+        while duration is None or time.monotonic() - started < duration:
+            self.group.check()
+            time.sleep(0.5)
+
+    def print_summary(self, uk: dict[str, str], eu: dict[str, str]) -> None:
+        for store in (uk, eu):
+            table = Table(title=f"{store['name']} — products")
+            table.add_column("status")
+            table.add_column("products", justify="right")
+            for status, n in sorted(self.status_counts(store["store_id"]).items()):
+                table.add_row(status, str(n))
+            console.print(table)
+        orders = Table(title=f"{uk['name']} — TikTok orders")
+        orders.add_column("status")
+        orders.add_column("orders", justify="right")
+        for status, n in sorted(self.order_counts(uk["store_id"]).items()):
+            orders.add_row(status, str(n))
+        console.print(orders)
 
 
 def run_demo(port: int, data_dir: Path, duration: float | None) -> None:
-    env = {**os.environ, "HUB_DATA_DIR": str(data_dir.resolve()), "HUB_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    _ensure_login(env)
-    group = ProcessGroup(env, data_dir / "logs")
+    demo = Demo(port, data_dir)
     try:
-        click.echo("Starting the hub and a worker on the embedded default (SQLite, private Redis) ...")
-        group.start("hub", ["-m", "hub.cli", "serve", "--port", str(port)])
-        wait_for_http(f"http://127.0.0.1:{port}/api/v1/openapi.json", group)
-        group.start("worker", ["-m", "hub.cli", "worker"])
-        click.echo(json.dumps({"status": "demo ready", "url": f"http://127.0.0.1:{port}/",
-                               "login": DEMO_EMAIL, "password": DEMO_PASSWORD}))
-        click.echo("Press Ctrl-C to stop.")
-        started = time.monotonic()
-        while duration is None or time.monotonic() - started < duration:
-            group.check()
-            time.sleep(0.5)
+        demo.run(duration)
     except KeyboardInterrupt:
-        click.echo("\nStopping ...")
-    except RuntimeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        group.stop()
+        console.print("\nStopping ...")
+    except Exception as exc:  # noqa: BLE001 - shown to the person running the demo, then cleaned up
+        console.print(f"[red]error:[/] {exc}")
+        demo.stop()
         sys.exit(1)
-    group.stop()
-    click.echo("Stopped.")
+    demo.stop()
+    console.print("Stopped. Run it again to resume.")

@@ -1,13 +1,34 @@
-"""`hub worker`: an RQ worker on every queue in priority order, with RQ's scheduler for delayed jobs."""
+"""`hub worker`: an RQ worker on every queue in priority order, with RQ's scheduler for delayed jobs.
+
+It is a SimpleWorker: jobs run in the worker process itself instead of a fork per job. A forked
+work-horse re-imports the sync modules (image, HTML and TikTok code: seconds per job) and opens new
+database and Redis connections every time; in-process jobs keep all of that warm, which is what keeps
+price and stock propagation within a second. Job time limits still apply (RQ's signal-based timeout).
+The job modules are imported once at start so the first job is as fast as the rest.
+"""
 
 from __future__ import annotations
 
-from rq import Worker
+import importlib
+
+from rq import SimpleWorker
 
 from hub.jobs.queues import all_queues
 from hub.runtime import Runtime
 
+JOB_MODULES = ("hub.jobs.products", "hub.jobs.stock", "hub.jobs.orders", "hub.jobs.tiktok_notifications")
+
+
+def preload() -> None:
+    for name in JOB_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
 
 def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = True) -> bool:
-    worker = Worker(all_queues(runtime.redis), connection=runtime.redis)
+    preload()
+    worker = SimpleWorker(all_queues(runtime.redis), connection=runtime.redis)
     return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
