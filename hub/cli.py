@@ -129,6 +129,34 @@ def store_add(platform: str, name: str, merchant_ref: str | None) -> None:
     _print_json(out)
 
 
+def _set_sync(store_id: str, enabled: bool) -> None:
+    from hub.models import Store
+
+    runtime = _runtime()
+    with runtime.db.session_scope() as session:
+        found = session.get(Store, store_id)
+        if found is not None:
+            found.sync_enabled = enabled
+    runtime.close()
+    if found is None:
+        _fail(f"There is no store {store_id}.")
+    _print_json({"store_id": store_id, "sync_enabled": enabled})
+
+
+@store.command("enable")
+@click.option("--store", "store_id", required=True)
+def store_enable(store_id: str) -> None:
+    """Resume synchronisation for a store."""
+    _set_sync(store_id, True)
+
+
+@store.command("disable")
+@click.option("--store", "store_id", required=True)
+def store_disable(store_id: str) -> None:
+    """Stop all product and order traffic for a store (its changes are still stored)."""
+    _set_sync(store_id, False)
+
+
 @main.group()
 def user() -> None:
     """Settings-page users."""
@@ -209,10 +237,11 @@ def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | N
 
 def _register_area_commands() -> None:
     """Commands that live with the area they operate (TikTok connection, products, orders)."""
+    from hub.sync.orders.cli import orders_command
     from hub.sync.products.cli import category, products, sync
     from hub.tiktok.cli import tiktok
 
-    for command in (tiktok, category, products, sync):
+    for command in (tiktok, category, products, sync, orders_command):
         main.add_command(command)
 
 

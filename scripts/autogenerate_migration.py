@@ -1,4 +1,4 @@
-"""Write a new Alembic migration from the difference between hub.models and the current migrations.
+"""Write the next Alembic migration from the difference between hub.models and the existing migrations.
 
 Usage: python scripts/autogenerate_migration.py "message" [rev_id]
 It upgrades a scratch SQLite database to head first, so only the new changes are generated.

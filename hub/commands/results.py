@@ -45,6 +45,10 @@ def record_result(session: Session, store_id: str, command_id: str, result: dict
         raise ApiError(404, "command_not_found", f"There is no command {command_id}.")
     if command.store_id != store_id:
         raise ApiError(403, "not_your_command", "This command belongs to another store connection.")
+    if command.type == "order.create" and result["status"] == "done" and not result.get("platform_order_id"):
+        # The store's order number is what later cancellations and fulfilments refer to.
+        raise ApiError(422, "validation_failed", "A done result for order.create needs the store's order number.",
+                       {"platform_order_id": ["Required when status is done."]})
     clean = {k: v for k, v in result.items() if v is not None}
     if command.status in (DONE, FAILED):
         if command.result == clean:

@@ -28,7 +28,19 @@ def preload() -> None:
                 raise
 
 
+def start_periodic_jobs(runtime: Runtime) -> None:
+    """Periodic jobs reschedule themselves; each start call coalesces on a fixed job id, so every
+    worker may call it and exactly one chain runs."""
+    from hub.jobs.orders import schedule_polling
+    from hub.jobs.stock import ensure_periodic
+
+    schedule_polling(runtime, delay=0)
+    ensure_periodic(runtime)  # price/stock reconciliation
+
+
 def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = True) -> bool:
     preload()
+    if with_scheduler and not burst:
+        start_periodic_jobs(runtime)
     worker = SimpleWorker(all_queues(runtime.redis), connection=runtime.redis)
     return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")

@@ -9,6 +9,7 @@ from hub.models.commands import Command
 from hub.models.events import ProcessedEvent
 from hub.models.listings import Listing
 from hub.models.merchants import Merchant, User
+from hub.models.orders import Order, OrderPollCursor
 from hub.models.products import ProductSnapshot, VariantStock
 from hub.models.stores import Store
 from hub.models.tiktok_notifications import TikTokNotification
@@ -18,4 +19,5 @@ __all__ = [
     "ActivityEntry", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
     "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
     "SkuBinding", "Store", "TikTokNotification", "TikTokShop", "User", "VariantStock", "utcnow",
+    "Order", "OrderPollCursor",
 ]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hub.sync.orders.events import after_order_events
 from hub.sync.products.schedule import after_product_changes
+from hub.sync.stock.schedule import after_stock_changes
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -18,4 +20,6 @@ if TYPE_CHECKING:
 def after_events(runtime: "Runtime", store_id: str, changes: "Changes") -> None:
     """Enqueue the sync work `changes` call for (product sync and order sync plug in here)."""
     after_product_changes(runtime, store_id, changes)
+    after_stock_changes(runtime, store_id, changes.stock)
+    after_order_events(runtime, store_id, changes.order_events)
     return None

@@ -238,6 +238,9 @@ def test_failed_result_needs_a_known_reason(client, runtime, store) -> None:  # 
     with pytest.raises(HubClientError) as info:
         client.report_result(command_id, {"status": "failed"})
     assert info.value.status == 422
+    with pytest.raises(HubClientError) as info:  # an order made in the store must say its number
+        client.report_result(command_id, {"status": "done"})
+    assert info.value.status == 422 and "platform_order_id" in info.value.details
 
 
 def test_another_stores_command_is_forbidden(client, runtime) -> None:  # noqa: ANN001

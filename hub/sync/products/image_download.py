@@ -188,7 +188,7 @@ def _too_large(source: str, max_bytes: int) -> ImageError:
 
 
 def _timeout(source: str) -> ImageError:
-    return ImageError("image_timeout", f"The image at {source} took too long to download; we will try again later.")
+    return ImageError("image_timeout", f"The image at {source} took too long to download. Check that it opens in a browser, then click Sync.")
 
 
 def _unreachable(source: str, exc: Exception) -> ImageError:

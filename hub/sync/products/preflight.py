@@ -43,7 +43,7 @@ def sync_blocked_reason(session: Session, store: Store) -> str | None:
     (AuthError → "Reconnect TikTok Shop") so that work is parked, not dropped.
     """
     if not store.sync_enabled:
-        return "Synchronisation is switched off for this store. Switch it on in the settings page to resume."
+        return "Synchronisation is switched off for this store. Switch it back on with `hub store enable --store STORE_ID` to resume."
     shop = shop_for_store(session, store)
     if shop is None:
         return None

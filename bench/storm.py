@@ -1,0 +1,88 @@
+"""Storm: 20,000 price/stock changes over 2,000 live products within 10 s, TikTok limit 50 req/s per endpoint.
+
+Usage: python -m bench.storm [--products 2000] [--changes 20000] [--seconds 10] [--workers 4]
+
+Measures the time from the first change until the sandbox holds every product's final store values,
+against the theoretical minimum (calls needed per endpoint ÷ 50/s, the endpoints running in parallel),
+the number of 429 answers, and how many SKUs end with a value other than the store's last one.
+Set-up as in bench.propagation (sandbox process, hub on loopback, worker processes, SQLite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+import requests
+
+from bench._harness import live_hub
+from bench.propagation import connect, hub_settings, list_products, sandbox_process, workers
+from plugins.hub_client import HubClient
+from plugins.hub_client.client import new_event
+
+LIMIT = 50.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=2000)
+    parser.add_argument("--changes", type=int, default=20000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    with sandbox_process(LIMIT) as sandbox_url, live_hub(**hub_settings(sandbox_url)) as (url, creds, runtime):
+        hub = HubClient(url, creds["key_id"], creds["secret"], timeout=60)
+        client = connect(runtime, creds["store_id"], sandbox_url)
+        setup = time.perf_counter()
+        bound = list_products(runtime, hub, client, creds["store_id"], args.products, sandbox_url)
+        print(f"set-up: {len(bound)} live products in {time.perf_counter() - setup:.0f} s", flush=True)
+        base = requests.get(f"{sandbox_url}/sandbox/state", timeout=60).json()
+        throttled_before = sum(base["throttled"].values())
+        final: dict[str, tuple[int, str]] = {}
+        batches = [[] for _ in range((args.changes + args.batch - 1) // args.batch)]
+        for n in range(args.changes):
+            i = rng.randrange(args.products)
+            quantity, price = rng.randrange(0, 500), f"{rng.randrange(100, 10000) / 100:.2f}"
+            batches[n // args.batch].append({"product_id": f"p{i}", "variant_id": f"v{i}", "quantity": quantity,
+                                             "price": price, "version": 100 + n})
+            final[f"p{i}"] = (quantity, price)
+        with workers(runtime, sandbox_url, args.workers):
+            time.sleep(3.0)
+            start = time.perf_counter()
+            for k, items in enumerate(batches):
+                due = start + k * args.seconds / len(batches)
+                time.sleep(max(0.0, due - time.perf_counter()))
+                hub.send_events([new_event("inventory.update", items=items)])
+            sent = time.perf_counter() - start
+            expected = {bound[p][1]: v for p, v in final.items()}
+            stock_calls = sum(1 for q, _ in final.values() if q != 10)
+            price_calls = sum(1 for _, pr in final.values() if pr != "10.00")
+            minimum = max(stock_calls, price_calls) / LIMIT
+            wrong = len(expected)
+            print(f"changes sent in {sent:.1f} s", flush=True)
+            while True:
+                state = requests.get(f"{sandbox_url}/sandbox/state", timeout=60).json()
+                held = {s["id"]: (s["stock"], s["price"]) for p in state["products"] for s in p["skus"]}
+                wrong = sum(1 for sku, value in expected.items() if held.get(sku) != value)
+                if not wrong or time.perf_counter() - start > max(300.0, minimum * 5):
+                    break
+                time.sleep(0.25)
+            done = time.perf_counter() - start
+        calls = {k: v for k, v in state["calls"].items() if "update" in k}
+        base_calls = {k: v for k, v in base["calls"].items() if "update" in k}
+        client.close()
+    throttled = sum(state["throttled"].values()) - throttled_before
+    print(f"changes sent in {sent:.1f} s; products changed {len(final)}; final values needing a call: "
+          f"stock {stock_calls}, price {price_calls}")
+    print(f"calls made: " + ", ".join(f"{k.split('/')[-2]}/{k.split('/')[-1]} {v - base_calls.get(k, 0)}"
+                                      for k, v in calls.items()))
+    print(f"TikTok held every final value after {done:.1f} s; theoretical minimum {minimum:.1f} s "
+          f"(ratio {done / minimum:.2f}); 429 answers: {throttled}; wrong values: {wrong}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Price/stock jobs: push one product, reconcile one store, and the periodic reconciliation tick.
+
+Thin by design: load the runtime, call the sync role, return its outcome (kept as the job result for
+operators). Retryable errors propagate so RQ's retry with backoff handles them; data and auth
+problems are recorded by the role and end the job normally.
+
+The periodic tick re-schedules itself under a time-slot id (`reconcile-all-<slot>`), so any number of
+workers calling `ensure_periodic` at start-up schedule it once, and a worker restart never loses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from hub.jobs.queues import MAINTENANCE, queue
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
+log = logging.getLogger("hub.jobs.stock")
+
+RECONCILE_INTERVAL = 300.0
+TICK_JOB = "hub.jobs.stock.reconcile_tick"
+
+
+def push_stock(store_id: str, product_id: str) -> dict[str, Any]:
+    from hub.runtime import current
+    from hub.sync.stock.pusher import push_product
+
+    outcome = push_product(current(), store_id, product_id)
+    if outcome.problems:
+        log.warning("Product %s of store %s: %s", product_id, store_id,
+                    "; ".join(p.message for p in outcome.problems))
+    return outcome.as_dict()
+
+
+def reconcile_store_job(store_id: str) -> dict[str, Any]:
+    from hub.runtime import current
+    from hub.sync.stock.reconcile import reconcile_store
+
+    return reconcile_store(current(), store_id).as_dict()
+
+
+def _interval(runtime: "Runtime") -> float:
+    return float(getattr(runtime.settings, "reconcile_interval_seconds", None) or RECONCILE_INTERVAL)
+
+
+def schedule_next_tick(runtime: "Runtime", interval: float | None = None) -> str:
+    """Schedule the tick for the next time slot unless it is scheduled already; returns its job id."""
+    interval = interval or _interval(runtime)
+    slot = int(time.time() // interval) + 1
+    job_id = f"reconcile-all-{slot}"
+    try:
+        Job.fetch(job_id, connection=runtime.redis)
+        return job_id
+    except NoSuchJobError:
+        pass
+    at = datetime.fromtimestamp(slot * interval, tz=timezone.utc)
+    queue(MAINTENANCE, runtime.redis).enqueue_at(at, TICK_JOB, interval, job_id=job_id, result_ttl=int(interval) * 2,
+                                                 failure_ttl=7 * 24 * 3600)
+    return job_id
+
+
+def reconcile_tick(interval: float | None = None) -> int:
+    """Fan out one reconciliation per store, and always schedule the next tick."""
+    from hub.runtime import current
+    from hub.sync.stock.reconcile import reconcile_all
+
+    runtime = current()
+    try:
+        return reconcile_all(runtime)
+    finally:
+        schedule_next_tick(runtime, interval)
+
+
+def warm_up() -> None:
+    """Import what the jobs need in the worker's main process.
+
+    RQ's default worker forks a work horse per job; modules the parent has not imported are imported
+    again in every horse (about a second here), which alone would break "within seconds" latency.
+    """
+    import hub.sync.stock.pusher  # noqa: F401
+    import hub.sync.stock.reconcile  # noqa: F401
+    import hub.tiktok.connection  # noqa: F401
+    import hub.tiktok.products  # noqa: F401
+
+
+def ensure_periodic(runtime: "Runtime") -> str:
+    """Called by `hub worker` at start-up: warm the job imports and schedule the reconciliation tick."""
+    warm_up()
+    return schedule_next_tick(runtime)

@@ -1,0 +1,182 @@
+"""Bringing TikTok orders in: webhook → fetch → one order row → `order.create` at the import point.
+
+Webhooks only say "order X changed"; the importer always fetches the order itself, so a duplicate,
+late or out-of-order webhook cannot make the hub act on a stale status — it reads TikTok's current
+state, and an older view than the one stored (`update_time`) is ignored. Fetches are jobs with the
+deterministic id `order-<shop>-<order>`, so a burst of webhooks for one order is one fetch.
+
+The import point is the merchant's `orders.import_at` setting: `AWAITING_SHIPMENT` (default; after
+TikTok's one-hour hold, when the address is visible and the buyer can no longer cancel freely) or
+`immediately` (as soon as the order is paid, ON_HOLD included; the address may still be hidden then,
+and the ORDER says so with `address_pending`). Unpaid orders are never imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.errors import DataError
+from hub.jobs.queues import ORDERS, enqueue_coalesced
+from hub.merchant_settings import load_settings
+from hub.models import Command, Merchant, Order, TikTokNotification, TikTokShop
+from hub.models.commands import FAILED as COMMAND_FAILED
+from hub.models.orders import CANCELLED, CREATED, FAILED, FULFIL_QUEUED, FULFIL_WAITING_HOLD, PENDING
+from hub.sync.orders import handoff
+from hub.sync.orders.matching import default_store, group_lines, match
+from hub.sync.orders.status import set_status
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
+AFTER_HOLD = ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED",
+              "COMPLETED")
+IN_HOLD = ("UNPAID", "ON_HOLD")
+SHIPPABLE = ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
+CANCEL_STATUSES = ("CANCELLED", "CANCEL")  # the webhook docs say CANCEL where the Order API says CANCELLED
+
+
+def job_id(shop_id: str, tiktok_order_id: str) -> str:
+    return f"order-{shop_id}-{tiktok_order_id}"
+
+
+def _order_id(value: Any) -> str:
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit() or len(text) > 64:
+        raise DataError(f"The notification has no usable order_id ({value!r})", code="tiktok_bad_notification")
+    return text
+
+
+def enqueue_import(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> None:
+    enqueue_coalesced(ORDERS, "hub.jobs.orders.import_order", job_id(shop_id, tiktok_order_id), shop_id,
+                      tiktok_order_id, connection=runtime.redis, retry=_retry(), failure_ttl=7 * 24 * 3600)
+
+
+def _retry():  # noqa: ANN202 - rq.Retry
+    from rq import Retry
+
+    return Retry(max=5, interval=[2, 10, 60, 300, 900])
+
+
+def on_notification(session: Session, shop: TikTokShop, notification: TikTokNotification) -> None:
+    """Order status (type 1) and cancellation (type 11) webhooks: queue a fetch of the order."""
+    from hub.runtime import current
+
+    data = (notification.payload or {}).get("data") or {}
+    if str(notification.shop_id) != str(shop.shop_id):
+        raise DataError(f"The notification is for shop {notification.shop_id}, not {shop.shop_id}",
+                        code="tiktok_wrong_shop")
+    enqueue_import(current(), shop.shop_id, _order_id(data.get("order_id")))
+
+
+def fetch_order(runtime: "Runtime", shop: TikTokShop, tiktok_order_id: str) -> dict[str, Any]:
+    from hub.tiktok.connection import client_for_shop
+
+    with client_for_shop(runtime, shop) as client:
+        orders = client.orders.detail([tiktok_order_id])["orders"]
+    found = next((o for o in orders if str(o.get("id")) == str(tiktok_order_id)), None)
+    if found is None:
+        raise DataError(f"TikTok returned no order {tiktok_order_id}", code="tiktok_order_not_found")
+    return found
+
+
+def import_order(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> str | None:
+    """Fetch one order and apply it; returns the order's status (None when the shop is gone)."""
+    with runtime.db.session_scope() as session:
+        shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
+        if shop is None:
+            return None
+        session.expunge(shop)
+    raw = fetch_order(runtime, shop, tiktok_order_id)  # outside any transaction: no lock held over HTTP
+    with runtime.db.session_scope() as session:
+        shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
+        if shop is None:
+            return None
+        order = apply_order(session, shop, raw)
+        return order.status
+
+
+def _locked_row(session: Session, shop: TikTokShop, tid: str) -> Order:
+    query = select(Order).where(Order.tiktok_shop_id == shop.shop_id, Order.tiktok_order_id == tid)
+    locking = query.with_for_update() if session.bind.dialect.name == "postgresql" else query
+    order = session.scalar(locking)
+    if order is not None:
+        return order
+    order = Order(merchant_id=shop.merchant_id, tiktok_shop_id=shop.shop_id, tiktok_order_id=tid, status=PENDING)
+    try:
+        with session.begin_nested():
+            session.add(order)
+    except IntegrityError:  # another worker inserted it first: use theirs, under its lock
+        order = session.scalar(locking)
+        assert order is not None
+    return order
+
+
+def _summary(raw: dict[str, Any]) -> dict[str, Any]:
+    return {"lines": [{"sku_id": line.sku_id, "seller_sku": line.seller_sku, "quantity": line.quantity,
+                       "unit_price": line.unit_price} for line in group_lines(raw)]}
+
+
+def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retry: bool = False) -> Order:
+    """Bring the hub's row for this order in line with TikTok's view `raw` (idempotent)."""
+    tid = _order_id(raw.get("id"))
+    order = _locked_row(session, shop, tid)
+    update_time = int(raw.get("update_time") or 0)
+    if update_time < order.tiktok_update_time and not retry:
+        return order  # an older view than one already applied (a slow fetch overtaken by a newer one)
+    status = str(raw.get("status") or "").upper()
+    order.tiktok_update_time = max(update_time, order.tiktok_update_time)
+    order.tiktok_status = status
+    order.paid_time = int(raw["paid_time"]) if raw.get("paid_time") else order.paid_time
+    order.shipping_type = raw.get("shipping_type") or order.shipping_type
+    order.delivery_option_id = str(raw.get("delivery_option_id") or "") or order.delivery_option_id
+    order.summary = _summary(raw)
+
+    if status in CANCEL_STATUSES:
+        from hub.sync.orders.cancellations import tiktok_cancelled
+
+        tiktok_cancelled(session, order, raw)
+        return order
+    if order.status in (CREATED, CANCELLED):
+        _release_held_fulfilment(session, order, status)
+        return order
+    if order.command_id is not None:
+        command = session.get(Command, order.command_id)
+        in_flight = command is not None and command.status != COMMAND_FAILED
+        if in_flight or (order.status == FAILED and not retry) or order.status == PENDING:
+            return order
+
+    settings = load_settings((session.get(Merchant, shop.merchant_id) or Merchant(settings={})).settings)
+    immediately = settings["orders"]["import_at"] == "immediately"
+    if status not in AFTER_HOLD and not (immediately and status == "ON_HOLD"):
+        if order.store_id is None:
+            store = default_store(session, shop.merchant_id)
+            order.store_id = store.id if store else None
+        waiting = "waiting for payment" if status == "UNPAID" else "waiting for TikTok's one-hour hold to end"
+        set_status(session, order, PENDING, reason=f"On TikTok: {status}; {waiting}.")
+        return order
+    try:
+        matched = match(session, shop, raw, settings, hidden_address_allowed=immediately and status == "ON_HOLD")
+    except DataError as problem:
+        if order.store_id is None:
+            store = default_store(session, shop.merchant_id)
+            order.store_id = store.id if store else None
+        set_status(session, order, FAILED, code=problem.code, reason=problem.message, fix=problem.fix)
+        return order
+    order.store_id = matched.store_id
+    handoff.hand_off(session, order, matched.order)
+    return order
+
+
+def _release_held_fulfilment(session: Session, order: Order, status: str) -> None:
+    """A tracking number that arrived during the hold goes to TikTok as soon as TikTok allows it."""
+    if order.fulfilment_status in (FULFIL_QUEUED, FULFIL_WAITING_HOLD) and status not in IN_HOLD:
+        from hub.sync.orders.fulfilment import enqueue_ship
+
+        order_id = order.id
+        from hub.sync.orders.aftercommit import after_commit
+
+        after_commit(session, lambda: enqueue_ship(order_id))

@@ -1,0 +1,57 @@
+"""Why an order failed, in the merchant's words, and what fixes it.
+
+Codes the hub finds itself (matching and validation) and the codes a store reports for `order.create`
+(design §4) share one table, so the settings page, the CLI and the activity log say the same thing.
+"""
+
+from __future__ import annotations
+
+from hub.errors import DataError
+
+# Found by the hub before anything reaches the store.
+SKU_NOT_LINKED = "SKU_NOT_LINKED"
+PRODUCT_DELETED = "PRODUCT_DELETED"
+MISSING_ADDRESS = "MISSING_ADDRESS"
+INVALID_POSTCODE = "INVALID_POSTCODE"
+MISSING_PHONE = "MISSING_PHONE"
+CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+INVALID_TOTALS = "INVALID_TOTALS"
+NO_ITEMS = "NO_ITEMS"
+MIXED_STORES = "MIXED_STORES"
+NO_STORE = "NO_STORE"
+# Reported by the store's extension (design §4); PRODUCT_DELETED is shared.
+OUT_OF_STOCK = "OUT_OF_STOCK"
+INVALID_ADDRESS = "INVALID_ADDRESS"
+MISSING_FIELD = "MISSING_FIELD"
+PLATFORM_ERROR = "PLATFORM_ERROR"
+
+SYNC = "then click Sync on the order (or run `hub sync --order ID`)"
+
+FIXES = {
+    SKU_NOT_LINKED: f"Link the TikTok SKU to a store product (sync the product from the store, or link it in the "
+                    f"settings page), {SYNC}.",
+    PRODUCT_DELETED: f"Restore the product in the store, or link the TikTok SKU to another product, {SYNC}.",
+    MISSING_ADDRESS: f"Check the buyer's address in TikTok Seller Center; once TikTok shows it in full, {SYNC}.",
+    INVALID_POSTCODE: f"Check the postcode in TikTok Seller Center (contact the buyer if it is wrong), {SYNC}.",
+    MISSING_PHONE: f"Make the phone number optional for orders in the store, or contact the buyer, {SYNC}.",
+    CURRENCY_MISMATCH: f"Set the store's currency to the TikTok shop's currency (GBP for TikTok Shop UK), {SYNC}.",
+    INVALID_TOTALS: "Check the order in TikTok Seller Center; the hub will not create an order whose amounts do "
+                    "not add up. Contact support if TikTok shows it correctly.",
+    NO_ITEMS: "Nothing to do: every item of this order was cancelled on TikTok.",
+    MIXED_STORES: "Split fulfilment across stores is not supported: link all SKUs of the order to products in "
+                  f"one store, {SYNC}.",
+    NO_STORE: f"Connect a store to the hub (install the extension), {SYNC}.",
+    OUT_OF_STOCK: f"Restock the product in the store (or allow backorders), {SYNC}.",
+    INVALID_ADDRESS: f"Check the address rules of the store (required fields, countries it ships to), {SYNC}.",
+    MISSING_FIELD: f"Make the field the store asks for optional, or fill it in the store's settings, {SYNC}.",
+    PLATFORM_ERROR: f"Check the store's error log; when the cause is fixed, {SYNC}.",
+}
+
+
+def fix_for(code: str | None) -> str | None:
+    return FIXES.get(code or "", FIXES[PLATFORM_ERROR] if code else None)
+
+
+def problem(code: str, message: str, field: str | None = None) -> DataError:
+    """A coded order failure in the one error taxonomy (DataError: no automatic retry)."""
+    return DataError(message, code=code, fix=fix_for(code), field=field)

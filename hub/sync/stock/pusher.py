@@ -1,0 +1,292 @@
+"""The exporter for price and stock: send what TikTok must hold for one product, and record it.
+
+One run per product reads the *latest* desired values (so a burst of 50 changes costs one call per
+endpoint), compares them with what TikTok last confirmed (`SkuBinding.pushed_*`) and sends all changed
+SKUs of the product in one update-inventory and one update-price call. Pushed values are written only
+after TikTok confirms them, so a failed or lost call is simply sent again by the next run.
+
+A Redis lock per product serialises runs: a follow-up job that starts while an earlier one is still
+talking to TikTok waits and then reads newer values, so an older value can never land after a newer
+one. TikTok is called outside any database transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.errors import AuthError, DataError, HubError, RetryableError
+from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
+from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
+from hub.sync.stock.guard import sync_blocked_reason
+from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+    from hub.tiktok.client import ShopClient
+
+log = logging.getLogger("hub.sync.stock")
+
+LOCK_TIMEOUT = 120          # longer than one run can take (rate-limit waits are bounded at 30 s per call)
+LOCK_WAIT = 90
+# TikTok refuses a price change while the product is not live or a promotion fixes its price; the price
+# is sent again once that ends (next change, or reconciliation), it is not a data problem of the store.
+PRICE_NOT_NOW = {"tiktok_12019113", "tiktok_12052901", "tiktok_12052038", "tiktok_12019045"}
+STOCK_NOT_NOW = {"tiktok_12052901"}
+NO_PRICE_STATUSES = {UNDER_REVIEW, FAILED_REVIEW, SYNCED}
+REASON_PREFIX = "push."
+
+PUSHED, UNCHANGED, NOT_LISTED, BLOCKED, PARKED, PARTIAL, MISSING = (
+    "pushed", "unchanged", "not_listed", "blocked", "parked", "partial", "missing")
+
+
+@dataclass
+class SkuPush:
+    binding_id: int
+    tiktok_product_id: str
+    tiktok_sku_id: str
+    variant_id: str
+    seller_sku: str | None
+    version: int
+    want: Desired
+    send_price: bool
+    send_quantity: bool
+    price_ok: bool = False
+    quantity_ok: bool = False
+
+
+@dataclass
+class Problem:
+    variant_id: str
+    seller_sku: str | None
+    code: str
+    message: str
+    fix: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"variant_id": self.variant_id, "seller_sku": self.seller_sku, "code": self.code,
+                "message": self.message, "fix": self.fix}
+
+
+@dataclass
+class PushOutcome:
+    status: str
+    calls: int = 0
+    price_skus: int = 0
+    stock_skus: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "calls": self.calls, "price_skus": self.price_skus,
+                "stock_skus": self.stock_skus, "problems": [p.as_dict() for p in self.problems],
+                "deferred": self.deferred, "message": self.message}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def load_plan(session: Session, store: Store, product_id: str, rules: Rules | None = None,
+              listing: Listing | None = None) -> tuple[list[SkuPush], list[Problem]]:
+    """Every bound SKU of the product with its desired values and what of it TikTok lacks."""
+    bindings = list(session.scalars(select(SkuBinding).where(
+        SkuBinding.store_id == store.id, SkuBinding.product_id == product_id).order_by(SkuBinding.id)))
+    if not bindings:
+        return [], []
+    stock = {row.variant_id: row for row in session.scalars(select(VariantStock).where(
+        VariantStock.store_id == store.id, VariantStock.product_id == product_id))}
+    rules = rules or rules_from_settings(store.merchant.settings)
+    price_allowed = listing is None or listing.status not in NO_PRICE_STATUSES
+    plan: list[SkuPush] = []
+    problems: list[Problem] = []
+    for binding in bindings:
+        row = stock.get(binding.variant_id)
+        if row is None:
+            continue  # the store has not reported this variant's stock: nothing to propagate
+        want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
+                       variant=binding.seller_sku or binding.variant_id)
+        if want.price_error is not None:
+            problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
+                                    want.price_error.message,
+                                    getattr(want.price_error, "fix", None)
+                                    or "Change the price in your store or the price rule in the settings page."))
+        send_price = price_allowed and want.price is not None and want.price != binding.pushed_price
+        send_quantity = want.quantity != binding.pushed_quantity
+        plan.append(SkuPush(binding.id, binding.tiktok_product_id, binding.tiktok_sku_id, binding.variant_id,
+                            binding.seller_sku, row.version, want, send_price, send_quantity))
+    return plan, problems
+
+
+def _send(client: "ShopClient", skus: list[SkuPush], outcome: PushOutcome) -> HubError | None:
+    """Inventory first (an oversell costs more than a stale price), then price; per TikTok product.
+
+    Returns the error that stopped the run (retryable or auth) after recording what did succeed.
+    """
+    by_product: dict[str, list[SkuPush]] = defaultdict(list)
+    for sku in skus:
+        by_product[sku.tiktok_product_id].append(sku)
+    try:
+        for tiktok_product_id, group in by_product.items():
+            stock = [s for s in group if s.send_quantity]
+            if stock:
+                outcome.calls += 1
+                try:
+                    data = client.products.update_inventory(
+                        tiktok_product_id, [{"id": s.tiktok_sku_id, "inventory": [{"quantity": s.want.quantity}]}
+                                            for s in stock])
+                except DataError as error:
+                    _whole_call_failed(error, stock, outcome, STOCK_NOT_NOW, "stock")
+                else:
+                    failed = _inventory_errors(data)
+                    for sku in stock:
+                        if sku.tiktok_sku_id in failed:
+                            code, message = failed[sku.tiktok_sku_id]
+                            outcome.problems.append(Problem(sku.variant_id, sku.seller_sku, code, message,
+                                                            "Check the SKU's warehouse and stock in TikTok Seller Center."))
+                        else:
+                            sku.quantity_ok = True
+                            outcome.stock_skus += 1
+            prices = [s for s in group if s.send_price]
+            if prices:
+                outcome.calls += 1
+                try:
+                    client.products.update_price(
+                        tiktok_product_id, [{"id": s.tiktok_sku_id, "price": {"amount": s.want.price, "currency": "GBP"}}
+                                            for s in prices])
+                except DataError as error:
+                    _whole_call_failed(error, prices, outcome, PRICE_NOT_NOW, "price")
+                else:
+                    for sku in prices:
+                        sku.price_ok = True
+                        outcome.price_skus += 1
+    except (RetryableError, AuthError) as error:
+        return error
+    return None
+
+
+def _inventory_errors(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Per-SKU failures of a batch inventory update (`data.errors[]`, tiktok-shop-api.md §4.1)."""
+    failed: dict[str, tuple[str, str]] = {}
+    for error in data.get("errors") or []:
+        detail = error.get("detail") or {}
+        sku_id = str(detail.get("sku_id") or "")
+        extra = (detail.get("extra_errors") or [{}])[0]
+        code = extra.get("code") or error.get("code")
+        message = extra.get("message") or error.get("message") or "TikTok refused the stock update"
+        failed[sku_id] = (f"tiktok_{code}", f"TikTok refused the stock update: {message}")
+    return failed
+
+
+def _whole_call_failed(error: DataError, skus: list[SkuPush], outcome: PushOutcome, not_now: set[str],
+                       what: str) -> None:
+    if error.code in not_now:
+        outcome.deferred.extend(f"{what}:{s.variant_id}" for s in skus)
+        return
+    for sku in skus:
+        outcome.problems.append(Problem(sku.variant_id, sku.seller_sku, error.code,
+                                        f"TikTok refused the {what} update: {error.message}",
+                                        error.fix or "Check the product in TikTok Seller Center."))
+
+
+def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome) -> None:
+    """Write confirmed values, and show problems (or clear those this role reported before)."""
+    now = _now()
+    bindings = {b.id: b for b in session.scalars(select(SkuBinding).where(
+        SkuBinding.id.in_([s.binding_id for s in skus])))} if skus else {}
+    for sku in skus:
+        binding = bindings.get(sku.binding_id)
+        if binding is None:
+            continue
+        if sku.quantity_ok:
+            binding.pushed_quantity = sku.want.quantity
+        if sku.price_ok:
+            binding.pushed_price = sku.want.price
+        if sku.quantity_ok or sku.price_ok:
+            binding.pushed_at = now
+        in_step = binding.pushed_quantity == sku.want.quantity and (
+            sku.want.price is None or binding.pushed_price == sku.want.price)
+        if in_step and sku.version > (binding.pushed_version or 0):
+            binding.pushed_version = sku.version
+    listing = session.scalar(select(Listing).where(Listing.store_id == store.id, Listing.product_id == product_id))
+    if outcome.problems:
+        first = outcome.problems[0]
+        code = (REASON_PREFIX + first.code)[:60]
+        new = listing is None or listing.reason_code != code
+        if listing is not None:
+            listing.reason_code = code
+            listing.reason = "; ".join(f"Variant {p.seller_sku or p.variant_id}: {p.message}" for p in outcome.problems)
+            listing.fix = first.fix
+        if new:
+            session.add(ActivityEntry(
+                merchant_id=store.merchant_id, store_id=store.id, kind="stock.push_failed", level="error",
+                subject_type="product", subject_id=product_id,
+                message=f"Price or stock of product {product_id} could not be sent to TikTok: {first.message}",
+                data={"problems": [p.as_dict() for p in outcome.problems]}))
+    elif listing is not None and (listing.reason_code or "").startswith(REASON_PREFIX):
+        listing.reason_code = listing.reason = listing.fix = None
+
+
+def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutcome:
+    """Bring TikTok's price and stock of one store product in line with the store.
+
+    Raises `RetryableError` (incl. rate limits) for the job layer's backoff, after recording whatever
+    TikTok did confirm. Data problems are recorded and returned; auth problems park the run.
+    """
+    lock = runtime.redis.lock(f"hub:stock:lock:{store_id}:{product_id}", timeout=LOCK_TIMEOUT,
+                              blocking_timeout=LOCK_WAIT)
+    if not lock.acquire():
+        raise RetryableError(f"Product {product_id} is still being pushed by another worker",
+                             code="stock_push_busy")
+    try:
+        return _push_locked(runtime, store_id, product_id)
+    finally:
+        try:
+            lock.release()
+        except Exception:  # noqa: BLE001 - an expired lock needs no release
+            pass
+
+
+def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutcome:
+    from hub.tiktok.connection import client_for_merchant
+
+    with runtime.db.session_scope() as session:
+        store = session.get(Store, store_id)
+        if store is None:
+            return PushOutcome(MISSING, message="The store no longer exists.")
+        reason = sync_blocked_reason(session, store)
+        if reason:
+            return PushOutcome(BLOCKED, message=reason)
+        listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
+        plan, problems = load_plan(session, store, product_id, listing=listing)
+        if not plan and not problems:
+            return PushOutcome(NOT_LISTED, message="The product is not on TikTok yet.")
+        to_send = [s for s in plan if s.send_price or s.send_quantity]
+        outcome = PushOutcome(UNCHANGED, problems=list(problems))
+        if not to_send:
+            _record(session, store, product_id, plan, outcome)
+            return outcome
+        try:
+            client = client_for_merchant(session, store.merchant_id, runtime)
+        except AuthError as error:
+            return PushOutcome(PARKED, message=error.message)
+    with client:
+        stopped = _send(client, to_send, outcome)
+    with runtime.db.session_scope() as session:
+        store = session.get(Store, store_id)
+        if store is not None:
+            _record(session, store, product_id, plan, outcome)
+    if isinstance(stopped, AuthError):
+        outcome.status, outcome.message = PARKED, stopped.message
+        return outcome
+    if stopped is not None:
+        raise stopped
+    outcome.status = PARTIAL if outcome.problems or outcome.deferred else PUSHED
+    return outcome

@@ -1,0 +1,208 @@
+"""Reconciliation: compare what TikTok holds with what it should hold, and repair the difference.
+
+Webhooks and jobs can be lost, sellers edit prices in Seller Center, and a push can be parked while
+the connection is broken. Periodically the hub reads every product of the shop (products search: 100
+products with SKU price and stock per call), records what TikTok *actually* holds as the pushed
+values, and lets the normal push job send whatever differs from the store — so repairs go through
+the same coalescing, ordering and rate limits as live changes.
+
+A TikTok quantity *below* what the hub wants is repaired only when a second run still sees it: a sale
+on TikTok lowers TikTok's stock before the order reaches the store, and pushing the old store stock
+back in that window could sell the last unit twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from hub.errors import AuthError
+from hub.models import ActivityEntry, SkuBinding, Store, TikTokShop, VariantStock
+from hub.models.tiktok_shops import CONNECTED
+from hub.sync.stock.guard import sync_blocked_reason
+from hub.sync.stock.rules import desired, rules_from_settings
+from hub.sync.stock.schedule import enqueue_push, enqueue_reconcile
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
+log = logging.getLogger("hub.sync.stock")
+
+PAGE_SIZE = 100
+LOW_SEEN_TTL = 24 * 3600
+PRICED_STATUSES = {"ACTIVATE"}
+
+
+@dataclass
+class ReconcileReport:
+    status: str = "done"
+    products_checked: int = 0
+    skus_checked: int = 0
+    stock_drift: int = 0
+    price_drift: int = 0
+    pending: int = 0          # TikTok holds what was last pushed, but the store changed since
+    waiting_low: int = 0      # lower TikTok stock seen once: repaired if the next run still sees it
+    repushed: list[str] = field(default_factory=list)
+    drifted: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("status", "products_checked", "skus_checked", "stock_drift",
+                                              "price_drift", "pending", "waiting_low", "repushed", "message")}
+
+
+def _tiktok_skus(client: Any, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """sku id → {"price", "quantity", "status"} for the shop's products the hub has bound."""
+    found: dict[str, dict[str, Any]] = {}
+    token: str | None = None
+    while True:
+        page = client.products.search(page_size=PAGE_SIZE, page_token=token)
+        for product in page.get("products") or []:
+            if str(product.get("id")) not in wanted:
+                continue
+            for sku in product.get("skus") or []:
+                price = (sku.get("price") or {}).get("sale_price")
+                found[str(sku.get("id"))] = {
+                    "price": price, "status": product.get("status"),
+                    "quantity": sum(int(i.get("quantity") or 0) for i in sku.get("inventory") or []),
+                }
+        token = page.get("next_page_token")
+        if not token:
+            return found
+
+
+def _same_money(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a == b
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except InvalidOperation:
+        return False
+
+
+def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
+    from hub.tiktok.connection import client_for_merchant
+
+    report = ReconcileReport()
+    with runtime.db.session_scope() as session:
+        store = session.get(Store, store_id)
+        if store is None:
+            return ReconcileReport(status="missing", message="The store no longer exists.")
+        reason = sync_blocked_reason(session, store)
+        if reason:
+            return ReconcileReport(status="blocked", message=reason)
+        tiktok_products = set(session.scalars(select(SkuBinding.tiktok_product_id).where(
+            SkuBinding.store_id == store_id).distinct()))
+        if not tiktok_products:
+            return ReconcileReport(status="empty", message="No product of this store is on TikTok yet.")
+        try:
+            client = client_for_merchant(session, store.merchant_id, runtime)
+        except AuthError as error:
+            return ReconcileReport(status="parked", message=error.message)
+    try:
+        with client:
+            observed = _tiktok_skus(client, tiktok_products)
+    except AuthError as error:
+        return ReconcileReport(status="parked", message=error.message)
+
+    with runtime.db.session_scope() as session:
+        store = session.get(Store, store_id)
+        rules = rules_from_settings(store.merchant.settings)
+        bindings = list(session.scalars(select(SkuBinding).where(SkuBinding.store_id == store_id)))
+        stock = {(r.product_id, r.variant_id): r for r in session.scalars(
+            select(VariantStock).where(VariantStock.store_id == store_id))}
+        to_push: set[str] = set()
+        by_product: dict[str, list[SkuBinding]] = defaultdict(list)
+        for binding in bindings:
+            by_product[binding.product_id].append(binding)
+        for product_id, group in by_product.items():
+            lock = runtime.redis.lock(f"hub:stock:lock:{store_id}:{product_id}", timeout=30)
+            if not lock.acquire(blocking=False):
+                continue  # being pushed right now; the next run looks again
+            try:
+                checked = False
+                for binding in group:
+                    seen = observed.get(binding.tiktok_sku_id)
+                    row = stock.get((product_id, binding.variant_id))
+                    if seen is None or row is None:
+                        continue
+                    checked = True
+                    report.skus_checked += 1
+                    want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
+                                   variant=binding.seller_sku or binding.variant_id)
+                    if _check_sku(runtime, store_id, binding, seen, want, report):
+                        to_push.add(product_id)
+                report.products_checked += checked
+            finally:
+                try:
+                    lock.release()
+                except Exception:  # noqa: BLE001
+                    pass
+        drift = report.stock_drift + report.price_drift
+        if drift:
+            session.add(ActivityEntry(
+                merchant_id=store.merchant_id, store_id=store_id, kind="reconcile.drift", level="warning",
+                subject_type="store", subject_id=store_id,
+                message=(f"TikTok held a different price or stock for {drift} SKU(s) than the store; "
+                         "the store's values were sent again."),
+                data={"stock_drift": report.stock_drift, "price_drift": report.price_drift,
+                      "pending": report.pending, "skus": report.drifted[:50]}))
+    for product_id in sorted(to_push):
+        enqueue_push(runtime, store_id, product_id)
+    report.repushed = sorted(to_push)
+    return report
+
+
+def _check_sku(runtime: "Runtime", store_id: str, binding: SkuBinding, seen: dict[str, Any], want: Any,
+               report: ReconcileReport) -> bool:
+    """Record what TikTok holds for one SKU; True if a push is needed to bring it in line."""
+    needs_push = False
+    low_key = f"hub:reconcile:low:{store_id}:{binding.tiktok_sku_id}"
+    quantity = seen["quantity"]
+    if quantity != want.quantity:
+        if quantity == binding.pushed_quantity:
+            report.pending += 1
+            needs_push = True
+        elif quantity < want.quantity and not runtime.redis.get(low_key):
+            runtime.redis.set(low_key, "1", ex=LOW_SEEN_TTL)
+            report.waiting_low += 1
+        else:
+            runtime.redis.delete(low_key)
+            report.stock_drift += 1
+            report.drifted.append({"variant_id": binding.variant_id, "seller_sku": binding.seller_sku,
+                                   "field": "stock", "tiktok": quantity, "store": want.quantity})
+            binding.pushed_quantity = quantity
+            needs_push = True
+    else:
+        runtime.redis.delete(low_key)
+        binding.pushed_quantity = quantity
+    if want.price is not None and seen["status"] in PRICED_STATUSES and seen["price"] is not None:
+        if not _same_money(seen["price"], want.price):
+            if _same_money(seen["price"], binding.pushed_price):
+                report.pending += 1
+            else:
+                report.price_drift += 1
+                report.drifted.append({"variant_id": binding.variant_id, "seller_sku": binding.seller_sku,
+                                       "field": "price", "tiktok": seen["price"], "store": want.price})
+            binding.pushed_price = str(seen["price"])
+            needs_push = True
+        else:
+            binding.pushed_price = want.price
+    return needs_push
+
+
+def reconcile_all(runtime: "Runtime") -> int:
+    """Enqueue a reconciliation for every store that has products on TikTok and a connected shop."""
+    with runtime.db.session_scope() as session:
+        stores = list(session.scalars(
+            select(Store.id).join(TikTokShop, TikTokShop.merchant_id == Store.merchant_id)
+            .where(Store.sync_enabled.is_(True), Store.revoked_at.is_(None), TikTokShop.status == CONNECTED,
+                   Store.id.in_(select(SkuBinding.store_id).distinct()))))
+    for store_id in stores:
+        enqueue_reconcile(runtime, store_id)
+    return len(stores)

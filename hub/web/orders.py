@@ -1,0 +1,86 @@
+"""Orders: each TikTok order's way into the store, with the reason and fix when it failed, and Sync.
+
+Sync is `hub.sync.orders.handoff.retry_order`: it re-fetches the order from TikTok, re-matches it and
+hands it to the store afresh; only a Failed order is retried, so a double click cannot make two
+store orders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import or_, select
+
+from hub.errors import AuthError, DataError, HubError
+from hub.models import Order
+from hub.models.orders import FAILED, STATUS_LABELS
+from hub.web import scope
+from hub.web.db import db
+from hub.web.security import merchant_id, web_blueprint
+
+bp = web_blueprint("orders", __name__, url_prefix="/orders")
+
+PAGE_SIZE = 50
+LABEL_TO_STATUS = {label: key for key, label in STATUS_LABELS.items()}
+
+
+def order_or_404(order_id: str) -> Order:
+    order = db().get(Order, order_id)
+    if order is None or order.merchant_id != merchant_id():
+        abort(404)
+    return order
+
+
+@bp.route("/")
+def index() -> Any:
+    stores = scope.stores()
+    query = select(Order).where(Order.merchant_id == merchant_id())
+    status = request.args.get("status", "")
+    text = (request.args.get("q") or "").strip()[:100]
+    if status in LABEL_TO_STATUS:
+        query = query.where(Order.status == LABEL_TO_STATUS[status])
+    if text:
+        query = query.where(or_(Order.tiktok_order_id == text, Order.platform_order_id == text))
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    orders = list(db().scalars(query.order_by(Order.created_at.desc(), Order.id)
+                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("orders.html", title="Orders", orders=orders[:PAGE_SIZE], more=len(orders) > PAGE_SIZE,
+                           page=page, args=args, labels=STATUS_LABELS, status=status, text=text,
+                           store_names={s.id: s.name for s in stores}, FAILED=FAILED)
+
+
+@bp.route("/<order_id>/sync", methods=["POST"])
+def sync(order_id: str) -> Any:
+    from hub.sync.orders.handoff import retry_order
+
+    order = order_or_404(order_id)
+    store_id = order.store_id or next((s.id for s in scope.stores(include_revoked=False)), None)
+    if store_id is None:
+        flash("Connect a store first: the order has nowhere to go.", "error")
+        return redirect(url_for("orders.index"))
+    session = db()
+    try:
+        retried = retry_order(session, store_id, order.tiktok_order_id)
+        session.commit()
+    except AuthError as error:
+        session.rollback()
+        flash(f"TikTok refused the request: {error.message}. Reconnect the TikTok shop on the Overview page.", "error")
+    except DataError as error:
+        session.rollback()
+        flash(f"Order {order.tiktok_order_id} could not be retried: {error.message}", "error")
+    except HubError as error:
+        session.rollback()
+        flash(f"TikTok could not be reached ({error.message}). Try again in a minute.", "error")
+    else:
+        label = STATUS_LABELS.get(retried.status, retried.status)
+        flash(f"Order {retried.tiktok_order_id} was sent to the store again (now {label}).", "success")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("orders.index"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)

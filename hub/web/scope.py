@@ -1,0 +1,48 @@
+"""Merchant-scoped lookups: the only way settings-page views reach stores, products and orders.
+
+Every query starts from the logged-in merchant's store ids, so a guessed id of another merchant's row
+answers 404 exactly like an id that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Select, select
+
+from hub.models import Listing, ProductSnapshot, Store, TikTokShop
+from hub.web.db import db
+from hub.web.security import merchant_id
+
+
+def stores(include_revoked: bool = True) -> list[Store]:
+    query = select(Store).where(Store.merchant_id == merchant_id()).order_by(Store.created_at)
+    if not include_revoked:
+        query = query.where(Store.revoked_at.is_(None))
+    return list(db().scalars(query))
+
+
+def store_ids_query() -> Select[Any]:
+    return select(Store.id).where(Store.merchant_id == merchant_id())
+
+
+def store_or_404(store_id: str) -> Store:
+    store = db().get(Store, store_id)
+    if store is None or store.merchant_id != merchant_id():
+        abort(404)
+    return store
+
+
+def shop() -> TikTokShop | None:
+    return db().scalar(select(TikTokShop).where(TikTokShop.merchant_id == merchant_id()))
+
+
+def product_or_404(store_id: str, product_id: str) -> tuple[Store, ProductSnapshot, Listing | None]:
+    store = store_or_404(store_id)
+    snapshot = db().scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == store.id,
+                                                         ProductSnapshot.product_id == product_id))
+    if snapshot is None:
+        abort(404)
+    listing = db().scalar(select(Listing).where(Listing.store_id == store.id, Listing.product_id == product_id))
+    return store, snapshot, listing

@@ -1,0 +1,51 @@
+"""Template filters and globals shared by every settings page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from flask import Flask, g
+
+from hub.models import listings
+
+STATUS_TONE = {
+    listings.NEEDS_CATEGORY: "muted", listings.NOT_SYNCED: "neutral", listings.FAILED_TO_SYNC: "bad",
+    listings.UNDER_REVIEW: "wait", listings.FAILED_REVIEW: "bad", listings.ACTIVE: "good",
+    listings.SYNCED: "neutral", "Pending": "wait", "Created": "good", "Failed": "bad", "Cancelled": "muted",
+    "connected": "good", "broken": "bad", "deauthorized": "bad", "ok": "good", "fail": "bad",
+    "warn": "wait", "info": "neutral", "warning": "wait", "error": "bad",
+}
+
+NAV = [("dashboard.index", "Overview"), ("products.index", "Products"), ("orders.index", "Orders"),
+       ("categories.index", "Categories"), ("stores.index", "Stores"), ("settings.index", "Settings"),
+       ("activity.index", "Activity")]
+
+
+def ago(value: datetime | None) -> str:
+    """'5 minutes ago': merchants care how fresh something is, not the timestamp."""
+    if value is None:
+        return "never"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    seconds = int((datetime.now(timezone.utc) - value).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = seconds // size
+            text = f"{n} {unit}{'s' if n != 1 else ''}"
+            return f"in {text}" if future else f"{text} ago"
+    return "in a moment" if future else "just now"
+
+
+def when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).strftime("%d %b %Y %H:%M UTC")
+
+
+def install_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.globals["tone"] = lambda status: STATUS_TONE.get(status or "", "neutral")
+    app.jinja_env.globals["NAV"] = NAV
+    app.jinja_env.globals["current_user"] = lambda: g.get("user")

@@ -1,0 +1,24 @@
+"""Order sync against the real sandbox, a live hub, real `hub worker` processes and a fake store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.orders.harness import FakeStore, World, build_world
+
+
+@pytest.fixture()
+def world(tmp_path: Path, redis_url: str) -> Iterator[World]:
+    built = build_world(tmp_path, redis_url, visibility_timeout=3)
+    yield built
+    built.close()
+
+
+@pytest.fixture()
+def store(world: World) -> Iterator[FakeStore]:
+    fake = FakeStore(world.client, {("88", "91"): 500, ("88", "92"): 500}).start()
+    yield fake
+    fake.close()

@@ -1,0 +1,90 @@
+"""Cancellations both ways, and fulfilment that respects TikTok's one-hour hold."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tests.orders.harness import FakeStore, World, wait_until
+
+
+def test_tiktok_cancellation_cancels_the_store_order(world: World, store: FakeStore) -> None:
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    world.wait_status(tid, "Created")
+    world.sandbox.move(tid, "CANCELLED", cancellation_initiator="BUYER", cancel_reason="Changed my mind")
+    world.wait_status(tid, "Cancelled")
+    assert store.orders[tid].cancelled and len(world.commands("order.cancel")) == 1
+
+
+def test_cancellation_before_the_store_picks_it_up_withdraws_the_command(world: World) -> None:
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])  # no store polling yet
+    wait_until(lambda: world.commands("order.create"), what="command")
+    world.sandbox.move(tid, "CANCELLED")
+    world.wait_status(tid, "Cancelled")
+    store = FakeStore(world.client).start()
+    try:
+        time.sleep(2)
+        assert store.orders == {} and store.received == []
+    finally:
+        store.close()
+
+
+def test_cancellation_racing_the_creation_cancels_once_created(world: World, store: FakeStore) -> None:
+    store.hold = threading.Event()
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    assert store.holding.wait(20)  # the store has the command and is creating the order
+    world.sandbox.move(tid, "CANCELLED")
+    wait_until(lambda: "while the store was creating" in (world.order(tid)["reason"] or ""), what="cancel noted")
+    store.hold.set()
+    world.wait_status(tid, "Cancelled")
+    assert store.orders[tid].cancelled and len(store.orders) == 1
+
+
+def test_store_cancellation_cancels_on_tiktok(world: World, store: FakeStore) -> None:
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    world.wait_status(tid, "Created")
+    store.send("order.cancelled", tiktok_order_id=tid, platform_order_id=store.orders[tid].number,
+               reason="Out of stock")
+    world.wait_status(tid, "Cancelled")
+    assert world.sandbox.order(tid)["status"] == "CANCELLED"
+    assert world.commands("order.cancel") == []  # not echoed back to the store
+
+
+def test_store_cancellation_after_shipping_explains_tiktok_refuses(world: World, store: FakeStore) -> None:
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    world.wait_status(tid, "Created")
+    world.sandbox.move(tid, "IN_TRANSIT")
+    store.send("order.cancelled", tiktok_order_id=tid, platform_order_id=store.orders[tid].number, reason="x")
+    order = wait_until(lambda: (o := world.order(tid))["reason_code"] == "TIKTOK_CANCEL_REFUSED" and o)
+    assert "shipped" in order["reason"] and world.sandbox.order(tid)["status"] == "IN_TRANSIT"
+
+
+def test_fulfilment_waits_for_the_hold_then_ships_with_the_mapped_carrier(world: World, store: FakeStore) -> None:
+    world.set_settings(import_at="immediately")
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 2}], status="ON_HOLD")
+    world.wait_status(tid, "Created")
+    store.send("order.fulfilled", tiktok_order_id=tid, platform_order_id=store.orders[tid].number,
+               tracking_number="JD0002213456789", carrier="DPD", shipped_at="2026-11-27T10:00:00Z")
+    wait_until(lambda: (world.order(tid)["fulfilment"] or {}).get("status") == "waiting_hold", what="held")
+    assert world.sandbox.order(tid)["status"] == "ON_HOLD" and world.sandbox.order(tid)["tracking_number"] == ""
+    world.sandbox.move(tid, "AWAITING_SHIPMENT")
+    wait_until(lambda: (world.order(tid)["fulfilment"] or {}).get("status") == "shipped", what="shipped")
+    shipped = world.sandbox.order(tid)
+    assert shipped["status"] == "AWAITING_COLLECTION" and shipped["tracking_number"] == "JD0002213456789"
+    assert shipped["shipping_provider"] == "DPD UK"
+
+
+def test_fulfilment_after_the_hold_ships_at_once_and_unknown_carriers_fail(world: World, store: FakeStore) -> None:
+    first = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    second = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 1}])
+    world.wait_status(first, "Created")
+    world.wait_status(second, "Created")
+    store.send("order.fulfilled", tiktok_order_id=first, platform_order_id=store.orders[first].number,
+               tracking_number="RM123456785GB", carrier="Royal Mail", shipped_at="2026-11-27T10:00:00Z")
+    store.send("order.fulfilled", tiktok_order_id=second, platform_order_id=store.orders[second].number,
+               tracking_number="PIGEON1", carrier="Pigeon Post", shipped_at="2026-11-27T10:00:00Z")
+    wait_until(lambda: (world.order(first)["fulfilment"] or {}).get("status") == "shipped", what="shipped")
+    assert world.sandbox.order(first)["shipping_provider"] == "Royal Mail"
+    failed = wait_until(lambda: (f := world.order(second)["fulfilment"] or {}).get("status") == "failed" and f)
+    assert "Pigeon Post" in failed["reason"] and "Evri" in failed["reason"]
+    assert world.sandbox.order(second)["status"] == "AWAITING_SHIPMENT"

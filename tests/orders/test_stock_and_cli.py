@@ -1,0 +1,55 @@
+"""Stock after an order is not decremented twice; `hub orders --json` shows what the merchant sees."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.orders.harness import FakeStore, World, wait_until
+
+
+def _tiktok_stock(world: World, seller_sku: str) -> int:
+    product = world.sandbox.control("GET", f"/products/{world.product['id']}")
+    return next(s["stock"] for s in product["skus"] if s["seller_sku"] == seller_sku)
+
+
+def test_store_stock_flows_back_as_an_absolute_value(world: World, store: FakeStore) -> None:
+    assert _tiktok_stock(world, "SOCK-M") == 500
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 2}])
+    assert _tiktok_stock(world, "SOCK-M") == 498  # TikTok reserved the units when the buyer ordered
+    world.wait_status(tid, "Created")
+    assert store.stock[("88", "91")] == 498
+    # the store's new quantity (498) reaches TikTok through the normal stock path: it is set, not subtracted
+    wait_until(lambda: _pushed(world, "91") == 498, 30, what="stock push of the store's quantity")
+    assert _tiktok_stock(world, "SOCK-M") == 498
+
+
+def _pushed(world: World, variant_id: str) -> int | None:
+    from hub.models import SkuBinding
+
+    with world.runtime.db.session_scope() as session:
+        return session.query(SkuBinding).filter_by(variant_id=variant_id).one().pushed_quantity
+
+
+def test_orders_command_lists_statuses_as_json(world: World, store: FakeStore) -> None:
+    created = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    held = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 1}], status="ON_HOLD")
+    world.wait_status(created, "Created")
+    world.wait_status(held, "Pending")
+    settings = world.runtime.settings
+    env = {**os.environ, "HUB_DATA_DIR": str(settings.data_dir), "HUB_DATABASE_URL": settings.database_url,
+           "HUB_REDIS_URL": world.runtime.redis_url}
+    code = ("from click import Group; from hub.sync.orders.cli import orders_command; "
+            "import sys; g = Group(commands=[orders_command]); g(sys.argv[1:])")
+    out = subprocess.run([sys.executable, "-c", code, "orders", "--store", world.store["store_id"], "--json"],
+                         env=env, capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0, out.stderr
+    listed = {o["tiktok_order_id"]: o for o in json.loads(out.stdout)["orders"]}
+    assert listed[created]["status"] == "Created" and listed[created]["store_order_number"]
+    assert listed[held]["status"] == "Pending" and "hold" in listed[held]["reason"]
+    bad = subprocess.run([sys.executable, "-c", code, "orders", "--store", "st_nope", "--json"], env=env,
+                         capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[2]))
+    assert bad.returncode != 0 and "st_nope" in bad.stderr and bad.stdout == ""
