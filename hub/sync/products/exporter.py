@@ -427,8 +427,8 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
     except DataError as error:
         if error.code == LISTING_LIMIT_CODE:
             with runtime.db.session_scope() as session:
-                planner.mark_full(runtime, loaded.shop.shop_id, planner.daily_cap(session, loaded.merchant_id))
                 planner.release(runtime, loaded.shop.shop_id, store_id, product_id)
+                planner.mark_full(runtime, loaded.shop.shop_id, planner.daily_cap(session, loaded.merchant_id))
                 return _defer(runtime, session, loaded)
         return give_back(fail(runtime, store_id, product_id, [tiktok_refusal(product, error)] + findings.warnings))
     _record_created(runtime, loaded, draft, created, findings)

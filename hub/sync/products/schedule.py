@@ -161,6 +161,9 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
             elif listing.status == NEEDS_CATEGORY:
                 listing.status, listing.reason, listing.fix, listing.reason_code = \
                     NOT_SYNCED, "Waiting to be sent to TikTok.", None, None
+            if blocked:  # no product traffic; the reason is shown, and a store.update that fixes it resumes
+                listing.reason, listing.reason_code = blocked, "sync_blocked"
+                listing.fix = "Fix the store set-up described above; products resume by themselves."
             to_list.append(product_id)
         for product_id in stock:
             listing = listings.get(product_id)
@@ -171,7 +174,7 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
                 Listing.store_id == store_id, Listing.reason_code == "sync_blocked",
                 Listing.tiktok_product_id.is_(None))))
     if blocked:
-        to_list = []  # no product traffic while the store is blocked; a store.update that fixes it resumes
+        to_list = []
     enqueued = enqueue_listings(runtime, store_id, to_list)
     for product_id in to_delist:
         enqueue_delist(runtime, store_id, product_id)

@@ -1,0 +1,202 @@
+"""Idempotent create, the currency stop, the upload cap, the image cache, bad products, auth parking."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.errors import RetryableError
+from hub.models import ImageUpload, ListingPlan, SkuBinding, Store, TikTokShop
+from hub.models.listings import FAILED_TO_SYNC, NOT_SYNCED, UNDER_REVIEW
+from hub.models.tiktok_shops import BROKEN
+
+CREATE = "POST /product/202309/products"
+UPLOAD = "POST /product/202309/images/upload"
+
+
+def test_create_after_a_lost_response_makes_one_product_and_one_set_of_bindings(shop) -> None:
+    from hub.jobs.products import list_product
+
+    shop.map()
+    shop.push(shop.product("11"), run=False)
+    shop.sandbox.fault(CREATE, "lost_response")
+    with pytest.raises(RetryableError):
+        list_product(shop.store_id, "11")  # TikTok created it, but the answer never arrived
+    assert shop.listing("11").reason_code == "retrying"
+    assert len(shop.sandbox.state()["products"]) == 1
+    assert list_product(shop.store_id, "11") == UNDER_REVIEW  # the retry, with the same idempotency key
+    products = shop.sandbox.state()["products"]
+    assert len(products) == 1
+    assert shop.listing("11").tiktok_product_id == products[0]["id"]
+    with shop.runtime.db.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(SkuBinding)) == 2
+    assert shop.sandbox.calls(CREATE) == 2
+
+
+def test_a_store_in_another_currency_is_stopped_until_it_matches(shop) -> None:
+    from hub.sync.products.preflight import sync_blocked_reason
+
+    with shop.runtime.db.session_scope() as session:
+        session.get(Store, shop.store_id).currency = "EUR"
+    shop.map()
+    shop.push(shop.product("21"))
+    with shop.runtime.db.session_scope() as session:
+        reason = sync_blocked_reason(session, session.get(Store, shop.store_id))
+    assert "EUR" in reason and "GBP" in reason
+    assert shop.sandbox.calls(CREATE) == 0
+    listing = shop.listing("21")
+    assert listing.status == NOT_SYNCED and listing.reason_code == "sync_blocked" and "EUR" in listing.reason
+
+    shop.push(events=[{"id": str(uuid.uuid4()), "type": "store.update", "store": {"currency": "GBP"}}])
+    assert shop.listing("21").status == UNDER_REVIEW
+    with shop.runtime.db.session_scope() as session:
+        assert sync_blocked_reason(session, session.get(Store, shop.store_id)) is None
+
+
+def test_daily_cap_plans_the_third_product_for_tomorrow(shop) -> None:
+    shop.settings(daily_listing_cap=2)
+    shop.map()
+    shop.push(shop.product("31"), shop.product("32"), shop.product("33"))
+    statuses = {pid: shop.listing(pid) for pid in ("31", "32", "33")}
+    listed = [pid for pid, l in statuses.items() if l.status == UNDER_REVIEW]
+    waiting = [pid for pid, l in statuses.items() if l.status == NOT_SYNCED]
+    assert len(listed) == 2 and len(waiting) == 1
+    tomorrow = datetime.now(timezone.utc).date() + timedelta(days=1)
+    with shop.runtime.db.session_scope() as session:
+        plan = session.scalar(select(ListingPlan).where(ListingPlan.product_id == waiting[0]))
+        assert plan.planned_for == tomorrow
+    listing = statuses[waiting[0]]
+    assert listing.reason_code == "scheduled" and tomorrow.strftime("%d %b %Y") in listing.reason
+    assert shop.sandbox.calls(CREATE) == 2
+
+
+def test_priority_decides_who_goes_first_under_the_cap(shop) -> None:
+    from hub.sync.products.planner import set_priority
+
+    shop.settings(daily_listing_cap=1)
+    shop.push(shop.product("41"), shop.product("42"))  # not mapped yet: nothing sent
+    with shop.runtime.db.session_scope() as session:
+        set_priority(session, shop.store_id, "42", 10)
+    shop.map()
+    assert shop.listing("42").status == UNDER_REVIEW
+    assert shop.listing("41").status == NOT_SYNCED
+
+
+def test_tiktoks_own_cap_error_plans_instead_of_failing(shop) -> None:
+    shop.sandbox.shop(daily_listing_cap=1)
+    shop.map()
+    shop.push(shop.product("51"), shop.product("52"))
+    waiting = [pid for pid in ("51", "52") if shop.listing(pid).status == NOT_SYNCED]
+    assert len(waiting) == 1
+    assert shop.listing(waiting[0]).reason_code == "scheduled"
+
+
+def test_the_same_image_is_uploaded_once(shop) -> None:
+    same = shop.images.url(900, 900, (10, 120, 200))
+    shop.map()
+    shop.push(shop.product("61", images=[same]), shop.product("62", images=[same, same]))
+    assert shop.listing("61").status == shop.listing("62").status == UNDER_REVIEW
+    # one main image + the size chart (category default), each uploaded once
+    assert shop.sandbox.calls(UPLOAD) == 2
+    shop.push(shop.product("63", images=[same]))
+    assert shop.sandbox.calls(UPLOAD) == 2
+    with shop.runtime.db.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(ImageUpload)) == 2
+
+
+def test_products_that_cannot_sync_never_block_the_others(shop) -> None:
+    many = [{"id": f"9{i}", "sku": f"BIG-{i}", "price": "5.00", "compare_at_price": None, "currency": "GBP",
+             "quantity": 1, "manage_stock": True, "options": {"Size": f"S{i}"}, "barcode": None, "barcode_type": None,
+             "image_url": None, "weight": None, "dimensions": None} for i in range(1000)]
+    products = [
+        shop.product("71", description_html="<div><p>Unclosed <b>bold <table><tr><td>cell"),
+        shop.product("72", images=[shop.images.base + "/page.jpg"]),
+        shop.product("73", images=[shop.images.base + "/missing.jpg"]),
+        shop.product("74"),
+        shop.product("75", variants=many),
+        shop.product("76"),
+    ]
+    products[3]["variants"][0]["price"] = "999999.00"
+    shop.map()
+    shop.push(*products)
+    assert shop.listing("71").status == UNDER_REVIEW  # broken HTML is repaired, not fatal
+    assert shop.listing("76").status == UNDER_REVIEW
+    not_image = shop.listing("72")
+    assert not_image.status == FAILED_TO_SYNC and "page.jpg" in not_image.reason and "not a picture" in not_image.reason
+    missing = shop.listing("73")
+    assert missing.status == FAILED_TO_SYNC and "missing.jpg" in missing.reason and "not found" in missing.reason
+    absurd = shop.listing("74")
+    assert absurd.status == FAILED_TO_SYNC and "TEE-74-M" in absurd.reason and "5,600" in absurd.reason
+    assert absurd.reason_code == "price_out_of_range"
+    huge = shop.listing("75")
+    assert huge.status == FAILED_TO_SYNC and "1,000 variants" in huge.reason and huge.fix
+    assert shop.sandbox.calls(CREATE) == 2
+
+
+def test_missing_barcodes_fail_when_tiktok_cannot_exempt_the_category(shop) -> None:
+    shop.map("Food > Tea", "916488", size_chart={},
+             attributes={"Allergen Information": "None", "Shelf Life": "Over 12 months"})
+    tea = shop.product("81", title="English Breakfast Loose Leaf Tea 250g", path=("Food", "Tea"), attributes={})
+    tea["variants"][0]["barcode"] = "5012345678900"
+    shop.push(tea)
+    listing = shop.listing("81")
+    assert listing.status == FAILED_TO_SYNC and listing.reason_code == "identifier_required"
+    assert "TEE-81-L" in listing.reason and "TEE-81-M" not in listing.reason.split("Missing for:")[1]
+    assert shop.sandbox.calls(CREATE) == 0
+
+    shop.sandbox.shop(gtin_exempt_categories=["916488"])
+    with shop.runtime.db.session_scope() as session:  # TikTok's answer is cached per category: forget it
+        from hub.models import TikTokCategoryInfo
+
+        for info in session.scalars(select(TikTokCategoryInfo)):
+            info.identifier_required = None
+    from hub.sync.products.schedule import sync
+
+    sync(shop.runtime, shop.store_id, "81")
+    shop.work()
+    assert shop.listing("81").status == UNDER_REVIEW
+
+
+def test_an_auth_failure_parks_the_product_and_marks_the_connection(shop) -> None:
+    shop.map()
+    shop.push(shop.product("91"), run=False)
+    shop.sandbox.control("POST", "/tokens/expire", {"refresh_tokens": True})
+    shop.work()
+    listing = shop.listing("91")
+    assert listing.status == NOT_SYNCED and listing.reason_code == "reconnect"
+    assert listing.reason.startswith("Reconnect TikTok Shop")
+    with shop.runtime.db.session_scope() as session:
+        assert session.scalar(select(TikTokShop)).status == BROKEN
+    assert shop.sandbox.calls(CREATE) == 0
+
+
+def test_cli_products_json_and_category_map(shop, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from hub.sync.products import cli
+
+    monkeypatch.setattr(cli, "_runtime", lambda: shop.runtime)
+    monkeypatch.setattr(shop.runtime, "close", lambda: None)
+    shop.push(shop.product("95"), shop.product("96", path=("Clothing", "Socks")))
+    runner = CliRunner()
+    result = runner.invoke(cli.category, ["map", "--store", shop.store_id, "--category", "clothing >  t-shirts",
+                                          "--tiktok-category", "601226", "--no-sync"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["products"] == 1
+    bad = runner.invoke(cli.category, ["map", "--store", shop.store_id, "--category", "Clothing",
+                                       "--tiktok-category", "824328"])
+    assert bad.exit_code == 1 and "not a leaf" in bad.output
+    result = runner.invoke(cli.products, ["--store", shop.store_id, "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["product_id"]: r for r in json.loads(result.output)["products"]}
+    assert rows["95"]["status"] == NOT_SYNCED and rows["96"]["status"] == "Needs category"
+    result = runner.invoke(cli.sync, ["--store", shop.store_id, "--product", "95", "--wait"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["status"] == "Failed to sync" and "size chart" in out["reason"]
+    missing = runner.invoke(cli.sync, ["--store", "st_nope"])
+    assert missing.exit_code == 1
