@@ -200,3 +200,48 @@ def test_cli_products_json_and_category_map(shop, monkeypatch) -> None:
     assert out["status"] == "Failed to sync" and "size chart" in out["reason"]
     missing = runner.invoke(cli.sync, ["--store", "st_nope"])
     assert missing.exit_code == 1
+
+
+def test_checklist_reports_tiktok_prerequisites_and_warehouses(shop) -> None:
+    from hub.sync.products.preflight import checklist
+
+    with shop.runtime.db.session_scope() as session:
+        items = {i.key: i for i in checklist(session, shop.merchant_id, shop.runtime, fresh=True)}
+    assert items["sales_warehouse"].ok and items["return_warehouse"].ok
+    assert all(i.ok for k, i in items.items() if k.startswith("prerequisite:"))
+
+    shop.sandbox.shop(warehouses=[{"type": "SALES_WAREHOUSE", "is_default": True}],
+                      failing_prerequisites=["SHOP_TAX"])
+    with shop.runtime.db.session_scope() as session:
+        items = {i.key: i for i in checklist(session, shop.merchant_id, shop.runtime, fresh=True)}
+    assert not items["return_warehouse"].ok and "Seller Center" in items["return_warehouse"].fix
+    assert not items["prerequisite:SHOP_TAX"].ok and items["prerequisite:SHOP_TAX"].fix
+    assert not items["prerequisite:RETURN_WAREHOUSE"].ok
+    assert items["sales_warehouse"].ok
+
+
+def test_category_suggestion_from_tiktok(shop) -> None:
+    from hub.sync.products.categories import suggest
+    from hub.tiktok.connection import client_for_merchant
+
+    with shop.runtime.db.session_scope() as session:
+        with client_for_merchant(session, shop.merchant_id, shop.runtime) as client:
+            found = suggest(client, {"title": "Men's cotton ankle socks, 5 pack"})
+            nothing = suggest(client, {"title": "Zzyzx"})
+    assert found and found[0]["tiktok_category_id"] == "841736" and "Socks" in found[0]["name"]
+    assert nothing == []
+
+
+def test_a_product_override_sends_it_to_another_category(shop) -> None:
+    from hub.models import ProductOverride
+
+    shop.map()
+    with shop.runtime.db.session_scope() as session:
+        session.add(ProductOverride(store_id=shop.store_id, product_id="97", variant_id="",
+                                    tiktok_category_id="841736", brand="Northern Threads"))
+    shop.push(shop.product("97", title="Merino Wool Hiking Socks", path=("Outdoor", "Socks")))
+    listing = shop.listing("97")
+    assert listing.status == UNDER_REVIEW, listing.reason
+    remote = shop.sandbox.product(listing.tiktok_product_id)
+    assert remote["category_id"] == "841736"
+    assert remote["live"]["brand"]["name"] == "Northern Threads"
