@@ -116,8 +116,9 @@ def images() -> Iterator[ImageServer]:
 
 
 @pytest.fixture()
-def runtime(tmp_path: Path, redis_url: str, sandbox: Sandbox) -> Iterator[Runtime]:
-    rt = make_runtime(tmp_path, redis_url, tiktok_api_base=sandbox.url, tiktok_auth_base=sandbox.url,
+def runtime(tmp_path: Path, redis_url: str, sandbox: Sandbox, database_url: str) -> Iterator[Runtime]:
+    """Every engine test runs on SQLite (the embedded default) and on PostgreSQL (production)."""
+    rt = make_runtime(tmp_path, redis_url, database_url, tiktok_api_base=sandbox.url, tiktok_auth_base=sandbox.url,
                       tiktok_authorize_url=f"{sandbox.url}/open/authorize", tiktok_app_key=APP_KEY,
                       tiktok_app_secret=APP_SECRET)
     yield rt

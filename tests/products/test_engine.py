@@ -245,3 +245,18 @@ def test_a_product_override_sends_it_to_another_category(shop) -> None:
     remote = shop.sandbox.product(listing.tiktok_product_id)
     assert remote["category_id"] == "841736"
     assert remote["live"]["brand"]["name"] == "Northern Threads"
+
+
+def test_description_pictures_are_rehosted_and_tables_kept(shop) -> None:
+    picture = shop.images.url(640, 480, (1, 2, 3))
+    html = (f"<h2>Details</h2><p>Soft cotton.<img src='{picture}'></p><ol><li>Wash cold</li><li>Dry flat</li></ol>"
+            f"<table><tr><th>Size</th><th>Chest</th></tr><tr><td>M</td><td>96 cm</td></tr></table>"
+            f"<img src='{shop.images.base}/gone.jpg'>")
+    shop.map()
+    shop.push(shop.product("98", description_html=html))
+    listing = shop.listing("98")
+    assert listing.status == UNDER_REVIEW, listing.reason
+    description = shop.sandbox.product(listing.tiktok_product_id)["live"]["description"]
+    assert "ibyteimg.com" in description and shop.images.base not in description
+    assert "1. Wash cold" in description and "Size: M; Chest: 96 cm" in description
+    assert any(i["code"] == "description_images_left_out" for i in listing.issues)

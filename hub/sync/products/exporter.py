@@ -213,8 +213,13 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     image_map = {u: (hosted[position + n].url, hosted[position + n].width, hosted[position + n].height)
                  for n, u in enumerate(description_urls)}
     position += len(description_urls)
-    description = convert_description(draft.description_html, image_map=image_map,
-                                      base_url=draft.description_base_url).html
+    converted = convert_description(draft.description_html, image_map=image_map,
+                                    base_url=draft.description_base_url)
+    description = converted.html
+    for warning in converted.warnings:
+        if "could not be copied" in warning:
+            findings.add("description_images_left_out", warning, "Replace those pictures in the store's "
+                         "description if they matter.", field="description", level="warning")
     if not description.strip() or not any(c.isalnum() for c in _strip_tags(description)):
         from html import escape
 
@@ -415,6 +420,8 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
         for issue in findings.warnings:
             image_findings.add_issue(issue)
         return give_back(fail(runtime, store_id, product_id, image_findings))
+    for issue in image_findings.warnings:
+        findings.add_issue(issue)
     body = assemble(draft, parts)
     try:
         missing = identifiers_needed(runtime, loaded, client, body, draft)
@@ -430,7 +437,9 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
                 planner.release(runtime, loaded.shop.shop_id, store_id, product_id)
                 planner.mark_full(runtime, loaded.shop.shop_id, planner.daily_cap(session, loaded.merchant_id))
                 return _defer(runtime, session, loaded)
-        return give_back(fail(runtime, store_id, product_id, [tiktok_refusal(product, error)] + findings.warnings))
+        issue = tiktok_refusal(product, error) if error.code.startswith("tiktok_") else \
+            _error_issue(product, error, "Correct it, then click Sync.")
+        return give_back(fail(runtime, store_id, product_id, [issue] + findings.warnings))
     _record_created(runtime, loaded, draft, created, findings)
     return UNDER_REVIEW
 
