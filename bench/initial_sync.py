@@ -22,7 +22,6 @@ import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 APP_KEY, APP_SECRET = "benchkey", "benchsecret0123456789abcdef012345"
 UPLOAD = "POST /product/202309/images/upload"
@@ -123,7 +122,7 @@ def main() -> None:
     from hub.config import load_settings
     from hub.merchants import create_store, find_or_create_merchant
     from hub.migrations import upgrade
-    from hub.models import CategoryDefaults, Listing, ListingPlan, Merchant, Store
+    from hub.models import CategoryDefaults, Listing, ListingPlan, Store
     from hub.runtime import Runtime, install
     from hub.sync.intake import apply_events
     from hub.sync.products.categories import map_category

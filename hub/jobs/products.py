@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hub.jobs.products")
 
-PLANNER_INTERVAL = 900.0
+PLANNER_INTERVAL = 60.0
 REVIEW_POLL_INTERVAL = 300.0
 RECONNECT = "Reconnect TikTok Shop"
 

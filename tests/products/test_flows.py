@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hub.app import create_app
-from hub.models import ImageUpload, ListingPlan, SkuBinding
-from hub.models.listings import ACTIVE, FAILED_REVIEW, NEEDS_CATEGORY, NOT_SYNCED, SYNCED, UNDER_REVIEW
+from hub.models import ListingPlan, SkuBinding
+from hub.models.listings import ACTIVE, FAILED_REVIEW, NEEDS_CATEGORY, SYNCED, UNDER_REVIEW
 
 
 def test_unmapped_then_mapped_then_created_under_review(shop) -> None:

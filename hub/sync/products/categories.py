@@ -26,6 +26,7 @@ from hub.models import (CategoryMapping, Listing, ListingPlan, ProductOverride, 
 from hub.models.listings import NEEDS_CATEGORY, NOT_SYNCED
 
 if TYPE_CHECKING:
+    from hub.runtime import Runtime
     from hub.tiktok.client import ShopClient
 
 CATEGORY_INFO_TTL = timedelta(hours=24)
@@ -81,6 +82,21 @@ def resolve(session: Session, store_id: str, product: Mapping[str, Any],
             return ResolvedCategory(mapping.tiktok_category_id, mapping.category_version,
                                     mapping.tiktok_category_name, f"mapping:{mapping.category_path}")
     return None
+
+
+def with_version(runtime: "Runtime", shop_id: str, client: "ShopClient",
+                 resolved: ResolvedCategory) -> ResolvedCategory:
+    """A per-product override names only an id: learn its tree version and name from TikTok (cached a day)."""
+    if resolved.source != "override" or resolved.name is not None:
+        return resolved
+    key = f"hub:tiktok:leaf:{shop_id}:{resolved.category_id}"
+    cached = runtime.redis.get(key)
+    if cached is not None:
+        version, _, name = cached.decode().partition("|")
+    else:
+        version, name = find_leaf(client, resolved.category_id)
+        runtime.redis.set(key, f"{version}|{name}", ex=int(CATEGORY_INFO_TTL.total_seconds()))
+    return ResolvedCategory(resolved.category_id, version, name, "override")
 
 
 def store_mappings(session: Session, store_id: str) -> dict[str, CategoryMapping]:

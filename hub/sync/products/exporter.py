@@ -374,6 +374,7 @@ def _prepare(runtime: "Runtime", store_id: str, product_id: str) -> tuple[str, A
         plan = categories.ensure_plan(session, store_id, product_id)
         client = client_for_shop(runtime, shop)
         try:
+            resolved = categories.with_version(runtime, shop.shop_id, client, resolved)
             loaded = load(runtime, session, store, snapshot, shop, client, resolved, plan)
         except BaseException:
             client.close()
@@ -550,6 +551,7 @@ def _prepare_existing(runtime: "Runtime", store_id: str, product_id: str):  # no
         shop = shop_for_store(session, store)
         plan = categories.ensure_plan(session, store_id, product_id)
         client = client_for_shop(runtime, shop)
+        resolved = categories.with_version(runtime, shop.shop_id, client, resolved)
         loaded = load(runtime, session, store, snapshot, shop, client, resolved, plan)
         session.expunge(shop)
         bindings = {b.variant_id: b.tiktok_sku_id for b in session.scalars(select(SkuBinding).where(
