@@ -260,3 +260,21 @@ def test_description_pictures_are_rehosted_and_tables_kept(shop) -> None:
     assert "ibyteimg.com" in description and shop.images.base not in description
     assert "1. Wash cold" in description and "Size: M; Chest: 96 cm" in description
     assert any(i["code"] == "description_images_left_out" for i in listing.issues)
+
+
+def test_the_planner_job_lists_waiting_products_when_room_appears(shop) -> None:
+    from hub.jobs.products import run_planner
+
+    shop.settings(daily_listing_cap=1)
+    shop.map()
+    shop.push(shop.product("99"), shop.product("100"))
+    waiting = [pid for pid in ("99", "100") if shop.listing(pid).status == NOT_SYNCED]
+    assert len(waiting) == 1
+    assert run_planner(shop.runtime) == 0  # still no room today
+    shop.settings(daily_listing_cap=5)  # e.g. the shop left probation
+    assert run_planner(shop.runtime) == 1
+    shop.work()
+    listing = shop.listing(waiting[0])
+    assert listing.status == UNDER_REVIEW
+    with shop.runtime.db.session_scope() as session:
+        assert session.scalar(select(ListingPlan).where(ListingPlan.product_id == waiting[0])).planned_for is None
