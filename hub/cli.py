@@ -5,19 +5,11 @@ from __future__ import annotations
 import json
 import secrets
 import sys
-from typing import Any
 
 import click
 
+from hub.cli_support import build_runtime, fail, print_json
 from hub.config import ConfigError, load_settings
-
-
-def _runtime():  # noqa: ANN202
-    from hub.runtime import Runtime, install
-
-    runtime = Runtime.build(load_settings())
-    install(runtime)
-    return runtime
 
 
 def _exit_on_sigterm() -> None:
@@ -27,13 +19,6 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
 
 
 @click.group()
@@ -61,7 +46,7 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
                                    f"{host}:{port}", "--timeout", "60", "hub.wsgi:app"])
     from hub.app import create_app
 
-    runtime = _runtime()
+    runtime = build_runtime()
     runtime.redis.ping()  # start the embedded server now, not on the first request
     app = create_app(runtime=runtime)
     _exit_on_sigterm()
@@ -81,7 +66,7 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     """Run an RQ worker on every hub queue, in priority order, with the scheduler."""
     from hub.jobs.worker import run_worker
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         run_worker(runtime, burst=burst, with_scheduler=not no_scheduler)
     finally:
@@ -119,28 +104,28 @@ def store_add(platform: str, name: str, merchant_ref: str | None) -> None:
     from hub.merchants import create_store, find_or_create_merchant
     from hub.migrations import upgrade
 
-    runtime = _runtime()
+    runtime = build_runtime()
     upgrade(runtime.settings.database_url)
     with runtime.db.session_scope() as session:
         merchant = find_or_create_merchant(session, merchant_ref)
         created, secret = create_store(session, runtime.secrets, merchant, platform, name)
         out = {"store_id": created.id, "key_id": created.key_id, "secret": secret, "merchant_id": merchant.id}
     runtime.close()
-    _print_json(out)
+    print_json(out)
 
 
 def _set_sync(store_id: str, enabled: bool) -> None:
     from hub.models import Store
 
-    runtime = _runtime()
+    runtime = build_runtime()
     with runtime.db.session_scope() as session:
         found = session.get(Store, store_id)
         if found is not None:
             found.sync_enabled = enabled
     runtime.close()
     if found is None:
-        _fail(f"There is no store {store_id}.")
-    _print_json({"store_id": store_id, "sync_enabled": enabled})
+        fail(f"There is no store {store_id}.")
+    print_json({"store_id": store_id, "sync_enabled": enabled})
 
 
 @store.command("enable")
@@ -171,7 +156,7 @@ def user_add(email: str, password: str | None, merchant_ref: str | None) -> None
     from hub.merchants import MerchantError, create_user, find_or_create_merchant
     from hub.migrations import upgrade
 
-    runtime = _runtime()
+    runtime = build_runtime()
     upgrade(runtime.settings.database_url)
     password = password or secrets.token_urlsafe(12)
     try:
@@ -181,9 +166,9 @@ def user_add(email: str, password: str | None, merchant_ref: str | None) -> None
             out = {"user_id": created.id, "email": created.email, "merchant_id": merchant.id, "password": password}
     except MerchantError as exc:
         runtime.close()
-        _fail(str(exc))
+        fail(str(exc))
     runtime.close()
-    _print_json(out)
+    print_json(out)
 
 
 @main.command()
@@ -217,14 +202,14 @@ def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | N
     try:
         data = json.loads(payload)
     except json.JSONDecodeError as exc:
-        _fail(f"--payload is not JSON: {exc}")
+        fail(f"--payload is not JSON: {exc}")
     if not isinstance(data, dict):
-        _fail("--payload must be a JSON object")
-    runtime = _runtime()
+        fail("--payload must be a JSON object")
+    runtime = build_runtime()
     with runtime.db.session_scope() as session:
         if session.get(Store, store_id) is None:
             runtime.close()
-            _fail(f"There is no store {store_id}.")
+            fail(f"There is no store {store_id}.")
         if dedupe_key is None:
             order_id = (data.get("order") or {}).get("tiktok_order_id") or data.get("tiktok_order_id")
             dedupe_key = f"{type_}:{order_id}" if order_id else f"{type_}:{secrets.token_hex(8)}"
@@ -232,7 +217,7 @@ def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | N
         out = {"command_id": command.id, "created": created, "dedupe_key": dedupe_key}
     notify(runtime.redis, store_id)
     runtime.close()
-    _print_json(out)
+    print_json(out)
 
 
 def _register_area_commands() -> None:
@@ -252,7 +237,7 @@ def run() -> None:
     try:
         main()
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 if __name__ == "__main__":

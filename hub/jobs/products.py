@@ -14,16 +14,13 @@ number of workers calling `ensure_periodic` schedule each once.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 from sqlalchemy import select
 
 from hub.errors import AuthError, DataError, RetryableError
-from hub.jobs.queues import MAINTENANCE, queue
+from hub.jobs.periodic import schedule_next_slot
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -143,20 +140,6 @@ def run_planner(runtime: "Runtime") -> int:
     return len(due)
 
 
-def _schedule(runtime: "Runtime", name: str, func: str, interval: float) -> str:
-    slot = int(time.time() // interval) + 1
-    job_id = f"{name}-{slot}"
-    try:
-        Job.fetch(job_id, connection=runtime.redis)
-        return job_id
-    except NoSuchJobError:
-        pass
-    at = datetime.fromtimestamp(slot * interval, tz=timezone.utc)
-    queue(MAINTENANCE, runtime.redis).enqueue_at(at, func, interval, job_id=job_id, result_ttl=int(interval) * 2,
-                                                 failure_ttl=7 * 24 * 3600)
-    return job_id
-
-
 def planner_tick(interval: float = PLANNER_INTERVAL) -> int:
     from hub.runtime import current
 
@@ -164,7 +147,7 @@ def planner_tick(interval: float = PLANNER_INTERVAL) -> int:
     try:
         return run_planner(runtime)
     finally:
-        _schedule(runtime, "listing-planner", "hub.jobs.products.planner_tick", interval)
+        schedule_next_slot(runtime, "listing-planner", "hub.jobs.products.planner_tick", interval)
 
 
 def review_poll_tick(interval: float = REVIEW_POLL_INTERVAL) -> int:
@@ -176,10 +159,10 @@ def review_poll_tick(interval: float = REVIEW_POLL_INTERVAL) -> int:
     try:
         return poll(runtime)
     finally:
-        _schedule(runtime, "review-poll", "hub.jobs.products.review_poll_tick", interval)
+        schedule_next_slot(runtime, "review-poll", "hub.jobs.products.review_poll_tick", interval)
 
 
 def ensure_periodic(runtime: "Runtime") -> list[str]:
     """Call at worker start: schedules the planner and the review poll (once, whatever the workers)."""
-    return [_schedule(runtime, "listing-planner", "hub.jobs.products.planner_tick", PLANNER_INTERVAL),
-            _schedule(runtime, "review-poll", "hub.jobs.products.review_poll_tick", REVIEW_POLL_INTERVAL)]
+    return [schedule_next_slot(runtime, "listing-planner", "hub.jobs.products.planner_tick", PLANNER_INTERVAL),
+            schedule_next_slot(runtime, "review-poll", "hub.jobs.products.review_poll_tick", REVIEW_POLL_INTERVAL)]

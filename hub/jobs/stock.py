@@ -11,14 +11,10 @@ workers calling `ensure_periodic` at start-up schedule it once, and a worker res
 from __future__ import annotations
 
 import logging
-import time
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 
-from hub.jobs.queues import MAINTENANCE, queue
+from hub.jobs.periodic import schedule_next_slot
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -53,18 +49,7 @@ def _interval(runtime: "Runtime") -> float:
 
 def schedule_next_tick(runtime: "Runtime", interval: float | None = None) -> str:
     """Schedule the tick for the next time slot unless it is scheduled already; returns its job id."""
-    interval = interval or _interval(runtime)
-    slot = int(time.time() // interval) + 1
-    job_id = f"reconcile-all-{slot}"
-    try:
-        Job.fetch(job_id, connection=runtime.redis)
-        return job_id
-    except NoSuchJobError:
-        pass
-    at = datetime.fromtimestamp(slot * interval, tz=timezone.utc)
-    queue(MAINTENANCE, runtime.redis).enqueue_at(at, TICK_JOB, interval, job_id=job_id, result_ttl=int(interval) * 2,
-                                                 failure_ttl=7 * 24 * 3600)
-    return job_id
+    return schedule_next_slot(runtime, "reconcile-all", TICK_JOB, interval or _interval(runtime))
 
 
 def reconcile_tick(interval: float | None = None) -> int:

@@ -31,11 +31,12 @@ def preload() -> None:
 def start_periodic_jobs(runtime: Runtime) -> None:
     """Periodic jobs reschedule themselves; each start call coalesces on a fixed job id, so every
     worker may call it and exactly one chain runs."""
+    from hub.jobs import products, stock
     from hub.jobs.orders import schedule_polling
-    from hub.jobs.stock import ensure_periodic
 
     schedule_polling(runtime, delay=0)
-    ensure_periodic(runtime)  # price/stock reconciliation
+    products.ensure_periodic(runtime)  # listing planner, review poll
+    stock.ensure_periodic(runtime)  # price/stock reconciliation
 
 
 def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = True) -> bool:

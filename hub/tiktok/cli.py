@@ -8,26 +8,12 @@ errors go to stderr with a non-zero exit.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
 
+from hub.cli_support import build_runtime, fail
 from hub.errors import HubError
-
-
-def _runtime():  # noqa: ANN202
-    from hub.config import load_settings
-    from hub.runtime import Runtime, install
-
-    runtime = Runtime.build(load_settings())
-    install(runtime)
-    return runtime
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
 
 
 def _shop_summary(shop: Any) -> dict[str, Any]:
@@ -56,14 +42,14 @@ def connect_command(code: str, merchant_ref: str | None, as_json: bool) -> None:
     from hub.merchants import find_or_create_merchant
     from hub.tiktok.connection import connect
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             merchant = find_or_create_merchant(session, merchant_ref)
             shop = connect(runtime, session, code, merchant.id)
             summary = _shop_summary(shop)
     except HubError as error:
-        _fail(error.message)
+        fail(error.message)
     finally:
         runtime.close()
     if as_json:
@@ -81,7 +67,7 @@ def status_command(as_json: bool) -> None:
 
     from hub.models import TikTokShop
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             shops = [_shop_summary(s) for s in session.scalars(select(TikTokShop).order_by(TikTokShop.connected_at))]

@@ -97,5 +97,11 @@ def test_cli_errors_go_to_stderr_with_non_zero_exit(hub_env: dict[str, str]) -> 
     out = subprocess.run([*HUB, "commands", "create", "--store", "st_missing", "--type", "catalog.resend",
                           "--payload", "{}"], env=hub_env, capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "no store" in out.stderr
+    out = subprocess.run([*HUB, "sync", "--store", "st_missing", "--order", "576461413038785752"], env=hub_env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and out.stderr.startswith("error:") and out.stdout == ""
+    out = subprocess.run([*HUB, "sync", "--store", "st_missing", "--order", "1", "--product", "2"], env=hub_env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "not both" in out.stderr
     ok = _hub(hub_env, "user", "add", "owner@example.com", "--password", "correct horse")
     assert ok["email"] == "owner@example.com"

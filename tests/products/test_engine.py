@@ -179,7 +179,7 @@ def test_cli_products_json_and_category_map(shop, monkeypatch) -> None:
 
     from hub.sync.products import cli
 
-    monkeypatch.setattr(cli, "_runtime", lambda: shop.runtime)
+    monkeypatch.setattr(cli, "build_runtime", lambda: shop.runtime)
     monkeypatch.setattr(shop.runtime, "close", lambda: None)
     shop.push(shop.product("95"), shop.product("96", path=("Clothing", "Socks")))
     runner = CliRunner()

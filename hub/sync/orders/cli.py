@@ -12,22 +12,9 @@ from typing import Any
 
 import click
 
+from hub.cli_support import build_runtime, fail
 from hub.errors import HubError
 from hub.models.orders import STATUS_LABELS
-
-
-def _runtime():  # noqa: ANN202
-    from hub.config import load_settings
-    from hub.runtime import Runtime, install
-
-    runtime = Runtime.build(load_settings())
-    install(runtime)
-    return runtime
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
 
 
 @click.command("orders")
@@ -37,12 +24,12 @@ def orders_command(store_id: str, as_json: bool) -> None:
     """Every TikTok order of a store with its status (Pending, Created, Failed, Cancelled) and reason."""
     from hub.sync.orders.status import list_orders
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             orders = list_orders(session, store_id)
     except LookupError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     finally:
         runtime.close()
@@ -63,7 +50,7 @@ def sync_order(store_id: str, order_id: str) -> dict[str, Any]:
     from hub.sync.orders.handoff import retry_order
     from hub.sync.orders.status import as_dict
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             order = retry_order(session, store_id, order_id)
@@ -81,7 +68,7 @@ def order_sync_command(store_id: str, order_id: str) -> None:
     try:
         result = sync_order(store_id, order_id)
     except HubError as exc:
-        _fail(exc.message)
+        fail(exc.message)
         return
     click.echo(json.dumps(result, indent=2, default=str))
     if result["status"] == STATUS_LABELS["failed"]:

@@ -7,32 +7,13 @@ Register in `hub/cli.py`: `main.add_command(category)`, `main.add_command(produc
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
 from sqlalchemy import select
 
+from hub.cli_support import build_runtime, fail, print_json
 from hub.errors import HubError
-
-
-def _runtime():  # noqa: ANN202
-    from hub.config import load_settings
-    from hub.runtime import Runtime, install
-
-    runtime = Runtime.build(load_settings())
-    install(runtime)
-    return runtime
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
 
 
 def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
@@ -86,15 +67,15 @@ def category_map(store_id: str, path: str, tiktok_category_id: str, no_sync: boo
     from hub.sync.products.schedule import enqueue_listings
     from hub.tiktok.connection import client_for_shop
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             store = session.get(Store, store_id)
             if store is None:
-                _fail(f"There is no store {store_id}.")
+                fail(f"There is no store {store_id}.")
             shop = shop_for_store(session, store)
             if shop is None:
-                _fail("No TikTok shop is connected: connect one first (hub tiktok connect).")
+                fail("No TikTok shop is connected: connect one first (hub tiktok connect).")
             with client_for_shop(runtime, shop) as client:
                 version, name = find_leaf(client, tiktok_category_id)
             mapping, affected = map_category(session, store_id, path, tiktok_category_id, version=version, name=name)
@@ -102,9 +83,9 @@ def category_map(store_id: str, path: str, tiktok_category_id: str, no_sync: boo
                    "tiktok_category_id": mapping.tiktok_category_id, "tiktok_category": name,
                    "category_version": version, "products": len(affected)}
         out["enqueued"] = 0 if no_sync else enqueue_listings(runtime, store_id, affected)
-        _print_json(out)
+        print_json(out)
     except HubError as error:
-        _fail(error.message + (f" {error.fix}" if getattr(error, "fix", None) else ""))
+        fail(error.message + (f" {error.fix}" if getattr(error, "fix", None) else ""))
     finally:
         runtime.close()
 
@@ -119,21 +100,21 @@ def category_suggest(store_id: str, product_id: str) -> None:
     from hub.sync.products.preflight import shop_for_store
     from hub.tiktok.connection import client_for_shop
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             store = session.get(Store, store_id)
             snapshot = session.scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
                                                                     ProductSnapshot.product_id == product_id))
             if store is None or snapshot is None:
-                _fail(f"Store {store_id} has no product {product_id}.")
+                fail(f"Store {store_id} has no product {product_id}.")
             shop = shop_for_store(session, store)
             if shop is None:
-                _fail("No TikTok shop is connected.")
+                fail("No TikTok shop is connected.")
             with client_for_shop(runtime, shop) as client:
-                _print_json({"product_id": product_id, "suggestions": suggest(client, snapshot.data)})
+                print_json({"product_id": product_id, "suggestions": suggest(client, snapshot.data)})
     except HubError as error:
-        _fail(error.message)
+        fail(error.message)
     finally:
         runtime.close()
 
@@ -145,16 +126,16 @@ def products(store_id: str, as_json: bool) -> None:
     """Every product of a store with its TikTok status, reason, fix and TikTok ids."""
     from hub.models import Store
 
-    runtime = _runtime()
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             if session.get(Store, store_id) is None:
-                _fail(f"There is no store {store_id}.")
+                fail(f"There is no store {store_id}.")
             rows = products_report(session, store_id)
     finally:
         runtime.close()
     if as_json:
-        _print_json({"store_id": store_id, "products": rows})
+        print_json({"store_id": store_id, "products": rows})
         return
     for row in rows:
         click.echo(f"{row['product_id']:>10}  {row['status']:<15} {row['title'][:40]:<40} {row['reason'] or ''}")
@@ -165,16 +146,28 @@ def products(store_id: str, as_json: bool) -> None:
 @click.option("--product", "product_id", default=None, help="Only this product (default: every product).")
 @click.option("--details", is_flag=True, help="Also resend changed details of listed products (Resync details).")
 @click.option("--wait", is_flag=True, help="With --product: run it now in this process and print the outcome.")
-def sync(store_id: str, product_id: str | None, details: bool, wait: bool) -> None:
-    """The Sync button: re-validate and (re)send products that are not on TikTok, resubmit failed reviews."""
+@click.option("--order", "order_id", default=None, help="Retry this failed TikTok order instead (after fixing its cause).")
+@click.pass_context
+def sync(ctx: click.Context, store_id: str, product_id: str | None, details: bool, wait: bool,
+         order_id: str | None) -> None:
+    """The Sync button: re-validate and (re)send products that are not on TikTok, resubmit failed reviews;
+    with --order, retry a failed order."""
     from hub.models import Store
     from hub.sync.products import schedule
 
-    runtime = _runtime()
+    if order_id is not None:
+        if product_id is not None:
+            fail("Give either --product or --order, not both.")
+        from hub.sync.orders.cli import order_sync_command
+
+        ctx.invoke(order_sync_command, store_id=store_id, order_id=order_id)
+        return
+
+    runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
             if session.get(Store, store_id) is None:
-                _fail(f"There is no store {store_id}.")
+                fail(f"There is no store {store_id}.")
         if wait and product_id:
             out = _sync_now(runtime, store_id, product_id, details)
         else:
@@ -182,8 +175,8 @@ def sync(store_id: str, product_id: str | None, details: bool, wait: bool) -> No
                 out = {"store_id": store_id, "product_id": product_id,
                        "enqueued": schedule.sync(runtime, store_id, product_id, details=details)}
             except LookupError as error:
-                _fail(str(error))
-        _print_json(out)
+                fail(str(error))
+        print_json(out)
     finally:
         runtime.close()
 

@@ -154,9 +154,19 @@ def on_notification(session: Session, shop: TikTokShop, notification: "TikTokNot
     listings = _listings_for(session, shop, product_id)
     if not listings:
         return  # not (yet) recorded as ours; the periodic poll catches up if it becomes ours
+    went_live: list[Listing] = []
     with client_for_shop(current(), shop) as client:
         for listing in listings:
-            refresh(session, client, listing, webhook=data)
+            before = listing.status
+            if refresh(session, client, listing, webhook=data) == ACTIVE and before != ACTIVE:
+                went_live.append(listing)
+    if went_live:
+        # TikTok refuses price updates until a product is live: changes the store made during the review
+        # are pushed now rather than at the next reconciliation.
+        from hub.sync.stock.schedule import after_stock_changes
+
+        for listing in went_live:
+            after_stock_changes(current(), listing.store_id, [listing.product_id])
 
 
 def poll(runtime: "Runtime", *, older_than: timedelta = timedelta(minutes=5), limit: int = 200) -> int:
