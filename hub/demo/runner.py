@@ -186,7 +186,7 @@ class Demo:
 
     def hold_some_in_review(self, store: DemoStore) -> None:
         """Two new products arrive while TikTok's review is slow, so "Under review" shows too; the
-        sandbox approves them a minute later, which the settings page picks up live."""
+        sandbox approves them five minutes later, which the settings page picks up live."""
         marker = self.data_dir / "late-products"
         if marker.exists():
             return
@@ -207,7 +207,7 @@ class Demo:
         marker.write_text("yes")
 
         def approve_later() -> None:
-            if not self.stop_event.wait(60):
+            if not self.stop_event.wait(300):
                 requests.put(f"{self.sandbox_url}/sandbox/review-policy", json={"mode": "auto", "delay_seconds": 1},
                              timeout=10)
 
@@ -263,9 +263,11 @@ class Demo:
         except ImportError:
             return {}
         with self.runtime.db.session_scope() as session:
+            from hub.models.orders import STATUS_LABELS
+
             rows = session.execute(select(Order.status, func.count()).where(Order.store_id == store_id)
                                    .group_by(Order.status)).all()
-            return {status: n for status, n in rows}
+            return {STATUS_LABELS.get(status, status): n for status, n in rows}
 
     # -- the whole run ----------------------------------------------------------------------------
     def run(self, duration: float | None) -> None:
