@@ -127,14 +127,13 @@ def list_products(runtime: Any, hub: HubClient, client: Any, store_id: str, coun
 
 
 def run_worker() -> None:
-    """`hub worker` plus the start-up call it needs from this package (`ensure_periodic`)."""
-    from hub.cli import _exit_on_sigterm, _runtime
-    from hub.jobs.stock import ensure_periodic
+    """`hub worker` in a process of its own (it starts the periodic jobs itself)."""
+    from hub.cli import _exit_on_sigterm
+    from hub.cli_support import build_runtime
     from hub.jobs.worker import run_worker as work
 
-    runtime = _runtime()
+    runtime = build_runtime()
     _exit_on_sigterm()
-    ensure_periodic(runtime)
     try:
         work(runtime)
     finally:
