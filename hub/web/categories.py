@@ -3,6 +3,11 @@
 Searching TikTok's tree, checking the chosen category (leaf, allowed for the shop) and storing the
 mapping are the listing engine's (`hub.sync.products.categories`); this page gathers the store's
 categories from the product snapshots and lets the merchant map many at once.
+
+A mapped category also has a defaults page: values for the TikTok category's product attributes that
+products lacking them take (`CategoryDefaults.attributes`, read by the listing engine when it builds a
+listing). Saving them re-sends the products of that category that failed for a missing or refused
+attribute, so the merchant does not have to find and Sync each one.
 """
 
 from __future__ import annotations
@@ -11,15 +16,20 @@ import json
 from collections import Counter
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from hub.errors import AuthError, DataError, HubError
-from hub.models import ActivityEntry, ProductSnapshot
+from hub.merchant_settings import load_settings
+from hub.models import (ActivityEntry, CategoryDefaults, CategoryMapping, Listing, Merchant, ProductOverride,
+                        ProductSnapshot, Store)
+from hub.models.listings import FAILED_TO_SYNC
 from hub.runtime import current
 from hub.sync.products import categories as engine
 from hub.tiktok.connection import client_for_merchant
-from hub.web import catalog, scope
+from hub.web import catalog, category_defaults, scope
 from hub.web.db import db
 from hub.web.security import merchant_id, web_blueprint
 
@@ -147,3 +157,136 @@ def map_categories() -> Any:
           f"{len(affected)} product(s) are now Not synced and will be sent to TikTok.", "success")
     return redirect(back)
 
+
+
+# ---- per-category attribute defaults --------------------------------------------------------------------
+
+# Failures a category default can cure: the engine's own findings and TikTok's "attribute missing".
+ATTRIBUTE_CODES = {"attribute_missing", "attribute_value_not_allowed", "tiktok_12052104"}
+
+
+def mapping_or_404(mapping_id: int) -> tuple[Store, CategoryMapping]:
+    """The mapping and its store, only when the store is the logged-in merchant's (404 otherwise)."""
+    mapping = db().get(CategoryMapping, mapping_id)
+    if mapping is None:
+        abort(404)
+    return scope.store_or_404(mapping.store_id), mapping
+
+
+def _defaults_row(store_id: str, tiktok_category_id: str) -> CategoryDefaults | None:
+    return db().scalar(select(CategoryDefaults).where(CategoryDefaults.store_id == store_id,
+                                                      CategoryDefaults.tiktok_category_id == tiktok_category_id))
+
+
+def _category_info(mapping: CategoryMapping) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """TikTok's attributes and rules for the mapped category (cached a day by the engine)."""
+    session = db()
+    shop = scope.shop()
+    if shop is None:
+        raise AuthError("Connect the TikTok shop first: the attributes come from TikTok.",
+                        code="tiktok_not_connected")
+    with client_for_merchant(session, merchant_id(), current()) as client:
+        info = engine.category_info(session, shop.shop_id, client, mapping.tiktok_category_id,
+                                    mapping.category_version)
+        attributes, rules = list(info.attributes or []), dict(info.rules or {})
+    session.commit()  # keep the cached answer for the engine and the next visit
+    return attributes, rules
+
+
+def _defaults_page(store: Store, mapping: CategoryMapping, fields: list[category_defaults.AttributeField],
+                   rules: dict[str, Any], *, errors: dict[str, str] | None = None, problem: str | None = None,
+                   status: int = 200) -> Any:
+    session = db()
+    same = list(session.scalars(select(CategoryMapping.category_path).where(
+        CategoryMapping.store_id == store.id, CategoryMapping.tiktok_category_id == mapping.tiktok_category_id)
+        .order_by(CategoryMapping.category_path)))
+    package = load_settings(session.get(Merchant, merchant_id()).settings)["package_defaults"]
+    return render_template("category_defaults.html", title=f"Defaults for {mapping.category_path}", store=store,
+                           mapping=mapping, same=same, fields=fields, errors=errors or {}, problem=problem,
+                           package=package,
+                           package_required=bool((rules.get("package_dimension") or {}).get("is_required"))), status
+
+
+@bp.route("/mappings/<int:mapping_id>/defaults")
+def defaults(mapping_id: int) -> Any:
+    store, mapping = mapping_or_404(mapping_id)
+    row = _defaults_row(store.id, mapping.tiktok_category_id)
+    try:
+        attributes, rules = _category_info(mapping)
+    except HubError as error:
+        db().rollback()
+        return _defaults_page(store, mapping, [], {}, problem=f"TikTok's attributes could not be loaded: "
+                              f"{error.message}")
+    fields = category_defaults.attribute_fields(attributes, dict(row.attributes or {}) if row else {})
+    return _defaults_page(store, mapping, fields, rules)
+
+
+@bp.route("/mappings/<int:mapping_id>/defaults", methods=["POST"])
+def save_defaults(mapping_id: int) -> Any:
+    store, mapping = mapping_or_404(mapping_id)
+    session = db()
+    try:
+        attributes, rules = _category_info(mapping)
+    except HubError as error:
+        session.rollback()
+        return _defaults_page(store, mapping, [], {}, problem=f"Nothing was saved: TikTok's attributes could not "
+                              f"be loaded ({error.message}). Try again in a minute.", status=503)
+    row = _defaults_row(store.id, mapping.tiktok_category_id)
+    saved = dict(row.attributes or {}) if row else {}
+    fields = category_defaults.attribute_fields(attributes, saved)
+    values, errors = category_defaults.parse_form(fields, request.form)
+    if errors:
+        session.rollback()
+        return _defaults_page(store, mapping, fields, rules, errors=errors, status=422)
+    if row is None:
+        row = CategoryDefaults(store_id=store.id, tiktok_category_id=mapping.tiktok_category_id, attributes={})
+        session.add(row)
+    row.attributes = category_defaults.merged_attributes(saved, fields, values)
+    flag_modified(row, "attributes")
+    names = {f.id: f.name for f in fields}
+    category = mapping.tiktok_category_name or mapping.tiktok_category_id
+    session.add(ActivityEntry(
+        merchant_id=merchant_id(), store_id=store.id, kind="category.defaults", subject_type="category",
+        subject_id=mapping.tiktok_category_id,
+        message=f"Changed the attribute defaults of the TikTok category {category} "
+                f"({', '.join(names[k] for k in values) or 'none set'}).",
+        data={"attributes": values}))
+    resend = _failed_for_attributes(store.id, mapping.tiktok_category_id)
+    try:
+        session.commit()
+    except IntegrityError:  # saved at the same moment from another tab: show what is stored now
+        session.rollback()
+        flash("These defaults were changed at the same time elsewhere; check them and save again.", "error")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id))
+    from hub.sync.products.schedule import enqueue_listings
+
+    enqueue_listings(current(), store.id, resend)
+    flash("Saved." + (f" {len(resend)} product(s) that failed for a missing attribute are being sent again."
+                      if resend else ""), "success")
+    return redirect(url_for("categories.defaults", mapping_id=mapping.id))
+
+
+def _failed_for_attributes(store_id: str, tiktok_category_id: str) -> list[str]:
+    """Products of this store in this TikTok category, not on TikTok yet, that failed for an attribute."""
+    session = db()
+    failed = [listing for listing in session.scalars(select(Listing).where(
+        Listing.store_id == store_id, Listing.status == FAILED_TO_SYNC, Listing.tiktok_product_id.is_(None)))
+        if listing.reason_code in ATTRIBUTE_CODES
+        or any(isinstance(i, dict) and i.get("code") in ATTRIBUTE_CODES for i in listing.issues or [])]
+    if not failed:
+        return []
+    ids = [listing.product_id for listing in failed]
+    snapshots = {s.product_id: s for s in session.scalars(select(ProductSnapshot).where(
+        ProductSnapshot.store_id == store_id, ProductSnapshot.product_id.in_(ids), ProductSnapshot.deleted.is_(False)))}
+    overrides = {o.product_id: o for o in session.scalars(select(ProductOverride).where(
+        ProductOverride.store_id == store_id, ProductOverride.product_id.in_(ids), ProductOverride.variant_id == ""))}
+    mappings = engine.store_mappings(session, store_id)
+    out = []
+    for product_id in ids:
+        snapshot = snapshots.get(product_id)
+        if snapshot is None:
+            continue
+        resolved = engine.resolve(session, store_id, snapshot.data, mappings, overrides.get(product_id))
+        if resolved is not None and resolved.category_id == tiktok_category_id:
+            out.append(product_id)
+    return out

@@ -1,5 +1,7 @@
 """The settings page in a real browser (Debian's Chromium, headless) against a live hub, a real worker
-process and the TikTok Shop sandbox: connect, map, watch statuses change, fix and Sync, price preview.
+process and the TikTok Shop sandbox: connect, map, watch statuses change, fix and Sync, price preview,
+and a TikTok order that fails because its product was deleted from the store, is fixed by restoring
+the product, and is handed to the store again with the order's Sync button.
 
 Screenshots of every main page are written to docs/screenshots/.
 """
@@ -11,10 +13,13 @@ import os
 import re
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import requests
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.wrappers import Request, Response
@@ -121,6 +126,36 @@ def row(page: Page, title: str) -> Any:
     return page.locator("tr[data-row]", has_text=title)
 
 
+def order_row(page: Page, tiktok_order_id: str) -> Any:
+    return page.locator("tr[data-order]", has_text=tiktok_order_id)
+
+
+def reload_until_order(page: Page, tiktok_order_id: str, status: str) -> Any:
+    """The Orders page does not poll: reload it (as a merchant would) until the order shows `status`."""
+    deadline = time.monotonic() + SLOW / 1000
+    while True:
+        page.reload()
+        row = order_row(page, tiktok_order_id)
+        if row.count() and row.locator(".badge").inner_text() == status:
+            return row
+        assert time.monotonic() < deadline, f"order {tiktok_order_id} never showed {status}"
+        page.wait_for_timeout(300)
+
+
+def place_order(sandbox: str, seller_sku: str, **address: str) -> str:
+    """A buyer's paid order in the sandbox (control API), for the SKU the hub listed for `seller_sku`."""
+    state = requests.get(f"{sandbox}/sandbox/state", timeout=10).json()
+    sku_id = next(sku["id"] for p in state["products"] for sku in p["skus"] if sku["seller_sku"] == seller_sku)
+    response = requests.post(f"{sandbox}/sandbox/orders", timeout=10, json={
+        "lines": [{"sku_id": sku_id, "quantity": 1}], "status": "AWAITING_SHIPMENT",
+        # the product may already be taken off sale on TikTok because it was deleted in the store
+        "force": True,
+        "address": {"name": "Sam Buyer", "phone_number": "(+44)7700900123", "address_line1": "14 Fishergate Hill",
+                    "post_town": "Preston", "postal_code": "PR1 8JB", **address}})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 def test_merchant_journey(stack: dict[str, Any], browser: Browser) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -164,6 +199,10 @@ def test_merchant_journey(stack: dict[str, Any], browser: Browser) -> None:
     page.get_by_role("button", name="Map ticked categories").click()
     expect(page.locator(".flash-success")).to_contain_text("Mapped 1 category to Menswear & Underwear")
     expect(page.locator("tr[data-category='Clothing > Socks']")).to_contain_text("841736")
+    page.get_by_role("link", name="Attribute defaults for Clothing > Socks").click()
+    expect(page.get_by_label(re.compile("^Material"))).to_be_visible()
+    shot(page, "category-defaults")
+    page.go_back()
 
     # The complete product goes Not synced → Under review → Active without reloading the page.
     page.get_by_role("link", name="Products", exact=True).first.click()
@@ -196,8 +235,35 @@ def test_merchant_journey(stack: dict[str, Any], browser: Browser) -> None:
     expect(page.locator("#preview .tiktok-price")).to_have_text("£10.99")
     shot(page, "product")
 
-    for name, path in (("stores", "/stores/"), ("orders", "/orders/"), ("activity", "/activity/"),
-                       ("plan", "/products/plan")):
+    # The wool socks are deleted in the store just as a buyer orders them: the order fails with the reason
+    # and the fix, next to an order whose postcode TikTok sent wrong.
+    client.send_events([{"id": str(uuid.uuid4()), "type": "product.delete", "product_id": "200"}])
+    deleted_order = place_order(stack["sandbox"], "NT-200")
+    bad_postcode = place_order(stack["sandbox"], "NT-100", postal_code="NOT A CODE")
+    page.get_by_role("link", name="Orders").first.click()
+    failed_order = reload_until_order(page, deleted_order, "Failed")
+    expect(failed_order.locator(".reason-text")).to_contain_text("The ordered product was deleted from the store")
+    expect(failed_order.locator(".fix")).to_contain_text("Restore the product in the store")
+    expect(reload_until_order(page, bad_postcode, "Failed").locator(".reason-text")).to_contain_text(
+        "is not a valid UK postcode")
+
+    # Restoring the product in the store fixes it; Sync hands the order to the store, which creates it.
+    restored = canonical("200", "Wool hiking socks", stack["images"], weight=None)
+    assert client.upsert_products([{**restored, "version": 2}])[0]["status"] == "accepted"
+    failed_order.get_by_role("button", name=f"Sync order {deleted_order}").click()
+    expect(page.locator(".flash-success")).to_contain_text(f"Order {deleted_order} was sent to the store again")
+    expect(order_row(page, deleted_order).locator(".badge")).to_have_text("Pending")
+    commands = [c for c in client.poll_commands(wait=10)
+                if c["type"] == "order.create" and c["payload"]["order"]["tiktok_order_id"] == deleted_order]
+    assert [line["product_id"] for line in commands[0]["payload"]["order"]["lines"]] == ["200"]
+    client.report_result(commands[0]["id"], {"status": "done", "platform_order_id": "1001"})
+    created = reload_until_order(page, deleted_order, "Created")
+    expect(created.locator(".store-order")).to_have_text("1001")
+    expect(created.get_by_role("button", name=re.compile("Sync"))).to_have_count(0)
+    expect(order_row(page, bad_postcode).locator(".badge")).to_have_text("Failed")
+    shot(page, "orders")
+
+    for name, path in (("stores", "/stores/"), ("activity", "/activity/"), ("plan", "/products/plan")):
         page.goto(hub + path)
         shot(page, name)
 

@@ -1,14 +1,71 @@
-"""Settings page over real HTTP: login, CSRF, escaping, tenant isolation, forms and headers."""
+"""Settings page over real HTTP: login, CSRF, escaping, tenant isolation, forms and headers.
+
+Tests that need TikTok's category data run the hub against a real TikTok Shop sandbox on loopback and
+connect the merchant's shop to it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import io
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
 
+import pytest
+import requests
+from PIL import Image
+from rq import SimpleWorker
 from sqlalchemy import select
+from werkzeug.wrappers import Request, Response
 
-from hub.models import ActivityEntry, Merchant, Order, Store
+from hub.jobs.queues import all_queues
+from hub.models import ActivityEntry, CategoryDefaults, CategoryMapping, Listing, Merchant, Order, Store
+from hub.runtime import Runtime, install
 from plugins.hub_client import HubClient
+from sandbox.app import create_app as create_sandbox
+from tests.conftest import LiveServer, make_runtime
 from tests.web.conftest import PASSWORD, Browser, csrf_from
+
+APP_KEY = "6a8webhttp"
+APP_SECRET = "1f2c2e7d5b3a4c6e8f0a1b2c3d4e5f62"
+MENS_SOCKS = "841736"  # sandbox leaf: Material (id 100157) is a required attribute
+MATERIAL = "100157"
+
+
+@pytest.fixture()
+def sandbox_url() -> Iterator[str]:
+    app = create_sandbox(APP_KEY, APP_SECRET, review_mode="manual", rate_limit=0)
+    with LiveServer(app) as server:
+        yield server.url
+    app.extensions["tiktok_sandbox"].close()
+
+
+@pytest.fixture()
+def runtime(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> Iterator[Runtime]:
+    """The hub's runtime; pointed at the sandbox for the tests that ask for one (starting it costs time)."""
+    tiktok: dict[str, str] = {}
+    if "sandbox_url" in request.fixturenames:
+        url = request.getfixturevalue("sandbox_url")
+        tiktok = {"tiktok_api_base": url, "tiktok_auth_base": url, "tiktok_authorize_url": f"{url}/open/authorize",
+                  "tiktok_app_key": APP_KEY, "tiktok_app_secret": APP_SECRET}
+    rt = make_runtime(tmp_path, redis_url, **tiktok)
+    yield rt
+    install(None)
+    rt.close()
+
+
+@Request.application
+def _jpeg(request: Request) -> Response:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 800), (40, 120, 90)).save(buffer, "JPEG")
+    return Response(buffer.getvalue(), mimetype="image/jpeg")
+
+
+@pytest.fixture()
+def image_url() -> Iterator[str]:
+    with LiveServer(_jpeg) as server:
+        yield f"{server.url}/socks.jpg"
 
 
 def product(pid: str, title: str, category: list[str] | None = None) -> dict[str, Any]:
@@ -221,3 +278,112 @@ def test_product_statuses_reasons_and_counts(logged_in: Browser, live_hub: Any, 
     assert logged_in.get("/products/?q=hose").text.count('data-row="') == 1
     categories = logged_in.get("/categories/").text
     assert "Clothing &gt; Socks" in categories and "Garden &gt; Hoses" in categories
+
+
+def connect_tiktok(runtime: Runtime, sandbox_url: str, merchant: dict[str, str]) -> None:
+    from hub.tiktok.connection import connect
+
+    code = requests.post(f"{sandbox_url}/sandbox/oauth/code", json={}, timeout=10).json()["code"]
+    with runtime.db.session_scope() as session:
+        connect(runtime, session, code, merchant["merchant_id"])
+
+
+def work(runtime: Runtime) -> None:
+    """Run the queued sync jobs to completion, as a `hub worker` would."""
+    SimpleWorker(all_queues(runtime.redis), connection=runtime.redis).work(
+        burst=True, with_scheduler=False, logging_level="WARNING")
+
+
+def defaults_link(html: str) -> str:
+    match = re.search(r'href="(/categories/mappings/\d+/defaults)"', html)
+    assert match, "a mapped category has no link to its attribute defaults"
+    return match.group(1)
+
+
+def test_a_category_default_makes_a_product_without_the_required_attribute_sendable(
+        logged_in: Browser, live_hub: Any, runtime: Runtime, sandbox_url: str, image_url: str,
+        merchant_a: dict[str, str]) -> None:
+    """The reason merchants set defaults: a store that has no 'Material' on its socks cannot list them
+    until the category supplies one; saving the default must send the failed product again."""
+    connect_tiktok(runtime, sandbox_url, merchant_a)
+    client = HubClient(live_hub.url, merchant_a["key_id"], merchant_a["secret"], max_retries=1, backoff=0.05)
+    client.send_events([{"id": str(uuid.uuid4()), "type": "store.update",
+                         "store": {"currency": "GBP", "weight_unit": "kg", "dimension_unit": "cm"}}])
+    socks = product("5", "Plain cotton socks")
+    socks["images"] = [{"url": image_url, "alt": "front"}]
+    push(live_hub, merchant_a, socks)
+    mapped = logged_in.post_form("/categories/", "/categories/map", {
+        "store_id": merchant_a["store_id"], "category": "clothing > socks", "tiktok_category_id": MENS_SOCKS})
+    assert "Mapped 1 category" in mapped.text
+    work(runtime)
+    failed = logged_in.get("/products/?status=Failed+to+sync").text
+    assert "Plain cotton socks" in failed and "TikTok requires the attribute &#39;Material&#39;" in failed
+
+    page_url = defaults_link(logged_in.get("/categories/").text)
+    page = logged_in.get(page_url)
+    assert page.status_code == 200
+    assert 'for="attr-100157">Material <span class="badge tone-bad">Required</span>' in page.text
+    assert 'id="attr-100198"' in page.text and ">Striped</option>" in page.text  # a closed list is a select
+    assert "TikTok requires a package weight; the size is optional in this category." in page.text
+
+    saved = logged_in.post_form(page_url, page_url, {f"attr.{MATERIAL}": "Wool"})
+    assert saved.status_code == 200 and saved.url.endswith(page_url)
+    assert "Saved. 1 product(s) that failed for a missing attribute are being sent again." in saved.text
+    assert 'id="attr-100157" name="attr.100157" type="text" value="Wool"' in saved.text
+    with runtime.db.session_scope() as session:
+        row = session.scalar(select(CategoryDefaults).where(CategoryDefaults.store_id == merchant_a["store_id"]))
+        assert row.tiktok_category_id == MENS_SOCKS
+        assert list(row.attributes) == [MATERIAL]  # keyed by TikTok attribute id, as the engine looks it up
+
+    work(runtime)
+    with runtime.db.session_scope() as session:
+        listing = session.scalar(select(Listing).where(Listing.store_id == merchant_a["store_id"],
+                                                       Listing.product_id == "5"))
+        assert listing.status == "Under review", (listing.status, listing.reason)
+        tiktok_id = listing.tiktok_product_id
+    sent = requests.get(f"{sandbox_url}/sandbox/products/{tiktok_id}", timeout=10).json()
+    assert "Wool" in str(sent)
+    assert "Under review" in logged_in.get("/products/?q=Plain").text
+
+
+def test_category_defaults_reject_bad_values_and_save_nothing(logged_in: Browser, live_hub: Any, runtime: Runtime,
+                                                              sandbox_url: str, merchant_a: dict[str, str]) -> None:
+    connect_tiktok(runtime, sandbox_url, merchant_a)
+    push(live_hub, merchant_a, product("6", "Striped socks"))
+    logged_in.post_form("/categories/", "/categories/map", {
+        "store_id": merchant_a["store_id"], "category": "clothing > socks", "tiktok_category_id": MENS_SOCKS})
+    page_url = defaults_link(logged_in.get("/categories/").text)
+    bad = logged_in.post_form(page_url, page_url, {
+        f"attr.{MATERIAL}": "x" * 2001, "attr.100198": "not-a-value", "attr.100392": "Birthday"})
+    assert bad.status_code == 422
+    assert "Nothing was saved: correct the fields marked below." in bad.text
+    assert '<p class="field-error" id="err-attr-100157">Keep Material under 2000 characters.</p>' in bad.text
+    assert "Choose one of TikTok&#39;s values for Pattern." in bad.text
+    assert 'aria-invalid="true" aria-describedby="err-attr-100157' in bad.text
+    assert 'value="Birthday"' in bad.text  # the merchant's valid input is kept to correct the rest
+    no_token = logged_in.http.post(logged_in.base + page_url, data={f"attr.{MATERIAL}": "Wool"}, timeout=10)
+    assert no_token.status_code == 400
+    with runtime.db.session_scope() as session:
+        assert session.scalar(select(CategoryDefaults)) is None
+
+
+def test_another_merchants_category_mapping_answers_404(logged_in: Browser, live_hub: Any, runtime: Runtime,
+                                                        sandbox_url: str, merchant_a: dict[str, str],
+                                                        merchant_b: dict[str, str]) -> None:
+    from hub.sync.products.categories import map_category
+
+    connect_tiktok(runtime, sandbox_url, merchant_a)
+    push(live_hub, merchant_b, product("77", "Other merchant's socks"))
+    with runtime.db.session_scope() as session:
+        mapping, _ = map_category(session, merchant_b["store_id"], "Clothing > Socks", MENS_SOCKS, version="v2",
+                                  name="Men's Socks")
+        other = mapping.id
+    for path in (f"/categories/mappings/{other}/defaults", "/categories/mappings/999999/defaults"):
+        assert logged_in.get(path).status_code == 404
+        token = csrf_from(logged_in.get("/categories/").text)
+        posted = logged_in.http.post(logged_in.base + path, data={"csrf_token": token, f"attr.{MATERIAL}": "Wool"},
+                                     timeout=10)
+        assert posted.status_code == 404
+    with runtime.db.session_scope() as session:
+        assert session.scalar(select(CategoryDefaults)) is None
+        assert session.get(CategoryMapping, other).store_id == merchant_b["store_id"]
