@@ -7,8 +7,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 import hub.models.base
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_type=Text())
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

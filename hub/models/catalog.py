@@ -55,6 +55,9 @@ class CategoryDefaults(Base):
     size_chart: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # [{"id": "<certification id>", "image_urls": [...], "expiration_date": 1767225600?}]
     certifications: Mapped[list[Any] | None] = mapped_column(default=None)
+    # {"weight": {"value", "unit"} | None, "dimensions": {"length", "width", "height", "unit"} | None}: used
+    # for products of this category with no package of their own, before the merchant-wide default.
+    package: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

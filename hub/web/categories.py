@@ -22,7 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
 from hub.errors import AuthError, DataError, HubError
-from hub.merchant_settings import load_settings
+from marshmallow import ValidationError
+
+from hub.merchant_settings import PackageDefaultsSchema, load_settings
 from hub.models import (ActivityEntry, CategoryDefaults, CategoryMapping, Listing, Merchant, ProductOverride,
                         ProductSnapshot, Store)
 from hub.models.listings import FAILED_TO_SYNC
@@ -201,9 +203,10 @@ def _defaults_page(store: Store, mapping: CategoryMapping, fields: list[category
         CategoryMapping.store_id == store.id, CategoryMapping.tiktok_category_id == mapping.tiktok_category_id)
         .order_by(CategoryMapping.category_path)))
     package = load_settings(session.get(Merchant, merchant_id()).settings)["package_defaults"]
+    row = _defaults_row(store.id, mapping.tiktok_category_id)
     return render_template("category_defaults.html", title=f"Defaults for {mapping.category_path}", store=store,
                            mapping=mapping, same=same, fields=fields, errors=errors or {}, problem=problem,
-                           package=package,
+                           package=package, category_package=(row.package if row else None) or {},
                            package_required=bool((rules.get("package_dimension") or {}).get("is_required"))), status
 
 
@@ -266,13 +269,72 @@ def save_defaults(mapping_id: int) -> Any:
     return redirect(url_for("categories.defaults", mapping_id=mapping.id))
 
 
+PACKAGE_CODES = {"package_weight_missing", "package_dimensions_missing"}
+
+
+@bp.route("/mappings/<int:mapping_id>/package", methods=["POST"])
+def save_package(mapping_id: int) -> Any:
+    """A default package for one category: products there with no package of their own use it before
+    the merchant-wide default (a shoe box is not a sock envelope)."""
+    store, mapping = mapping_or_404(mapping_id)
+    session = db()
+    form = {k: (request.form.get(k) or "").strip() for k in
+            ("weight_value", "weight_unit", "length", "width", "height", "dimension_unit")}
+    raw = {"weight": {"value": form["weight_value"], "unit": form["weight_unit"] or "kg"} if form["weight_value"] else None,
+           "dimensions": {"length": form["length"], "width": form["width"], "height": form["height"],
+                          "unit": form["dimension_unit"] or "cm"}
+           if any(form[k] for k in ("length", "width", "height")) else None}
+    try:
+        package = PackageDefaultsSchema().load(raw)
+    except ValidationError as error:
+        session.rollback()
+        errors = {f"package.{part}.{name}": " ".join(messages) if isinstance(messages, list) else str(messages)
+                  for part, fields in error.normalized_messages().items()
+                  for name, messages in (fields.items() if isinstance(fields, dict) else [("value", fields)])}
+        try:
+            attributes, rules = _category_info(mapping)
+        except HubError:
+            attributes, rules = [], {}
+        row = _defaults_row(store.id, mapping.tiktok_category_id)
+        fields = category_defaults.attribute_fields(attributes, dict(row.attributes or {}) if row else {})
+        return _defaults_page(store, mapping, fields, rules, errors=errors, status=422)
+    row = _defaults_row(store.id, mapping.tiktok_category_id)
+    if row is None:
+        row = CategoryDefaults(store_id=store.id, tiktok_category_id=mapping.tiktok_category_id, attributes={})
+        session.add(row)
+    row.package = package
+    flag_modified(row, "package")
+    category = mapping.tiktok_category_name or mapping.tiktok_category_id
+    session.add(ActivityEntry(
+        merchant_id=merchant_id(), store_id=store.id, kind="category.defaults", subject_type="category",
+        subject_id=mapping.tiktok_category_id, message=f"Changed the default package of the TikTok category {category}.",
+        data={"package": package}))
+    resend = _failed_for(store.id, mapping.tiktok_category_id, PACKAGE_CODES)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        flash("These defaults were changed at the same time elsewhere; check them and save again.", "error")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id))
+    from hub.sync.products.schedule import enqueue_listings
+
+    enqueue_listings(current(), store.id, resend)
+    flash("Saved." + (f" {len(resend)} product(s) that failed for a missing package weight or size are being sent "
+                      "again." if resend else ""), "success")
+    return redirect(url_for("categories.defaults", mapping_id=mapping.id))
+
+
 def _failed_for_attributes(store_id: str, tiktok_category_id: str) -> list[str]:
-    """Products of this store in this TikTok category, not on TikTok yet, that failed for an attribute."""
+    return _failed_for(store_id, tiktok_category_id, ATTRIBUTE_CODES)
+
+
+def _failed_for(store_id: str, tiktok_category_id: str, codes: set[str]) -> list[str]:
+    """Products of this store in this TikTok category, not on TikTok yet, that failed for one of `codes`."""
     session = db()
     failed = [listing for listing in session.scalars(select(Listing).where(
         Listing.store_id == store_id, Listing.status == FAILED_TO_SYNC, Listing.tiktok_product_id.is_(None)))
-        if listing.reason_code in ATTRIBUTE_CODES
-        or any(isinstance(i, dict) and i.get("code") in ATTRIBUTE_CODES for i in listing.issues or [])]
+        if listing.reason_code in codes
+        or any(isinstance(i, dict) and i.get("code") in codes for i in listing.issues or [])]
     if not failed:
         return []
     ids = [listing.product_id for listing in failed]

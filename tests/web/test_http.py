@@ -387,3 +387,43 @@ def test_another_merchants_category_mapping_answers_404(logged_in: Browser, live
     with runtime.db.session_scope() as session:
         assert session.scalar(select(CategoryDefaults)) is None
         assert session.get(CategoryMapping, other).store_id == merchant_b["store_id"]
+
+
+def test_a_category_package_default_lets_products_without_a_weight_list(
+        logged_in: Browser, live_hub: Any, runtime: Runtime, sandbox_url: str, image_url: str,
+        merchant_a: dict[str, str]) -> None:
+    """A store that keeps no weights can still list a category once the category has a default package;
+    bad values are refused next to the field and nothing is saved."""
+    connect_tiktok(runtime, sandbox_url, merchant_a)
+    socks = product("7", "Light summer socks")
+    socks["images"] = [{"url": image_url, "alt": "front"}]
+    socks["weight"] = None
+    socks["attributes"] = {"Material": "Cotton"}
+    push(live_hub, merchant_a, socks)
+    logged_in.post_form("/categories/", "/categories/map", {
+        "store_id": merchant_a["store_id"], "category": "clothing > socks", "tiktok_category_id": MENS_SOCKS})
+    work(runtime)
+    failed = logged_in.get("/products/?status=Failed+to+sync").text
+    assert "Light summer socks" in failed and "package weight is missing" in failed
+
+    page_url = defaults_link(logged_in.get("/categories/").text)
+    package_url = page_url.replace("/defaults", "/package")
+    bad = logged_in.post_form(page_url, package_url, {"weight_value": "heavy", "weight_unit": "kg"})
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text and "decimal" in bad.text
+    with runtime.db.session_scope() as session:
+        assert session.scalar(select(CategoryDefaults)) is None
+
+    saved = logged_in.post_form(page_url, package_url, {"weight_value": "120", "weight_unit": "g"})
+    assert saved.status_code == 200 and "1 product(s) that failed for a missing package weight" in saved.text
+    assert 'value="120"' in saved.text
+    with runtime.db.session_scope() as session:
+        row = session.scalar(select(CategoryDefaults))
+        assert row.package == {"weight": {"value": "120", "unit": "g"}, "dimensions": None}
+    work(runtime)
+    with runtime.db.session_scope() as session:
+        listing = session.scalar(select(Listing).where(Listing.store_id == merchant_a["store_id"],
+                                                       Listing.product_id == "7"))
+        assert listing.status == "Under review", (listing.status, listing.reason)
+        tiktok_id = listing.tiktok_product_id
+    sent = requests.get(f"{sandbox_url}/sandbox/products/{tiktok_id}", timeout=10).json()
+    assert "0.12" in str(sent)  # 120 g sent as kilograms

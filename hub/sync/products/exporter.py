@@ -158,10 +158,18 @@ def load(runtime: "Runtime", session: Session, store: Store, snapshot: ProductSn
         certification_defaults=list(defaults.certifications or []) if defaults else [],
         product_override=overrides.get(""),
         variant_overrides={k: v for k, v in overrides.items() if k},
-        package_defaults={k: v for k, v in (settings.get("package_defaults") or {}).items() if v},
+        package_defaults=_package_defaults(settings, defaults),
         stock=stock)
     return Loaded(store_id=store.id, merchant_id=store.merchant_id, product=product,
                   content_hash=snapshot.content_hash, shop=shop, plan_key=plan.idempotency_key, inputs=inputs)
+
+
+def _package_defaults(settings: Mapping[str, Any], defaults: CategoryDefaults | None) -> dict[str, Any]:
+    """The category's default package where set, else the merchant-wide one (per part: weight, size)."""
+    merged = {k: v for k, v in (settings.get("package_defaults") or {}).items() if v}
+    if defaults is not None:
+        merged.update({k: v for k, v in (defaults.package or {}).items() if v})
+    return merged
 
 
 # ---- phase 2 --------------------------------------------------------------------------------------------
