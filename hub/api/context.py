@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, g, request
 from sqlalchemy.orm import Session
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from hub.api import parse_json_body
 from hub.api.auth import authenticate
@@ -22,8 +26,24 @@ def close_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
+class _ParsedBodyParser(FlaskParser):
+    """webargs reads the JSON body that `protect` already decoded instead of decoding it a second time."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if "json_body" not in g:
+            return super()._raw_load_json(req)
+        return g.json_body if is_json_request(req) else core.missing
+
+
+_BODY_PARSER = _ParsedBodyParser()
+
+
 def protect(blueprint: Blueprint) -> None:
-    """Every endpoint of `blueprint` requires a signed request; bodies must be UTF-8 JSON."""
+    """Every endpoint of `blueprint` requires a signed request; bodies must be UTF-8 JSON.
+
+    Call it before declaring the endpoints: their `arguments` use the parser set here.
+    """
+    blueprint.ARGUMENTS_PARSER = _BODY_PARSER
 
     @blueprint.before_request
     def _authenticate() -> None:

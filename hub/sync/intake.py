@@ -15,9 +15,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session
 
+from hub.api.fastload import fast_load
 from hub.api.schemas import EVENT_SCHEMAS
 from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
 
@@ -63,6 +64,9 @@ def _validate(raw: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     if not isinstance(event_type, str) or event_type not in EVENT_SCHEMAS:
         known = ", ".join(sorted(EVENT_SCHEMAS))
         return None, {"type": [f"Unknown event type {event_type!r}; expected one of: {known}."]}
+    loaded = fast_load(event_type, raw)  # compiled JSON Schema; None sends the event through marshmallow
+    if loaded is not None:
+        return loaded, {}
     try:
         return _schema(event_type).load(raw), {}
     except ValidationError as exc:
@@ -164,12 +168,44 @@ class _NewRows:
         for model, rows in ((ProductSnapshot, self.snapshots), (VariantStock, self.stock),
                             (ProcessedEvent, self.events)):
             if rows:
-                session.execute(insert(model), rows)
+                _insert_rows(session, model, rows)
+
+
+def _insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (all with the same keys): with COPY on PostgreSQL, otherwise with one executemany.
+
+    psycopg runs an executemany as one pipelined INSERT per row, which took twice as long as COPY for a
+    500-product batch (3,500 rows). A table with Python-side defaults for columns the rows leave out
+    keeps the executemany, which applies them.
+    """
+    connection = session.connection()
+    table = model.__table__
+    dialect = connection.dialect
+    defaulted = [c for c in table.columns if c.name not in rows[0] and c.default is not None]
+    if dialect.name == "postgresql" and dialect.driver == "psycopg" and not defaulted:
+        copy_rows(connection, table, rows)
+    else:
+        session.execute(insert(model), rows)
+
+
+def copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """COPY `rows` into `table` through psycopg, converted by the columns' own bind processors (JSON
+    serialisation, UTC timestamps), so the rows stored are the ones an INSERT would store."""
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
+    quote = dialect.identifier_preparer
+    statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
 
 
 def _upsert_product(store: Store, product: dict[str, Any], snapshots: dict[str, Any],
                     stock: dict[tuple[str, str], Any], changes: Changes, now: datetime, new_rows: _NewRows) -> None:
-    data = _jsonable(product)
+    # Stored as loaded: ProductSchema's fields (strings, integers, booleans, raw JSON) load JSON values
+    # only, so a JSON round trip (_jsonable) would only copy it, at about a tenth of the call's time.
+    data = product
     digest = content_hash(data)
     snapshot = snapshots.get(product["id"])
     if isinstance(snapshot, dict):  # inserted earlier in this same batch
