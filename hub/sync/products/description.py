@@ -37,12 +37,21 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import nh3
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
 
 from hub.sync.products.errors import DescriptionError
 
@@ -131,7 +140,7 @@ class _Block:
 # ----------------------------------------------------------------------------------------------- flows
 
 
-class _Flow:
+class _Flow(ABC):
     """Where walked content goes. Subclasses decide what a block break, a list, a table or a picture
     means at that place: top level (paragraphs) or inside a list item / table cell (line breaks)."""
 
@@ -164,17 +173,17 @@ class _Flow:
         self.line.add(f"</{tag}>")
         self.format = None
 
-    def block_break(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def block_break(self) -> None: ...
 
-    def image(self, url: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def image(self, url: str) -> None: ...
 
-    def list(self, element: Tag) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def list(self, element: Tag) -> None: ...
 
-    def table(self, element: Tag) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def table(self, element: Tag) -> None: ...
 
 
 class _BlockFlow(_Flow):
