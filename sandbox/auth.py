@@ -97,6 +97,16 @@ def register_auth(app, runtime):
             request.environ["sandbox.drop_connection"] = True
         return resp
 
+    def check_token_request(q, grant_type: str) -> None:  # noqa: ANN001
+        """The checks both token endpoints make, in TikTok's order, with its codes."""
+        if q.get("app_key") != runtime.app_key:
+            raise ApiError(36009004, MSG_BAD_APP_KEY, http_status=400)
+        if q.get("app_secret") != runtime.app_secret:
+            raise ApiError(36009004, "Invalid credentials. The `app_secret` query parameter is invalid.",
+                           http_status=401)
+        if q.get("grant_type") != grant_type:
+            raise ApiError(36009004, "invalid param error", http_status=400)
+
     @app.route("/api/v2/token/get", methods=["GET"])
     def token_get():
         fault, lost = count_and_fault("/api/v2/token/get")
@@ -104,13 +114,7 @@ def register_auth(app, runtime):
             return fault
         q = request.args
         try:
-            if q.get("app_key") != runtime.app_key:
-                raise ApiError(36009004, MSG_BAD_APP_KEY, http_status=400)
-            if q.get("app_secret") != runtime.app_secret:
-                raise ApiError(36009004, "Invalid credentials. The `app_secret` query parameter is invalid.",
-                               http_status=401)
-            if q.get("grant_type") != "authorized_code":
-                raise ApiError(36009004, "invalid param error", http_status=400)
+            check_token_request(q, "authorized_code")
             with runtime.lock:
                 state = runtime.state
                 entry = state.auth_codes.get(q.get("auth_code", ""))
@@ -129,13 +133,7 @@ def register_auth(app, runtime):
             return fault
         q = request.args
         try:
-            if q.get("app_key") != runtime.app_key:
-                raise ApiError(36009004, MSG_BAD_APP_KEY, http_status=400)
-            if q.get("app_secret") != runtime.app_secret:
-                raise ApiError(36009004, "Invalid credentials. The `app_secret` query parameter is invalid.",
-                               http_status=401)
-            if q.get("grant_type") != "refresh_token":
-                raise ApiError(36009004, "invalid param error", http_status=400)
+            check_token_request(q, "refresh_token")
             with runtime.lock:
                 state = runtime.state
                 rt = q.get("refresh_token", "")
