@@ -24,10 +24,18 @@ from hub.commands.outbox import create_command
 from hub.errors import DataError
 from hub.models import Command, Order, TikTokShop
 from hub.models.commands import FAILED as COMMAND_FAILED
-from hub.models.orders import (CANCEL_DONE, CANCEL_FAILED, CANCEL_SENT, CANCEL_WANTED, CANCELLED, CREATED,
-                               PENDING)
+from hub.models.orders import (
+    CANCEL_DONE,
+    CANCEL_FAILED,
+    CANCEL_SENT,
+    CANCEL_WANTED,
+    CANCELLED,
+    CREATED,
+    PENDING,
+)
 from hub.sync.orders import handoff
 from hub.sync.orders.aftercommit import notify_store
+from hub.sync.orders.reasons import TIKTOK_CANCEL_REFUSED, fix_for
 from hub.sync.orders.status import set_status
 
 if TYPE_CHECKING:
@@ -135,7 +143,7 @@ def store_cancelled(runtime: "Runtime", store_id: str, payload: dict[str, Any]) 
         else:
             why = (f"TikTok does not let a seller cancel an order once it has shipped (TikTok status {status}); "
                    "only the buyer can start a return or refund.")
-        set_status(session, order, order.status, code="TIKTOK_CANCEL_REFUSED",
+        set_status(session, order, order.status, code=TIKTOK_CANCEL_REFUSED,
                    reason=f"Store order {number} was cancelled, but the TikTok order is still open. {why}",
-                   fix="Resolve it in TikTok Seller Center (contact the buyer about a return or refund).")
+                   fix=fix_for(TIKTOK_CANCEL_REFUSED))
         return "tiktok_refused"

@@ -19,6 +19,8 @@ INVALID_TOTALS = "INVALID_TOTALS"
 NO_ITEMS = "NO_ITEMS"
 MIXED_STORES = "MIXED_STORES"
 NO_STORE = "NO_STORE"
+# Found when a store cancellation is passed on to TikTok.
+TIKTOK_CANCEL_REFUSED = "TIKTOK_CANCEL_REFUSED"
 # Reported by the store's extension (design §4); PRODUCT_DELETED is shared.
 OUT_OF_STOCK = "OUT_OF_STOCK"
 INVALID_ADDRESS = "INVALID_ADDRESS"
@@ -41,6 +43,7 @@ FIXES = {
     MIXED_STORES: "Split fulfilment across stores is not supported: link all SKUs of the order to products in "
                   f"one store, {SYNC}.",
     NO_STORE: f"Connect a store to the hub (install the extension), {SYNC}.",
+    TIKTOK_CANCEL_REFUSED: "Resolve it in TikTok Seller Center (contact the buyer about a return or refund).",
     OUT_OF_STOCK: f"Restock the product in the store (or allow backorders), {SYNC}.",
     INVALID_ADDRESS: f"Check the address rules of the store (required fields, countries it ships to), {SYNC}.",
     MISSING_FIELD: f"Make the field the store asks for optional, or fill it in the store's settings, {SYNC}.",
