@@ -29,7 +29,7 @@ from hub.tiktok.client import ShopClient
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 from tests.conftest import LiveServer, add_store
-from tests.tiktok.conftest import APP_KEY, APP_SECRET, Sandbox, tiktok_runtime
+from tests.tiktok.conftest import APP_KEY, APP_SECRET, Sandbox, leaf_without_size_chart, tiktok_runtime
 from sandbox.app import create_app as create_sandbox
 
 
@@ -164,21 +164,6 @@ class Shop:
                 SkuBinding.store_id == self.store_id, SkuBinding.product_id == product_id))}
 
 
-def _catalogue(client: ShopClient) -> tuple[str, list[dict[str, Any]]]:
-    for category in client.catalog.categories()["categories"]:
-        if not category["is_leaf"] or "AVAILABLE" not in category.get("permission_statuses", ["AVAILABLE"]):
-            continue
-        rules = client.catalog.rules(category["id"])
-        if rules.get("size_chart", {}).get("is_required") or any(c.get("is_required") for c in
-                                                                   rules.get("product_certifications", [])):
-            continue
-        attributes = client.catalog.attributes(category["id"])["attributes"]
-        required = [{"id": a["id"], "values": [{"id": a["values"][0]["id"]}]} for a in attributes
-                    if a["type"] == "PRODUCT_PROPERTY" and a.get("is_requried") and a.get("values")]
-        return category["id"], required
-    raise AssertionError("the sandbox catalogue has no leaf category without a size chart")
-
-
 def connect_shop(runtime: Runtime, sandbox: Sandbox, hub_url: str) -> Shop:
     from hub.tiktok.connection import client_for_merchant, connect
 
@@ -189,7 +174,7 @@ def connect_shop(runtime: Runtime, sandbox: Sandbox, hub_url: str) -> Shop:
     hub = HubClient(hub_url, store["key_id"], store["secret"], max_retries=1, backoff=0.05)
     hub.send_events([new_event("store.update", store={"currency": "GBP", "weight_unit": "kg",
                                                       "dimension_unit": "cm"})])
-    category_id, attributes = _catalogue(client)
+    category_id, attributes = leaf_without_size_chart(client)
     from tests.tiktok.test_endpoints import png
 
     image = client.catalog.upload_image(png(), use_case="MAIN_IMAGE")

@@ -10,6 +10,7 @@ import requests
 
 from hub.merchants import find_or_create_merchant
 from hub.runtime import Runtime, install
+from hub.tiktok.client import ShopClient
 from sandbox.app import create_app as create_sandbox
 from tests.conftest import LiveServer, make_runtime
 
@@ -78,3 +79,20 @@ def shop_client(runtime: Runtime, merchant_id: str):  # noqa: ANN201
         client = client_for_merchant(session, merchant_id, runtime)
     yield client
     client.close()
+
+
+def leaf_without_size_chart(client: ShopClient) -> tuple[str, list[dict[str, Any]]]:
+    """A leaf the sandbox accepts products in without a size chart or certificates, with its required
+    product attributes filled by their first value: the simplest category to list in."""
+    for category in client.catalog.categories()["categories"]:
+        if not category["is_leaf"] or "AVAILABLE" not in category.get("permission_statuses", ["AVAILABLE"]):
+            continue
+        rules = client.catalog.rules(category["id"])
+        if rules.get("size_chart", {}).get("is_required") or any(c.get("is_required") for c in
+                                                                   rules.get("product_certifications", [])):
+            continue
+        attributes = client.catalog.attributes(category["id"])["attributes"]
+        required = [{"id": a["id"], "values": [{"id": a["values"][0]["id"]}]} for a in attributes
+                    if a["type"] == "PRODUCT_PROPERTY" and a.get("is_requried") and a.get("values")]
+        return category["id"], required
+    raise AssertionError("the sandbox catalogue has no leaf category without a size chart")

@@ -12,6 +12,7 @@ from PIL import Image
 
 from hub.errors import DataError
 from hub.tiktok.client import ShopClient
+from tests.tiktok.conftest import leaf_without_size_chart
 
 
 def png(width: int = 800, height: int = 800) -> bytes:
@@ -20,25 +21,10 @@ def png(width: int = 800, height: int = 800) -> bytes:
     return buffer.getvalue()
 
 
-def _leaf_without_size_chart(client: ShopClient) -> tuple[str, list[dict[str, Any]]]:
-    for category in client.catalog.categories()["categories"]:
-        if not category["is_leaf"] or "AVAILABLE" not in category.get("permission_statuses", ["AVAILABLE"]):
-            continue
-        rules = client.catalog.rules(category["id"])
-        if rules.get("size_chart", {}).get("is_required") or any(c.get("is_required") for c in
-                                                                   rules.get("product_certifications", [])):
-            continue
-        attributes = client.catalog.attributes(category["id"])["attributes"]
-        required = [{"id": a["id"], "values": [{"id": a["values"][0]["id"]}]} for a in attributes
-                    if a["type"] == "PRODUCT_PROPERTY" and a.get("is_requried") and a.get("values")]
-        return category["id"], required
-    raise AssertionError("the sandbox catalogue has no leaf category without a size chart")
-
-
 @pytest.fixture()
 def listing(shop_client: ShopClient) -> dict[str, Any]:
     """A valid create body built only from what the API tells us (category, attributes, warehouse)."""
-    category_id, attributes = _leaf_without_size_chart(shop_client)
+    category_id, attributes = leaf_without_size_chart(shop_client)
     image = shop_client.catalog.upload_image(png(), use_case="MAIN_IMAGE")
     warehouse = next(w for w in shop_client.logistics.warehouses()["warehouses"]
                      if w["type"] == "SALES_WAREHOUSE" and w["effect_status"] == "ENABLED")
