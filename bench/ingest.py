@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 
 from bench._harness import live_hub, median
 from plugins.hub_client import HubClient

@@ -84,11 +84,11 @@ def list_products(runtime: Any, hub: HubClient, client: Any, store_id: str, coun
     """`count` simple products: sent to the hub, created on the sandbox, bound. → product id → (tiktok id, sku id)."""
     from hub.models import Listing, SkuBinding
     from hub.models.listings import ACTIVE
-    from tests.stock.conftest import _catalogue
+    from tests.tiktok.conftest import leaf_without_size_chart
     from tests.tiktok.test_endpoints import png
 
     hub.send_events([new_event("store.update", store={"currency": "GBP", "weight_unit": "kg", "dimension_unit": "cm"})])
-    category_id, attributes = _catalogue(client)
+    category_id, attributes = leaf_without_size_chart(client)
     image = client.catalog.upload_image(png(), use_case="MAIN_IMAGE")["uri"]
     warehouse = next(w["id"] for w in client.logistics.warehouses()["warehouses"] if w["type"] == "SALES_WAREHOUSE")
     products = [{"id": f"p{i}", "version": 1, "status": "active", "title": f"Bench product {i}",

@@ -78,7 +78,7 @@ def main() -> None:
     throttled = sum(state["throttled"].values()) - throttled_before
     print(f"changes sent in {sent:.1f} s; products changed {len(final)}; final values needing a call: "
           f"stock {stock_calls}, price {price_calls}")
-    print(f"calls made: " + ", ".join(f"{k.split('/')[-2]}/{k.split('/')[-1]} {v - base_calls.get(k, 0)}"
+    print("calls made: " + ", ".join(f"{k.split('/')[-2]}/{k.split('/')[-1]} {v - base_calls.get(k, 0)}"
                                       for k, v in calls.items()))
     print(f"TikTok held every final value after {done:.1f} s; theoretical minimum {minimum:.1f} s "
           f"(ratio {done / minimum:.2f}); 429 answers: {throttled}; wrong values: {wrong}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import redis
 from rq import SimpleWorker
-from rq.job import Job
 
 from hub.embedded import EmbeddedRedis
 from hub.jobs.queues import PRIORITY, all_queues, enqueue_coalesced

@@ -126,10 +126,11 @@ def test_notification_for_an_unknown_shop_is_kept_unhandled(runtime, live_hub) -
 def test_sandbox_webhooks_signed_by_tiktoks_rules_are_accepted(runtime, merchant_id, live_hub, sandbox,
                                                                 shop_client) -> None:  # noqa: ANN001
     """The sandbox signs on its own (independent code); the hub must accept what it sends."""
-    from tests.tiktok.test_endpoints import _leaf_without_size_chart, png
+    from tests.tiktok.conftest import leaf_without_size_chart
+    from tests.tiktok.test_endpoints import png
 
     sandbox.control("PUT", "/webhook-url", {"url": f"{live_hub.url}/tiktok/webhooks"})
-    category_id, attributes = _leaf_without_size_chart(shop_client)
+    category_id, attributes = leaf_without_size_chart(shop_client)
     warehouse = shop_client.logistics.warehouses()["warehouses"][0]["id"]
     image = shop_client.catalog.upload_image(png())
     created = shop_client.products.create({
