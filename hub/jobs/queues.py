@@ -9,7 +9,7 @@ follow-up job, so no change is ever missed.
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Sequence
 
 import redis
 from rq import Queue
@@ -20,6 +20,18 @@ ORDERS, STOCK, PRICE, DETAILS, LISTINGS, MAINTENANCE = "orders", "stock", "price
 PRIORITY = (ORDERS, STOCK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
 
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+LOCK_MS = 10_000
+# Deletes each lock still holding our token: a lock that expired and was taken by someone else stays.
+_RELEASE_LOCKS = """
+local released = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('get', key) == ARGV[1] then
+    redis.call('del', key)
+    released = released + 1
+  end
+end
+return released
+"""
 
 
 def queue(name: str, connection: redis.Redis) -> Queue:
@@ -39,6 +51,16 @@ def _status(job_id: str, connection: redis.Redis) -> JobStatus | None:
         return None
 
 
+def _lock_key(job_id: str) -> str:
+    return f"hub:coalesce:{job_id}"
+
+
+def _decoded(status: bytes | str | None) -> JobStatus | None:
+    if status is None:
+        return None
+    return JobStatus(status.decode() if isinstance(status, bytes) else status)
+
+
 def enqueue_coalesced(queue_name: str, func: Callable[..., Any] | str, job_id: str, *args: Any,
                       connection: redis.Redis, **options: Any) -> Job:
     """Enqueue `func` under `job_id` unless an identical job is already waiting.
@@ -47,7 +69,7 @@ def enqueue_coalesced(queue_name: str, func: Callable[..., Any] | str, job_id: s
     A short Redis lock makes the check-and-enqueue atomic across web processes and workers.
     """
     q = queue(queue_name, connection)
-    with connection.lock(f"hub:coalesce:{job_id}", timeout=10, blocking_timeout=10):
+    with connection.lock(_lock_key(job_id), timeout=LOCK_MS / 1000, blocking_timeout=10):
         for candidate in (job_id, f"{job_id}-next"):
             status = _status(candidate, connection)
             if status in _WAITING:
@@ -60,3 +82,53 @@ def enqueue_coalesced(queue_name: str, func: Callable[..., Any] | str, job_id: s
         # Both the job and its follow-up are running and either may have read state older than this
         # change: a uniquely named extra run is the rare price of never missing it.
         return q.enqueue(func, *args, job_id=f"{job_id}-{secrets.token_hex(4)}", **options)
+
+
+def enqueue_coalesced_many(queue_name: str, func: Callable[..., Any] | str,
+                           jobs: Iterable[tuple[str, Sequence[Any]]], *, connection: redis.Redis,
+                           **options: Any) -> int:
+    """`enqueue_coalesced` for many job ids at once, in a handful of round trips instead of ~10 each.
+
+    A batch of 500 store changes would otherwise spend most of its request time on per-job locks and
+    status reads. The common cases are settled in bulk under the same per-id locks as the single
+    version: a job already waiting absorbs the change, an id with no job (or only a running one) gets
+    a new job. Anything else (an id whose lock another process holds, a finished or failed job still
+    kept) goes through `enqueue_coalesced` one by one. Returns the number of ids looked at.
+    """
+    unique = dict(jobs)
+    if not unique:
+        return 0
+    token = secrets.token_hex(8)
+    pipe = connection.pipeline(transaction=False)
+    for job_id in unique:
+        pipe.set(_lock_key(job_id), token, nx=True, px=LOCK_MS)
+        pipe.hget(Job.key_for(job_id), "status")
+        pipe.hget(Job.key_for(f"{job_id}-next"), "status")
+    replies = pipe.execute()
+    q = queue(queue_name, connection)
+    timeout = options.pop("job_timeout", None)
+    fresh, one_by_one, locked = [], [], []
+    for n, (job_id, args) in enumerate(unique.items()):
+        got_lock, first, follow_up = replies[3 * n], _decoded(replies[3 * n + 1]), _decoded(replies[3 * n + 2])
+        if not got_lock:
+            one_by_one.append((job_id, args))
+            continue
+        locked.append(_lock_key(job_id))
+        if first in _WAITING or follow_up in _WAITING:
+            continue  # that job reads this change when it runs
+        if first is None:
+            fresh.append(q.prepare_data(func, tuple(args), job_id=job_id, timeout=timeout, **options))
+        elif first == JobStatus.STARTED and follow_up is None:
+            fresh.append(q.prepare_data(func, tuple(args), job_id=f"{job_id}-next", timeout=timeout, **options))
+        else:
+            one_by_one.append((job_id, args))
+    pipe = connection.pipeline(transaction=True)
+    if fresh:
+        q.enqueue_many(fresh, pipeline=pipe)
+    pipe.eval(_RELEASE_LOCKS, len(locked), *locked, token)
+    pipe.execute()
+    if timeout is not None:
+        options["job_timeout"] = timeout
+    for job_id, args in one_by_one:
+        enqueue_coalesced(queue_name, func, job_id, *args, connection=connection, **options)
+    return len(unique)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import redis
 from rq import SimpleWorker
+from rq.job import Job
 
 from hub.embedded import EmbeddedRedis
 from hub.jobs.queues import PRIORITY, all_queues, enqueue_coalesced
@@ -68,3 +69,40 @@ def test_embedded_server_is_shared_and_stops_with_its_last_user(tmp_path) -> Non
     except redis.ConnectionError:
         alive = False
     assert not alive
+
+
+def test_bulk_enqueue_coalesces_like_the_single_one(redis_url: str) -> None:
+    """A storm batch: many ids at once, each ending in exactly one waiting job, in call order."""
+    from hub.jobs.queues import enqueue_coalesced_many
+
+    conn = redis.Redis.from_url(redis_url)
+    for round_ in range(20):
+        enqueue_coalesced_many("stock", record, [(f"stock-s1-{i}", (f"p{i}", redis_url)) for i in range(30)],
+                               connection=conn, result_ttl=0)
+    assert sum(q.count for q in all_queues(conn)) == 30
+    SimpleWorker(all_queues(conn), connection=conn).work(burst=True)
+    assert conn.lrange(CALLS_KEY, 0, -1) == [f"p{i}".encode() for i in range(30)]
+    # finished jobs leave nothing behind, so the next change gets a new job under the same id
+    enqueue_coalesced_many("stock", record, [("stock-s1-3", ("p3 again", redis_url))], connection=conn, result_ttl=0)
+    SimpleWorker(all_queues(conn), connection=conn).work(burst=True)
+    assert conn.lrange(CALLS_KEY, -1, -1) == [b"p3 again"]
+    assert not conn.keys("hub:coalesce:*")  # every lock released
+
+
+def test_bulk_enqueue_gives_a_running_job_one_follow_up_and_respects_other_cases(redis_url: str) -> None:
+    from hub.jobs.queues import enqueue_coalesced_many
+
+    conn = redis.Redis.from_url(redis_url)
+    running = enqueue_coalesced("stock", record, "stock-s1-1", "first", redis_url, connection=conn)
+    running.set_status("started")
+    kept = enqueue_coalesced("stock", record, "stock-s1-2", "kept", redis_url, connection=conn)
+    kept.set_status("failed")  # a failed job kept for inspection is replaced, not left to block the id
+    conn.lrem(all_queues(conn)[1].key, 0, "stock-s1-2")
+    conn.set("hub:coalesce:stock-s1-3", "another-process", px=300)  # someone else is enqueueing this id
+    for _ in range(3):
+        enqueue_coalesced_many("stock", record, [("stock-s1-1", ("again", redis_url)), ("stock-s1-2", ("new", redis_url)),
+                                                 ("stock-s1-3", ("third", redis_url))], connection=conn)
+    waiting = set(all_queues(conn)[1].job_ids)
+    assert waiting == {"stock-s1-1", "stock-s1-1-next", "stock-s1-2", "stock-s1-3"}
+    assert Job.fetch("stock-s1-2", connection=conn).args == ("new", redis_url)
+    assert Job.fetch("stock-s1-1-next", connection=conn).args == ("again", redis_url)

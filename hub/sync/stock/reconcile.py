@@ -26,7 +26,7 @@ from hub.models import ActivityEntry, SkuBinding, Store, TikTokShop, VariantStoc
 from hub.models.tiktok_shops import CONNECTED
 from hub.sync.stock.guard import sync_blocked_reason
 from hub.sync.stock.rules import desired, rules_from_settings
-from hub.sync.stock.schedule import enqueue_push, enqueue_reconcile
+from hub.sync.stock.schedule import enqueue_pushes, enqueue_reconcile
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -152,8 +152,7 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
                          "the store's values were sent again."),
                 data={"stock_drift": report.stock_drift, "price_drift": report.price_drift,
                       "pending": report.pending, "skus": report.drifted[:50]}))
-    for product_id in sorted(to_push):
-        enqueue_push(runtime, store_id, product_id)
+    enqueue_pushes(runtime, store_id, sorted(to_push))
     report.repushed = sorted(to_push)
     return report
 

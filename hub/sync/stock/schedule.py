@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 from rq import Retry
 from sqlalchemy import select
 
-from hub.jobs.queues import MAINTENANCE, PRICE, STOCK, enqueue_coalesced
+from hub.jobs.queues import MAINTENANCE, PRICE, STOCK, enqueue_coalesced, enqueue_coalesced_many
 from hub.models import SkuBinding, Store
 
 if TYPE_CHECKING:
@@ -25,7 +25,9 @@ RECONCILE_JOB = "hub.jobs.stock.reconcile_store_job"
 # loudly; the desired values stay in VariantStock and reconciliation pushes them later anyway.
 RETRY = Retry(max=8, interval=[1, 2, 5, 10, 30, 60, 120, 300])
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-JOB_OPTIONS = {"result_ttl": 300, "failure_ttl": 7 * 24 * 3600, "job_timeout": 600}
+# A finished push leaves nothing to keep (its outcome is on the listing and in the activity log), and
+# deleting it at once lets the next change to the product enqueue without clearing an old job first.
+JOB_OPTIONS = {"result_ttl": 0, "failure_ttl": 7 * 24 * 3600, "job_timeout": 600}
 
 
 def _part(value: str) -> str:
@@ -41,9 +43,10 @@ def reconcile_job_id(store_id: str) -> str:
     return f"reconcile-{_part(store_id)}"
 
 
-def enqueue_push(runtime: "Runtime", store_id: str, product_id: str, *, queue_name: str = STOCK) -> None:
-    enqueue_coalesced(queue_name, PUSH_JOB, push_job_id(store_id, product_id), store_id, product_id,
-                      connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
+def enqueue_pushes(runtime: "Runtime", store_id: str, product_ids: Iterable[str], *, queue_name: str = STOCK) -> None:
+    """One coalesced push job per product, enqueued in bulk (a storm touches hundreds per request)."""
+    enqueue_coalesced_many(queue_name, PUSH_JOB, [(push_job_id(store_id, p), (store_id, p)) for p in product_ids],
+                           connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
 
 
 def bound_products(runtime: "Runtime", store_id: str, product_ids: Iterable[str] | None = None) -> list[str]:
@@ -66,29 +69,12 @@ def after_stock_changes(runtime: "Runtime", store_id: str, product_ids: Iterable
     """Called after store events commit: one coalesced job per changed product that is on TikTok.
 
     Products not created on TikTok yet are skipped; the listing engine sends their initial values.
-    Returns the number of products enqueued.
+    Enqueued in bulk: in a storm a 500-item batch touches hundreds of products, and one lock and
+    status round trip each used to dominate the Extension API's time. Returns the number of products.
     """
     products = bound_products(runtime, store_id, product_ids)
-    for product_id in _not_waiting(runtime, store_id, products):
-        enqueue_push(runtime, store_id, product_id)
+    enqueue_pushes(runtime, store_id, products)
     return len(products)
-
-
-def _not_waiting(runtime: "Runtime", store_id: str, products: list[str]) -> list[str]:
-    """Products whose job is not already waiting, found with one pipelined read.
-
-    In a storm most products already have a waiting job that will read this (committed) change when
-    it runs; skipping them here saves the lock and fetches of `enqueue_coalesced` per product, which
-    otherwise dominated the Extension API's time for a 500-item batch.
-    """
-    pipe = runtime.redis.pipeline(transaction=False)
-    for product_id in products:
-        job_id = push_job_id(store_id, product_id)
-        pipe.hget(f"rq:job:{job_id}", "status")
-        pipe.hget(f"rq:job:{job_id}-next", "status")
-    statuses = pipe.execute()
-    waiting = {b"queued", b"scheduled", b"deferred"}
-    return [p for i, p in enumerate(products) if statuses[2 * i] not in waiting and statuses[2 * i + 1] not in waiting]
 
 
 def reprice_store(runtime: "Runtime", store_id: str) -> int:
@@ -97,8 +83,7 @@ def reprice_store(runtime: "Runtime", store_id: str) -> int:
     On the PRICE queue, so re-pricing a whole catalogue never delays live stock changes.
     """
     products = bound_products(runtime, store_id)
-    for product_id in products:
-        enqueue_push(runtime, store_id, product_id, queue_name=PRICE)
+    enqueue_pushes(runtime, store_id, products, queue_name=PRICE)
     return len(products)
 
 
