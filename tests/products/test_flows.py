@@ -23,8 +23,8 @@ def test_unmapped_then_mapped_then_created_under_review(shop) -> None:
     assert listing.status == UNDER_REVIEW, (listing.reason, listing.issues)
     remote = shop.sandbox.product(listing.tiktok_product_id)
     assert remote["status"] == "PENDING"
-    assert remote["external_product_id"] == "101"
-    assert {s["external_sku_id"] for s in remote["skus"]} == {"1011", "1012"}
+    assert remote["external_product_id"] == f"{shop.store_id}-101"
+    assert {s["external_sku_id"] for s in remote["skus"]} == {f"{shop.store_id}-1011", f"{shop.store_id}-1012"}
     assert {s["seller_sku"] for s in remote["skus"]} == {"TEE-101-M", "TEE-101-L"}
     with shop.runtime.db.session_scope() as session:
         bindings = session.scalars(select(SkuBinding).where(SkuBinding.store_id == shop.store_id)).all()
@@ -144,3 +144,28 @@ def test_deleted_in_store_is_deactivated_on_tiktok(shop) -> None:
     assert listing.status == SYNCED
     assert "Deleted in your store" in listing.reason
     assert shop.sandbox.product(tiktok_id)["status"] == "SELLER_DEACTIVATED"
+
+
+def test_two_stores_of_one_merchant_list_products_with_the_same_id(shop) -> None:  # noqa: ANN001
+    """Both stores sell through the merchant's one TikTok shop; product "101" of each is its own listing."""
+    from hub.merchants import create_store
+    from hub.models import Merchant
+
+    shop.push(shop.product("101"))
+    shop.map()
+    first_store = shop.store_id
+    with shop.runtime.db.session_scope() as session:
+        second, _secret = create_store(session, shop.runtime.secrets, session.get(Merchant, shop.merchant_id),
+                                       "woocommerce", "Threads Outlet")
+        second.currency = "GBP"
+        second_store = second.id
+    shop.store_id = second_store
+    shop.push(shop.product("101", title="Organic Cotton Crew Neck T-shirt Outlet"))
+    shop.map()
+    outlet = shop.listing("101")
+    shop.store_id = first_store
+    original = shop.listing("101")
+    assert outlet.status == original.status == UNDER_REVIEW, (outlet.reason, outlet.issues)
+    assert outlet.tiktok_product_id != original.tiktok_product_id
+    assert {shop.sandbox.product(t)["external_product_id"] for t in (outlet.tiktok_product_id, original.tiktok_product_id)} \
+        == {f"{first_store}-101", f"{second_store}-101"}

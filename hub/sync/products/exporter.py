@@ -159,7 +159,7 @@ def load(runtime: "Runtime", session: Session, store: Store, snapshot: ProductSn
         product_override=overrides.get(""),
         variant_overrides={k: v for k, v in overrides.items() if k},
         package_defaults=_package_defaults(settings, defaults),
-        stock=stock)
+        stock=stock, id_prefix=external_id_prefix(store.id))
     return Loaded(store_id=store.id, merchant_id=store.merchant_id, product=product,
                   content_hash=snapshot.content_hash, shop=shop, plan_key=plan.idempotency_key, inputs=inputs)
 
@@ -471,13 +471,17 @@ def _defer(runtime: "Runtime", session: Session, loaded: Loaded) -> str:
     return NOT_SYNCED
 
 
+def external_id_prefix(store_id: str) -> str:
+    return f"{store_id}-"
+
+
 def _match_skus(draft: Draft, reply_skus: list[Mapping[str, Any]]) -> list[str | None]:
     by_external = {str(s.get("external_sku_id")): str(s["id"]) for s in reply_skus if s.get("external_sku_id")}
     by_seller = {str(s.get("seller_sku")): str(s["id"]) for s in reply_skus if s.get("seller_sku")}
     out = []
     for index, variant in enumerate(draft.variants):
         sku = draft.body["skus"][index]
-        found = by_external.get(str(variant.get("id"))) or by_seller.get(sku["seller_sku"])
+        found = by_external.get(sku["external_sku_id"]) or by_seller.get(sku["seller_sku"])
         if found is None and len(reply_skus) == len(draft.variants):
             found = str(reply_skus[index].get("id"))
         out.append(found)

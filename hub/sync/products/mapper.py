@@ -7,7 +7,8 @@ plus every finding. Nothing here calls TikTok, so a product that cannot pass cos
 
 Variants become SKUs (design §7.9): each option (custom ones included) is a sales attribute, in the
 order of the first variant's options; the first option is the primary attribute and carries the
-variant image (`sku_img`). `external_product_id` / `external_sku_id` are the store's own ids.
+variant image (`sku_img`). `external_product_id` / `external_sku_id` are the store's own ids, led by
+the store's id so that two stores of one merchant never claim the same id on the shared TikTok shop.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ class ListingInputs:
     variant_overrides: Mapping[str, Any] = field(default_factory=dict)  # variant_id → ProductOverride
     package_defaults: Mapping[str, Any] = field(default_factory=dict)  # {"weight": {...}, "dimensions": {...}}
     stock: Mapping[str, tuple[int, str | None]] = field(default_factory=dict)  # variant id → (qty, price)
+    # TikTok refuses an external_product_id another live product of the shop uses (12052996); two stores of
+    # one merchant share the shop and may both have a product "101", so the store's id leads every id.
+    id_prefix: str = ""
 
 
 @dataclass
@@ -296,7 +300,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
     variants = [v for v in product.get("variants") or [] if isinstance(v, Mapping)]
     body: dict[str, Any] = {"save_mode": "LISTING", "title": title, "category_id": inputs.category_id,
                             "category_version": inputs.category_version,
-                            "external_product_id": str(product.get("id"))}
+                            "external_product_id": inputs.id_prefix + str(product.get("id"))}
 
     # images
     images = [str(i.get("url")) for i in product.get("images") or [] if isinstance(i, Mapping) and i.get("url")]
@@ -373,7 +377,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
                                  f"{variant_label(seen_codes[code.code])}.", "Give every variant its own barcode.",
                                  field="identifier_code", variant=variant)
                 seen_codes.setdefault(code.code, variant)
-            sku: dict[str, Any] = {"seller_sku": seller_sku, "external_sku_id": str(variant.get("id")),
+            sku: dict[str, Any] = {"seller_sku": seller_sku, "external_sku_id": inputs.id_prefix + str(variant.get("id")),
                                    "price": {"amount": amount or "0", "currency": pricing.CURRENCY},
                                    "inventory": [{"warehouse_id": inputs.warehouse_id, "quantity": units or 0}]}
             if sales is not None and sales[index]:
