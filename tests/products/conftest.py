@@ -81,6 +81,7 @@ class ImageServer:
 
     def __init__(self) -> None:
         self.hits: list[str] = []
+        self.busy: dict[str, int] = {}  # path → how many more requests get "503 Service Unavailable"
         self.server = make_server("127.0.0.1", 0, self, threaded=True)
         self.base = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -90,7 +91,10 @@ class ImageServer:
         request = Request(environ)
         self.hits.append(request.path)
         parts = request.path.strip("/").split("/")
-        if len(parts) == 3 and parts[0] == "img":
+        if self.busy.get(request.path, 0) > 0:
+            self.busy[request.path] -= 1
+            response = Response("busy", status=503, mimetype="text/plain")
+        elif len(parts) == 3 and parts[0] == "img":
             w, h = (int(x) for x in parts[1].split("x"))
             color = tuple(int(c) for c in parts[2].split(".")[0].split("-"))
             response = Response(jpeg((w, h), color), mimetype="image/jpeg")  # type: ignore[arg-type]

@@ -278,3 +278,52 @@ def test_the_planner_job_lists_waiting_products_when_room_appears(shop) -> None:
     assert listing.status == UNDER_REVIEW
     with shop.runtime.db.session_scope() as session:
         assert session.scalar(select(ListingPlan).where(ListingPlan.product_id == waiting[0])).planned_for is None
+
+
+def test_a_picture_server_that_stumbles_is_retried_not_blamed_on_the_product(shop) -> None:
+    """503 from the store's picture server: the listing waits and retries; once it answers, it lists."""
+    from urllib.parse import urlsplit
+
+    from hub.jobs.products import list_product
+
+    shop.map()
+    url = shop.images.url(900, 900, (10, 120, 10))
+    shop.images.busy[urlsplit(url).path] = 1
+    shop.push(shop.product("31", images=[url]), run=False)
+    with pytest.raises(RetryableError):
+        list_product(shop.store_id, "31")
+    listing = shop.listing("31")
+    assert listing.status == NOT_SYNCED and listing.reason_code == "retrying"
+    assert url in listing.reason and "503" in listing.reason and "retried automatically" in listing.reason
+    assert shop.sandbox.calls(CREATE) == 0
+    assert list_product(shop.store_id, "31") == UNDER_REVIEW
+
+
+def test_a_picture_server_that_stays_down_fails_the_product_once_retries_run_out(shop) -> None:
+    from urllib.parse import urlsplit
+
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    from hub.jobs.queues import LISTINGS, queue
+    from hub.sync.products.schedule import RETRY
+
+    shop.map()
+    url = shop.images.url(900, 900, (10, 10, 120))
+    shop.images.busy[urlsplit(url).path] = 10
+    shop.push(shop.product("32", images=[url]))  # first attempt: the product waits for its retry
+    listings = queue(LISTINGS, shop.runtime.redis)
+    scheduled = ScheduledJobRegistry(queue=listings)
+    attempts = 1
+    while scheduled.get_job_ids():
+        assert shop.listing("32").reason_code == "retrying"
+        for job_id in scheduled.get_job_ids():  # each retry's time has come
+            scheduled.remove(job_id)
+            listings.enqueue_job(Job.fetch(job_id, connection=shop.runtime.redis))
+        shop.work()
+        attempts += 1
+    assert attempts == RETRY.max + 1
+    listing = shop.listing("32")
+    assert listing.status == FAILED_TO_SYNC and listing.reason_code == "image_download_failed"
+    assert url in listing.reason and "503" in listing.reason and "Sync" in listing.fix
+    assert shop.images.busy[urlsplit(url).path] == 10 - attempts

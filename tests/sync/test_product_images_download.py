@@ -35,6 +35,7 @@ def test_missing_picture_is_reported_as_not_found(image_server):
         fetch_image(url, allow_private=True)
     assert caught.value.code == "image_not_found"
     assert url in caught.value.message and "404" in caught.value.message
+    assert not caught.value.transient  # retrying will not bring it back: the product fails at once
 
 
 def test_server_error_is_reported(image_server):
@@ -42,6 +43,7 @@ def test_server_error_is_reported(image_server):
         fetch_image(image_server.url("/broken.jpg"), allow_private=True)
     assert caught.value.code == "image_download_failed"
     assert "500" in caught.value.message
+    assert caught.value.transient  # the listing job retries it with backoff
 
 
 def test_web_page_served_as_jpeg_is_not_an_image(image_server):
@@ -151,6 +153,7 @@ def test_slow_server_times_out(image_server):
         fetch_image(image_server.url("/slow.jpg"), allow_private=True, timeout=(2.0, 0.5))
     assert caught.value.code == "image_timeout"
     assert "took too long" in caught.value.message
+    assert caught.value.transient
 
 
 def test_a_given_session_is_used_and_left_open(image_server):

@@ -25,7 +25,16 @@ class DescriptionError(ProductDataError):
 
 
 class ImageError(ProductDataError):
-    """An image could not be downloaded or prepared for upload."""
+    """An image could not be downloaded or prepared for upload.
+
+    `transient` marks failures that say nothing about the picture itself (a timeout, a 5xx or 429 from
+    the merchant's server, a dropped connection): the listing job retries those with backoff instead of
+    failing the product at the first hiccup of a store's CDN.
+    """
+
+    def __init__(self, code: str, message: str, *, transient: bool = False) -> None:
+        super().__init__(code, message)
+        self.transient = transient
 
 
 class IdentifierError(ProductDataError):

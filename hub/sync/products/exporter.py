@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hub.errors import DataError
+from hub.errors import DataError, RetryableError
 from hub.merchant_settings import load_settings
 from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, ProductOverride, ProductSnapshot,
                         SkuBinding, Store, TikTokCategoryInfo, TikTokShop, VariantStock)
@@ -34,7 +34,7 @@ from hub.models.listings import (ACTIVE, FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CA
                                  UNDER_REVIEW)
 from hub.sync.products import categories, planner, pricing
 from hub.sync.products.description import convert_description
-from hub.sync.products.errors import ProductDataError
+from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
 from hub.sync.products.mapper import Draft, ListingInputs, build_draft
 from hub.sync.products.preflight import sales_warehouse_id, shop_for_store, sync_blocked_reason
@@ -200,6 +200,12 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     _image_findings(product, prepared, cert_urls, "a certificate image", findings)
     if size_chart_url:
         _image_findings(product, prepared, [size_chart_url], "the size chart image", findings)
+    needed = draft.main_image_urls + list(draft.sku_image_urls.values()) + cert_urls + \
+        ([size_chart_url] if size_chart_url else [])
+    failed = [prepared[u] for u in dict.fromkeys(needed) if isinstance(prepared.get(u), ProductDataError)]
+    if failed and all(isinstance(e, ImageError) and e.transient for e in failed):
+        # Only the store's server stumbled (timeout, 5xx): try again later rather than fail the product.
+        raise RetryableError(failed[0].message, code=failed[0].code)
     if findings.errors:
         return {}, findings
 

@@ -147,9 +147,11 @@ def _fetch(
                     "Check that the picture still exists in your store.",
                 )
             if response.status_code >= 400:
+                busy = response.status_code >= 500 or response.status_code == 429
                 raise ImageError(
                     "image_download_failed",
                     f"The image at {source} could not be downloaded (the server answered {response.status_code}).",
+                    transient=busy,
                 )
             return _read_body(response, source, max_bytes, give_up_at)
     raise ImageError(
@@ -188,11 +190,12 @@ def _too_large(source: str, max_bytes: int) -> ImageError:
 
 
 def _timeout(source: str) -> ImageError:
-    return ImageError("image_timeout", f"The image at {source} took too long to download. Check that it opens in a browser, then click Sync.")
+    return ImageError("image_timeout", f"The image at {source} took too long to download. Check that it opens in a "
+                      "browser, then click Sync.", transient=True)
 
 
 def _unreachable(source: str, exc: Exception) -> ImageError:
-    reason = "a secure connection could not be made" if isinstance(exc, requests.exceptions.SSLError) else (
-        "the server could not be reached"
-    )
-    return ImageError("image_download_failed", f"The image at {source} could not be downloaded: {reason}.")
+    tls = isinstance(exc, requests.exceptions.SSLError)
+    reason = "a secure connection could not be made" if tls else "the server could not be reached"
+    return ImageError("image_download_failed", f"The image at {source} could not be downloaded: {reason}.",
+                      transient=not tls)
