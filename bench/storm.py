@@ -1,11 +1,13 @@
 """Storm: 20,000 price/stock changes over 2,000 live products within 10 s, TikTok limit 50 req/s per endpoint.
 
-Usage: python -m bench.storm [--products 2000] [--changes 20000] [--seconds 10] [--workers 4]
+Usage: python -m bench.storm [--products 2000] [--changes 20000] [--seconds 10] [--workers 4] [--postgres [URL]]
 
 Measures the time from the first change until the sandbox holds every product's final store values,
 against the theoretical minimum (calls needed per endpoint ÷ 50/s, the endpoints running in parallel),
 the number of 429 answers, and how many SKUs end with a value other than the store's last one.
-Set-up as in bench.propagation (sandbox process, hub on loopback, worker processes, SQLite).
+Set-up as in bench.propagation (sandbox process, hub on loopback, worker processes, SQLite); `--seconds 0`
+posts the changes as fast as the hub takes them; `--postgres` uses PostgreSQL (a private embedded cluster
+unless a URL is given).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from contextlib import ExitStack
 
 import requests
 
-from bench._harness import live_hub
+from bench._harness import live_hub, postgres_url
 from bench.propagation import connect, hub_settings, list_products, sandbox_process, workers
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
@@ -32,9 +35,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--postgres", nargs="?", const="", default=None)
     args = parser.parse_args()
+    with ExitStack() as stack:
+        database_url = None if args.postgres is None else stack.enter_context(postgres_url(args.postgres or None))
+        run(args, database_url)
+
+
+def run(args: argparse.Namespace, database_url: str | None) -> None:
     rng = random.Random(args.seed)
-    with sandbox_process(LIMIT) as sandbox_url, live_hub(**hub_settings(sandbox_url)) as (url, creds, runtime):
+    with sandbox_process(LIMIT) as sandbox_url, \
+            live_hub(database_url, **hub_settings(sandbox_url)) as (url, creds, runtime):
         hub = HubClient(url, creds["key_id"], creds["secret"], timeout=60)
         client = connect(runtime, creds["store_id"], sandbox_url)
         setup = time.perf_counter()
