@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from hub.errors import AuthError, DataError, RetryableError
 from hub.jobs.periodic import schedule_next_slot
+from hub.jobs.queues import last_attempt
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -84,8 +85,7 @@ def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
               "Reconnect TikTok Shop on the settings page, then click Sync.", "reconnect")
         return "parked"
     except RetryableError as error:
-        if _last_attempt():
-            # RQ will not run this job again: a "retrying" note would then be a promise nobody keeps.
+        if last_attempt():
             product = {"id": product_id}
             findings = Findings(product)
             findings.add(error.code or "retries_exhausted",
@@ -96,14 +96,6 @@ def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
         _note(runtime, store_id, product_id, f"A temporary TikTok or network problem stopped this sync "
               f"({error.message}); it is retried automatically.", None, "retrying")
         raise
-
-
-def _last_attempt() -> bool:
-    """True inside an RQ job that has no retry left (outside a job, the caller decides what comes next)."""
-    from rq import get_current_job
-
-    job = get_current_job()
-    return job is not None and not job.retries_left
 
 
 def list_product(store_id: str, product_id: str) -> str:

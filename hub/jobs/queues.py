@@ -51,6 +51,18 @@ def _status(job_id: str, connection: redis.Redis) -> JobStatus | None:
         return None
 
 
+def last_attempt() -> bool:
+    """True inside an RQ job that has no retry left; outside a job the caller decides what comes next.
+
+    A job that would say "retried automatically" on its last attempt makes a promise nobody keeps, so
+    jobs use this to turn their final temporary failure into a visible one with a fix.
+    """
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job is not None and not job.retries_left
+
+
 def _lock_key(job_id: str) -> str:
     return f"hub:coalesce:{job_id}"
 

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 
 from hub.errors import AuthError, DataError, HubError
 from hub.models import Order
-from hub.models.orders import FAILED, STATUS_LABELS
+from hub.models.orders import FAILED, FULFIL_FAILED, FULFIL_QUEUED, STATUS_LABELS
 from hub.web import scope
 from hub.web.db import db
 from hub.web.security import merchant_id, web_blueprint
@@ -64,6 +64,7 @@ def sync(order_id: str) -> Any:
         flash("Connect a store first: the order has nowhere to go.", "error")
         return redirect(url_for("orders.index"))
     session = db()
+    shipment = order.status != FAILED and order.fulfilment_status in (FULFIL_FAILED, FULFIL_QUEUED)
     try:
         retried = retry_order(session, store_id, order.tiktok_order_id)
         session.commit()
@@ -77,8 +78,11 @@ def sync(order_id: str) -> Any:
         session.rollback()
         flash(f"TikTok could not be reached ({error.message}). Try again in a minute.", "error")
     else:
-        label = STATUS_LABELS.get(retried.status, retried.status)
-        flash(f"Order {retried.tiktok_order_id} was sent to the store again (now {label}).", "success")
+        if shipment:
+            flash(f"The shipment of order {retried.tiktok_order_id} is being sent to TikTok again.", "success")
+        else:
+            label = STATUS_LABELS.get(retried.status, retried.status)
+            flash(f"Order {retried.tiktok_order_id} was sent to the store again (now {label}).", "success")
     return redirect(request.referrer if _same_site(request.referrer) else url_for("orders.index"))
 
 

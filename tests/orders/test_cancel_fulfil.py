@@ -88,3 +88,34 @@ def test_fulfilment_after_the_hold_ships_at_once_and_unknown_carriers_fail(world
     failed = wait_until(lambda: (f := world.order(second)["fulfilment"] or {}).get("status") == "failed" and f)
     assert "Pigeon Post" in failed["reason"] and "Evri" in failed["reason"]
     assert world.sandbox.order(second)["status"] == "AWAITING_SHIPMENT"
+
+
+def test_a_shipment_tiktok_could_not_take_is_retried_and_a_fixed_carrier_is_sent_by_sync(
+        world: World, store: FakeStore) -> None:
+    """TikTok answering 5xx delays a shipment, never loses it; after mapping an unknown carrier, Sync sends it."""
+    from hub.sync.orders.handoff import retry_order
+
+    first = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    second = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 1}])
+    world.wait_status(first, "Created")
+    world.wait_status(second, "Created")
+    world.sandbox.control("POST", "/faults", {"endpoint": "POST /fulfillment/202309/orders/{order_id}/packages",
+                                              "kind": "5xx", "count": 1})
+    store.send("order.fulfilled", tiktok_order_id=first, platform_order_id=store.orders[first].number,
+               tracking_number="RM123456785GB", carrier="Royal Mail", shipped_at="2026-11-27T10:00:00Z")
+    waiting = wait_until(lambda: (f := world.order(first)["fulfilment"] or {}).get("reason") and f, what="retry note")
+    assert waiting["status"] == "queued" and "sent again automatically" in waiting["reason"]
+    shipped = wait_until(lambda: (f := world.order(first)["fulfilment"] or {}).get("status") == "shipped" and f,
+                         timeout=30, what="shipped on the automatic retry")
+    assert world.sandbox.order(first)["tracking_number"] == "RM123456785GB" and shipped["tiktok_package_id"]
+
+    store.send("order.fulfilled", tiktok_order_id=second, platform_order_id=store.orders[second].number,
+               tracking_number="PIGEON2", carrier="Pigeon Post", shipped_at="2026-11-27T10:00:00Z")
+    wait_until(lambda: (world.order(second)["fulfilment"] or {}).get("status") == "failed", what="carrier failure")
+    world.set_settings(carriers={"Pigeon Post": "Evri"})
+    with world.runtime.db.session_scope() as session:
+        assert retry_order(session, world.store["store_id"], second).status == "created"
+    wait_until(lambda: (world.order(second)["fulfilment"] or {}).get("status") == "shipped", what="shipped after Sync")
+    assert world.sandbox.order(second)["shipping_provider"] == "Evri"
+    assert world.order(second)["status"] == "Created"  # the store order was not made twice
+    assert len(world.commands("order.create")) == 2

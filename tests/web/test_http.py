@@ -427,3 +427,26 @@ def test_a_category_package_default_lets_products_without_a_weight_list(
         tiktok_id = listing.tiktok_product_id
     sent = requests.get(f"{sandbox_url}/sandbox/products/{tiktok_id}", timeout=10).json()
     assert "0.12" in str(sent)  # 120 g sent as kilograms
+
+
+def test_sync_on_an_order_whose_shipment_failed_sends_the_shipment_again(logged_in: Browser, runtime: Any,
+                                                                          merchant_a: dict[str, str]) -> None:
+    from hub.jobs.queues import ORDERS, queue
+
+    with runtime.db.session_scope() as session:
+        order = Order(merchant_id=merchant_a["merchant_id"], store_id=merchant_a["store_id"],
+                      tiktok_shop_id="shop-a", tiktok_order_id="576000000000000002", status="created",
+                      platform_order_id="1042", tracking_number="PIGEON3", carrier="Pigeon Post",
+                      fulfilment_status="failed",
+                      fulfilment_reason="The carrier 'Pigeon Post' is not one of TikTok's shipping providers.")
+        session.add(order)
+        session.flush()
+        order_id = order.id
+    page = logged_in.get("/orders/").text
+    assert 'aria-label="Sync order 576000000000000002"' in page and "Pigeon Post" in page
+    answer = logged_in.post_form("/orders/", f"/orders/{order_id}/sync", {})
+    assert answer.status_code == 200 and "being sent to TikTok again" in answer.text
+    with runtime.db.session_scope() as session:
+        again = session.get(Order, order_id)
+        assert (again.status, again.fulfilment_status, again.fulfilment_reason) == ("created", "queued", None)
+    assert f"order-ship-{order_id}" in queue(ORDERS, runtime.redis).job_ids

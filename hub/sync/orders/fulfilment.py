@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.errors import AuthError, DataError
+from hub.errors import AuthError, DataError, RetryableError
 from hub.merchant_settings import load_settings
 from hub.models import Merchant, Order, TikTokShop
 from hub.models.orders import FULFIL_FAILED, FULFIL_QUEUED, FULFIL_SHIPPED, FULFIL_WAITING_HOLD
@@ -25,6 +25,9 @@ from hub.sync.orders.status import log
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
+# TikTok down or slow: try again over about two hours; after that the order shows the failure and its
+# Sync button sends the shipment again.
+SHIP_RETRY_INTERVALS = [5, 30, 120, 600, 1800, 3600]
 HOLD_SECONDS = 3600
 HOLD_MARGIN = 30  # check a little after the hold's end rather than a little before it
 IN_HOLD = ("UNPAID", "ON_HOLD")
@@ -57,13 +60,41 @@ def enqueue_ship(order_row_id: str, delay: float | None = None) -> None:
     from hub.jobs.queues import ORDERS, enqueue_coalesced, queue
     from hub.runtime import current
 
+    from rq import Retry
+
     runtime = current()
+    retry = Retry(max=len(SHIP_RETRY_INTERVALS), interval=SHIP_RETRY_INTERVALS)
     if delay:
         queue(ORDERS, runtime.redis).enqueue_in(timedelta(seconds=delay), "hub.jobs.orders.ship_order", order_row_id,
-                                                job_id=f"order-ship-{order_row_id}-hold")
+                                                job_id=f"order-ship-{order_row_id}-hold", retry=retry)
     else:
         enqueue_coalesced(ORDERS, "hub.jobs.orders.ship_order", f"order-ship-{order_row_id}", order_row_id,
-                          connection=runtime.redis)
+                          connection=runtime.redis, retry=retry)
+
+
+def _note(runtime: "Runtime", order_row_id: str, reason: str) -> None:
+    with runtime.db.session_scope() as session:
+        order = session.get(Order, order_row_id)
+        if order is not None and order.fulfilment_status == FULFIL_QUEUED:
+            order.fulfilment_reason = reason
+
+
+def requeue_failed_shipment(session: Session, order: Order) -> bool:
+    """The order's Sync action for a shipment TikTok did not take: send it again once committed.
+
+    After the merchant fixed the cause (mapped the carrier, reconnected TikTok) nothing else would
+    send it, because the store reports a shipment only once. A queued shipment is queued again too
+    (it coalesces with a job still waiting), which covers one parked by a broken connection.
+    """
+    if order.fulfilment_status not in (FULFIL_FAILED, FULFIL_QUEUED) or not order.tracking_number:
+        return False
+    from hub.sync.orders.aftercommit import after_commit
+
+    order.fulfilment_status, order.fulfilment_reason = FULFIL_QUEUED, None
+    log(session, order, "order.fulfilment_retry", f"TikTok order {order.tiktok_order_id}: shipment retry requested")
+    order_id = order.id
+    after_commit(session, lambda: enqueue_ship(order_id))
+    return True
 
 
 def resolve_carrier(providers: list[dict[str, Any]], carrier: str, mapping: dict[str, str]) -> str:
@@ -129,6 +160,15 @@ def ship(runtime: "Runtime", order_row_id: str) -> str:
         outcome = (FULFIL_FAILED, problem.message + (f" {problem.fix}" if problem.fix else ""), None)
     except AuthError as problem:
         outcome = (FULFIL_QUEUED, f"Waiting for the TikTok connection: {problem.message}", None)
+    except RetryableError as problem:
+        from hub.jobs.queues import last_attempt
+
+        if not last_attempt():
+            _note(runtime, order_row_id, f"TikTok could not be reached ({problem.message}); the shipment is "
+                                         "sent again automatically.")
+            raise
+        outcome = (FULFIL_FAILED, f"TikTok could not be reached ({problem.message}) and automatic retries did "
+                                  "not get through. Click Sync on the order to send the shipment again.", None)
     with runtime.db.session_scope() as session:
         order = session.get(Order, order_row_id)
         assert order is not None

@@ -144,7 +144,8 @@ def retry_order(session: Session, store_id: str, tiktok_order_id: str) -> Order:
     """The **Sync** action: fetch the order again, re-match it and hand it off afresh.
 
     Only a Failed order is retried; Pending and Created orders are left alone (their command is in
-    flight or done), so clicking Sync twice never makes two store orders.
+    flight or done), so clicking Sync twice never makes two store orders. A created order whose
+    shipment TikTok did not take gets the shipment sent again instead.
     """
     from hub.runtime import current
     from hub.sync.orders.importer import apply_order, fetch_order
@@ -159,6 +160,9 @@ def retry_order(session: Session, store_id: str, tiktok_order_id: str) -> Order:
         raise DataError(f"The hub has not seen TikTok order {tiktok_order_id} yet.", code="unknown_order",
                         fix="Check the order id; new orders appear within a few minutes of payment.")
     if order.status != FAILED:
+        from hub.sync.orders.fulfilment import requeue_failed_shipment
+
+        requeue_failed_shipment(session, order)
         return order
     shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == order.tiktok_shop_id))
     if shop is None:
