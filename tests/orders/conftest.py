@@ -11,8 +11,9 @@ from tests.orders.harness import FakeStore, World, build_world
 
 
 @pytest.fixture()
-def world(tmp_path: Path, redis_url: str) -> Iterator[World]:
-    built = build_world(tmp_path, redis_url, visibility_timeout=3)
+def world(tmp_path: Path, redis_url: str, database_url: str) -> Iterator[World]:
+    """Every order test runs on SQLite (the embedded default) and on PostgreSQL (production)."""
+    built = build_world(tmp_path, redis_url, visibility_timeout=3, database_url=database_url)
     yield built
     built.close()
 
