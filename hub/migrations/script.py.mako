@@ -6,7 +6,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import hub.models.base
+import hub.models.base  # noqa: F401 - autogenerate names the hub's column types through it
 from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_type=Text())
 ${imports if imports else ""}
 

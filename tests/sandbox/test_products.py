@@ -271,7 +271,9 @@ def test_brands(client):
 
 
 def test_image_upload_rules(client):
-    up = lambda data, **f: client.upload("/product/202309/images/upload", data, f)
+    def up(data, **f):
+        return client.upload("/product/202309/images/upload", data, f)
+
     r = up(jpeg_bytes(1000, 500), use_case="MAIN_IMAGE")
     assert r.code == 0 and (r.data["width"], r.data["height"]) == (1000, 1000)   # padded to 1:1
     assert r.data["uri"].startswith("tos-maliva-i-o3syd03w52-us/")

@@ -1,14 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 11:48:02.060290
 """
 from alembic import op
 import sqlalchemy as sa
-import hub.models.base
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
+import hub.models.base  # noqa: F401 - autogenerate names the hub's column types through it
+from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_type=Text())
 from sqlalchemy.dialects import postgresql
 
 revision = '0001'

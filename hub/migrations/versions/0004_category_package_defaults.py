@@ -6,8 +6,8 @@ Create Date: 2026-11-27 13:09:59.001717
 """
 from alembic import op
 import sqlalchemy as sa
-import hub.models.base
-from sqlalchemy import Text
+import hub.models.base  # noqa: F401 - autogenerate names the hub's column types through it
+from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_type=Text())
 from sqlalchemy.dialects import postgresql
 
 revision = '0004'
