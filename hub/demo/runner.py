@@ -308,18 +308,23 @@ class Demo:
 
     def print_summary(self, uk: dict[str, str], eu: dict[str, str]) -> None:
         for store in (uk, eu):
-            table = Table(title=f"{store['name']} — products")
+            table = _table(f"{store['name']} — products")
             table.add_column("status")
             table.add_column("products", justify="right")
             for status, n in sorted(self.status_counts(store["store_id"]).items()):
                 table.add_row(status, str(n))
             console.print(table)
-        orders = Table(title=f"{uk['name']} — TikTok orders")
+        orders = _table(f"{uk['name']} — TikTok orders")
         orders.add_column("status")
         orders.add_column("orders", justify="right")
         for status, n in sorted(self.order_counts(uk["store_id"]).items()):
             orders.add_row(status, str(n))
         console.print(orders)
+
+
+def _table(title: str) -> Table:
+    """A summary table at least as wide as its title, so the title never wraps in a narrow log."""
+    return Table(title=title, min_width=len(title) + 4)
 
 
 def run_demo(port: int, data_dir: Path, duration: float | None) -> None:
