@@ -28,6 +28,8 @@ class ProductSnapshot(Base):
     # sha256 of the canonical JSON without price/stock: tells "details changed" from a stock tick.
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(500), default="")
+    # The store's category paths ("Clothing > Socks"), kept so product lists need not decode `data`.
+    category_paths: Mapped[list[Any] | None] = mapped_column(default=None)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

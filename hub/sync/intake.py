@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hub.api.fastload import fast_load
 from hub.api.schemas import EVENT_SCHEMAS
 from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
+from hub.sync.products.categories import category_paths
 
 ORDER_EVENTS = {"order.fulfilled", "order.cancelled"}
 
@@ -210,12 +211,14 @@ def _upsert_product(store: Store, product: dict[str, Any], snapshots: dict[str, 
     snapshot = snapshots.get(product["id"])
     if isinstance(snapshot, dict):  # inserted earlier in this same batch
         if product["version"] >= snapshot["version"]:
-            snapshot.update(version=product["version"], data=data, content_hash=digest, title=product["title"][:500])
+            snapshot.update(version=product["version"], data=data, content_hash=digest, title=product["title"][:500],
+                            category_paths=category_paths(data))
         else:
             return
     elif snapshot is None:
         row = dict(store_id=store.id, product_id=product["id"], version=product["version"], data=data,
-                   content_hash=digest, title=product["title"][:500], deleted=False, received_at=now, updated_at=now)
+                   content_hash=digest, title=product["title"][:500], category_paths=category_paths(data),
+                   deleted=False, received_at=now, updated_at=now)
         new_rows.snapshots.append(row)
         snapshots[product["id"]] = row
         changes.details.add(product["id"])
@@ -226,6 +229,7 @@ def _upsert_product(store: Store, product: dict[str, Any], snapshots: dict[str, 
         snapshot.data = data
         snapshot.content_hash = digest
         snapshot.title = product["title"][:500]
+        snapshot.category_paths = category_paths(data)
         snapshot.deleted = False
         snapshot.updated_at = now
     else:

@@ -7,39 +7,20 @@ on the product), in which case it is "Not synced": a product never sits in a sta
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, tuple_
 
 from hub.models import CategoryMapping, Listing, ListingPlan, ProductOverride, ProductSnapshot, Store
 from hub.models import listings as st
+from hub.sync.products.categories import category_key, category_paths
 from hub.web.db import db
 
 STATUS_ORDER = (st.NEEDS_CATEGORY, st.NOT_SYNCED, st.FAILED_TO_SYNC, st.UNDER_REVIEW, st.FAILED_REVIEW,
                 st.ACTIVE, st.SYNCED)
-
-
-def category_key(path: Iterable[str] | str) -> str:
-    """The listing engine's lookup key: case-folded, single spaces, " > " between levels."""
-    parts = path.split(">") if isinstance(path, str) else list(path)
-    return " > ".join(re.sub(r"\s+", " ", str(p)).strip().casefold() for p in parts if str(p).strip())
-
-
-def category_paths(data: dict[str, Any]) -> list[str]:
-    """Every category path of a canonical product, as the merchant reads it ("Clothing > Socks")."""
-    paths = []
-    for category in data.get("categories") or []:
-        if not isinstance(category, dict):
-            continue
-        path = category.get("path") or ([category["name"]] if category.get("name") else [])
-        text = " > ".join(str(p).strip() for p in path if str(p).strip())
-        if text and text not in paths:
-            paths.append(text)
-    return paths
 
 
 @dataclass
@@ -79,35 +60,51 @@ def _mappings(store_ids: list[str]) -> dict[str, dict[str, CategoryMapping]]:
 
 def product_rows(stores: list[Store], *, store_id: str | None = None,
                  only: set[tuple[str, str]] | None = None) -> list[ProductRow]:
+    """Every product of the stores with its status, in title order.
+
+    Reads only the columns the table shows (no product JSON, no ORM objects): with tens of thousands
+    of products this is what keeps the Products page and the Overview fast.
+    """
     by_id = {s.id: s for s in stores}
     ids = [store_id] if store_id in by_id else list(by_id)
     if not ids:
         return []
-    query = (select(ProductSnapshot, Listing, ListingPlan, ProductOverride)
-             .outerjoin(Listing, and_(Listing.store_id == ProductSnapshot.store_id,
-                                      Listing.product_id == ProductSnapshot.product_id))
-             .outerjoin(ListingPlan, and_(ListingPlan.store_id == ProductSnapshot.store_id,
-                                          ListingPlan.product_id == ProductSnapshot.product_id))
-             .outerjoin(ProductOverride, and_(ProductOverride.store_id == ProductSnapshot.store_id,
-                                              ProductOverride.product_id == ProductSnapshot.product_id,
+    snap = ProductSnapshot
+    query = (select(snap.store_id, snap.product_id, snap.title, snap.updated_at, snap.category_paths,
+                    Listing.status, Listing.reason, Listing.fix, Listing.tiktok_product_id,
+                    Listing.updated_at.label("listed_at"), ListingPlan.planned_for, ListingPlan.details_changed,
+                    ProductOverride.tiktok_category_id.label("override_category"))
+             .outerjoin(Listing, and_(Listing.store_id == snap.store_id, Listing.product_id == snap.product_id))
+             .outerjoin(ListingPlan, and_(ListingPlan.store_id == snap.store_id,
+                                          ListingPlan.product_id == snap.product_id))
+             .outerjoin(ProductOverride, and_(ProductOverride.store_id == snap.store_id,
+                                              ProductOverride.product_id == snap.product_id,
                                               ProductOverride.variant_id == ""))
-             .where(ProductSnapshot.store_id.in_(ids), ProductSnapshot.deleted.is_(False))
-             .order_by(ProductSnapshot.title, ProductSnapshot.product_id))
+             .where(snap.store_id.in_(ids), snap.deleted.is_(False))
+             .order_by(snap.title, snap.product_id))
+    if only is not None:
+        query = query.where(tuple_(snap.store_id, snap.product_id).in_(sorted(only)))
     mappings = _mappings(ids)
+    keys: dict[str, str] = {}  # path → category key: a catalogue has few distinct paths
     rows = []
-    for snapshot, listing, plan, override in db().execute(query):
-        if only is not None and (snapshot.store_id, snapshot.product_id) not in only:
-            continue
-        paths = category_paths(snapshot.data)
-        store_maps = mappings.get(snapshot.store_id, {})
-        mapped = next((store_maps[category_key(p)] for p in paths if category_key(p) in store_maps), None)
+    for r in db().connection().execute(query):  # Core rows: no ORM bookkeeping per row
+        paths = list(r.category_paths) if r.category_paths is not None else stored_paths(r.store_id, r.product_id)
+        store_maps = mappings.get(r.store_id, {})
+        mapped = None
+        for path in paths:
+            key = keys.get(path)
+            if key is None:
+                key = keys[path] = category_key(path)
+            if key in store_maps:
+                mapped = store_maps[key]
+                break
         mapped_name = None
-        if override is not None and override.tiktok_category_id:
-            mapped_name = f"TikTok category {override.tiktok_category_id} (set on this product)"
+        if r.override_category:
+            mapped_name = f"TikTok category {r.override_category} (set on this product)"
         elif mapped is not None:
             mapped_name = mapped.tiktok_category_name or mapped.tiktok_category_id
-        if listing is not None and listing.status != st.NEEDS_CATEGORY:
-            status, reason, fix = listing.status, listing.reason, listing.fix
+        if r.status is not None and r.status != st.NEEDS_CATEGORY:
+            status, reason, fix = r.status, r.reason, r.fix
         elif mapped_name:
             status, reason, fix = st.NOT_SYNCED, "Waiting to be sent to TikTok.", None
         else:
@@ -118,17 +115,21 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
                 reason = "It has no category in the store, so the hub cannot choose a TikTok category."
             fix = ("Map the category on the Categories page, or choose a TikTok category on this product."
                    if paths else "Choose a TikTok category on this product, or give it a category in the store.")
-            if listing is not None and listing.reason:
-                reason, fix = listing.reason, listing.fix or fix
+            if r.reason:
+                reason, fix = r.reason, r.fix or fix
         rows.append(ProductRow(
-            store=by_id[snapshot.store_id], product_id=snapshot.product_id,
-            title=snapshot.title or snapshot.data.get("title") or f"Product {snapshot.product_id}",
-            status=status, reason=reason, fix=fix,
-            tiktok_product_id=listing.tiktok_product_id if listing else None,
-            updated_at=listing.updated_at if listing else snapshot.updated_at, categories=paths,
-            mapped_category=mapped_name, planned_for=plan.planned_for if plan else None,
-            details_changed=bool(plan and plan.details_changed)))
+            store=by_id[r.store_id], product_id=r.product_id, title=r.title or f"Product {r.product_id}",
+            status=status, reason=reason, fix=fix, tiktok_product_id=r.tiktok_product_id,
+            updated_at=r.listed_at if r.status is not None else r.updated_at, categories=paths,
+            mapped_category=mapped_name, planned_for=r.planned_for, details_changed=bool(r.details_changed)))
     return rows
+
+
+def stored_paths(store_id: str, product_id: str) -> list[str]:
+    """Category paths of a snapshot stored before they were kept in their own column."""
+    data = db().scalar(select(ProductSnapshot.data).where(ProductSnapshot.store_id == store_id,
+                                                          ProductSnapshot.product_id == product_id))
+    return category_paths(data or {})
 
 
 def counts(rows: list[ProductRow]) -> dict[str, int]:

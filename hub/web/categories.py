@@ -42,17 +42,24 @@ MAX_RESULTS = 40
 
 
 def store_categories(store_id: str) -> list[dict[str, Any]]:
-    """Every category path in the store's current catalog, with how many products it holds."""
+    """Every category path in the store's current catalog, with how many products it holds.
+
+    Reads the paths kept at intake as plain rows: a catalogue of tens of thousands of products is
+    counted without decoding any product's JSON.
+    """
     found: Counter[str] = Counter()
     shown: dict[str, str] = {}
-    example: dict[str, ProductSnapshot] = {}
-    for snapshot in db().scalars(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
-                                                               ProductSnapshot.deleted.is_(False))):
-        for path in catalog.category_paths(snapshot.data):
+    example: dict[str, str] = {}  # key → a product id in that category (for TikTok's suggestions)
+    query = select(ProductSnapshot.product_id, ProductSnapshot.category_paths).where(
+        ProductSnapshot.store_id == store_id, ProductSnapshot.deleted.is_(False))
+    for product_id, paths in db().connection().execute(query):
+        if paths is None:
+            paths = catalog.stored_paths(store_id, product_id)
+        for path in paths:
             key = engine.category_key(path)
             found[key] += 1
             shown.setdefault(key, path)
-            example.setdefault(key, snapshot)
+            example.setdefault(key, product_id)
     mappings = engine.store_mappings(db(), store_id)
     return [{"key": key, "path": shown[key], "products": n, "mapping": mappings.get(key), "example": example[key]}
             for key, n in sorted(found.items(), key=lambda kv: shown[kv[0]].casefold())]
@@ -112,7 +119,9 @@ def index() -> Any:
             row = next((r for r in rows if r["key"] == suggest_for), None)
             if row is not None:
                 with client_for_merchant(db(), merchant_id(), current()) as client:
-                    suggestions = engine.suggest(client, row["example"].data)
+                    example = db().scalar(select(ProductSnapshot.data).where(
+                        ProductSnapshot.store_id == store.id, ProductSnapshot.product_id == row["example"]))
+                    suggestions = engine.suggest(client, example or {})
     except HubError as error:
         problem = error.message
     return render_template("categories.html", title="Categories", stores=stores, store=store, rows=rows,

@@ -54,6 +54,24 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     db.dispose()
 
 
+def test_upgrading_keeps_category_paths_for_products_already_stored(database_url: str) -> None:
+    """Revision 0005 fills `category_paths` for snapshots stored before it, so lists show their categories."""
+    from sqlalchemy import text
+
+    upgrade(database_url, "0004")
+    db = Database(database_url)
+    store = _store(db)
+    data = '{"id": "7", "categories": [{"name": "Socks", "path": ["Clothing", " Socks "]}, {"name": "Sale"}]}'
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO product_snapshots (store_id, product_id, version, data, content_hash, title, "
+                          "deleted, received_at, updated_at) VALUES (:s, '7', 1, :d, 'h', 'Socks', false, "
+                          "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"s": store.id, "d": data})
+    upgrade(database_url)
+    with db.session_scope() as s:
+        assert s.scalar(select(ProductSnapshot.category_paths)) == ["Clothing > Socks", "Sale"]
+    db.dispose()
+
+
 def test_intake_applies_products_and_keeps_the_newest_version(migrated: Database) -> None:
     store = _store(migrated)
     def upsert(version: int, qty: int) -> dict:
@@ -69,6 +87,7 @@ def test_intake_applies_products_and_keeps_the_newest_version(migrated: Database
     with migrated.session_scope() as s:
         assert s.scalar(select(ProductSnapshot.version)) == 2
         assert s.scalar(select(VariantStock.quantity)) == 5
+        assert s.scalar(select(ProductSnapshot.category_paths)) == []
 
 
 def test_unique_constraints_hold(migrated: Database) -> None:

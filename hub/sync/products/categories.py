@@ -41,6 +41,23 @@ def category_key(path: str | Iterable[str]) -> str:
     return " > ".join(p for p in cleaned if p)
 
 
+def category_paths(product: Mapping[str, Any]) -> list[str]:
+    """Every category path of a canonical product, as the merchant reads it ("Clothing > Socks").
+
+    Kept on the snapshot at intake (`ProductSnapshot.category_paths`), so that lists of thousands of
+    products never decode each product's JSON to show or match its categories.
+    """
+    paths: list[str] = []
+    for category in product.get("categories") or []:
+        if not isinstance(category, Mapping):
+            continue
+        path = category.get("path") or ([category["name"]] if category.get("name") else [])
+        text = " > ".join(str(p).strip() for p in path if str(p).strip())
+        if text and text not in paths:
+            paths.append(text)
+    return paths
+
+
 def product_category_keys(product: Mapping[str, Any]) -> list[str]:
     """The product's categories as keys, most specific (longest path) first."""
     keys = []
