@@ -16,7 +16,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import Connection, Table, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hub.api.fastload import fast_load
 from hub.api.schemas import EVENT_SCHEMAS
@@ -110,8 +110,10 @@ def apply_events(session: Session, store: Store, raw_events: list[Any]) -> tuple
 def _apply(session: Session, store: Store, events: list[dict[str, Any]], changes: Changes) -> None:
     product_ids = {e["product"]["id"] for e in events if e["type"] == "product.upsert"}
     product_ids |= {e["product_id"] for e in events if e["type"] == "product.delete"}
+    # The stored JSON is replaced, never read: deferring it spares decoding every updated product.
     snapshots = {s.product_id: s for s in session.scalars(select(ProductSnapshot).where(
-        ProductSnapshot.store_id == store.id, ProductSnapshot.product_id.in_(product_ids)))} if product_ids else {}
+        ProductSnapshot.store_id == store.id, ProductSnapshot.product_id.in_(product_ids))
+        .options(defer(ProductSnapshot.data)))} if product_ids else {}
 
     # Looked up by product (the unique index's leading columns) rather than by (product, variant) pairs,
     # which PostgreSQL plans far worse for a few thousand pairs.
