@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from hub.cli_support import build_runtime, fail, print_json
 from hub.errors import HubError
@@ -31,6 +32,7 @@ def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
     out = []
     for snapshot in session.scalars(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
                                                                   ProductSnapshot.deleted.is_(False))
+                                    .options(defer(ProductSnapshot.data))  # the report never reads it
                                     .order_by(ProductSnapshot.product_id)):
         listing, plan = listings.get(snapshot.product_id), plans.get(snapshot.product_id)
         row = {"product_id": snapshot.product_id, "title": snapshot.title,
