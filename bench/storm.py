@@ -1,13 +1,15 @@
 """Storm: 20,000 price/stock changes over 2,000 live products within 10 s, TikTok limit 50 req/s per endpoint.
 
 Usage: python -m bench.storm [--products 2000] [--changes 20000] [--seconds 10] [--workers 4] [--postgres [URL]]
+                             [--bystander]
 
 Measures the time from the first change until the sandbox holds every product's final store values,
 against the theoretical minimum (calls needed per endpoint ÷ 50/s, the endpoints running in parallel),
 the number of 429 answers, and how many SKUs end with a value other than the store's last one.
 Set-up as in bench.propagation (sandbox process, hub on loopback, worker processes, SQLite); `--seconds 0`
 posts the changes as fast as the hub takes them; `--postgres` uses PostgreSQL (a private embedded cluster
-unless a URL is given).
+unless a URL is given). `--bystander` adds a second store with one live product and, once posting is
+over, sends it one stock change a second while the storm drains: how long another store waits.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from contextlib import ExitStack
 
 import requests
 
-from bench._harness import live_hub, postgres_url
+from sqlalchemy import func, select
+
+from bench._harness import live_hub, percentile, postgres_url
 from bench.propagation import connect, hub_settings, list_products, sandbox_process, workers
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
@@ -36,6 +40,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres", nargs="?", const="", default=None)
+    parser.add_argument("--bystander", action="store_true")
     args = parser.parse_args()
     with ExitStack() as stack:
         database_url = None if args.postgres is None else stack.enter_context(postgres_url(args.postgres or None))
@@ -51,6 +56,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
         setup = time.perf_counter()
         bound = list_products(runtime, hub, client, creds["store_id"], args.products, sandbox_url)
         print(f"set-up: {len(bound)} live products in {time.perf_counter() - setup:.0f} s", flush=True)
+        other = bystander_store(runtime, url, client, sandbox_url) if args.bystander else None
         base = requests.get(f"{sandbox_url}/sandbox/state", timeout=60).json()
         throttled_before = sum(base["throttled"].values())
         final: dict[str, tuple[int, str]] = {}
@@ -76,7 +82,10 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             wrong = len(expected)
             print(f"changes sent in {sent:.1f} s", flush=True)
             timeline: list[tuple[float, int]] = []
+            waits: list[float] = []
             while True:
+                if other is not None and len(waits) < 20 and time.perf_counter() - start < minimum:
+                    waits.append(other.change(len(waits)))
                 state = requests.get(f"{sandbox_url}/sandbox/state", timeout=60).json()
                 timeline.append((time.perf_counter() - start, _update_calls(state) - _update_calls(base)))
                 held = {s["id"]: (s["stock"], s["price"]) for p in state["products"] for s in p["skus"]}
@@ -103,6 +112,43 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
     # values that happen to be sent during posting (docs/performance.md, "Price/stock storm").
     print(f"after the last change was posted: {done - sent:.1f} s for {minimum:.1f} s of calls "
           f"(ratio {(done - sent) / minimum:.2f})")
+    if waits:
+        print(f"another store's stock change during the storm ({len(waits)} changes): "
+              f"p50 {percentile(waits, 0.5):.0f} ms, max {max(waits):.0f} ms")
+
+
+class Bystander:
+    """A second store of the same merchant with one live product, changed one stock value at a time."""
+
+    def __init__(self, hub: HubClient, sandbox_url: str, tiktok_id: str):
+        self.hub, self.sandbox_url, self.tiktok_id = hub, sandbox_url, tiktok_id
+        self.poll = requests.Session()
+
+    def change(self, n: int) -> float:
+        """Post one change and return the milliseconds until the sandbox holds it."""
+        quantity = 1000 + n
+        started = time.perf_counter()
+        self.hub.send_events([new_event("inventory.update", items=[{
+            "product_id": "p0", "variant_id": "v0", "quantity": quantity, "price": None, "version": 10 + n}])])
+        while True:
+            held = self.poll.get(f"{self.sandbox_url}/sandbox/products/{self.tiktok_id}", timeout=30).json()
+            if held["skus"][0]["stock"] == quantity or time.perf_counter() - started > 60:
+                return (time.perf_counter() - started) * 1000
+            time.sleep(0.01)
+
+
+def bystander_store(runtime: object, url: str, client: object, sandbox_url: str) -> Bystander:
+    from hub.merchants import create_store
+    from hub.models import Merchant, Store
+
+    with runtime.db.session_scope() as session:
+        merchant = session.scalar(select(Merchant))
+        store, secret = create_store(session, runtime.secrets, merchant, "woocommerce", "Bystander")
+        store_id, key_id = store.id, store.key_id
+        assert session.scalar(select(func.count()).select_from(Store)) == 2
+    hub = HubClient(url, key_id, secret, timeout=60)
+    bound = list_products(runtime, hub, client, store_id, 1, sandbox_url)
+    return Bystander(hub, sandbox_url, bound["p0"][0])
 
 
 def _update_calls(state: dict) -> int:

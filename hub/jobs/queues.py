@@ -16,8 +16,11 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-ORDERS, STOCK, PRICE, DETAILS, LISTINGS, MAINTENANCE = "orders", "stock", "price", "details", "listings", "maintenance"
-PRIORITY = (ORDERS, STOCK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
+ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
+    "orders", "stock", "stock-bulk", "price", "details", "listings", "maintenance")
+# `stock-bulk` holds the stock pushes of a store that is sending a storm of changes, so that another
+# merchant's single change (on `stock`) never waits behind thousands of them (sync/stock/schedule.py).
+PRIORITY = (ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
 
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 LOCK_MS = 10_000

@@ -106,3 +106,27 @@ def test_bulk_enqueue_gives_a_running_job_one_follow_up_and_respects_other_cases
     assert waiting == {"stock-s1-1", "stock-s1-1-next", "stock-s1-2", "stock-s1-3"}
     assert Job.fetch("stock-s1-2", connection=conn).args == ("new", redis_url)
     assert Job.fetch("stock-s1-1-next", connection=conn).args == ("again", redis_url)
+
+
+def test_a_storming_store_goes_to_the_bulk_lane_ahead_of_which_another_stores_change_runs(
+        redis_url: str, tmp_path) -> None:  # noqa: ANN001
+    """Store A sends 300 changes at once; store B then sends one: B's push waits only behind live changes."""
+    from hub.jobs.queues import STOCK, STOCK_BULK, queue
+    from hub.sync.stock.schedule import STORM_PUSHES, enqueue_pushes, push_job_id
+    from tests.conftest import make_runtime
+
+    runtime = make_runtime(tmp_path, redis_url)
+    try:
+        enqueue_pushes(runtime, "st_a", [f"p{i}" for i in range(STORM_PUSHES // 2)])  # a busy store, not a storm
+        assert queue(STOCK, runtime.redis).count == STORM_PUSHES // 2
+        enqueue_pushes(runtime, "st_a", [f"p{i}" for i in range(300)])  # now it is a storm
+        enqueue_pushes(runtime, "st_b", ["88"])
+        live, bulk = queue(STOCK, runtime.redis), queue(STOCK_BULK, runtime.redis)
+        assert bulk.count == 300 - STORM_PUSHES // 2  # the storm's new products wait in the bulk lane
+        assert live.job_ids[-1] == push_job_id("st_b", "88")
+        assert not any(j.startswith("stock-st_b") for j in bulk.job_ids)
+        # workers take every live change before any bulk one
+        assert [q.name for q in all_queues(runtime.redis)].index(STOCK) < \
+            [q.name for q in all_queues(runtime.redis)].index(STOCK_BULK)
+    finally:
+        runtime.close()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 from rq import Retry
 from sqlalchemy import select
 
-from hub.jobs.queues import MAINTENANCE, PRICE, STOCK, enqueue_coalesced, enqueue_coalesced_many
+from hub.jobs.queues import MAINTENANCE, PRICE, STOCK, STOCK_BULK, enqueue_coalesced, enqueue_coalesced_many
 from hub.models import SkuBinding, Store
 
 if TYPE_CHECKING:
@@ -43,10 +43,32 @@ def reconcile_job_id(store_id: str) -> str:
     return f"reconcile-{_part(store_id)}"
 
 
+# A store that asks for more pushes than this within one window is in a storm: TikTok takes 50 calls a
+# second per shop, so 100 products are about two seconds of its budget. Its further pushes go to the
+# bulk lane, behind every other store's live changes (which then wait for one job, not for the storm).
+STORM_PUSHES = 100
+STORM_WINDOW_MS = 2000
+
+
 def enqueue_pushes(runtime: "Runtime", store_id: str, product_ids: Iterable[str], *, queue_name: str = STOCK) -> None:
     """One coalesced push job per product, enqueued in bulk (a storm touches hundreds per request)."""
-    enqueue_coalesced_many(queue_name, PUSH_JOB, [(push_job_id(store_id, p), (store_id, p)) for p in product_ids],
+    products = list(product_ids)
+    if not products:
+        return
+    if queue_name == STOCK and _in_storm(runtime, store_id, len(products)):
+        queue_name = STOCK_BULK
+    enqueue_coalesced_many(queue_name, PUSH_JOB, [(push_job_id(store_id, p), (store_id, p)) for p in products],
                            connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
+
+
+def _in_storm(runtime: "Runtime", store_id: str, count: int) -> bool:
+    """Count this store's pushes in a short fixed window (shared by every web process and worker)."""
+    key = f"hub:stock:storm:{store_id}"
+    pipe = runtime.redis.pipeline(transaction=True)
+    pipe.set(key, 0, nx=True, px=STORM_WINDOW_MS)  # a new window starts at zero; INCRBY keeps its expiry
+    pipe.incrby(key, count)
+    _, total = pipe.execute()
+    return int(total) > STORM_PUSHES
 
 
 def bound_products(runtime: "Runtime", store_id: str, product_ids: Iterable[str] | None = None) -> list[str]:
