@@ -7,9 +7,9 @@ from collections import Counter
 from typing import Any
 
 from flask import jsonify, request
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
-from hub.models import Order
+from hub.models import Listing, Order, SkuBinding, VariantStock
 from hub.models import listings as st
 from hub.models.orders import CANCELLED, CREATED, FAILED
 from hub.web import catalog, scope
@@ -45,8 +45,35 @@ def summary(rows: list[catalog.ProductRow]) -> dict[str, dict[str, Any]]:
     order_text = (f"{order_done} of {order_total} orders created in the store"
                   + (f"; {orders[FAILED]} failed (see Orders)." if orders[FAILED] else ".")) if order_total \
         else "No TikTok orders yet."
+    live = counts[st.ACTIVE]
+    behind = _behind({r.store.id for r in rows}) if live else 0
+    if not live:
+        stock_text = "No live products on TikTok yet."
+    elif behind:
+        stock_text = (f"{behind} of {live} live products have a price or stock change on its way to TikTok; "
+                      "the rest show your stores' latest values.")
+    else:
+        stock_text = f"All {live} live products show your stores' latest price and stock."
     return {"listing": _task("listing", sent, mapped, listing_text),
-            "orders": _task("orders", order_done, order_total, order_text)}
+            "orders": _task("orders", order_done, order_total, order_text),
+            "stock": _task("stock", live - behind, live, stock_text)}
+
+
+def _behind(store_ids: set[str]) -> int:
+    """Live products with a store change (a newer stock row version) that TikTok has not confirmed yet.
+
+    A push records the version it brought TikTok in step with (`SkuBinding.pushed_version`), so this
+    is one indexed comparison, not a recomputation of every desired price.
+    """
+    lagging = (select(SkuBinding.store_id, SkuBinding.product_id).distinct()
+               .join(VariantStock, and_(VariantStock.store_id == SkuBinding.store_id,
+                                        VariantStock.product_id == SkuBinding.product_id,
+                                        VariantStock.variant_id == SkuBinding.variant_id))
+               .join(Listing, and_(Listing.store_id == SkuBinding.store_id, Listing.product_id == SkuBinding.product_id))
+               .where(SkuBinding.store_id.in_(sorted(store_ids)), Listing.status == st.ACTIVE,
+                      VariantStock.version > func.coalesce(SkuBinding.pushed_version, 0))
+               .subquery())
+    return int(db().scalar(select(func.count()).select_from(lagging)) or 0)
 
 
 @bp.route("/progress.json")

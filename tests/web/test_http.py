@@ -450,3 +450,25 @@ def test_sync_on_an_order_whose_shipment_failed_sends_the_shipment_again(logged_
         again = session.get(Order, order_id)
         assert (again.status, again.fulfilment_status, again.fulfilment_reason) == ("created", "queued", None)
     assert f"order-ship-{order_id}" in queue(ORDERS, runtime.redis).job_ids
+
+
+def test_progress_says_how_many_live_products_wait_for_a_price_or_stock_change(
+        logged_in: Browser, live_hub: Any, runtime: Any, merchant_a: dict[str, str]) -> None:
+    from hub.models import SkuBinding, VariantStock
+
+    push(live_hub, merchant_a, product("1", "Cotton socks"), product("2", "Wool socks"))
+    store_id = merchant_a["store_id"]
+    with runtime.db.session_scope() as session:
+        for pid in ("1", "2"):
+            session.add(Listing(store_id=store_id, product_id=pid, status="Active", tiktok_product_id=f"7{pid}"))
+            version = session.scalar(select(VariantStock.version).where(VariantStock.product_id == pid))
+            session.add(SkuBinding(store_id=store_id, product_id=pid, variant_id=f"{pid}1", tiktok_product_id=f"7{pid}",
+                                   tiktok_sku_id=f"8{pid}", pushed_quantity=20, pushed_price="9.99",
+                                   pushed_version=version))
+    assert "All 2 live products show your stores&#39; latest price and stock." in logged_in.get("/").text
+    with runtime.db.session_scope() as session:  # the store sends a new stock level for product 2
+        row = session.scalar(select(VariantStock).where(VariantStock.product_id == "2"))
+        row.quantity, row.version = 3, row.version + 1
+    task = next(t for t in logged_in.get("/progress.json").json()["tasks"] if t["key"] == "stock")
+    assert (task["done"], task["total"]) == (1, 2)
+    assert task["text"].startswith("1 of 2 live products have a price or stock change on its way to TikTok")
