@@ -52,6 +52,8 @@ def summary(rows: list[catalog.ProductRow]) -> dict[str, dict[str, Any]]:
     elif behind:
         stock_text = (f"{behind} of {live} live products have a price or stock change on its way to TikTok; "
                       "the rest show your stores' latest values.")
+    elif live == 1:
+        stock_text = "The live product shows your store's latest price and stock."
     else:
         stock_text = f"All {live} live products show your stores' latest price and stock."
     return {"listing": _task("listing", sent, mapped, listing_text),

@@ -61,7 +61,7 @@
         if (!el) { return; }
         var fill = el.querySelector(".fill");
         var text = el.querySelector(".progress-text");
-        var pct = task.total ? Math.round(100 * task.done / task.total) : 100;
+        var pct = typeof task.pct === "number" ? task.pct : 0;  /* as the page rendered it: nothing to do is 0 */
         if (fill) { fill.style.width = pct + "%"; }
         if (el.querySelector(".bar")) { el.querySelector(".bar").setAttribute("aria-valuenow", String(pct)); }
         if (text) { text.textContent = task.text; }
