@@ -283,6 +283,11 @@ class Demo:
             threading.Thread(target=store.run, args=(self.stop_event,), daemon=True).start()
         console.print(f"Pushing {len(uk_store.catalog)} products from the UK store and "
                       f"{len(eu_store.catalog)} from the EU store (EUR: its sync stops, by design) ...")
+        if (self.data_dir / "late-products").exists():
+            # A resumed demo: the first run's slow review is over, or products sent again now (details
+            # changed, failures retried) would wait in review for ever and the catalog never settles.
+            requests.put(f"{self.sandbox_url}/sandbox/review-policy", json={"mode": "auto", "delay_seconds": 1},
+                         timeout=10)
         uk_store.push_catalog()
         eu_store.push_catalog()
         self.map_categories(uk["store_id"])

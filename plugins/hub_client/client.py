@@ -60,7 +60,9 @@ class HubClient:
             try:
                 response = self.session.request(method, prepared.url, data=raw or None, headers=headers,
                                                 timeout=timeout or self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                # ChunkedEncodingError: the connection broke mid-answer (e.g. the hub restarting during a
+                # long-poll). Every call is safe to repeat: events and results are idempotent.
                 if attempt == self.max_retries:
                     raise HubClientError(0, "unreachable", f"The hub did not answer: {exc}") from exc
                 time.sleep(self._delay(attempt, None))
