@@ -40,9 +40,10 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     if not app.debug:
         logging.getLogger("hub").setLevel(logging.INFO)
 
-    from hub import api
+    from hub import api, stores
 
     api.init_app(app)
+    stores.init_app(app)  # before the settings page: it installs the session interface the pages use
     _register_optional(app)
     return app
 

@@ -95,14 +95,26 @@ def store() -> None:
 
 
 @store.command("add")
-@click.option("--platform", required=True,
-              type=click.Choice(["woocommerce", "magento2", "shopify", "bigcommerce", "demo"]))
+@click.option("--platform", required=True, help="An extension platform: woocommerce, magento2, demo, or "
+                                                  "one an installed connector package adds.")
 @click.option("--name", required=True)
 @click.option("--merchant", "merchant_ref", default=None, help="Merchant id or name (default: the first).")
 def store_add(platform: str, name: str, merchant_ref: str | None) -> None:
     """Create a store connection; prints store_id, key_id and the secret (shown only this once)."""
     from hub.merchants import create_store, find_or_create_merchant
     from hub.migrations import upgrade
+    from hub.stores.connector import EXTENSION
+    from hub.stores.registry import UnknownPlatform, load
+
+    registry = load()
+    try:
+        connector = registry.get(platform)
+    except UnknownPlatform:
+        known = ", ".join(sorted(c.platform for c in registry.all()))
+        fail(f"Unknown platform {platform!r}; known platforms: {known}.", code=2)
+    if connector.kind != EXTENSION:
+        fail(f"{connector.label} stores are connected by installing the app from the Stores page or from "
+             f"{connector.label} itself, not with extension credentials.", code=2)
 
     runtime = build_runtime()
     upgrade(runtime.settings.database_url)

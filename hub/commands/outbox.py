@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import redis
@@ -10,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.models import Command
+
+log = logging.getLogger("hub.commands")
 
 
 def channel(store_id: str) -> str:
@@ -42,3 +45,27 @@ def notify(connection: redis.Redis, store_id: str) -> None:
         connection.publish(channel(store_id), b"1")
     except redis.RedisError:
         pass  # a missed wake-up only delays delivery until the poll's next check
+    run_if_hosted(connection, store_id)
+
+
+# ---- hosted stores ------------------------------------------------------------------------------
+HOSTED_JOB = "hub.jobs.stores.run_commands"
+
+
+def run_if_hosted(connection: redis.Redis, store_id: str) -> None:
+    """A hosted store (hub/stores/) has no poller: its commands are carried out by a job instead.
+
+    The store is hosted when it has platform credentials; the job id is the store's, so a burst of
+    commands is one job. A failure here only delays the commands until the next sweep.
+    """
+    from hub.jobs.queues import ORDERS, enqueue_coalesced
+    from hub.models.store_connections import StoreCredential
+    from hub.runtime import current
+
+    try:
+        with current().db.session_scope() as session:
+            hosted = session.scalar(select(StoreCredential.id).where(StoreCredential.store_id == store_id))
+        if hosted is not None:
+            enqueue_coalesced(ORDERS, HOSTED_JOB, f"store-commands-{store_id}", store_id, connection=connection)
+    except Exception:  # noqa: BLE001 - the sweep picks the commands up
+        log.exception("Could not queue the commands of hosted store %s", store_id)

@@ -16,7 +16,8 @@ from rq import SimpleWorker
 from hub.jobs.queues import all_queues
 from hub.runtime import Runtime
 
-JOB_MODULES = ("hub.jobs.products", "hub.jobs.stock", "hub.jobs.orders", "hub.jobs.tiktok_notifications")
+JOB_MODULES = ("hub.jobs.products", "hub.jobs.stock", "hub.jobs.orders", "hub.jobs.tiktok_notifications",
+               "hub.jobs.stores")
 
 
 def preload() -> None:
@@ -31,15 +32,19 @@ def preload() -> None:
 def start_periodic_jobs(runtime: Runtime) -> None:
     """Periodic jobs reschedule themselves; each start call coalesces on a fixed job id, so every
     worker may call it and exactly one chain runs."""
-    from hub.jobs import products, stock
+    from hub.jobs import products, stock, stores
     from hub.jobs.orders import schedule_polling
 
     schedule_polling(runtime, delay=0)
     products.ensure_periodic(runtime)  # listing planner, review poll
     stock.ensure_periodic(runtime)  # price/stock reconciliation
+    stores.ensure_periodic(runtime)  # hosted stores: "changed since" sweep
 
 
 def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = True) -> bool:
+    from hub.stores.registry import load
+
+    load()  # hosted connectors from their entry points, before the first job needs one
     preload()
     if with_scheduler and not burst:
         start_periodic_jobs(runtime)

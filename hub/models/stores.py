@@ -1,4 +1,8 @@
-"""Store connections: one row per installed extension, with the credentials it signs requests with."""
+"""Store connections: one row per store, whatever connects it (an in-store extension signing Extension
+API requests, or a hosted connector whose platform credentials live in `store_connections`).
+
+Which platforms exist is the connector registry's business (`hub/stores/registry.py`), not a list here.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.models.base import Base, new_id, utcnow
 from hub.models.merchants import Merchant
 
-PLATFORMS = ("woocommerce", "magento2", "shopify", "bigcommerce", "demo")
 
 
 class Store(Base):

@@ -18,4 +18,5 @@ def init_app(app: Flask) -> None:
     install_template_helpers(app)
     for module in (assets, auth, dashboard, connect, stores, categories, products, orders, settings, activity, progress):
         app.register_blueprint(module.bp)
+    app.register_blueprint(connect.callback_bp)
     app.teardown_appcontext(close_session)

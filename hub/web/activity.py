@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from hub.models import ActivityEntry
 from hub.web import scope
 from hub.web.db import db
-from hub.web.security import merchant_id, web_blueprint
+from hub.web.security import web_blueprint
 
 bp = web_blueprint("activity", __name__, url_prefix="/activity")
 
@@ -23,7 +23,7 @@ SUBJECTS = {"product": "Products", "order": "Orders", "store": "Stores", "shop":
 @bp.route("/")
 def index() -> Any:
     stores = scope.stores()
-    query = select(ActivityEntry).where(ActivityEntry.merchant_id == merchant_id())
+    query = scope.activity()
     level = request.args.get("level", "")
     subject = request.args.get("subject", "")
     store_id = request.args.get("store", "")

@@ -6,9 +6,7 @@ from collections import Counter
 from typing import Any
 
 from flask import render_template
-from sqlalchemy import select
 
-from hub.models import Order
 from hub.models.orders import STATUS_LABELS
 from hub.web import catalog, preflight, progress, scope
 from hub.web.db import db
@@ -23,7 +21,7 @@ def index() -> Any:
     shop = scope.shop()
     items = preflight.checklist(db(), merchant_id(), stores, shop)
     rows = catalog.product_rows([s for s in stores if s.revoked_at is None])
-    order_counts = Counter(db().scalars(select(Order.status).where(Order.merchant_id == merchant_id())))
+    order_counts = Counter(db().scalars(scope.order_statuses()))
     return render_template("dashboard.html", title="Overview", shop=shop, items=items,
                            failing=[i for i in items if i.state == preflight.FAIL],
                            counts=catalog.counts(rows), total=len(rows),

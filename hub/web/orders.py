@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
 from hub.errors import AuthError, DataError, HubError
 from hub.models import Order
 from hub.models.orders import FAILED, FULFIL_FAILED, FULFIL_QUEUED, STATUS_LABELS
 from hub.web import scope
 from hub.web.db import db
-from hub.web.security import merchant_id, web_blueprint
+from hub.web.security import web_blueprint
 
 bp = web_blueprint("orders", __name__, url_prefix="/orders")
 
@@ -27,7 +27,7 @@ LABEL_TO_STATUS = {label: key for key, label in STATUS_LABELS.items()}
 
 def order_or_404(order_id: str) -> Order:
     order = db().get(Order, order_id)
-    if order is None or order.merchant_id != merchant_id():
+    if order is None or not scope.visible_order(order):
         abort(404)
     return order
 
@@ -35,7 +35,7 @@ def order_or_404(order_id: str) -> Order:
 @bp.route("/")
 def index() -> Any:
     stores = scope.stores()
-    query = select(Order).where(Order.merchant_id == merchant_id())
+    query = scope.orders()
     status = request.args.get("status", "")
     text = (request.args.get("q") or "").strip()[:100]
     if status in LABEL_TO_STATUS:

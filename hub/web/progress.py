@@ -9,12 +9,12 @@ from typing import Any
 from flask import jsonify, request
 from sqlalchemy import and_, func, select
 
-from hub.models import Listing, Order, SkuBinding, VariantStock
+from hub.models import Listing, SkuBinding, VariantStock
 from hub.models import listings as st
 from hub.models.orders import CANCELLED, CREATED, FAILED
 from hub.web import catalog, scope
 from hub.web.db import db
-from hub.web.security import merchant_id, web_blueprint
+from hub.web.security import web_blueprint
 from hub.web.templating import STATUS_TONE
 
 bp = web_blueprint("progress", __name__)
@@ -39,7 +39,7 @@ def summary(rows: list[catalog.ProductRow]) -> dict[str, dict[str, Any]]:
     else:
         listing_text = (f"{sent} of {mapped} products with a category processed by TikTok; {waiting} waiting to be sent"
                         + (f"; {counts[st.NEEDS_CATEGORY]} need a category." if counts[st.NEEDS_CATEGORY] else "."))
-    orders = Counter(db().scalars(select(Order.status).where(Order.merchant_id == merchant_id())))
+    orders = Counter(db().scalars(scope.order_statuses()))
     order_total = sum(n for status, n in orders.items() if status != CANCELLED)
     order_done = orders[CREATED]
     order_text = (f"{order_done} of {order_total} orders created in the store"

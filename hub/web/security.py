@@ -3,6 +3,10 @@
 CSRF tokens come from flask-wtf (signed, bound to the session). The check is attached to the
 settings-page blueprints only: the Extension API and TikTok webhooks authenticate by signature and
 must not demand a browser token.
+
+A page opened inside a hosted platform's admin carries a framed session instead of a login
+(hub/stores/framing.py): it may be framed by that store's admin origins only, and it sees that one
+store. Every other page refuses to be framed at all.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
+
+from hub.stores import framing
 
 WEB_BLUEPRINTS: set[str] = set()
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -41,12 +47,17 @@ def _security_headers(response: Any) -> Any:
     # Connecting TikTok posts a form that redirects to TikTok's authorize page; Chromium applies
     # form-action to that redirect, so TikTok's origin is named explicitly.
     form_action = " ".join(filter(None, ["'self'", _authorize_origin()]))
+    frame = framing.current_frame()
+    origins = frame.origins if frame is not None else framing.refused_origins()
+    ancestors = " ".join(origins) if origins else "'none'"
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'; "
+        f"connect-src 'self'; frame-ancestors {ancestors}; form-action {form_action}; base-uri 'none'; "
         "object-src 'none'")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not origins:
+        # X-Frame-Options cannot name origins; a framed page relies on frame-ancestors alone.
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
@@ -74,7 +85,15 @@ def web_blueprint(name: str, import_name: str, *, login: bool = True, **options:
 
     @bp.before_request
     def _guard() -> Any:
-        if login:
+        refused = framing.refusal()
+        if refused is not None:
+            return render_template("error.html", title="Open the app again from your store's admin",
+                                   message=FRAME_REFUSALS.get(refused, FRAME_REFUSALS["invalid"])), 401
+        frame = framing.current_frame()
+        if frame is not None:
+            g.merchant_id = frame.merchant_id
+            g.frame_store_id = frame.store_id
+        elif login:
             from hub.web.auth import load_user
 
             if not load_user():
@@ -96,6 +115,19 @@ def web_blueprint(name: str, import_name: str, *, login: bool = True, **options:
                                message="There is nothing here, or it belongs to another account."), 404
 
     return bp
+
+
+FRAME_REFUSALS = {
+    "expired": "This page was left open too long. Open the TikTok Shop Sync app again from your store's admin.",
+    "ended": "This session has ended (the app was uninstalled or reinstalled). Open the app again from your "
+             "store's admin.",
+    "invalid": "This link is not valid. Open the TikTok Shop Sync app from your store's admin.",
+}
+
+
+def framed_store_id() -> str | None:
+    """The one store a framed page may see (None on standalone pages, which see the merchant's stores)."""
+    return g.get("frame_store_id")
 
 
 def merchant_id() -> str:

@@ -176,19 +176,19 @@ def test_another_merchants_product_store_and_order_answer_404(logged_in: Browser
 
 
 def test_store_credentials_are_shown_once_and_revoke_works(logged_in: Browser, runtime: Any) -> None:
-    created = logged_in.post_form("/stores/", "/stores/", {"platform": "shopify", "name": "Acme Shopify"})
+    created = logged_in.post_form("/stores/", "/stores/", {"platform": "magento2", "name": "Acme Magento"})
     assert created.status_code == 201
     assert "shown only once" in created.text
     with runtime.db.session_scope() as session:
-        store = session.scalar(select(Store).where(Store.name == "Acme Shopify"))
+        store = session.scalar(select(Store).where(Store.name == "Acme Magento"))
         secret = runtime.secrets.decrypt(store.secret_encrypted)
         store_id = store.id
     assert secret in created.text
     page = logged_in.get("/stores/")
-    assert "Acme Shopify" in page.text and secret not in page.text
+    assert "Acme Magento" in page.text and secret not in page.text
     assert "Set-Cookie" not in created.headers or secret not in created.headers["Set-Cookie"]
     revoked = logged_in.post_form("/stores/", f"/stores/{store_id}/revoke", {})
-    assert "Revoked Acme Shopify" in revoked.text
+    assert "Revoked Acme Magento" in revoked.text
     with runtime.db.session_scope() as session:
         assert session.get(Store, store_id).revoked_at is not None
 
