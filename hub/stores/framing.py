@@ -122,10 +122,11 @@ class HubSessionInterface(SecureCookieSessionInterface):
             return super().open_session(app, request)
         runtime = current()
         expired = False
+        signer = _signer(runtime.settings.secret_key)
         try:
-            sid = _signer(runtime.settings.secret_key).loads(token, max_age=TOKEN_SECONDS)
-        except SignatureExpired as error:
-            sid, expired = error.payload, True
+            sid = signer.loads(token, max_age=TOKEN_SECONDS)
+        except SignatureExpired as error:  # genuine but old: its session still names the admin to frame the refusal
+            sid, expired = signer.load_payload(error.payload) if error.payload is not None else None, True
         except BadSignature:
             return FramedSession(refused="invalid")
         raw = runtime.redis.get(_KEY + str(sid)) if isinstance(sid, str) else None

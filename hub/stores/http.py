@@ -143,7 +143,7 @@ class PlatformLimiter:
 class PlatformClient:
     """One configured client per store connection (`ctx.http(...)` builds it)."""
 
-    def __init__(self, *, name: str, base_url: str, key: str, limiter: PlatformLimiter | None = None,
+    def __init__(self, *, name: str, base_url: str, key: str = "-", limiter: PlatformLimiter | None = None,
                  tokens: TokenSource | None = None, auth_headers: Callable[[str], Mapping[str, str]] | None = None,
                  budget: BudgetReader | None = None, throttled: ThrottleReader | None = None,
                  timeout: tuple[float, float] = DEFAULT_TIMEOUT, session: requests.Session | None = None,

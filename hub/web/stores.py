@@ -42,7 +42,7 @@ def _page(status: int = 200, **context: Any) -> Any:
     hosted = [c for c in registry().all() if isinstance(c, HostedConnector)]
     return render_template("stores.html", title="Stores", stores=stores,
                            platforms={c.platform: c.label for c in registry().all()}, creatable=creatable(),
-                           hosted=hosted, connections=connections, framed=framed_store_id() is not None,
+                           hosted=hosted, connections=connections, in_frame=framed_store_id() is not None,
                            hub_url=current().settings.public_url, **context), status
 
 
