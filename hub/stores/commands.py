@@ -62,7 +62,8 @@ def _back_off(runtime: "Runtime", store_id: str, command_id: str, attempts: int)
     with runtime.db.session_scope() as session:
         session.execute(update(Command).where(Command.id == command_id, Command.status == LEASED)
                         .values(leased_until=datetime.now(timezone.utc) + timedelta(seconds=delay)))
-    queue(ORDERS, runtime.redis).enqueue_in(timedelta(seconds=delay), "hub.jobs.stores.run_commands", store_id,
+    # RQ's schedule counts whole seconds: one more keeps the job from waking before the lease ends.
+    queue(ORDERS, runtime.redis).enqueue_in(timedelta(seconds=delay + 1), "hub.jobs.stores.run_commands", store_id,
                                            job_id=f"store-commands-{store_id}-{command_id}-{attempts}")
     return True
 

@@ -37,7 +37,7 @@ EMAIL = "owner@acme.example"
 
 
 def wait_until(fn: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05, what: str = "condition",
-               work: Callable[[], None] | None = None) -> Any:
+               work: Callable[[], None] | None = None, detail: Callable[[], Any] | None = None) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         if work is not None:
@@ -46,7 +46,8 @@ def wait_until(fn: Callable[[], Any], timeout: float = 30.0, interval: float = 0
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout} s (last value {value!r})")
+            raise AssertionError(f"{what} not met within {timeout} s (last value {value!r}"
+                                 + (f"; {detail()!r})" if detail is not None else ")"))
         time.sleep(interval)
 
 
@@ -84,8 +85,9 @@ class World:
         SimpleWorker(all_queues(self.runtime.redis), connection=self.runtime.redis).work(
             burst=True, with_scheduler=True, logging_level="WARNING")
 
-    def wait(self, fn: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-        return wait_until(fn, timeout, interval=0.1, what=what, work=self.work)
+    def wait(self, fn: Callable[[], Any], what: str, timeout: float = 30.0,
+             detail: Callable[[], Any] | None = None) -> Any:
+        return wait_until(fn, timeout, interval=0.1, what=what, work=self.work, detail=detail)
 
     def browser(self) -> Browser:
         browser = Browser(self.hub_url)
@@ -125,6 +127,7 @@ def tee(product_id: int, *, price: str = "12.50", stock: tuple[int, int] = (10, 
     return {"id": product_id, "title": f"Organic Cotton Crew Neck T-shirt {product_id}", "status": "active",
             "body_html": "<p>Soft organic cotton.</p>", "vendor": "Acme", "product_type": "Clothing > T-shirts",
             "grams": 250, "images": [{"src": image}] if image else [], "options": [{"name": "Size"}],
+            "metafields": {"Material": "Cotton"},
             "variants": [{"id": product_id * 10 + 1, "sku": f"TEE-{product_id}-M", "price": price, "option1": "M",
                           "inventory_quantity": stock[0], "barcode": None},
                          {"id": product_id * 10 + 2, "sku": f"TEE-{product_id}-L", "price": price, "option1": "L",

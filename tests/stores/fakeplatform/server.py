@@ -46,7 +46,7 @@ def _jpeg() -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (800, 800), (30, 120, 60)).save(buffer, "JPEG", quality=85)
+    Image.new("RGB", (1200, 1200), (30, 120, 60)).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
 
 
