@@ -75,6 +75,7 @@ class FakePlatform:
         self.refresh_tokens: dict[str, str] = {}
         self.spent: dict[str, list[float]] = {}
         self.calls: list[str] = []
+        self.refused = 0  # answers 429 given
         self.cut_next_order_answer = False
         self.drop_webhooks = False
         self.sent_webhooks: list[dict[str, Any]] = []
@@ -210,6 +211,7 @@ class FakePlatform:
             return self._json({"message": "invalid or expired access token"}, 401)
         ok, headers = self._budget(shop_key)
         if not ok:
+            self.refused += 1
             return self._json({"message": "too many requests"}, 429, **headers)
         shop = self.shops[shop_key]
         if rest == ["store"]:
