@@ -123,7 +123,7 @@ def run(runtime: "Runtime", store_id: str, limit: int = 100) -> dict[str, int]:
             leased = lease(session, store_id, 1, visibility)
             if not leased:
                 return counts
-            command = {"id": leased[0].id, "type": leased[0].type, "payload": leased[0].payload,
+            command: dict[str, Any] = {"id": leased[0].id, "type": leased[0].type, "payload": leased[0].payload,
                        "attempts": leased[0].attempts}
         try:
             result = _execute(ctx, command)

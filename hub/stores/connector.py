@@ -29,10 +29,21 @@ EXTENSION, HOSTED = "extension", "hosted"
 class StoreConnector(Protocol):
     """What the hub knows about every platform, whatever its kind."""
 
-    platform: str  # stored in `stores.platform`: lower-case letters and digits, at most 20 characters
-    label: str  # the platform's own name, as the merchant reads it ("WooCommerce")
-    kind: str  # EXTENSION or HOSTED
-    option_word: str  # the store's word for a variant's option types ("attributes" / "options")
+    @property
+    def platform(self) -> str:
+        """Stored in `stores.platform`: lower-case letters and digits, at most 20 characters."""
+
+    @property
+    def label(self) -> str:
+        """The platform's own name, as the merchant reads it ("WooCommerce")."""
+
+    @property
+    def kind(self) -> str:
+        """EXTENSION or HOSTED."""
+
+    @property
+    def option_word(self) -> str:
+        """The store's word for a variant's option types ("attributes" / "options")."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from flask import Flask, Request, Response, g, redirect, url_for
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -83,14 +84,14 @@ def open_frame(connector: HostedConnector, shop_id: str) -> str:
     return sign(sid)
 
 
-def begin(connector: HostedConnector, shop_id: str, endpoint: str = "dashboard.index") -> Response:
+def begin(connector: HostedConnector, shop_id: str, endpoint: str = "dashboard.index") -> WerkzeugResponse:
     """For a connector's admin-page route, after it verified the platform's token: open the settings
     page for that store inside the frame."""
     try:
         token = open_frame(connector, shop_id)
     except FrameRefused as refused:
         return Response(f"{refused}.", status=403, mimetype="text/plain")
-    return redirect(url_for(endpoint, **{PARAM: token}))
+    return redirect(url_for(endpoint, frame=token))
 
 
 def _origin_ok(origin: str) -> bool:
@@ -132,7 +133,7 @@ class HubSessionInterface(SecureCookieSessionInterface):
         raw = runtime.redis.get(_KEY + str(sid)) if isinstance(sid, str) else None
         if raw is None:
             return FramedSession(refused="ended")
-        record = _SERIAL.loads(raw)
+        record = _SERIAL.loads(raw.decode() if isinstance(raw, bytes) else str(raw))
         frame = Frame(sid=str(sid), store_id=record["store_id"], merchant_id=record["merchant_id"],
                       origins=tuple(record.get("origins") or ()))
         if expired:

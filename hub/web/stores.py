@@ -68,6 +68,8 @@ def create() -> Any:
         return _page(422, errors=errors, form={"platform": platform, "name": name})
     session = db()
     merchant = session.get(Merchant, merchant_id())
+    if merchant is None:
+        abort(404)
     store, secret = create_store(session, current().secrets, merchant, platform, name)
     session.add(ActivityEntry(merchant_id=merchant.id, store_id=store.id, kind="store.created", subject_type="store",
                               subject_id=store.id, message=f"Created credentials for the store {store.name}."))
