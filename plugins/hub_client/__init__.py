@@ -1,4 +1,4 @@
-"""Python client of the hub's Extension API v1, shared by the Shopify and BigCommerce apps and the demo store."""
+"""Python client of the hub's Extension API v1, used by the demo store, tests and scripts (hosted connectors run inside the hub: docs/store-connectors.md)."""
 
 from plugins.hub_client.client import HubClient, HubClientError, sign_request
 

@@ -151,10 +151,12 @@ def connector(platform: FakePlatform) -> Iterator[FakeshopConnector]:
 
 
 @pytest.fixture()
-def world(tmp_path: Path, redis_url: str, platform: FakePlatform, connector: FakeshopConnector) -> Iterator[World]:
+def world(tmp_path: Path, redis_url: str, database_url: str, platform: FakePlatform,
+          connector: FakeshopConnector) -> Iterator[World]:
+    """Every hosted-store test runs on SQLite (the embedded default) and on PostgreSQL (production)."""
     sandbox_app = create_sandbox(APP_KEY, APP_SECRET, review_delay=0.2)
     with LiveServer(sandbox_app) as sandbox:
-        runtime = make_runtime(tmp_path, redis_url, tiktok_api_base=sandbox.url, tiktok_auth_base=sandbox.url,
+        runtime = make_runtime(tmp_path, redis_url, database_url, tiktok_api_base=sandbox.url, tiktok_auth_base=sandbox.url,
                                tiktok_authorize_url=f"{sandbox.url}/open/authorize", tiktok_app_key=APP_KEY,
                                tiktok_app_secret=APP_SECRET, command_visibility_timeout=5)
         try:
