@@ -1,0 +1,12 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\Catalog\Api\Data;
+
+interface CategoryInterface extends \Magento\Framework\Api\CustomAttributesDataInterface
+{
+    public function getId();
+    public function getName();
+    public function getPath();
+}

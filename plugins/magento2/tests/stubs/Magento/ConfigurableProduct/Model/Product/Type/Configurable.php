@@ -1,0 +1,13 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\ConfigurableProduct\Model\Product\Type;
+
+class Configurable
+{
+    public function getParentIdsByChild($childId)
+    {
+        throw new \LogicException('Declaration stub: a test replaces this method.');
+    }
+}

@@ -1,0 +1,13 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\Framework\Controller\Result;
+
+class JsonFactory
+{
+    public function create(array $data = [])
+    {
+        return new \Magento\Framework\Controller\Result\Json();
+    }
+}

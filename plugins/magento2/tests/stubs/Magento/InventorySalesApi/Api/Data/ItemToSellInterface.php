@@ -1,0 +1,11 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\InventorySalesApi\Api\Data;
+
+interface ItemToSellInterface
+{
+    public function getSku(): string;
+    public function getQuantity(): float;
+}

@@ -1,0 +1,21 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\Quote\Model\Quote;
+
+class Payment extends \Magento\Framework\DataObject implements \Magento\Framework\Api\CustomAttributesDataInterface
+{
+    public function getCustomAttribute($attributeCode)
+    {
+        throw new \LogicException('Declaration stub: a test replaces this method.');
+    }
+    public function getCustomAttributes()
+    {
+        throw new \LogicException('Declaration stub: a test replaces this method.');
+    }
+    public function importData(array $data)
+    {
+        return $this->setData('method', $data['method'] ?? null);
+    }
+}

@@ -1,0 +1,14 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\Sales\Api\Data;
+
+interface ShipmentTrackInterface
+{
+    public function getOrderId();
+    public function getTrackNumber();
+    public function getCarrierCode();
+    public function getTitle();
+    public function getCreatedAt();
+}

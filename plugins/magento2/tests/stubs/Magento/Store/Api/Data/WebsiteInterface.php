@@ -1,0 +1,13 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\Store\Api\Data;
+
+interface WebsiteInterface
+{
+    public function getId();
+    public function getCode();
+    public function getName();
+    public function getDefaultGroupId();
+}

@@ -1,0 +1,7 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+class Zend_Db_Adapter_Exception extends \Zend_Db_Exception
+{
+}
