@@ -4,7 +4,7 @@
 
 namespace Magento\ConfigurableProduct\Model\Product\Type;
 
-class Configurable
+class Configurable extends \Magento\Catalog\Model\Product\Type\AbstractType
 {
     public function getParentIdsByChild($childId)
     {

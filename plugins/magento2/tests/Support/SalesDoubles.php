@@ -1,0 +1,156 @@
+<?php
+
+/**
+ * Doubles of Magento's quote and order services: a guest cart becomes an order the way
+ * QuoteManagement::submit() does it (shipping method and rate, payment method, items required),
+ * numbered like Magento (000000001...).
+ */
+
+declare(strict_types=1);
+
+namespace TikTokShopSync\ConnectorTests\Support;
+
+use Magento\Framework\Exception\LocalizedException;
+use Magento\Framework\Exception\NoSuchEntityException;
+use Magento\Framework\Phrase;
+use Magento\Quote\Api\CartManagementInterface;
+use Magento\Quote\Api\CartRepositoryInterface;
+use Magento\Quote\Api\Data\CartInterface;
+use Magento\Quote\Model\Quote;
+use Magento\Quote\Model\QuoteManagement;
+use Magento\Sales\Api\Data\OrderInterface;
+use Magento\Sales\Api\OrderManagementInterface;
+use Magento\Sales\Api\OrderRepositoryInterface;
+use Magento\Sales\Model\Order;
+
+final class Sales
+{
+    /** @var array<int,Quote> */
+    public array $quotes = [];
+    /** @var array<int,Order> */
+    public array $orders = [];
+    /** @var callable|null Called with (Order) after an order is placed (MSI reservations). */
+    public $afterPlace = null;
+    /** @var callable|null Called with (Order) after an order is cancelled (the order_cancel_after event). */
+    public $afterCancel = null;
+}
+
+final class CartDouble implements CartManagementInterface, CartRepositoryInterface
+{
+    public function __construct(private Sales $sales)
+    {
+    }
+
+    public function createEmptyCart()
+    {
+        $id = count($this->sales->quotes) + 1;
+        $this->sales->quotes[$id] = new Quote(['entity_id' => $id, 'is_active' => 1]);
+        return $id;
+    }
+
+    public function get($cartId)
+    {
+        if (!isset($this->sales->quotes[(int) $cartId])) {
+            throw new NoSuchEntityException(new Phrase('No such entity with %1 = %2', ['cartId', $cartId]));
+        }
+        return $this->sales->quotes[(int) $cartId];
+    }
+
+    public function save(CartInterface $quote)
+    {
+        $this->sales->quotes[(int) $quote->getData('entity_id')] = $quote;
+    }
+}
+
+final class QuoteManagementDouble extends QuoteManagement
+{
+    /** @var string|null A refusal to raise on the next submit, as Magento's validators do. */
+    public ?string $refuse = null;
+
+    public function __construct(private Sales $sales)
+    {
+    }
+
+    public function submit(Quote $quote, $orderData = [])
+    {
+        if (null !== $this->refuse) {
+            $message = $this->refuse;
+            $this->refuse = null;
+            throw new LocalizedException(new Phrase($message));
+        }
+        $shipping = $quote->getShippingAddress();
+        $method = (string) $shipping->getData('shipping_method');
+        if ('' === $method || false === $shipping->getShippingRateByCode($method)) {
+            throw new LocalizedException(new Phrase('The shipping method is missing. Select the shipping method and try again.'));
+        }
+        if ('' === (string) $quote->getPayment()->getData('method')) {
+            throw new LocalizedException(new Phrase('Enter a valid payment method and try again.'));
+        }
+        if (!$quote->getAllItems()) {
+            throw new LocalizedException(new Phrase('The quote has no items.'));
+        }
+        $quote->collectTotals();
+        $id = count($this->sales->orders) + 1;
+        $items = [];
+        foreach ($quote->getAllItems() as $item) {
+            $items[] = ['sku' => $item->getData('sku'), 'qty' => (int) $item->getData('qty'), 'price' => $item->getData('custom_price')];
+        }
+        $order = new Order(array_merge([
+            'entity_id' => $id,
+            'increment_id' => sprintf('%09d', $id),
+            'state' => 'new',
+            'status' => 'pending',
+            'store_id' => $quote->getData('store_id'),
+            'customer_email' => $quote->getData('customer_email'),
+            'customer_is_guest' => $quote->getData('customer_is_guest'),
+            'shipping_method' => $method,
+            'shipping_amount' => $shipping->getData('shipping_amount'),
+            'grand_total' => $quote->getData('grand_total'),
+            'payment_method' => $quote->getPayment()->getData('method'),
+            'shipping_address' => $shipping->getData(),
+            'billing_address' => $quote->getBillingAddress()->getData(),
+            'items' => $items,
+        ], (array) $orderData));
+        $this->sales->orders[$id] = $order;
+        $quote->setData('is_active', 0);
+        if ($this->sales->afterPlace) {
+            call_user_func($this->sales->afterPlace, $order);
+        }
+        return $order;
+    }
+}
+
+final class OrderServiceDouble implements OrderRepositoryInterface, OrderManagementInterface
+{
+    public function __construct(private Sales $sales)
+    {
+    }
+
+    public function get($id)
+    {
+        if (!isset($this->sales->orders[(int) $id])) {
+            throw new NoSuchEntityException(new Phrase('The entity that was requested doesn\'t exist. Verify the entity and try again.'));
+        }
+        return $this->sales->orders[(int) $id];
+    }
+
+    public function save(OrderInterface $entity)
+    {
+        $this->sales->orders[(int) $entity->getEntityId()] = $entity;
+        return $entity;
+    }
+
+    public function cancel($id)
+    {
+        $order = $this->get($id);
+        if (!in_array($order->getState(), ['new', 'processing', 'pending_payment'], true)) {
+            return false;
+        }
+        $order->setState('canceled');
+        $order->setStatus('canceled');
+        if ($this->sales->afterCancel) {
+            call_user_func($this->sales->afterCancel, $order);
+        }
+        return true;
+    }
+}
