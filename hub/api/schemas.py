@@ -231,7 +231,8 @@ class CommandsResponseSchema(Schema):
     commands = fields.List(fields.Nested(CommandSchema))
 
 
-FAILURE_REASONS = ["PRODUCT_DELETED", "OUT_OF_STOCK", "INVALID_ADDRESS", "MISSING_FIELD", "PLATFORM_ERROR"]
+FAILURE_REASONS = ["PRODUCT_DELETED", "PRODUCT_DISABLED", "OUT_OF_STOCK", "INVALID_ADDRESS", "ADDRESS_REFUSED", "MISSING_FIELD",
+                   "PLATFORM_ERROR"]
 
 
 class CommandResultSchema(Schema):

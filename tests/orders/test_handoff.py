@@ -114,3 +114,15 @@ def test_bad_orders_from_tiktok_end_in_a_clear_status(world: World) -> None:
     assert {code: orders[raw["id"]]["reason_code"] for code, raw in cases.items()} == {c: c for c in cases}
     assert all(orders[raw["id"]]["status"] == "Failed" for raw in cases.values())
     assert world.commands() == []
+
+
+def test_store_reasons_for_a_disabled_product_and_a_refused_address_reach_the_order(world: World,
+                                                                                      store: FakeStore) -> None:
+    cases = {"PRODUCT_DISABLED": ("SOCK-M is disabled in Magento", "Enable the product"),
+             "ADDRESS_REFUSED": ("Magento does not allow the country US", "countries it ships to")}
+    for code, (message, fix) in cases.items():
+        store.fail_with = {"status": "failed", "reason": code, "message": message, "retryable": False}
+        tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+        failed = world.wait_status(tid, "Failed")
+        assert failed["reason_code"] == code and message in failed["reason"] and fix in failed["fix"]
+    assert store.orders == {}

@@ -23,7 +23,9 @@ NO_STORE = "NO_STORE"
 TIKTOK_CANCEL_REFUSED = "TIKTOK_CANCEL_REFUSED"
 # Reported by the store's extension (design §4); PRODUCT_DELETED is shared.
 OUT_OF_STOCK = "OUT_OF_STOCK"
+PRODUCT_DISABLED = "PRODUCT_DISABLED"
 INVALID_ADDRESS = "INVALID_ADDRESS"
+ADDRESS_REFUSED = "ADDRESS_REFUSED"
 MISSING_FIELD = "MISSING_FIELD"
 PLATFORM_ERROR = "PLATFORM_ERROR"
 
@@ -45,7 +47,10 @@ FIXES = {
     NO_STORE: f"Connect a store to the hub (install the extension), {SYNC}.",
     TIKTOK_CANCEL_REFUSED: "Resolve it in TikTok Seller Center (contact the buyer about a return or refund).",
     OUT_OF_STOCK: f"Restock the product in the store (or allow backorders), {SYNC}.",
+    PRODUCT_DISABLED: f"Enable the product in the store (and make sure it is sold on the store's website), {SYNC}.",
     INVALID_ADDRESS: f"Check the address rules of the store (required fields, countries it ships to), {SYNC}.",
+    ADDRESS_REFUSED: f"Allow the buyer's country in the store (the countries it ships to) or fix the address rule the "
+                     f"store names, {SYNC}.",
     MISSING_FIELD: f"Make the field the store asks for optional, or fill it in the store's settings, {SYNC}.",
     PLATFORM_ERROR: f"Check the store's error log; when the cause is fixed, {SYNC}.",
 }
