@@ -12,12 +12,18 @@ use Magento\Framework\Component\ComponentRegistrar;
 ComponentRegistrar::register(ComponentRegistrar::MODULE, 'TikTokShopSync_Connector', __DIR__);
 
 if (!interface_exists(\TikTokShopSync\ExtensionClient\Http\Transport::class)) {
-    foreach ([__DIR__ . '/lib/extension-client/src', __DIR__ . '/../extension-client-php/src'] as $tiktokShopSyncLibrary) {
+    foreach (
+        [__DIR__ . '/lib/extension-client/src', __DIR__ . '/../extension-client-php/src'] as $tiktokShopSyncLibrary
+    ) {
         if (is_dir($tiktokShopSyncLibrary)) {
             spl_autoload_register(static function (string $class) use ($tiktokShopSyncLibrary): void {
                 $prefix = 'TikTokShopSync\\ExtensionClient\\';
                 if (0 === strncmp($class, $prefix, strlen($prefix))) {
-                    $file = $tiktokShopSyncLibrary . '/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+                    $file = $tiktokShopSyncLibrary . '/' . str_replace(
+                        '\\',
+                        '/',
+                        substr($class, strlen($prefix))
+                    ) . '.php';
                     if (is_file($file)) {
                         require $file;
                     }

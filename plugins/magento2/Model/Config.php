@@ -128,7 +128,10 @@ class Config
      */
     public function weightUnit(int $websiteId): string
     {
-        $unit = $this->value(self::PATH_WEIGHT_UNIT, $websiteId) ?: $this->value(self::PATH_LOCALE_WEIGHT_UNIT, $websiteId);
+        $unit = $this->value(self::PATH_WEIGHT_UNIT, $websiteId) ?: $this->value(
+            self::PATH_LOCALE_WEIGHT_UNIT,
+            $websiteId
+        );
         return match ($unit) {
             'lbs', 'lb' => 'lb',
             'g' => 'g',

@@ -26,7 +26,10 @@ class ReportFulfilment implements ObserverInterface
             return;
         }
         $created = (string) $track->getCreatedAt();
-        $shippedAt = '' !== $created ? gmdate('Y-m-d\TH:i:s\Z', (int) strtotime($created . ' UTC')) : gmdate('Y-m-d\TH:i:s\Z');
+        $shippedAt = '' !== $created ? gmdate(
+            'Y-m-d\TH:i:s\Z',
+            (int) strtotime($created . ' UTC')
+        ) : gmdate('Y-m-d\TH:i:s\Z');
         $carrier = trim((string) $track->getTitle()) ?: (string) $track->getCarrierCode();
         $this->reports->shipped((int) $track->getOrderId(), (string) $track->getTrackNumber(), $carrier, $shippedAt);
     }

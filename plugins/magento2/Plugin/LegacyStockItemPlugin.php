@@ -23,7 +23,12 @@ class LegacyStockItemPlugin
 
     public function afterSave(StockItemRepositoryInterface $subject, $result, StockItemInterface $stockItem)
     {
-        if ($stockItem->getProductId() && $this->recorder->record([(int) $stockItem->getProductId()], OutboxTable::TYPE_STOCK) > 0) {
+        if (
+            $stockItem->getProductId() && $this->recorder->record(
+                [(int) $stockItem->getProductId()],
+                OutboxTable::TYPE_STOCK
+            ) > 0
+        ) {
             $this->pusher->pushSoon();
         }
         return $result;

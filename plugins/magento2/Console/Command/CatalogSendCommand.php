@@ -30,8 +30,18 @@ class CatalogSendCommand extends Command
     protected function configure(): void
     {
         $this->setDescription('Sends the catalog (or some products) to the TikTok Shop Sync hub again.');
-        $this->addOption('website', null, InputOption::VALUE_REQUIRED, 'Website id (default: every website with sync enabled)');
-        $this->addOption('product', null, InputOption::VALUE_REQUIRED | InputOption::VALUE_IS_ARRAY, 'Product id (repeatable)');
+        $this->addOption(
+            'website',
+            null,
+            InputOption::VALUE_REQUIRED,
+            'Website id (default: every website with sync enabled)'
+        );
+        $this->addOption(
+            'product',
+            null,
+            InputOption::VALUE_REQUIRED | InputOption::VALUE_IS_ARRAY,
+            'Product id (repeatable)'
+        );
         parent::configure();
     }
 
@@ -47,12 +57,19 @@ class CatalogSendCommand extends Command
         $failed = false;
         foreach ($websites as $websiteId) {
             if (!$this->config->isEnabled($websiteId)) {
-                $output->writeln(sprintf('<error>Website %d does not have TikTok Shop sync enabled.</error>', $websiteId));
+                $output->writeln(
+                    sprintf('<error>Website %d does not have TikTok Shop sync enabled.</error>', $websiteId)
+                );
                 $failed = true;
                 continue;
             }
             $count = $this->sender->send($websiteId, $products ? array_map('intval', $products) : null);
-            $summary = $this->pusher->flush($websiteId)[$websiteId] ?? ['delivered' => 0, 'rejected' => 0, 'deferred' => 0, 'error' => ''];
+            $summary = $this->pusher->flush($websiteId)[$websiteId] ?? [
+                'delivered' => 0,
+                'rejected' => 0,
+                'deferred' => 0,
+                'error' => '',
+            ];
             $output->writeln(sprintf(
                 'Website %d: %d products queued; %d events delivered, %d refused, %d waiting%s',
                 $websiteId,

@@ -27,8 +27,16 @@ class CommandsRunCommand extends Command
 
     protected function configure(): void
     {
-        $this->setDescription('Polls the TikTok Shop Sync hub for commands (TikTok orders, cancellations, catalog resends) and carries them out.');
-        $this->addOption('website', null, InputOption::VALUE_REQUIRED, 'Website id (default: every website with sync enabled)');
+        $this->setDescription(
+            'Polls the TikTok Shop Sync hub for commands (TikTok orders, cancellations, catalog resends) and carries'
+                . ' them out.'
+        );
+        $this->addOption(
+            'website',
+            null,
+            InputOption::VALUE_REQUIRED,
+            'Website id (default: every website with sync enabled)'
+        );
         $this->addOption('wait', null, InputOption::VALUE_REQUIRED, 'Seconds to wait for a command (0-30)', '0');
         parent::configure();
     }

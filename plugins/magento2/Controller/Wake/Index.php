@@ -46,7 +46,10 @@ class Index implements HttpPostActionInterface, CsrfAwareActionInterface
         ];
         try {
             if (null === $websiteId) {
-                throw new WakeRejected('' === $keyId ? 'missing_credentials' : 'unknown_key', 'No website with sync enabled has this key.');
+                throw new WakeRejected(
+                    '' === $keyId ? 'missing_credentials' : 'unknown_key',
+                    'No website with sync enabled has this key.'
+                );
             }
             (new WakeVerifier($this->clients->signer($websiteId)))->verify(
                 $headers,
@@ -56,7 +59,9 @@ class Index implements HttpPostActionInterface, CsrfAwareActionInterface
             );
         } catch (WakeRejected $e) {
             $result->setHttpResponseCode(401);
-            return $result->setData(['error' => ['code' => $e->errorCode(), 'message' => $e->getMessage(), 'details' => []]]);
+            return $result->setData(
+                ['error' => ['code' => $e->errorCode(), 'message' => $e->getMessage(), 'details' => []]]
+            );
         }
         $this->publisher->publish(self::TOPIC, (string) $websiteId);
         $result->setHttpResponseCode(202);

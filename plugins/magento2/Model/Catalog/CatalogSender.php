@@ -29,7 +29,9 @@ class CatalogSender implements CatalogSenderInterface
         $sql = 'SELECT w.product_id FROM ' . $this->resource->getTableName('catalog_product_website') . ' w'
             . ' JOIN ' . $this->resource->getTableName('catalog_product_entity') . ' e ON e.entity_id = w.product_id'
             . " WHERE w.website_id = ? AND e.type_id IN ('simple', 'virtual', 'configurable')"
-            . ' AND w.product_id NOT IN (SELECT l.product_id FROM ' . $this->resource->getTableName('catalog_product_super_link') . ' l)';
+            . ' AND w.product_id NOT IN (SELECT l.product_id FROM ' . $this->resource->getTableName(
+                'catalog_product_super_link'
+            ) . ' l)';
         $bind = [$websiteId];
         if (null !== $productIds) {
             $ids = array_values(array_filter(array_map('intval', $productIds)));

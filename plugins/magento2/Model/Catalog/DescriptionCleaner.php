@@ -28,12 +28,17 @@ class DescriptionCleaner
         }
         $doc = new \DOMDocument('1.0', 'UTF-8');
         $previous = libxml_use_internal_errors(true);
-        $doc->loadHTML('<?xml encoding="UTF-8"?><div id="tts-root">' . $html . '</div>', LIBXML_NONET | LIBXML_HTML_NODEFDTD);
+        $doc->loadHTML(
+            '<?xml encoding="UTF-8"?><div id="tts-root">' . $html . '</div>',
+            LIBXML_NONET | LIBXML_HTML_NODEFDTD
+        );
         libxml_clear_errors();
         libxml_use_internal_errors($previous);
         $root = $doc->getElementById('tts-root');
         if (null === $root) {
-            return trim(strip_tags($html, '<p><br><ul><ol><li><table><tr><td><th><strong><b><em><i><h2><h3><h4><img><a>'));
+            return trim(
+                strip_tags($html, '<p><br><ul><ol><li><table><tr><td><th><strong><b><em><i><h2><h3><h4><img><a>')
+            );
         }
         $this->walk($root);
         $out = '';

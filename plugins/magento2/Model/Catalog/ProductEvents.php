@@ -54,9 +54,17 @@ class ProductEvents
             return null;
         }
         if (OutboxTable::TYPE_STOCK === $type) {
-            return ['id' => $eventId, 'type' => OutboxTable::TYPE_STOCK, 'items' => $this->serializer->inventoryItems($product, $context)];
+            return [
+                'id' => $eventId,
+                'type' => OutboxTable::TYPE_STOCK,
+                'items' => $this->serializer->inventoryItems($product, $context),
+            ];
         }
-        return ['id' => $eventId, 'type' => OutboxTable::TYPE_UPSERT, 'product' => $this->serializer->serialize($product, $context)];
+        return [
+            'id' => $eventId,
+            'type' => OutboxTable::TYPE_UPSERT,
+            'product' => $this->serializer->serialize($product, $context),
+        ];
     }
 
     private function inWebsite(ProductInterface $product, int $websiteId): bool

@@ -61,7 +61,13 @@ class ProductSerializer
                 }
                 $variant = $this->variant($child, $context, $options);
                 $variants[] = $variant;
-                if (null !== $variant['image_url'] && !in_array($variant['image_url'], array_column($images, 'url'), true)) {
+                if (
+                    null !== $variant['image_url'] && !in_array(
+                        $variant['image_url'],
+                        array_column($images, 'url'),
+                        true
+                    )
+                ) {
                     $images[] = ['url' => $variant['image_url'], 'alt' => (string) $child->getName()];
                 }
             }
@@ -77,7 +83,10 @@ class ProductSerializer
             'version' => $this->versions->next(),
             'status' => self::STATUS_ENABLED === (int) $product->getStatus() ? 'active' : 'draft',
             'title' => (string) $product->getName(),
-            'description_html' => $this->descriptions->clean('' !== trim($description) ? $description : $short, $context['media_url']),
+            'description_html' => $this->descriptions->clean(
+                '' !== trim($description) ? $description : $short,
+                $context['media_url']
+            ),
             'short_description_html' => $this->descriptions->clean($short, $context['media_url']),
             'url' => '' !== $urlKey ? $context['link_url'] . $urlKey . $context['url_suffix'] : null,
             'sku' => (string) $product->getSku(),
@@ -86,7 +95,10 @@ class ProductSerializer
             'categories' => $this->categories->describe($this->categoryIds($product), $context['store_id']),
             'images' => $images,
             'attributes' => new \stdClass(),
-            'weight' => 'configurable' === $product->getTypeId() ? null : $this->weight($product->getWeight(), $context),
+            'weight' => 'configurable' === $product->getTypeId() ? null : $this->weight(
+                $product->getWeight(),
+                $context
+            ),
             'dimensions' => $this->dimensions($product, $context),
             'variants' => $variants,
         ];
@@ -102,8 +114,10 @@ class ProductSerializer
     {
         $items = [];
         $children = 'configurable' === $product->getTypeId()
-            ? array_map(fn ($link) => $this->products->getById((int) $link->getId(), false, $context['store_id']),
-                $this->configurableLinks->getChildren((string) $product->getSku()))
+            ? array_map(
+                fn ($link) => $this->products->getById((int) $link->getId(), false, $context['store_id']),
+                $this->configurableLinks->getChildren((string) $product->getSku())
+            )
             : [$product];
         foreach ($children as $child) {
             $stock = $this->stock->read((string) $child->getSku(), $context['website_code']);
@@ -164,7 +178,11 @@ class ProductSerializer
     {
         $entries = [];
         foreach ((array) $product->getMediaGalleryEntries() as $entry) {
-            if ($entry->isDisabled() || 'image' !== ($entry->getMediaType() ?: 'image') || '' === (string) $entry->getFile()) {
+            if (
+                $entry->isDisabled() || 'image' !== (
+                    $entry->getMediaType() ?: 'image'
+                ) || '' === (string) $entry->getFile()
+            ) {
                 continue;
             }
             $isBase = in_array('image', (array) $entry->getTypes(), true);
@@ -310,7 +328,11 @@ class ProductSerializer
         foreach ($context['dimension_attributes'] as $side => $code) {
             $values[$side] = self::decimal($this->attributeValue($product, (string) $code));
         }
-        if (null === ($values['length'] ?? null) && null === ($values['width'] ?? null) && null === ($values['height'] ?? null)) {
+        if (
+            null === (
+                $values['length'] ?? null
+            ) && null === ($values['width'] ?? null) && null === ($values['height'] ?? null)
+        ) {
             return null;
         }
         $values['unit'] = $context['dimension_unit'];

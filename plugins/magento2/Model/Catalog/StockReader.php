@@ -37,7 +37,11 @@ class StockReader
         $manage = (bool) $item->getManageStock();
         $inStock = (bool) $item->getIsInStock();
         if (!$manage) {
-            return ['quantity' => $inStock ? self::UNMANAGED_IN_STOCK_QUANTITY : 0, 'manage_stock' => false, 'in_stock' => $inStock];
+            return [
+                'quantity' => $inStock ? self::UNMANAGED_IN_STOCK_QUANTITY : 0,
+                'manage_stock' => false,
+                'in_stock' => $inStock,
+            ];
         }
         try {
             $quantity = $this->salableQty->execute($sku, $this->stockId($websiteCode));

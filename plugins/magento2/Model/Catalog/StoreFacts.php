@@ -34,8 +34,10 @@ class StoreFacts
             'currency' => $context['currency'],
             'weight_unit' => $context['weight_unit'],
             'dimension_unit' => $context['dimension_unit'],
-            'platform_version' => trim($this->productMetadata->getName() . ' ' . $this->productMetadata->getEdition() . ' '
-                . $this->productMetadata->getVersion()),
+            'platform_version' => trim(
+                $this->productMetadata->getName() . ' ' . $this->productMetadata->getEdition() . ' '
+                . $this->productMetadata->getVersion()
+            ),
             'extension_version' => self::EXTENSION_VERSION,
             'base_url' => $context['base_url'],
         ]);

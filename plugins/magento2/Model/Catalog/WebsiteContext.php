@@ -53,7 +53,11 @@ class WebsiteContext
             'base_url' => (string) ($storeConfig ? $storeConfig->getSecureBaseUrl() : ''),
             'link_url' => (string) ($storeConfig ? $storeConfig->getSecureBaseLinkUrl() : ''),
             'media_url' => (string) ($storeConfig ? $storeConfig->getSecureBaseMediaUrl() : ''),
-            'url_suffix' => (string) $this->scopeConfig->getValue('catalog/seo/product_url_suffix', ScopeInterface::SCOPE_STORES, $storeId),
+            'url_suffix' => (string) $this->scopeConfig->getValue(
+                'catalog/seo/product_url_suffix',
+                ScopeInterface::SCOPE_STORES,
+                $storeId
+            ),
             'weight_unit' => $this->config->weightUnit($websiteId),
             'dimension_unit' => $this->config->dimensionUnit($websiteId),
             'barcode_attribute' => $this->config->barcodeAttribute($websiteId),

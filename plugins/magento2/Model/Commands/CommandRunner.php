@@ -57,10 +57,15 @@ class CommandRunner implements CommandRunnerInterface
     {
         $client = $this->clients->forWebsite($websiteId);
         $processor = (new CommandProcessor($client, 'Magento 2'))
-            ->on('order.create', fn (array $payload): array => $this->importer->import($websiteId, (array) ($payload['order'] ?? [])))
+            ->on(
+                'order.create',
+                fn (array $payload): array => $this->importer->import($websiteId, (array) ($payload['order'] ?? []))
+            )
             ->on('order.cancel', fn (array $payload): array => $this->canceller->cancel($payload))
             ->on('catalog.resend', function (array $payload) use ($websiteId): array {
-                $ids = isset($payload['product_ids']) && is_array($payload['product_ids']) ? $payload['product_ids'] : null;
+                $ids = isset(
+                    $payload['product_ids']
+                ) && is_array($payload['product_ids']) ? $payload['product_ids'] : null;
                 $this->catalogSender->send($websiteId, $ids);
                 $this->pusher->pushSoon();
                 return [];

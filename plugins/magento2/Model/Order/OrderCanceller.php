@@ -41,7 +41,8 @@ class OrderCanceller
             if (!$this->orderManagement->cancel((int) $row['order_id'])) {
                 throw new CommandFailure(
                     CommandFailure::PLATFORM_ERROR,
-                    'Magento cannot cancel order ' . $order->getIncrementId() . ' (state ' . $order->getState() . '): it may be invoiced or shipped.'
+                    'Magento cannot cancel order ' . $order->getIncrementId() . ' (state ' . $order->getState() . '):'
+                    . ' it may be invoiced or shipped.'
                 );
             }
         }

@@ -81,7 +81,11 @@ class OrderImporter
                     'Magento refused the address: ' . $e->getMessage()
                 );
             }
-            throw new CommandFailure(CommandFailure::PLATFORM_ERROR, 'Magento could not create the order: ' . $e->getMessage(), true);
+            throw new CommandFailure(
+                CommandFailure::PLATFORM_ERROR,
+                'Magento could not create the order: ' . $e->getMessage(),
+                true
+            );
         }
         $this->map->attach($tiktokId, $placed['order_id'], $placed['increment_id']);
         return ['platform_order_id' => $placed['increment_id'], 'created' => true];
@@ -97,7 +101,10 @@ class OrderImporter
             throw new CommandFailure(CommandFailure::MISSING_FIELD, 'The order has no lines.');
         }
         if (empty($order['currency']) || !preg_match('/^[A-Z]{3}$/', (string) $order['currency'])) {
-            throw new CommandFailure(CommandFailure::MISSING_FIELD, 'The order has no valid currency (expected a code such as GBP).');
+            throw new CommandFailure(
+                CommandFailure::MISSING_FIELD,
+                'The order has no valid currency (expected a code such as GBP).'
+            );
         }
         foreach (array_values($order['lines']) as $index => $line) {
             $number = $index + 1;
@@ -105,10 +112,16 @@ class OrderImporter
                 throw new CommandFailure(CommandFailure::MISSING_FIELD, "Order line {$number} is not an object.");
             }
             if (empty($line['variant_id']) && empty($line['product_id']) && empty($line['sku'])) {
-                throw new CommandFailure(CommandFailure::MISSING_FIELD, "Order line {$number} names no product, variant or SKU.");
+                throw new CommandFailure(
+                    CommandFailure::MISSING_FIELD,
+                    "Order line {$number} names no product, variant or SKU."
+                );
             }
             if (!isset($line['quantity']) || !is_int($line['quantity']) || $line['quantity'] < 1) {
-                throw new CommandFailure(CommandFailure::MISSING_FIELD, "Order line {$number} has no positive whole quantity.");
+                throw new CommandFailure(
+                    CommandFailure::MISSING_FIELD,
+                    "Order line {$number} has no positive whole quantity."
+                );
             }
             if (!isset($line['unit_price']) || !is_numeric($line['unit_price']) || (float) $line['unit_price'] < 0) {
                 throw new CommandFailure(CommandFailure::MISSING_FIELD, "Order line {$number} has no unit_price.");
@@ -117,7 +130,9 @@ class OrderImporter
         if (!isset($order['totals']['total']) || !is_numeric($order['totals']['total'])) {
             throw new CommandFailure(CommandFailure::MISSING_FIELD, 'The order has no totals.total.');
         }
-        $address = isset($order['shipping_address']) && is_array($order['shipping_address']) ? $order['shipping_address'] : null;
+        $address = isset(
+            $order['shipping_address']
+        ) && is_array($order['shipping_address']) ? $order['shipping_address'] : null;
         if (!$address) {
             throw new CommandFailure(CommandFailure::INVALID_ADDRESS, 'The order has no shipping address.');
         }
@@ -128,17 +143,33 @@ class OrderImporter
             }
         }
         if ($missing) {
-            throw new CommandFailure(CommandFailure::INVALID_ADDRESS, 'The shipping address lacks: ' . implode(', ', $missing) . '.');
+            throw new CommandFailure(
+                CommandFailure::INVALID_ADDRESS,
+                'The shipping address lacks: ' . implode(', ', $missing) . '.'
+            );
         }
         $country = strtoupper(trim((string) $address['country_code']));
         if (!preg_match('/^[A-Z]{2}$/', $country)) {
-            throw new CommandFailure(CommandFailure::INVALID_ADDRESS, 'The shipping address country "' . $address['country_code'] . '" is not a country code.');
+            throw new CommandFailure(
+                CommandFailure::INVALID_ADDRESS,
+                'The shipping address country "' . $address['country_code'] . '" is not a country code.'
+            );
         }
-        $allowed = array_filter(explode(',', (string) $this->scopeConfig->getValue('general/country/allow', ScopeInterface::SCOPE_WEBSITES, $websiteId)));
+        $allowed = array_filter(
+            explode(
+                ',',
+                (string) $this->scopeConfig->getValue(
+                    'general/country/allow',
+                    ScopeInterface::SCOPE_WEBSITES,
+                    $websiteId
+                )
+            )
+        );
         if ($allowed && !in_array($country, $allowed, true)) {
             throw new CommandFailure(
                 CommandFailure::ADDRESS_REFUSED,
-                'Magento does not allow the country ' . $country . ' for this website (Stores > Configuration > General > Country Options > Allow Countries).'
+                'Magento does not allow the country ' . $country . ' for this website (Stores > Configuration >'
+                    . ' General > Country Options > Allow Countries).'
             );
         }
     }
@@ -159,11 +190,15 @@ class OrderImporter
             if (null === $product) {
                 throw new CommandFailure(
                     CommandFailure::PRODUCT_DELETED,
-                    "The product of {$label} no longer exists in Magento. Restore it or create the order by hand, then retry."
+                    "The product of {$label} no longer exists in Magento. Restore it or create the order by hand,"
+                        . " then retry."
                 );
             }
             if ('configurable' === $product->getTypeId()) {
-                throw new CommandFailure(CommandFailure::MISSING_FIELD, "{$label} names the configurable product {$product->getSku()} but no variant.");
+                throw new CommandFailure(
+                    CommandFailure::MISSING_FIELD,
+                    "{$label} names the configurable product {$product->getSku()} but no variant."
+                );
             }
             if (ProductSerializer::STATUS_ENABLED !== (int) $product->getStatus()) {
                 throw new CommandFailure(
@@ -172,10 +207,17 @@ class OrderImporter
                 );
             }
             $websiteIds = $product->getExtensionAttributes()?->getWebsiteIds();
-            if (null !== $websiteIds && !in_array($context['website_id'], array_map('intval', (array) $websiteIds), true)) {
+            if (
+                null !== $websiteIds && !in_array(
+                    $context['website_id'],
+                    array_map('intval', (array) $websiteIds),
+                    true
+                )
+            ) {
                 throw new CommandFailure(
                     CommandFailure::PRODUCT_DISABLED,
-                    "The product of {$label} ({$product->getSku()}) is not sold on the Magento website {$context['website_code']}. Assign it, then retry."
+                    "The product of {$label} ({$product->getSku()}) is not sold on the Magento website"
+                        . " {$context['website_code']}. Assign it, then retry."
                 );
             }
             $sku = (string) $product->getSku();
@@ -185,11 +227,19 @@ class OrderImporter
             if ($stock['manage_stock'] && !$backorders && $stock['quantity'] < $wanted[$sku]) {
                 throw new CommandFailure(
                     CommandFailure::OUT_OF_STOCK,
-                    sprintf('%s asks for %d but Magento can sell %d. Add stock or allow backorders, then retry.', $label, $wanted[$sku], $stock['quantity'])
+                    sprintf(
+                        '%s asks for %d but Magento can sell %d. Add stock or allow backorders, then retry.',
+                        $label,
+                        $wanted[$sku],
+                        $stock['quantity']
+                    )
                 );
             }
             if (!$stock['manage_stock'] && !$stock['in_stock']) {
-                throw new CommandFailure(CommandFailure::OUT_OF_STOCK, "{$label} is marked out of stock in Magento. Mark it in stock, then retry.");
+                throw new CommandFailure(
+                    CommandFailure::OUT_OF_STOCK,
+                    "{$label} is marked out of stock in Magento. Mark it in stock, then retry."
+                );
             }
             $line['product'] = $product;
             $resolved[] = $line;

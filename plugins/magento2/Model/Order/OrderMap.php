@@ -30,12 +30,14 @@ class OrderMap
     }
 
     /**
-     * @return array{tiktok_order_id:string,website_id:string,order_id:?string,increment_id:?string,claimed_at:string,cancelled_by_hub:string}|null
+     * @return array<string,?string>|null tiktok_order_id, website_id, order_id, increment_id, claimed_at,
+     *                                   cancelled_by_hub
      */
     public function find(string $tiktokOrderId): ?array
     {
         $row = $this->resource->getConnection()->fetchRow(
-            'SELECT tiktok_order_id, website_id, order_id, increment_id, claimed_at, cancelled_by_hub FROM ' . $this->table()
+            'SELECT tiktok_order_id, website_id, order_id, increment_id, claimed_at, cancelled_by_hub FROM'
+                . ' ' . $this->table()
             . ' WHERE tiktok_order_id = ?',
             [$tiktokOrderId]
         );
@@ -48,7 +50,8 @@ class OrderMap
     public function findByOrderId(int $orderId): ?array
     {
         $row = $this->resource->getConnection()->fetchRow(
-            'SELECT tiktok_order_id, website_id, order_id, increment_id, claimed_at, cancelled_by_hub FROM ' . $this->table()
+            'SELECT tiktok_order_id, website_id, order_id, increment_id, claimed_at, cancelled_by_hub FROM'
+                . ' ' . $this->table()
             . ' WHERE order_id = ?',
             [$orderId]
         );
@@ -96,7 +99,10 @@ class OrderMap
 
     public function release(string $tiktokOrderId): void
     {
-        $this->resource->getConnection()->delete($this->table(), ['tiktok_order_id = ?' => $tiktokOrderId, 'order_id IS NULL']);
+        $this->resource->getConnection()->delete(
+            $this->table(),
+            ['tiktok_order_id = ?' => $tiktokOrderId, 'order_id IS NULL']
+        );
     }
 
     public function markCancelledByHub(string $tiktokOrderId): void

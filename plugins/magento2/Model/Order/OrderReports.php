@@ -39,7 +39,11 @@ class OrderReports
             $carrier,
             $shippedAt
         );
-        $this->outbox->addEvent((int) $row['website_id'], $event, 'fulfil:' . $row['tiktok_order_id'] . ':' . trim($trackingNumber));
+        $this->outbox->addEvent(
+            (int) $row['website_id'],
+            $event,
+            'fulfil:' . $row['tiktok_order_id'] . ':' . trim($trackingNumber)
+        );
         $this->pusher->pushSoon();
         return true;
     }
@@ -51,7 +55,11 @@ class OrderReports
             return false;
         }
         $order = $this->orders->get($orderId);
-        $event = $this->events->orderCancelled((string) $row['tiktok_order_id'], (string) $order->getIncrementId(), $reason);
+        $event = $this->events->orderCancelled(
+            (string) $row['tiktok_order_id'],
+            (string) $order->getIncrementId(),
+            $reason
+        );
         $this->outbox->addEvent((int) $row['website_id'], $event, 'cancel:' . $row['tiktok_order_id']);
         $this->pusher->pushSoon();
         return true;

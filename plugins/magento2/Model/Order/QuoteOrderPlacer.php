@@ -61,7 +61,10 @@ class QuoteOrderPlacer
             $price = (float) $line['unit_price'];
             $item = $quote->addProduct($line['product'], new DataObject(['qty' => (int) $line['quantity']]));
             if (is_string($item)) {
-                throw new CommandFailure(CommandFailure::OUT_OF_STOCK, 'Magento refused ' . $line['product']->getSku() . ': ' . $item);
+                throw new CommandFailure(
+                    CommandFailure::OUT_OF_STOCK,
+                    'Magento refused ' . $line['product']->getSku() . ': ' . $item
+                );
             }
             $item->setCustomPrice($price);
             $item->setOriginalCustomPrice($price);
@@ -96,7 +99,11 @@ class QuoteOrderPlacer
             'customer_note' => (string) ($order['note'] ?? ('TikTok Shop order ' . $tiktokId)),
         ]);
         if (null === $placed) {
-            throw new CommandFailure(CommandFailure::PLATFORM_ERROR, 'Magento did not return an order for the quote.', true);
+            throw new CommandFailure(
+                CommandFailure::PLATFORM_ERROR,
+                'Magento did not return an order for the quote.',
+                true
+            );
         }
         $placed->setState('processing');
         $placed->setStatus('processing');
@@ -125,7 +132,9 @@ class QuoteOrderPlacer
         return [
             'firstname' => $parts[0] ?: 'TikTok',
             'lastname' => $parts[1] ?? 'Buyer',
-            'street' => array_values(array_filter([(string) ($address['line1'] ?? ''), (string) ($address['line2'] ?? '')], 'strlen')),
+            'street' => array_values(
+                array_filter([(string) ($address['line1'] ?? ''), (string) ($address['line2'] ?? '')], 'strlen')
+            ),
             'city' => (string) $address['city'],
             'region' => (string) ($address['region'] ?? ''),
             'postcode' => (string) $address['postal_code'],

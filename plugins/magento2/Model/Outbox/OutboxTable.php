@@ -88,13 +88,18 @@ class OutboxTable
         $payload = (string) json_encode($event, HubClient::JSON_FLAGS);
         if (null !== $dedupeKey) {
             $existing = $this->db()->fetchOne(
-                'SELECT id FROM ' . $this->table() . ' WHERE website_id = ? AND dedupe_key = ? AND state = ? ORDER BY id DESC LIMIT 1',
+                'SELECT id FROM ' . $this->table() . ' WHERE website_id = ? AND dedupe_key = ? AND state = ? ORDER'
+                    . ' BY id DESC LIMIT 1',
                 [$websiteId, $dedupeKey, self::STATE_PENDING]
             );
             if ($existing) {
                 $this->db()->update(
                     $this->table(),
-                    ['event_id' => (string) $event['id'], 'event_type' => (string) $event['type'], 'payload' => $payload],
+                    [
+                        'event_id' => (string) $event['id'],
+                        'event_type' => (string) $event['type'],
+                        'payload' => $payload,
+                    ],
                     ['id = ?' => (int) $existing]
                 );
                 return;
@@ -103,8 +108,14 @@ class OutboxTable
         $this->insert($websiteId, (string) $event['type'], $dedupeKey, null, $payload, (string) $event['id']);
     }
 
-    private function insert(int $websiteId, string $type, ?string $key, ?int $productId, ?string $payload, ?string $eventId = null): void
-    {
+    private function insert(
+        int $websiteId,
+        string $type,
+        ?string $key,
+        ?int $productId,
+        ?string $payload,
+        ?string $eventId = null
+    ): void {
         $this->db()->insert($this->table(), [
             'website_id' => $websiteId,
             'event_id' => $eventId ?? (string) call_user_func($this->uuid),
@@ -122,7 +133,7 @@ class OutboxTable
     /**
      * Pending rows of a website that are due, oldest first.
      *
-     * @return array<int,array{id:string,event_id:string,event_type:string,product_id:?string,payload:?string,attempts:string}>
+     * @return array<int,array<string,?string>> id, event_id, event_type, product_id, payload, attempts
      */
     public function due(int $websiteId, int $limit): array
     {
@@ -169,7 +180,8 @@ class OutboxTable
             return;
         }
         $this->db()->query(
-            'UPDATE ' . $this->table() . ' SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id IN ('
+            'UPDATE ' . $this->table() . ' SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id'
+                . ' IN ('
             . implode(',', $rowIds) . ')',
             [(int) call_user_func($this->clock) + max(0, $delaySeconds), mb_substr($error, 0, 60000)]
         );

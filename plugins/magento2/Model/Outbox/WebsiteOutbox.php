@@ -31,7 +31,12 @@ class WebsiteOutbox implements OutboxStore
             $payload = $row['payload'];
             if (null === $payload || '' === $payload) {
                 try {
-                    $event = $this->productEvents->build($this->websiteId, (int) $row['product_id'], (string) $row['event_type'], $eventId);
+                    $event = $this->productEvents->build(
+                        $this->websiteId,
+                        (int) $row['product_id'],
+                        (string) $row['event_type'],
+                        $eventId
+                    );
                 } catch (\Throwable $e) {
                     $this->table->markRejected($rowId, $eventId, 'The product could not be read: ' . $e->getMessage());
                     continue;

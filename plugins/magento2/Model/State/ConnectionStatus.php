@@ -77,7 +77,8 @@ class ConnectionStatus
         }
         if ($age > self::CRON_STALE_AFTER) {
             return sprintf(
-                'Magento cron last ran the TikTok Shop jobs %d minutes ago. Orders from TikTok wait until it runs again; '
+                'Magento cron last ran the TikTok Shop jobs %d minutes ago. Orders from TikTok wait until it runs'
+                    . ' again; '
                 . 'check the crontab of the Magento server (bin/magento cron:run every minute).',
                 intdiv($age, 60)
             );

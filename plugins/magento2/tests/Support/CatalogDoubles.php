@@ -63,14 +63,28 @@ final class Catalog
      */
     public function add(array $data, float $qty = 10, array $websiteIds = [1]): Product
     {
-        $data += ['status' => 1, 'visibility' => 4, 'type_id' => 'simple', 'custom_attributes' => [], 'media_gallery_entries' => []];
+        $data += [
+            'status' => 1,
+            'visibility' => 4,
+            'type_id' => 'simple',
+            'custom_attributes' => [],
+            'media_gallery_entries' => [],
+        ];
         $data['extension_attributes'] = new ProductExtensionDouble($websiteIds);
         $product = new Product($data);
         $id = (int) $data['entity_id'];
         $this->products[$id] = $product;
-        $this->stock[(string) $data['sku']] = ['qty' => $qty, 'manage' => true, 'in_stock' => $qty > 0, 'backorders' => 0];
+        $this->stock[(string) $data['sku']] = [
+            'qty' => $qty,
+            'manage' => true,
+            'in_stock' => $qty > 0,
+            'backorders' => 0,
+        ];
         if ($this->db) {
-            $this->db->insert('catalog_product_entity', ['entity_id' => $id, 'type_id' => $data['type_id'], 'sku' => $data['sku']]);
+            $this->db->insert(
+                'catalog_product_entity',
+                ['entity_id' => $id, 'type_id' => $data['type_id'], 'sku' => $data['sku']]
+            );
             foreach ($websiteIds as $websiteId) {
                 $this->db->insert('catalog_product_website', ['product_id' => $id, 'website_id' => $websiteId]);
             }
@@ -101,7 +115,9 @@ final class Catalog
     public function product(int $id): Product
     {
         if (!isset($this->products[$id])) {
-            throw new NoSuchEntityException(new Phrase('The product that was requested doesn\'t exist. Verify the product and try again.'));
+            throw new NoSuchEntityException(
+                new Phrase('The product that was requested doesn\'t exist. Verify the product and try again.')
+            );
         }
         ++$this->loads;
         return $this->products[$id];
@@ -114,7 +130,9 @@ final class Catalog
                 return $product;
             }
         }
-        throw new NoSuchEntityException(new Phrase('The product that was requested doesn\'t exist. Verify the product and try again.'));
+        throw new NoSuchEntityException(
+            new Phrase('The product that was requested doesn\'t exist. Verify the product and try again.')
+        );
     }
 
     public function delete(int $id): void
@@ -307,7 +325,9 @@ final class ProductAttributeRepositoryDouble implements ProductAttributeReposito
     public function get($attributeCode)
     {
         if (!isset($this->catalog->attributeOptions[$attributeCode])) {
-            throw new NoSuchEntityException(new Phrase('The attribute with a "%1" attributeCode doesn\'t exist.', [$attributeCode]));
+            throw new NoSuchEntityException(
+                new Phrase('The attribute with a "%1" attributeCode doesn\'t exist.', [$attributeCode])
+            );
         }
         return new ProductAttributeDouble((string) $attributeCode, $this->catalog->attributeOptions[$attributeCode]);
     }

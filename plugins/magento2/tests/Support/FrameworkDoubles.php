@@ -72,13 +72,17 @@ final class ScopeConfigDouble implements ScopeConfigInterface
 
     public function set(string $path, $value, ?int $websiteId = null, ?int $storeId = null): void
     {
-        $scope = null !== $storeId ? 'stores:' . $storeId : (null !== $websiteId ? 'websites:' . $websiteId : 'default');
+        $scope = null !== $storeId ? 'stores:' . $storeId : (
+            null !== $websiteId ? 'websites:' . $websiteId : 'default'
+        );
         $this->values[$scope][$path] = $value;
     }
 
     public function getValue($path, $scopeType = ScopeConfigInterface::SCOPE_TYPE_DEFAULT, $scopeCode = null)
     {
-        $scope = ScopeConfigInterface::SCOPE_TYPE_DEFAULT === $scopeType || null === $scopeCode ? 'default' : $scopeType . ':' . $scopeCode;
+        $scope = ScopeConfigInterface::SCOPE_TYPE_DEFAULT === $scopeType || null === $scopeCode
+            ? 'default'
+            : $scopeType . ':' . $scopeCode;
         return $this->values[$scope][$path] ?? $this->values['default'][$path] ?? null;
     }
 
@@ -101,7 +105,9 @@ final class EncryptorDouble implements EncryptorInterface
 
     public function decrypt($data)
     {
-        return 0 === strncmp((string) $data, '1:3:', 4) ? strrev((string) base64_decode(substr((string) $data, 4))) : '';
+        return 0 === strncmp((string) $data, '1:3:', 4) ? strrev(
+            (string) base64_decode(substr((string) $data, 4))
+        ) : '';
     }
 }
 

@@ -124,7 +124,9 @@ final class MagentoStore
         $this->sales->afterPlace = function (Order $order): void {
             $items = [];
             foreach ((array) $order->getData('items') as $item) {
-                $this->catalog->reservations[$item['sku']] = ($this->catalog->reservations[$item['sku']] ?? 0) - $item['qty'];
+                $this->catalog->reservations[$item['sku']] = (
+                    $this->catalog->reservations[$item['sku']] ?? 0
+                ) - $item['qty'];
                 $items[] = new ItemToSellDouble((string) $item['sku'], (float) -$item['qty']);
             }
             $this->objects->get(ReservationsPlugin::class)->afterExecute(
@@ -202,7 +204,12 @@ final class MagentoStore
         $this->get(SourceItemsSavePlugin::class)->afterExecute(
             new SourceItemsSaveDouble(),
             null,
-            [new SourceItemDouble((string) $product->getSku(), $this->catalog->stock[(string) $product->getSku()]['qty'])]
+            [
+                new SourceItemDouble(
+                    (string) $product->getSku(),
+                    $this->catalog->stock[(string) $product->getSku()]['qty']
+                ),
+            ]
         );
     }
 

@@ -29,7 +29,10 @@ final class ObjectManager
         foreach ($xml->type as $type) {
             foreach ($type->arguments->argument ?? [] as $argument) {
                 $xsiType = (string) $argument->attributes('http://www.w3.org/2001/XMLSchema-instance')['type'];
-                $this->arguments[(string) $type['name']][(string) $argument['name']] = ['type' => $xsiType, 'value' => trim((string) $argument)];
+                $this->arguments[(string) $type['name']][(string) $argument['name']] = [
+                    'type' => $xsiType,
+                    'value' => trim((string) $argument),
+                ];
             }
         }
     }
@@ -85,7 +88,14 @@ final class ObjectManager
             }
             $type = $parameter->getType();
             if ($type instanceof \ReflectionNamedType && !$type->isBuiltin()) {
-                if ($parameter->isDefaultValueAvailable() && !isset($this->instances[$type->getName()]) && !str_starts_with($type->getName(), 'TikTokShopSync\\')) {
+                if (
+                    $parameter->isDefaultValueAvailable() && !isset(
+                        $this->instances[$type->getName()]
+                    ) && !str_starts_with(
+                        $type->getName(),
+                        'TikTokShopSync\\'
+                    )
+                ) {
                     $args[] = $parameter->getDefaultValue();
                     continue;
                 }
@@ -93,7 +103,9 @@ final class ObjectManager
             } elseif ($parameter->isDefaultValueAvailable()) {
                 $args[] = $parameter->getDefaultValue();
             } else {
-                throw new \LogicException("$class needs \${$parameter->getName()}, which neither a type nor di.xml supplies.");
+                throw new \LogicException(
+                    "$class needs \${$parameter->getName()}, which neither a type nor di.xml supplies."
+                );
             }
         }
         return $reflection->newInstanceArgs($args);

@@ -81,7 +81,9 @@ final class QuoteManagementDouble extends QuoteManagement
         $shipping = $quote->getShippingAddress();
         $method = (string) $shipping->getData('shipping_method');
         if ('' === $method || false === $shipping->getShippingRateByCode($method)) {
-            throw new LocalizedException(new Phrase('The shipping method is missing. Select the shipping method and try again.'));
+            throw new LocalizedException(
+                new Phrase('The shipping method is missing. Select the shipping method and try again.')
+            );
         }
         if ('' === (string) $quote->getPayment()->getData('method')) {
             throw new LocalizedException(new Phrase('Enter a valid payment method and try again.'));
@@ -93,7 +95,11 @@ final class QuoteManagementDouble extends QuoteManagement
         $id = count($this->sales->orders) + 1;
         $items = [];
         foreach ($quote->getAllItems() as $item) {
-            $items[] = ['sku' => $item->getData('sku'), 'qty' => (int) $item->getData('qty'), 'price' => $item->getData('custom_price')];
+            $items[] = [
+                'sku' => $item->getData('sku'),
+                'qty' => (int) $item->getData('qty'),
+                'price' => $item->getData('custom_price'),
+            ];
         }
         $order = new Order(array_merge([
             'entity_id' => $id,
@@ -129,7 +135,9 @@ final class OrderServiceDouble implements OrderRepositoryInterface, OrderManagem
     public function get($id)
     {
         if (!isset($this->sales->orders[(int) $id])) {
-            throw new NoSuchEntityException(new Phrase('The entity that was requested doesn\'t exist. Verify the entity and try again.'));
+            throw new NoSuchEntityException(
+                new Phrase('The entity that was requested doesn\'t exist. Verify the entity and try again.')
+            );
         }
         return $this->sales->orders[(int) $id];
     }

@@ -30,8 +30,14 @@ final class SqliteAdapter implements AdapterInterface
         $this->createFromSchema(dirname(__DIR__, 2) . '/etc/db_schema.xml');
         // The Magento core tables the module reads, with the columns it uses.
         $this->pdo->exec('CREATE TABLE catalog_product_entity (entity_id INTEGER PRIMARY KEY, type_id TEXT, sku TEXT)');
-        $this->pdo->exec('CREATE TABLE catalog_product_website (product_id INTEGER, website_id INTEGER, PRIMARY KEY (product_id, website_id))');
-        $this->pdo->exec('CREATE TABLE catalog_product_super_link (link_id INTEGER PRIMARY KEY, product_id INTEGER, parent_id INTEGER)');
+        $this->pdo->exec(
+            'CREATE TABLE catalog_product_website (product_id INTEGER, website_id INTEGER, PRIMARY KEY (product_id,'
+                . ' website_id))'
+        );
+        $this->pdo->exec(
+            'CREATE TABLE catalog_product_super_link (link_id INTEGER PRIMARY KEY, product_id INTEGER, parent_id'
+                . ' INTEGER)'
+        );
         $this->pdo->exec('CREATE TABLE eav_attribute (attribute_id INTEGER PRIMARY KEY, attribute_code TEXT)');
     }
 
@@ -45,7 +51,11 @@ final class SqliteAdapter implements AdapterInterface
                 $attrs = $column->attributes('http://www.w3.org/2001/XMLSchema-instance');
                 $type = (string) $attrs['type'];
                 $name = (string) $column['name'];
-                $sqlType = in_array($type, ['int', 'smallint', 'bigint', 'tinyint', 'boolean'], true) ? 'INTEGER' : 'TEXT';
+                $sqlType = in_array(
+                    $type,
+                    ['int', 'smallint', 'bigint', 'tinyint', 'boolean'],
+                    true
+                ) ? 'INTEGER' : 'TEXT';
                 if ('true' === (string) $column['identity']) {
                     $identity = $name;
                     $columns[] = $name . ' INTEGER PRIMARY KEY AUTOINCREMENT';
@@ -120,7 +130,10 @@ final class SqliteAdapter implements AdapterInterface
             $sets[] = $column . ' = ?';
         }
         [$whereSql, $whereBind] = $this->where($where);
-        return $this->run('UPDATE ' . $table . ' SET ' . implode(', ', $sets) . $whereSql, array_merge(array_values($bind), $whereBind))->rowCount();
+        return $this->run(
+            'UPDATE ' . $table . ' SET ' . implode(', ', $sets) . $whereSql,
+            array_merge(array_values($bind), $whereBind)
+        )->rowCount();
     }
 
     public function delete($table, $where = '')

@@ -53,7 +53,11 @@ final class ChangeCaptureTest extends TestCase
         $c->add(['entity_id' => 10, 'sku' => 'P', 'name' => 'P', 'type_id' => 'configurable']);
         $c->add(['entity_id' => 11, 'sku' => 'P-S', 'name' => 'P S', 'visibility' => 1, 'price' => '5']);
         $c->link(10, [11], []);
-        $this->store->get(SourceItemsSavePlugin::class)->afterExecute(new SourceItemsSaveDouble(), null, [new SourceItemDouble('P-S', 2.0)]);
+        $this->store->get(SourceItemsSavePlugin::class)->afterExecute(
+            new SourceItemsSaveDouble(),
+            null,
+            [new SourceItemDouble('P-S', 2.0)]
+        );
         $types = array_column($this->store->outbox(), 'event_type', 'dedupe_key');
         $this->assertSame(['product:10' => 'inventory.update', 'product:11' => 'inventory.update'], $types);
         // A later full save of the parent takes over its pending stock row.
@@ -76,7 +80,10 @@ final class ChangeCaptureTest extends TestCase
     public function testMassAttributeUpdatesRecordEveryProduct(): void
     {
         $this->store->catalog->add(['entity_id' => 2, 'sku' => 'B', 'name' => 'B', 'price' => '5']);
-        $this->store->dispatch('catalog_product_attribute_update_before', ['product_ids' => ['1', '2'], 'attributes_data' => ['status' => 2], 'store_id' => 0]);
+        $this->store->dispatch(
+            'catalog_product_attribute_update_before',
+            ['product_ids' => ['1', '2'], 'attributes_data' => ['status' => 2], 'store_id' => 0]
+        );
         $this->assertSame(['product:1', 'product:2'], array_column($this->store->outbox(), 'dedupe_key'));
     }
 
@@ -89,7 +96,11 @@ final class ChangeCaptureTest extends TestCase
         $rows = $this->store->outbox();
         $this->assertCount(1, $rows);
         $this->assertSame('product.delete', $rows[0]['event_type']);
-        $this->assertNotSame($before, $rows[0]['event_id'], 'a replaced event gets a new id (the hub ignores repeated ids)');
+        $this->assertNotSame(
+            $before,
+            $rows[0]['event_id'],
+            'a replaced event gets a new id (the hub ignores repeated ids)'
+        );
     }
 
     public function testNothingIsRecordedWhileSyncIsOffOrIncomplete(): void

@@ -33,10 +33,26 @@ final class OrdersTest extends TestCase
             'status' => 'AWAITING_SHIPMENT',
             'currency' => 'GBP',
             'buyer' => ['name' => 'Jane Doe', 'email' => 'jane@example.com', 'phone' => '07700900123'],
-            'shipping_address' => ['name' => 'Jane Doe', 'line1' => '1 High Street', 'line2' => 'Flat 2', 'city' => 'London',
-                'region' => 'Greater London', 'postal_code' => 'SW1A 1AA', 'country_code' => 'GB', 'phone' => '07700900123'],
-            'lines' => $lines ?: [['product_id' => '1', 'variant_id' => '1', 'sku' => 'SOCK-M', 'quantity' => 2, 'unit_price' => '9.99']],
-            'totals' => ['subtotal' => '19.98', 'shipping' => '2.50', 'tax' => '3.75', 'discount' => '0.00', 'total' => '22.48'],
+            'shipping_address' => [
+                'name' => 'Jane Doe',
+                'line1' => '1 High Street',
+                'line2' => 'Flat 2',
+                'city' => 'London',
+                'region' => 'Greater London',
+                'postal_code' => 'SW1A 1AA',
+                'country_code' => 'GB',
+                'phone' => '07700900123',
+            ],
+            'lines' => $lines ?: [
+                ['product_id' => '1', 'variant_id' => '1', 'sku' => 'SOCK-M', 'quantity' => 2, 'unit_price' => '9.99'],
+            ],
+            'totals' => [
+                'subtotal' => '19.98',
+                'shipping' => '2.50',
+                'tax' => '3.75',
+                'discount' => '0.00',
+                'total' => '22.48',
+            ],
             'payment_method' => 'TikTok Pay',
             'note' => 'TikTok Shop order ' . $id,
         ], $override);
@@ -64,7 +80,11 @@ final class OrdersTest extends TestCase
         $order = $this->store->sales->orders[1];
         $this->assertSame('576001', $order->getExtOrderId());
         $this->assertSame('processing', $order->getState());
-        $this->assertSame([['sku' => 'SOCK-M', 'qty' => 2, 'price' => 9.99]], $order->getData('items'), 'TikTok\'s price, not the store\'s 12.00');
+        $this->assertSame(
+            [['sku' => 'SOCK-M', 'qty' => 2, 'price' => 9.99]],
+            $order->getData('items'),
+            'TikTok\'s price, not the store\'s 12.00'
+        );
         $this->assertSame(2.5, $order->getData('shipping_amount'));
         $this->assertEqualsWithDelta(22.48, $order->getData('grand_total'), 0.001);
         $this->assertSame('tiktokshop_tiktokshop', $order->getData('shipping_method'));
@@ -94,7 +114,11 @@ final class OrdersTest extends TestCase
         } catch (CommandDeferred $e) {
             $this->assertCount(0, $this->store->sales->orders);
         }
-        $this->store->db->update('tiktokshop_order_map', ['claimed_at' => time() - 3600], ['tiktok_order_id = ?' => '576003']);
+        $this->store->db->update(
+            'tiktokshop_order_map',
+            ['claimed_at' => time() - 3600],
+            ['tiktok_order_id = ?' => '576003']
+        );
         $this->assertTrue($this->import(self::order('576003'))['created']);
     }
 
@@ -103,14 +127,24 @@ final class OrdersTest extends TestCase
         $c = $this->store->catalog;
         $c->add(['entity_id' => 2, 'sku' => 'OFF', 'name' => 'Off', 'price' => '1', 'status' => 2]);
         $c->add(['entity_id' => 3, 'sku' => 'EU', 'name' => 'EU', 'price' => '1'], 5, [2]);
-        $line = static fn (string $id, string $sku, int $qty = 1): array => [['product_id' => $id, 'variant_id' => $id, 'sku' => $sku, 'quantity' => $qty, 'unit_price' => '1.00']];
+        $line = static fn (string $id, string $sku, int $qty = 1): array => [
+            ['product_id' => $id, 'variant_id' => $id, 'sku' => $sku, 'quantity' => $qty, 'unit_price' => '1.00'],
+        ];
         $cases = [
             ['PRODUCT_DELETED', self::order('d', $line('404', 'GONE')), 'no longer exists in Magento'],
             ['PRODUCT_DISABLED', self::order('x', $line('2', 'OFF')), 'is disabled in Magento'],
             ['PRODUCT_DISABLED', self::order('w', $line('3', 'EU')), 'not sold on the Magento website base'],
             ['OUT_OF_STOCK', self::order('s', $line('1', 'SOCK-M', 6)), 'asks for 6 but Magento can sell 5'],
-            ['INVALID_ADDRESS', self::order('a', [], ['shipping_address' => ['postal_code' => ' ']]), 'lacks: postal_code'],
-            ['ADDRESS_REFUSED', self::order('c', [], ['shipping_address' => ['country_code' => 'US']]), 'does not allow the country US'],
+            [
+                'INVALID_ADDRESS',
+                self::order('a', [], ['shipping_address' => ['postal_code' => ' ']]),
+                'lacks: postal_code',
+            ],
+            [
+                'ADDRESS_REFUSED',
+                self::order('c', [], ['shipping_address' => ['country_code' => 'US']]),
+                'does not allow the country US',
+            ],
             ['MISSING_FIELD', self::order('q', $line('1', 'SOCK-M', 0)), 'no positive whole quantity'],
         ];
         foreach ($cases as [$reason, $order, $message]) {
@@ -119,12 +153,17 @@ final class OrdersTest extends TestCase
             $this->assertStringContainsString($message, $failure->getMessage());
         }
         $this->assertSame([], $this->store->sales->orders, 'no order was left behind');
-        $this->assertSame('0', (string) $this->store->db->fetchOne('SELECT COUNT(*) FROM tiktokshop_order_map'), 'and no claim');
+        $this->assertSame(
+            '0',
+            (string) $this->store->db->fetchOne('SELECT COUNT(*) FROM tiktokshop_order_map'),
+            'and no claim'
+        );
     }
 
     public function testMagentoRefusingTheAddressAtSubmitIsAddressRefused(): void
     {
-        $this->store->quoteManagement->refuse = 'Please check the shipping address information. "postcode" is required.';
+        $this->store->quoteManagement->refuse = 'Please check the shipping address information. "postcode" is'
+            . ' required.';
         $failure = $this->failure(self::order('576009'));
         $this->assertSame('ADDRESS_REFUSED', $failure->reason());
         $this->assertNull($this->store->get(OrderMap::class)->find('576009'), 'the claim is released for a retry');
@@ -137,7 +176,9 @@ final class OrdersTest extends TestCase
     public function testCancelAskedByTheHubIsNotReportedBack(): void
     {
         $this->import(self::order('576004'));
-        $result = $this->store->get(OrderCanceller::class)->cancel(['tiktok_order_id' => '576004', 'platform_order_id' => '000000001', 'reason' => 'buyer']);
+        $result = $this->store->get(OrderCanceller::class)->cancel(
+            ['tiktok_order_id' => '576004', 'platform_order_id' => '000000001', 'reason' => 'buyer']
+        );
         $this->assertSame(['platform_order_id' => '000000001'], $result);
         $this->assertSame('canceled', $this->store->sales->orders[1]->getState());
         $this->assertSame([], $this->orderRows());
@@ -149,7 +190,11 @@ final class OrdersTest extends TestCase
     {
         $this->import(self::order('576005'));
         $track = $this->createConfiguredMock(\Magento\Sales\Api\Data\ShipmentTrackInterface::class, [
-            'getOrderId' => 1, 'getTrackNumber' => ' JD014600003GB ', 'getCarrierCode' => 'custom', 'getTitle' => 'Royal Mail', 'getCreatedAt' => '2026-12-03 10:00:00',
+            'getOrderId' => 1,
+            'getTrackNumber' => ' JD014600003GB ',
+            'getCarrierCode' => 'custom',
+            'getTitle' => 'Royal Mail',
+            'getCreatedAt' => '2026-12-03 10:00:00',
         ]);
         $this->store->dispatch('sales_order_shipment_track_save_after', ['track' => $track]);
         $this->store->sales->orders[1]->setState('processing');
@@ -164,13 +209,17 @@ final class OrdersTest extends TestCase
         $this->assertSame('2026-12-03T10:00:00Z', $events['order.fulfilled']['shipped_at']);
         $this->assertSame('Cancelled in Magento', $events['order.cancelled']['reason']);
         // An order that did not come from TikTok is nobody's business at the hub.
-        $this->store->sales->orders[7] = new \Magento\Sales\Model\Order(['entity_id' => 7, 'increment_id' => '7', 'state' => 'new']);
+        $this->store->sales->orders[7] = new \Magento\Sales\Model\Order(
+            ['entity_id' => 7, 'increment_id' => '7', 'state' => 'new']
+        );
         $this->store->dispatch('order_cancel_after', ['order' => $this->store->sales->orders[7]]);
         $this->assertCount(2, $this->orderRows());
     }
 
     private function orderRows(): array
     {
-        return array_values(array_filter($this->store->outbox(), static fn ($r) => str_starts_with($r['event_type'], 'order.')));
+        return array_values(
+            array_filter($this->store->outbox(), static fn ($r) => str_starts_with($r['event_type'], 'order.'))
+        );
     }
 }

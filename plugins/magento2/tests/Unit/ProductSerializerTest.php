@@ -50,8 +50,10 @@ final class ProductSerializerTest extends TestCase
             'weight' => '0.250',
             'custom_attributes' => [
                 'description' => '<div data-content-type="row" data-appearance="contained" data-element="main">'
-                    . '<div data-element="inner" style="padding:10px"><div data-content-type="text" data-appearance="default" data-element="main">'
-                    . '<p style="color:red">Soft <strong>cotton</strong>.</p><style>#html-body [data-pb-style=X]{margin:0}</style>'
+                    . '<div data-element="inner" style="padding:10px"><div data-content-type="text"'
+                        . ' data-appearance="default" data-element="main">'
+                    . '<p style="color:red">Soft <strong>cotton</strong>.</p><style>#html-body'
+                        . ' [data-pb-style=X]{margin:0}</style>'
                     . '<p><img src="{{media url=&quot;wysiwyg/socks.jpg&quot;}}" alt="socks"></p></div></div></div>',
                 'url_key' => 'cotton-socks',
                 'gtin' => '5012345678900',
@@ -78,7 +80,8 @@ final class ProductSerializerTest extends TestCase
         $this->assertSame('https://shop.example/cotton-socks.html', $product['url']);
         $this->assertSame('Acme', $product['brand']);
         $this->assertSame(
-            '<p>Soft <strong>cotton</strong>.</p><p><img src="https://shop.example/media/wysiwyg/socks.jpg" alt="socks"></p>',
+            '<p>Soft <strong>cotton</strong>.</p><p><img src="https://shop.example/media/wysiwyg/socks.jpg"'
+                . ' alt="socks"></p>',
             $product['description_html'],
             'Page Builder wrappers, styles and directives are gone; the content stays'
         );
@@ -91,7 +94,10 @@ final class ProductSerializerTest extends TestCase
             ['id' => '15', 'name' => 'Clothing', 'path' => ['Clothing']],
         ], $product['categories']);
         $this->assertSame(['value' => '0.25', 'unit' => 'kg'], $product['weight']);
-        $this->assertSame(['length' => '20', 'width' => '15.5', 'height' => null, 'unit' => 'cm'], $product['dimensions']);
+        $this->assertSame(
+            ['length' => '20', 'width' => '15.5', 'height' => null, 'unit' => 'cm'],
+            $product['dimensions']
+        );
         $this->assertCount(1, $product['variants']);
         $variant = $product['variants'][0];
         $this->assertSame('88', $variant['id']);
@@ -102,22 +108,45 @@ final class ProductSerializerTest extends TestCase
         $this->assertSame('5012345678900', $variant['barcode']);
         $this->assertSame('EAN', $variant['barcode_type']);
         $this->assertEquals(new \stdClass(), $variant['options']);
-        $this->assertStringContainsString('"options":{}', json_encode($event), 'empty options are an object on the wire');
+        $this->assertStringContainsString(
+            '"options":{}',
+            json_encode($event),
+            'empty options are an object on the wire'
+        );
         $this->assertGreaterThan(1700000000000, $product['version']);
     }
 
     public function testAConfigurableProductHasItsEnabledChildrenWithLabelledOptionsAndImages(): void
     {
         $c = $this->store->catalog;
-        $c->add(['entity_id' => 10, 'sku' => 'TEE', 'name' => 'Tee', 'type_id' => 'configurable', 'price' => null, 'custom_attributes' => ['url_key' => 'tee']]);
-        $c->add(['entity_id' => 11, 'sku' => 'TEE-RED-S', 'name' => 'Tee Red S', 'price' => '10', 'weight' => '0.2', 'visibility' => 1,
+        $c->add(
+            [
+                'entity_id' => 10,
+                'sku' => 'TEE',
+                'name' => 'Tee',
+                'type_id' => 'configurable',
+                'price' => null,
+                'custom_attributes' => ['url_key' => 'tee'],
+            ]
+        );
+        $c->add([
+            'entity_id' => 11, 'sku' => 'TEE-RED-S', 'name' => 'Tee Red S',
+            'price' => '10', 'weight' => '0.2', 'visibility' => 1,
             'custom_attributes' => ['color' => '51', 'size' => '167', 'gtin' => '012345678905'],
-            'media_gallery_entries' => [new MediaEntryDouble('/t/e/red.jpg', 1, ['image'])]], 3);
+            'media_gallery_entries' => [new MediaEntryDouble('/t/e/red.jpg', 1, ['image'])],
+        ], 3);
         $c->add(['entity_id' => 12, 'sku' => 'TEE-BLUE-M', 'name' => 'Tee Blue M', 'price' => '11', 'visibility' => 1,
             'custom_attributes' => ['color' => '52', 'size' => '168']], 0);
-        $c->add(['entity_id' => 13, 'sku' => 'TEE-OFF', 'name' => 'Tee disabled', 'price' => '11', 'status' => 2, 'visibility' => 1,
-            'custom_attributes' => ['color' => '52', 'size' => '167']], 5);
-        $c->link(10, [11, 12, 13], [['attribute_id' => 93, 'label' => 'Colour'], ['attribute_id' => 144, 'label' => 'Size']]);
+        $c->add([
+            'entity_id' => 13, 'sku' => 'TEE-OFF', 'name' => 'Tee disabled',
+            'price' => '11', 'status' => 2, 'visibility' => 1,
+            'custom_attributes' => ['color' => '52', 'size' => '167'],
+        ], 5);
+        $c->link(
+            10,
+            [11, 12, 13],
+            [['attribute_id' => 93, 'label' => 'Colour'], ['attribute_id' => 144, 'label' => 'Size']]
+        );
 
         $product = $this->build(10)['product'];
         $this->assertSame('configurable', $product['type']);
@@ -128,8 +157,14 @@ final class ProductSerializerTest extends TestCase
         $this->assertSame('UPC', $product['variants'][0]['barcode_type']);
         $this->assertSame(['value' => '0.2', 'unit' => 'kg'], $product['variants'][0]['weight']);
         $this->assertSame(0, $product['variants'][1]['quantity']);
-        $this->assertSame('https://shop.example/media/catalog/product/t/e/red.jpg', $product['variants'][0]['image_url']);
-        $this->assertSame([['url' => 'https://shop.example/media/catalog/product/t/e/red.jpg', 'alt' => 'Tee Red S']], $product['images']);
+        $this->assertSame(
+            'https://shop.example/media/catalog/product/t/e/red.jpg',
+            $product['variants'][0]['image_url']
+        );
+        $this->assertSame(
+            [['url' => 'https://shop.example/media/catalog/product/t/e/red.jpg', 'alt' => 'Tee Red S']],
+            $product['images']
+        );
         $this->assertNull($this->build(11), 'a child not visible on its own is sent through its parent only');
     }
 
@@ -137,7 +172,11 @@ final class ProductSerializerTest extends TestCase
     {
         $this->store->connect(2, 'http://127.0.0.1:9', 'key2', 'secret2');
         $this->store->config->set(Config::PATH_WEIGHT_UNIT, 'lbs', 2);
-        $this->store->catalog->add(['entity_id' => 5, 'sku' => 'EU-ONLY', 'name' => 'EU', 'price' => '3', 'weight' => '2'], 1, [2]);
+        $this->store->catalog->add(
+            ['entity_id' => 5, 'sku' => 'EU-ONLY', 'name' => 'EU', 'price' => '3', 'weight' => '2'],
+            1,
+            [2]
+        );
         $eu = $this->build(5, 2)['product'];
         $this->assertSame('EUR', $eu['variants'][0]['currency']);
         $this->assertSame(['value' => '2', 'unit' => 'lb'], $eu['weight']);
@@ -157,7 +196,10 @@ final class ProductSerializerTest extends TestCase
         $this->assertSame(7, $event['items'][0]['quantity'], 'salable = 10 physical - 3 reserved');
         $this->assertSame('5.00', $event['items'][0]['price']);
         $this->store->catalog->stock['RES']['manage'] = false;
-        $this->assertSame(100, $this->store->get(ProductEvents::class)->build(1, 7, 'inventory.update', 'x')['items'][0]['quantity']);
+        $this->assertSame(
+            100,
+            $this->store->get(ProductEvents::class)->build(1, 7, 'inventory.update', 'x')['items'][0]['quantity']
+        );
     }
 
     public function testOtherProductTypesAreNotSent(): void

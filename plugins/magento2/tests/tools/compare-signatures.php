@@ -24,10 +24,17 @@ function describe(string $class, bool $ownOnly): ?array
     } catch (ReflectionException $e) {
         return null;
     }
-    $type = static fn (?ReflectionType $t): string => null === $t ? '' : ltrim(str_replace('\\\\', '\\', (string) $t), '\\');
+    $type = static fn (?ReflectionType $t): string => null === $t ? '' : ltrim(
+        str_replace('\\\\', '\\', (string) $t),
+        '\\'
+    );
     $methods = [];
     foreach ($rc->getMethods() as $method) {
-        if ($method->getDeclaringClass()->isInternal() || ($ownOnly && $method->getDeclaringClass()->getName() !== $rc->getName())) {
+        if (
+            $method->getDeclaringClass()->isInternal() || (
+                $ownOnly && $method->getDeclaringClass()->getName() !== $rc->getName()
+            )
+        ) {
             continue;
         }
         $params = [];
@@ -39,10 +46,14 @@ function describe(string $class, bool $ownOnly): ?array
                     : var_export($p->getDefaultValue(), true);
                 $default = ' = ' . preg_replace('/\s+/', '', $default);
             }
-            $params[] = trim($type($p->getType()) . ' ' . ($p->isPassedByReference() ? '&' : '') . ($p->isVariadic() ? '...' : '')
+            $params[] = trim($type($p->getType()) . ' ' . (
+                $p->isPassedByReference() ? '&' : ''
+            ) . ($p->isVariadic() ? '...' : '')
                 . '$' . $p->getName()) . $default;
         }
-        $methods[$method->getName()] = ($method->isPublic() ? 'public ' : ($method->isProtected() ? 'protected ' : 'private '))
+        $methods[$method->getName()] = (
+            $method->isPublic() ? 'public ' : ($method->isProtected() ? 'protected ' : 'private ')
+        )
             . ($method->isStatic() ? 'static ' : '') . $method->getName() . '(' . implode(', ', $params) . ')'
             . ($method->hasReturnType() ? ': ' . $type($method->getReturnType()) : '');
     }
@@ -99,7 +110,8 @@ foreach ($files as $file) {
 }
 sort($classes);
 $run = static function (string $autoload) use ($classes): array {
-    $cmd = escapeshellarg(PHP_BINARY) . ' -d error_reporting=0 ' . escapeshellarg(__FILE__) . ' --dump ' . escapeshellarg($autoload) . ' '
+    $cmd = escapeshellarg(PHP_BINARY) . ' -d error_reporting=0 ' . escapeshellarg(__FILE__)
+        . ' --dump ' . escapeshellarg($autoload) . ' '
         . implode(' ', array_map('escapeshellarg', $classes));
     return json_decode((string) shell_exec($cmd), true) ?: [];
 };
@@ -124,7 +136,10 @@ foreach ($classes as $class) {
     }
     foreach ($s['constants'] as $name => $value) {
         if (!array_key_exists($name, $r['constants']) || $r['constants'][$name] !== $value) {
-            $problems[] = "$class::$name: stub " . var_export($value, true) . ', Magento ' . var_export($r['constants'][$name] ?? null, true);
+            $problems[] = "$class::$name: stub " . var_export($value, true) . ', Magento ' . var_export(
+                $r['constants'][$name] ?? null,
+                true
+            );
         }
     }
     foreach ($s['methods'] as $name => $signature) {
@@ -139,5 +154,11 @@ foreach ($classes as $class) {
 foreach ($problems as $problem) {
     echo $problem, "\n";
 }
-printf("%d types, %d methods compared with %s: %d differences\n", count($classes), $methodCount, $root, count($problems));
+printf(
+    "%d types, %d methods compared with %s: %d differences\n",
+    count($classes),
+    $methodCount,
+    $root,
+    count($problems)
+);
 exit($problems ? 1 : 0);

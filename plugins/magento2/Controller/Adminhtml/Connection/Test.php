@@ -45,12 +45,16 @@ class Test extends Action implements HttpPostActionInterface
             $message = sprintf(
                 'Connected to the hub as "%s". TikTok Shop: %s.',
                 (string) ($ping['store_name'] ?? ''),
-                !empty($tiktok['connected']) ? 'connected (' . ($tiktok['shop_name'] ?? '') . ', ' . ($tiktok['region'] ?? '') . ')' : 'not connected yet'
+                !empty($tiktok['connected'])
+                    ? 'connected (' . ($tiktok['shop_name'] ?? '') . ', ' . ($tiktok['region'] ?? '') . ')'
+                    : 'not connected yet'
             );
             return $this->jsonFactory->create()->setData(['ok' => true, 'message' => $message]);
         } catch (HubException $e) {
             $this->status->recordContact($websiteId, false, $e->getMessage());
-            return $this->jsonFactory->create()->setData(['ok' => false, 'message' => $e->getMessage(), 'code' => $e->errorCode()]);
+            return $this->jsonFactory->create()->setData(
+                ['ok' => false, 'message' => $e->getMessage(), 'code' => $e->errorCode()]
+            );
         }
     }
 }

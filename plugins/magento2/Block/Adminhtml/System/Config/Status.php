@@ -30,14 +30,18 @@ class Status extends Field
         $websiteId = (int) $this->getRequest()->getParam('website');
         $contact = $this->status->contact($websiteId);
         $lines = [];
-        $lines[] = $contact['last_ok_at'] ? 'Last contact with the hub: ' . gmdate('Y-m-d H:i:s', $contact['last_ok_at']) . ' UTC'
+        $lines[] = $contact['last_ok_at'] ? 'Last contact with the hub: ' . gmdate(
+            'Y-m-d H:i:s',
+            $contact['last_ok_at']
+        ) . ' UTC'
             : 'No successful contact with the hub yet.';
         if ('' !== $contact['last_error']) {
             $lines[] = 'Last error: ' . $contact['last_error'];
         }
         $lines[] = 'Changes waiting to be sent: ' . $this->outbox->pendingCount($websiteId);
         foreach ($this->outbox->recentRejections($websiteId, 5) as $row) {
-            $lines[] = 'Refused by the hub (' . $row['event_type'] . ' ' . $row['dedupe_key'] . '): ' . $row['last_error'];
+            $lines[] = 'Refused by the hub (' . $row['event_type'] . ' ' . $row['dedupe_key'] . '): '
+                . $row['last_error'];
         }
         $cron = $this->status->lastCronRun();
         $lines[] = $cron ? 'Last cron run: ' . gmdate('Y-m-d H:i:s', $cron) . ' UTC' : 'Cron has not run yet.';

@@ -36,7 +36,10 @@ class TikTokStatus extends Column
         }
         $name = (string) $this->getData('name');
         try {
-            $statuses = $this->clients->forWebsite($websites[0])->productStatuses(array_column($items, 'entity_id'), 3.0);
+            $statuses = $this->clients->forWebsite($websites[0])->productStatuses(
+                array_column($items, 'entity_id'),
+                3.0
+            );
             $fallback = 'Not sent yet';
         } catch (\Throwable $e) {
             $statuses = [];
