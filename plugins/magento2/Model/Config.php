@@ -50,10 +50,18 @@ class Config
         return $this->value(self::PATH_KEY_ID, $websiteId);
     }
 
+    /**
+     * Magento hands this path out decrypted: config.xml declares it with the Encrypted backend model,
+     * whose processValue() Magento's config reader applies. A value still in the encrypted form
+     * ("<key version>:<cipher version>:<data>", e.g. written to env.php by hand) is decrypted here.
+     */
     public function secret(int $websiteId): string
     {
-        $stored = $this->value(self::PATH_SECRET, $websiteId);
-        return '' === $stored ? '' : trim((string) $this->encryptor->decrypt($stored));
+        $value = $this->value(self::PATH_SECRET, $websiteId);
+        if (1 === preg_match('/^\d+:\d+:/', $value)) {
+            $value = trim((string) $this->encryptor->decrypt($value));
+        }
+        return $value;
     }
 
     /**

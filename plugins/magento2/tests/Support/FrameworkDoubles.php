@@ -63,12 +63,31 @@ final class FlagManagerDouble extends FlagManager
 
 /**
  * Values by path for the default scope and per website ("websites" scope, code = website id),
- * with Magento's fallback from website to default.
+ * with Magento's fallback from website to default. Like Magento's config reader (its
+ * MetadataProcessor), a path that a module's config.xml declares with a backend_model is read through
+ * that model's processValue(): Encrypted values come back decrypted.
  */
 final class ScopeConfigDouble implements ScopeConfigInterface
 {
     /** @var array<string,array<string,mixed>> */
     public array $values = [];
+
+    /** @var string[] Paths config.xml declares with the Encrypted backend model. */
+    private array $encrypted = [];
+
+    public function __construct(?string $configXml = null, private ?EncryptorInterface $encryptor = null)
+    {
+        if (null !== $configXml) {
+            $xml = simplexml_load_file($configXml);
+            foreach ($xml->xpath('//*[@backend_model="Magento\\Config\\Model\\Config\\Backend\\Encrypted"]') as $node) {
+                $path = [];
+                for ($n = dom_import_simplexml($node); 'default' !== $n->nodeName; $n = $n->parentNode) {
+                    array_unshift($path, $n->nodeName);
+                }
+                $this->encrypted[] = implode('/', $path);
+            }
+        }
+    }
 
     public function set(string $path, $value, ?int $websiteId = null, ?int $storeId = null): void
     {
@@ -83,7 +102,19 @@ final class ScopeConfigDouble implements ScopeConfigInterface
         $scope = ScopeConfigInterface::SCOPE_TYPE_DEFAULT === $scopeType || null === $scopeCode
             ? 'default'
             : $scopeType . ':' . $scopeCode;
-        return $this->values[$scope][$path] ?? $this->values['default'][$path] ?? null;
+        $value = $this->values[$scope][$path] ?? $this->values['default'][$path] ?? null;
+        if (null !== $value && null !== $this->encryptor && in_array($path, $this->encrypted, true)) {
+            return $this->encryptor->decrypt((string) $value);
+        }
+        return $value;
+    }
+
+    /**
+     * @return string[]
+     */
+    public function encryptedPaths(): array
+    {
+        return $this->encrypted;
     }
 
     public function isSetFlag($path, $scopeType = ScopeConfigInterface::SCOPE_TYPE_DEFAULT, $scopeCode = null)

@@ -66,7 +66,7 @@ final class MagentoStore
         $this->db = new SqliteAdapter();
         $this->catalog = new Catalog($this->db);
         $this->sales = new Sales();
-        $this->config = new ScopeConfigDouble();
+        $this->config = new ScopeConfigDouble($module . '/etc/config.xml', new EncryptorDouble());
         $this->stores = new StoreManagerDouble();
         $this->flags = new FlagManagerDouble();
         $this->publisher = new PublisherDouble();

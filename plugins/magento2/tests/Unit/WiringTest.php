@@ -164,10 +164,20 @@ final class WiringTest extends TestCase
     public function testTheSecretIsStoredEncryptedAndReadPerWebsite(): void
     {
         $this->store->connect(2, 'http://hub.example/', 'key-2', 'secret-2');
-        $stored = $this->store->config->getValue('tiktokshop/connection/secret', 'websites', 2);
-        $this->assertStringNotContainsString('secret-2', (string) $stored);
+        $stored = $this->store->config->values['websites:2']['tiktokshop/connection/secret'];
+        $this->assertStringNotContainsString('secret-2', (string) $stored, 'stored encrypted');
+        $this->assertSame(['tiktokshop/connection/secret'], $this->store->config->encryptedPaths());
         $config = $this->store->get(\TikTokShopSync\Connector\Model\Config::class);
-        $this->assertSame('secret-2', $config->secret(2));
+        $this->assertSame('secret-2', $config->secret(2), 'Magento hands it out decrypted; not decrypted twice');
+        // A value that reaches the module still encrypted (no backend model applied) is decrypted.
+        $raw = new \TikTokShopSync\ConnectorTests\Support\ScopeConfigDouble();
+        $raw->values = $this->store->config->values;
+        $plain = new \TikTokShopSync\Connector\Model\Config(
+            $raw,
+            new \TikTokShopSync\ConnectorTests\Support\EncryptorDouble(),
+            $this->store->stores
+        );
+        $this->assertSame('secret-2', $plain->secret(2));
         $this->assertSame('http://hub.example', $config->hubUrl(2));
         $this->assertSame([1, 2], $config->enabledWebsiteIds());
         $this->assertSame(2, $config->websiteIdForKey('key-2'));

@@ -109,14 +109,22 @@ foreach ($files as $file) {
     }
 }
 sort($classes);
-$run = static function (string $autoload) use ($classes): array {
+$run = static function (string $autoload, array $classes): array {
     $cmd = escapeshellarg(PHP_BINARY) . ' -d error_reporting=0 ' . escapeshellarg(__FILE__)
         . ' --dump ' . escapeshellarg($autoload) . ' '
         . implode(' ', array_map('escapeshellarg', $classes));
     return json_decode((string) shell_exec($cmd), true) ?: [];
 };
-$stubs = $run('stubs');
-$real = $run($autoload);
+$xmlTypes = [];
+foreach (file(__DIR__ . '/../fixtures/magento-xml-types.txt', FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
+    if ('#' !== $line[0]) {
+        [$class, $args] = array_pad(explode(' ', $line, 2), 2, '');
+        $xmlTypes[$class] = array_filter(explode(',', $args));
+    }
+}
+$stubs = $run('stubs', $classes);
+$real = $run($autoload, $classes);
+$realXml = $run($autoload, array_keys($xmlTypes));
 $problems = [];
 $methodCount = 0;
 foreach ($classes as $class) {
@@ -151,14 +159,31 @@ foreach ($classes as $class) {
         }
     }
 }
+// Magento types named only in the module's XML: they exist, with the constructor arguments di.xml sets.
+foreach ($xmlTypes as $class => $args) {
+    $r = $realXml[$class] ?? null;
+    if (null === $r) {
+        $problems[] = "$class (named in XML): not in the Magento code base";
+        continue;
+    }
+    if ('interface' === $r['kind']) {
+        continue;
+    }
+    foreach ($args as $arg) {
+        if (!str_contains($r['methods']['__construct'] ?? '', '$' . $arg)) {
+            $problems[] = "$class (named in XML): no constructor argument \$$arg";
+        }
+    }
+}
 foreach ($problems as $problem) {
     echo $problem, "\n";
 }
 printf(
-    "%d types, %d methods compared with %s: %d differences\n",
+    "%d types, %d methods compared with %s; %d types named only in XML checked: %d differences\n",
     count($classes),
     $methodCount,
     $root,
+    count($xmlTypes),
     count($problems)
 );
 exit($problems ? 1 : 0);
