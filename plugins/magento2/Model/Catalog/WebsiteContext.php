@@ -51,7 +51,11 @@ class WebsiteContext
             'store_code' => (string) $store->getCode(),
             'currency' => strtoupper((string) ($storeConfig ? $storeConfig->getBaseCurrencyCode() : '')),
             'base_url' => (string) ($storeConfig ? $storeConfig->getSecureBaseUrl() : ''),
-            'link_url' => (string) ($storeConfig ? $storeConfig->getSecureBaseLinkUrl() : ''),
+            // Built from the base URL: Magento's link URL names the running script when read from cron or the CLI.
+            'link_url' => (string) ($storeConfig ? $storeConfig->getSecureBaseUrl() : '')
+                . ($this->scopeConfig->isSetFlag('web/seo/use_rewrites', ScopeInterface::SCOPE_STORES, $storeId)
+                    ? ''
+                    : 'index.php/'),
             'media_url' => (string) ($storeConfig ? $storeConfig->getSecureBaseMediaUrl() : ''),
             'url_suffix' => (string) $this->scopeConfig->getValue(
                 'catalog/seo/product_url_suffix',

@@ -27,7 +27,10 @@ use Magento\Framework\Exception\NoSuchEntityException;
 use Magento\Framework\Phrase;
 use Magento\InventoryApi\Api\Data\StockInterface;
 use Magento\InventoryCatalogApi\Model\GetProductIdsBySkusInterface;
-use Magento\InventorySalesApi\Api\GetProductSalableQtyInterface;
+use Magento\InventoryApi\Api\Data\SourceInterface;
+use Magento\InventoryApi\Api\GetSourceItemsBySkuInterface;
+use Magento\InventoryApi\Api\GetSourcesAssignedToStockOrderedByPriorityInterface;
+use Magento\InventoryReservationsApi\Model\GetReservationsQuantityInterface;
 use Magento\InventorySalesApi\Api\StockResolverInterface;
 
 /**
@@ -52,6 +55,13 @@ final class Catalog
     public array $stock = [];
     /** @var array<string,float> Open MSI reservations per SKU (negative: sold, not shipped). */
     public array $reservations = [];
+    /** @var array<string,array<int,array{source:string,qty:float,status:int}>> More source items per SKU. */
+    public array $moreSourceItems = [];
+    /** @var array<int,array<int,array{source:string,enabled:bool}>> Sources linked to each stock. */
+    public array $stockSources = [
+        1 => [['source' => 'default', 'enabled' => true]],
+        2 => [['source' => 'default', 'enabled' => true]],
+    ];
     public int $loads = 0;
 
     public function __construct(private ?SqliteAdapter $db = null)
@@ -453,25 +463,69 @@ final class StockRegistryDouble implements StockRegistryInterface
 }
 
 /**
- * MSI's salable quantity: the physical quantity plus the open (negative) reservations.
+ * MSI's source items of a SKU: the stock quantity on the "default" source, plus any others.
  */
-final class SalableQtyDouble implements GetProductSalableQtyInterface
+final class SourceItemsBySkuDouble implements GetSourceItemsBySkuInterface
 {
-    /** @var array<int,array{0:string,1:int}> */
-    public array $asked = [];
+    public function __construct(private Catalog $catalog)
+    {
+    }
 
+    public function execute(string $sku): array
+    {
+        $items = [];
+        if (isset($this->catalog->stock[$sku])) {
+            $stock = $this->catalog->stock[$sku];
+            $items[] = new SourceItemDouble($sku, $stock['qty'], $stock['in_stock'] ? 1 : 0, 'default');
+        }
+        foreach ($this->catalog->moreSourceItems[$sku] ?? [] as $row) {
+            $items[] = new SourceItemDouble($sku, $row['qty'], $row['status'], $row['source']);
+        }
+        return $items;
+    }
+}
+
+final class SourceDouble implements SourceInterface
+{
+    public function __construct(private string $code, private bool $enabled)
+    {
+    }
+
+    public function getSourceCode(): ?string
+    {
+        return $this->code;
+    }
+
+    public function isEnabled(): ?bool
+    {
+        return $this->enabled;
+    }
+}
+
+final class StockSourcesDouble implements GetSourcesAssignedToStockOrderedByPriorityInterface
+{
+    public function __construct(private Catalog $catalog)
+    {
+    }
+
+    public function execute(int $stockId): array
+    {
+        return array_map(
+            static fn (array $row) => new SourceDouble($row['source'], $row['enabled']),
+            $this->catalog->stockSources[$stockId] ?? []
+        );
+    }
+}
+
+final class ReservationsQuantityDouble implements GetReservationsQuantityInterface
+{
     public function __construct(private Catalog $catalog)
     {
     }
 
     public function execute(string $sku, int $stockId): float
     {
-        $this->asked[] = [$sku, $stockId];
-        $stock = $this->catalog->stock[$sku] ?? null;
-        if (null === $stock) {
-            throw new \InvalidArgumentException('Unknown SKU ' . $sku);
-        }
-        return $stock['qty'] + ($this->catalog->reservations[$sku] ?? 0.0);
+        return (float) ($this->catalog->reservations[$sku] ?? 0.0);
     }
 }
 

@@ -17,8 +17,22 @@ use Magento\InventorySalesApi\Api\PlaceReservationsForSalesEventInterface;
 
 final class SourceItemDouble implements SourceItemInterface
 {
-    public function __construct(private ?string $sku, private ?float $quantity)
+    public function __construct(
+        private ?string $sku,
+        private ?float $quantity,
+        private ?int $status = SourceItemInterface::STATUS_IN_STOCK,
+        private ?string $sourceCode = 'default'
+    ) {
+    }
+
+    public function getStatus(): ?int
     {
+        return $this->status;
+    }
+
+    public function getSourceCode(): ?string
+    {
+        return $this->sourceCode;
     }
 
     public function getSku(): ?string

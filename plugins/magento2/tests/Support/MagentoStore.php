@@ -23,7 +23,9 @@ use Magento\Framework\FlagManager;
 use Magento\Framework\Lock\LockManagerInterface;
 use Magento\Framework\MessageQueue\PublisherInterface;
 use Magento\InventoryCatalogApi\Model\GetProductIdsBySkusInterface;
-use Magento\InventorySalesApi\Api\GetProductSalableQtyInterface;
+use Magento\InventoryApi\Api\GetSourceItemsBySkuInterface;
+use Magento\InventoryApi\Api\GetSourcesAssignedToStockOrderedByPriorityInterface;
+use Magento\InventoryReservationsApi\Model\GetReservationsQuantityInterface;
 use Magento\InventorySalesApi\Api\StockResolverInterface;
 use Magento\Quote\Api\CartManagementInterface;
 use Magento\Quote\Api\CartRepositoryInterface;
@@ -73,6 +75,7 @@ final class MagentoStore
         $this->locks = new LockManagerDouble();
         $this->quoteManagement = new QuoteManagementDouble($this->sales);
         $this->config->set('catalog/seo/product_url_suffix', '.html');
+        $this->config->set('web/seo/use_rewrites', '1');
         $this->config->set('general/locale/weight_unit', 'kgs');
         $this->config->set('general/country/allow', 'GB,IE,FR');
 
@@ -97,7 +100,9 @@ final class MagentoStore
             OptionRepositoryInterface::class => $configurable,
             Configurable::class => new ConfigurableTypeDouble($this->catalog),
             StockRegistryInterface::class => new StockRegistryDouble($this->catalog),
-            GetProductSalableQtyInterface::class => new SalableQtyDouble($this->catalog),
+            GetSourceItemsBySkuInterface::class => new SourceItemsBySkuDouble($this->catalog),
+            GetSourcesAssignedToStockOrderedByPriorityInterface::class => new StockSourcesDouble($this->catalog),
+            GetReservationsQuantityInterface::class => new ReservationsQuantityDouble($this->catalog),
             StockResolverInterface::class => new StockResolverDouble(),
             GetProductIdsBySkusInterface::class => new ProductIdsBySkusDouble($this->catalog),
             CartManagementInterface::class => $cart,

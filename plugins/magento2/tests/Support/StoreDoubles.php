@@ -102,11 +102,6 @@ final class StoreConfigDouble implements StoreConfigInterface
         return $this->baseUrl;
     }
 
-    public function getSecureBaseLinkUrl()
-    {
-        return $this->baseUrl;
-    }
-
     public function getSecureBaseMediaUrl()
     {
         return $this->baseUrl . 'media/';

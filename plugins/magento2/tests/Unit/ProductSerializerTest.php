@@ -172,14 +172,19 @@ final class ProductSerializerTest extends TestCase
     {
         $this->store->connect(2, 'http://127.0.0.1:9', 'key2', 'secret2');
         $this->store->config->set(Config::PATH_WEIGHT_UNIT, 'lbs', 2);
+        $this->store->config->set('web/seo/use_rewrites', '0', null, 2);
         $this->store->catalog->add(
-            ['entity_id' => 5, 'sku' => 'EU-ONLY', 'name' => 'EU', 'price' => '3', 'weight' => '2'],
+            [
+                'entity_id' => 5, 'sku' => 'EU-ONLY', 'name' => 'EU', 'price' => '3', 'weight' => '2',
+                'custom_attributes' => ['url_key' => 'eu-only'],
+            ],
             1,
             [2]
         );
         $eu = $this->build(5, 2)['product'];
         $this->assertSame('EUR', $eu['variants'][0]['currency']);
         $this->assertSame(['value' => '2', 'unit' => 'lb'], $eu['weight']);
+        $this->assertSame('https://eu.shop.example/index.php/eu-only.html', $eu['url'], 'without URL rewrites');
         $this->assertSame(
             ['id' => 'e-5', 'type' => 'product.delete', 'product_id' => '5'],
             $this->build(5, 1),
@@ -187,10 +192,21 @@ final class ProductSerializerTest extends TestCase
         );
     }
 
-    public function testStockReadsMsiSalableQuantityOfTheWebsiteStock(): void
+    public function testStockIsTheSalableQuantityOfTheWebsiteStockWithoutWaitingForIndexers(): void
     {
         $this->store->catalog->add(['entity_id' => 7, 'sku' => 'RES', 'name' => 'Reserved', 'price' => '5'], 10);
         $this->store->catalog->reservations['RES'] = -3.0;
+        // A second warehouse linked to the stock counts; an out-of-stock item and an unlinked source do not.
+        $this->store->catalog->stockSources[1][] = ['source' => 'leeds', 'enabled' => true];
+        $this->store->catalog->stockSources[1][] = ['source' => 'closed', 'enabled' => false];
+        $this->store->catalog->moreSourceItems['RES'] = [
+            ['source' => 'leeds', 'qty' => 4.0, 'status' => 1],
+            ['source' => 'leeds-returns', 'qty' => 50.0, 'status' => 1],
+            ['source' => 'closed', 'qty' => 9.0, 'status' => 1],
+        ];
+        $event = $this->store->get(ProductEvents::class)->build(1, 7, 'inventory.update', 'i');
+        $this->assertSame(11, $event['items'][0]['quantity'], '10 + 4 in Leeds - 3 reserved');
+        $this->store->catalog->moreSourceItems['RES'][0]['status'] = 0;
         $event = $this->store->get(ProductEvents::class)->build(1, 7, 'inventory.update', 'inv');
         $this->assertSame('inventory.update', $event['type']);
         $this->assertSame(7, $event['items'][0]['quantity'], 'salable = 10 physical - 3 reserved');

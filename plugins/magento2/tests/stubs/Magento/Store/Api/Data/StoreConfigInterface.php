@@ -10,6 +10,5 @@ interface StoreConfigInterface
     public function getBaseCurrencyCode();
     public function getWeightUnit();
     public function getSecureBaseUrl();
-    public function getSecureBaseLinkUrl();
     public function getSecureBaseMediaUrl();
 }

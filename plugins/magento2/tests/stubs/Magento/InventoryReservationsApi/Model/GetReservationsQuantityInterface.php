@@ -2,9 +2,9 @@
 
 // Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
 
-namespace Magento\InventorySalesApi\Api;
+namespace Magento\InventoryReservationsApi\Model;
 
-interface GetProductSalableQtyInterface
+interface GetReservationsQuantityInterface
 {
     public function execute(string $sku, int $stockId): float;
 }
