@@ -20,7 +20,8 @@ use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
  * every line at TikTok's unit price (custom price), a shipping rate "TikTok Shop shipping"
  * at TikTok's shipping amount added to the quote directly (no carrier is offered to shoppers),
  * and the offline payment method "tiktokshop" (TikTok has charged the buyer). No order e-mail is
- * sent (TikTok talks to its buyers); the order is set to processing, ready to ship.
+ * sent (TikTok talks to its buyers): Magento sends it from checkout_submit_all_after, which
+ * placeOrder() dispatches and submit() does not. The order is set to processing, ready to ship.
  */
 class QuoteOrderPlacer
 {
@@ -95,7 +96,6 @@ class QuoteOrderPlacer
         $tiktokId = (string) $order['tiktok_order_id'];
         $placed = $this->quoteManagement->submit($quote, [
             'ext_order_id' => $tiktokId,
-            'can_send_new_email_flag' => false,
             'customer_note' => (string) ($order['note'] ?? ('TikTok Shop order ' . $tiktokId)),
         ]);
         if (null === $placed) {

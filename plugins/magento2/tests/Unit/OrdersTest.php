@@ -89,7 +89,6 @@ final class OrdersTest extends TestCase
         $this->assertEqualsWithDelta(22.48, $order->getData('grand_total'), 0.001);
         $this->assertSame('tiktokshop_tiktokshop', $order->getData('shipping_method'));
         $this->assertSame('tiktokshop', $order->getData('payment_method'));
-        $this->assertFalse($order->getData('can_send_new_email_flag'), 'TikTok writes to its buyers; Magento does not');
         $this->assertSame(['1 High Street', 'Flat 2'], $order->getData('shipping_address')['street']);
         $this->assertSame('Doe', $order->getData('shipping_address')['lastname']);
         $this->assertSame('jane@example.com', $order->getData('customer_email'));
