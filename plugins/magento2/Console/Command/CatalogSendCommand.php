@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace TikTokShopSync\Connector\Console\Command;
 
+use Magento\Framework\App\Area;
+use Magento\Framework\App\State;
 use Symfony\Component\Console\Command\Command;
 use Symfony\Component\Console\Input\InputInterface;
 use Symfony\Component\Console\Input\InputOption;
@@ -22,7 +24,8 @@ class CatalogSendCommand extends Command
     public function __construct(
         private readonly CatalogSenderInterface $sender,
         private readonly OutboxPusherInterface $pusher,
-        private readonly Config $config
+        private readonly Config $config,
+        private readonly State $appState
     ) {
         parent::__construct(self::NAME);
     }
@@ -46,6 +49,11 @@ class CatalogSendCommand extends Command
     }
 
     protected function execute(InputInterface $input, OutputInterface $output): int
+    {
+        return $this->appState->emulateAreaCode(Area::AREA_CRONTAB, fn (): int => $this->send($input, $output));
+    }
+
+    private function send(InputInterface $input, OutputInterface $output): int
     {
         $website = $input->getOption('website');
         $websites = null === $website ? $this->config->enabledWebsiteIds() : [(int) $website];

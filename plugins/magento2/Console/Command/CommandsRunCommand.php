@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace TikTokShopSync\Connector\Console\Command;
 
+use Magento\Framework\App\Area;
+use Magento\Framework\App\State;
 use Symfony\Component\Console\Command\Command;
 use Symfony\Component\Console\Input\InputInterface;
 use Symfony\Component\Console\Input\InputOption;
@@ -20,7 +22,8 @@ class CommandsRunCommand extends Command
 
     public function __construct(
         private readonly CommandRunnerInterface $runner,
-        private readonly Pusher $pusher
+        private readonly Pusher $pusher,
+        private readonly State $appState
     ) {
         parent::__construct(self::NAME);
     }
@@ -44,8 +47,12 @@ class CommandsRunCommand extends Command
     protected function execute(InputInterface $input, OutputInterface $output): int
     {
         $website = $input->getOption('website');
-        $results = $this->runner->run(null === $website ? null : (int) $website, (int) $input->getOption('wait'), true);
-        $this->pusher->pushScheduled();
+        // bin/magento sets no area; orders are placed as the cron job places them.
+        $results = $this->appState->emulateAreaCode(Area::AREA_CRONTAB, function () use ($input, $website): array {
+            $results = $this->runner->run(null === $website ? null : (int) $website, (int) $input->getOption('wait'), true);
+            $this->pusher->pushScheduled();
+            return $results;
+        });
         if (!$results) {
             $output->writeln('<error>No website has TikTok Shop sync enabled with a hub URL, key and secret.</error>');
             return 1;

@@ -27,6 +27,7 @@ abstract class LiveHubTestCase extends TestCase
         $this->store = new MagentoStore($this->http);
         $this->store->connect(1, $this->hub->url, $this->hub->keyId, $this->hub->secret);
         $this->store->config->set('tiktokshop/catalog/barcode_attribute', 'gtin', 1);
+        $this->store->appState->area = 'crontab'; // the poll runs as Magento's cron runs it
         // Product ids unique across tests: the hub keeps what earlier tests sent.
         $this->base = random_int(100000, 9999999) * 10;
     }

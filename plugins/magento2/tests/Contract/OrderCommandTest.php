@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace TikTokShopSync\ConnectorTests\Contract;
 
+use Symfony\Component\Console\Tester\CommandTester;
+use TikTokShopSync\Connector\Console\Command\CommandsRunCommand;
 use TikTokShopSync\Connector\Model\Hub\ClientFactory;
 use TikTokShopSync\ExtensionClient\Commands\CommandProcessor;
 
@@ -66,6 +68,19 @@ final class OrderCommandTest extends LiveHubTestCase
         $this->assertNotEmpty($stock);
         $this->assertSame(8, $stock[0]['event']['items'][0]['quantity']);
         $this->assertSame('accepted', $stock[0]['result']['status']);
+    }
+
+    public function testBinMagentoCommandsRunPlacesTheOrder(): void
+    {
+        $product = $this->product(5);
+        $tiktokId = 'T-CLI-' . $this->base;
+        $this->hub->createCommand('order.create', ['order' => self::order($tiktokId, [$this->line($product, 1)])]);
+        $this->store->appState->area = null; // bin/magento sets no area
+        $tester = new CommandTester($this->store->objects->create(CommandsRunCommand::class));
+        $this->assertSame(0, $tester->execute(['--website' => '1']), $tester->getDisplay());
+        $this->assertStringContainsString('Website 1: 1 received, 1 done, 0 failed', $tester->getDisplay());
+        $this->assertSame($tiktokId, $this->store->sales->orders[1]->getExtOrderId());
+        $this->assertSame(['crontab'], $this->store->appState->emulated);
     }
 
     public function testFailuresReachTheHubWithReasonsItAccepts(): void

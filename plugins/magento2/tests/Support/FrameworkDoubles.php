@@ -12,6 +12,7 @@ namespace TikTokShopSync\ConnectorTests\Support;
 use Magento\Framework\App\Config\ScopeConfigInterface;
 use Magento\Framework\App\ProductMetadataInterface;
 use Magento\Framework\App\ResourceConnection;
+use Magento\Framework\App\State;
 use Magento\Framework\Encryption\EncryptorInterface;
 use Magento\Framework\FlagManager;
 use Magento\Framework\Lock\LockManagerInterface;
@@ -195,5 +196,31 @@ final class PublisherDouble implements PublisherInterface
     {
         $this->published[] = [$topicName, $data];
         return null;
+    }
+}
+
+/**
+ * The application state: emulateAreaCode() runs the callback in the area, as Magento does.
+ */
+final class StateDouble extends State
+{
+    /** @var string[] Areas emulated so far. */
+    public array $emulated = [];
+    public ?string $area = null;
+
+    public function __construct()
+    {
+    }
+
+    public function emulateAreaCode($areaCode, $callback, $params = [])
+    {
+        $this->emulated[] = (string) $areaCode;
+        $previous = $this->area;
+        $this->area = (string) $areaCode;
+        try {
+            return call_user_func_array($callback, $params);
+        } finally {
+            $this->area = $previous;
+        }
     }
 }

@@ -59,6 +59,7 @@ final class MagentoStore
     public LockManagerDouble $locks;
     public ObjectManager $objects;
     public QuoteManagementDouble $quoteManagement;
+    public StateDouble $appState;
     /** @var array<string,array<int,string>> event name => observer classes */
     private array $observers = [];
 
@@ -73,7 +74,8 @@ final class MagentoStore
         $this->flags = new FlagManagerDouble();
         $this->publisher = new PublisherDouble();
         $this->locks = new LockManagerDouble();
-        $this->quoteManagement = new QuoteManagementDouble($this->sales);
+        $this->appState = new StateDouble();
+        $this->quoteManagement = new QuoteManagementDouble($this->sales, $this->appState);
         $this->config->set('catalog/seo/product_url_suffix', '.html');
         $this->config->set('web/seo/use_rewrites', '1');
         $this->config->set('general/locale/weight_unit', 'kgs');
@@ -85,6 +87,7 @@ final class MagentoStore
         $configurable = new ConfigurableDouble($this->catalog);
         $doubles = [
             ResourceConnection::class => new ResourceConnectionDouble($this->db),
+            \Magento\Framework\App\State::class => $this->appState,
             ScopeConfigInterface::class => $this->config,
             EncryptorInterface::class => new EncryptorDouble(),
             StoreManagerInterface::class => $this->stores,

@@ -67,12 +67,16 @@ final class QuoteManagementDouble extends QuoteManagement
     /** @var string|null A refusal to raise on the next submit, as Magento's validators do. */
     public ?string $refuse = null;
 
-    public function __construct(private Sales $sales)
+    public function __construct(private Sales $sales, private ?StateDouble $state = null)
     {
     }
 
     public function submit(Quote $quote, $orderData = [])
     {
+        if (null !== $this->state && null === $this->state->area) {
+            // What Magento answers when an order is placed outside any area (bin/magento sets none).
+            throw new LocalizedException(new Phrase('Area code is not set'));
+        }
         if (null !== $this->refuse) {
             $message = $this->refuse;
             $this->refuse = null;

@@ -24,6 +24,7 @@ final class OrdersTest extends TestCase
         $this->store = new MagentoStore();
         $this->store->connect(1, 'http://127.0.0.1:9', 'key', 'secret');
         $this->store->catalog->add(['entity_id' => 1, 'sku' => 'SOCK-M', 'name' => 'Sock', 'price' => '12.00'], 5);
+        $this->store->appState->area = 'crontab'; // as when Magento's cron runs the poll
     }
 
     public static function order(string $id, array $lines = [], array $override = []): array
