@@ -47,9 +47,10 @@ class CommandsRunCommand extends Command
     protected function execute(InputInterface $input, OutputInterface $output): int
     {
         $website = $input->getOption('website');
+        $websiteId = null === $website ? null : (int) $website;
         // bin/magento sets no area; orders are placed as the cron job places them.
-        $results = $this->appState->emulateAreaCode(Area::AREA_CRONTAB, function () use ($input, $website): array {
-            $results = $this->runner->run(null === $website ? null : (int) $website, (int) $input->getOption('wait'), true);
+        $results = $this->appState->emulateAreaCode(Area::AREA_CRONTAB, function () use ($input, $websiteId): array {
+            $results = $this->runner->run($websiteId, (int) $input->getOption('wait'), true);
             $this->pusher->pushScheduled();
             return $results;
         });
