@@ -81,9 +81,12 @@ class OrderImporter
                     'Magento refused the address: ' . $e->getMessage()
                 );
             }
+            $hint = stripos($e->getMessage(), 'not available') !== false
+                ? ' Magento decides what is salable from its stock index, which cron updates; the order is tried again.'
+                : '';
             throw new CommandFailure(
                 CommandFailure::PLATFORM_ERROR,
-                'Magento could not create the order: ' . $e->getMessage(),
+                'Magento could not create the order: ' . $e->getMessage() . $hint,
                 true
             );
         }

@@ -167,6 +167,11 @@ final class OrdersTest extends TestCase
         $failure = $this->failure(self::order('576009'));
         $this->assertSame('ADDRESS_REFUSED', $failure->reason());
         $this->assertNull($this->store->get(OrderMap::class)->find('576009'), 'the claim is released for a retry');
+        $this->store->quoteManagement->refuse = 'Product that you are trying to add is not available.';
+        $failure = $this->failure(self::order('576011'));
+        $this->assertSame('PLATFORM_ERROR', $failure->reason());
+        $this->assertTrue($failure->retryable(), 'a stock index cron has not updated yet: the hub tries again');
+        $this->assertStringContainsString('stock index', $failure->getMessage());
         $this->store->quoteManagement->refuse = 'Deadlock found when trying to get lock';
         $failure = $this->failure(self::order('576010'));
         $this->assertSame('PLATFORM_ERROR', $failure->reason());
