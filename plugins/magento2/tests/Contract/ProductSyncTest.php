@@ -6,7 +6,9 @@ namespace TikTokShopSync\ConnectorTests\Contract;
 
 use Magento\Framework\View\Element\UiComponent\ContextInterface;
 use Magento\Framework\View\Element\UiComponentFactory;
+use Symfony\Component\Console\Tester\CommandTester;
 use TikTokShopSync\Connector\Api\CatalogSenderInterface;
+use TikTokShopSync\Connector\Console\Command\CatalogSendCommand;
 use TikTokShopSync\Connector\Api\OutboxPusherInterface;
 use TikTokShopSync\Connector\Cron\FlushOutbox;
 use TikTokShopSync\Connector\Model\Catalog\StoreFacts;
@@ -113,6 +115,17 @@ final class ProductSyncTest extends LiveHubTestCase
         $this->assertSame(2, $count);
         $summary = $this->store->get(OutboxPusherInterface::class)->flush(1)[1];
         $this->assertSame(3, $summary['delivered'], 'store.update and two products');
+    }
+
+    public function testBinMagentoCatalogSendDeliversTheProducts(): void
+    {
+        $product = $this->product(35);
+        $tester = new CommandTester($this->store->objects->create(CatalogSendCommand::class));
+        $this->assertSame(0, $tester->execute(['--website' => '1', '--product' => [(string) $product->getId()]]));
+        $this->assertStringContainsString('Website 1: 1 products queued; 2 events delivered, 0 refused, 0'
+            . ' waiting', $tester->getDisplay());
+        $this->assertSame(['crontab'], $this->store->appState->emulated);
+        $this->assertArrayHasKey((string) $product->getId(), $this->hub->products());
     }
 
     public function testTheProductGridShowsTheHubsStatus(): void

@@ -221,6 +221,21 @@ final class OrdersTest extends TestCase
         $this->assertCount(2, $this->orderRows());
     }
 
+    public function testARefundOfATikTokOrderIsReportedOnce(): void
+    {
+        $this->import(self::order('576012'));
+        $creditmemo = new \Magento\Framework\DataObject(['order_id' => 1, 'grand_total' => 22.48]);
+        $this->store->dispatch('sales_order_creditmemo_refund', ['creditmemo' => $creditmemo]);
+        $this->store->dispatch('sales_order_creditmemo_refund', ['creditmemo' => $creditmemo]);
+        $rows = $this->orderRows();
+        $this->assertCount(1, $rows, 'a second refund replaces the unsent report');
+        $event = json_decode($rows[0]['payload'], true);
+        $this->assertSame(
+            ['576012', '000000001', 'Refunded in Magento'],
+            [$event['tiktok_order_id'], $event['platform_order_id'], $event['reason']]
+        );
+    }
+
     private function orderRows(): array
     {
         return array_values(
