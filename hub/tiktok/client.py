@@ -151,7 +151,10 @@ class ShopClient:
             raise DataError(f"{endpoint.key} needs the shop cipher, and this connection has none",
                             code="invalid_request")
         path = endpoint.path(**(path_params or {}))
-        raw_body = encode_json(body) if body is not None and not endpoint.multipart else None
+        # An object without keys is never sent: TikTok's own signing code (official Node SDK,
+        # utils/generate-sign.ts) leaves such a body out of the signature, so whether `{}` is signed or
+        # not is a guess either way. No body at all cannot be mis-signed.
+        raw_body = encode_json(body) if body and not endpoint.multipart else None
         extra = {k: _query_value(v) for k, v in (query or {}).items() if v is not None and v != ""}
         auth_retried = timestamp_retried = False
         rate_retries = 0

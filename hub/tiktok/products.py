@@ -168,10 +168,13 @@ class ProductsApi:
                seller_skus: list[str] | None = None, sku_ids: list[str] | None = None,
                update_time_ge: int | None = None, update_time_le: int | None = None,
                create_time_ge: int | None = None, create_time_le: int | None = None) -> dict[str, Any]:
-        """`{"products": [...], "total_count", "next_page_token"}`; empty token = last page."""
-        body: dict[str, Any] = {}
-        if status is not None:
-            body["status"] = v.one_of(status, "status", SEARCH_STATUSES)
+        """`{"products": [...], "total_count", "next_page_token"}`; empty token = last page.
+
+        The body always carries a filter: without one it would be `{}`, which TikTok's own signing code
+        leaves out of the signature (see `ShopClient.request`); `status: ALL` is TikTok's default, so the
+        answer is the same and the question of signing an empty object never arises.
+        """
+        body: dict[str, Any] = {"status": v.one_of(status or "ALL", "status", SEARCH_STATUSES)}
         if seller_skus is not None:
             body["seller_skus"] = [v.text(s, "seller_skus", maximum=50) for s in
                                    v.non_empty_list(seller_skus, "seller_skus", maximum=10)]

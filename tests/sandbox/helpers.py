@@ -17,6 +17,8 @@ APP_SECRET = "0f9e8d7c6b5a49382716a5b4c3d2e1f0a9b8c7d6"
 
 
 def sign(secret: str, path: str, params: dict, body: bytes = b"") -> str:
+    if body.strip() in (b"{}", b"[]"):
+        body = b""  # TikTok's own signing code (official Node SDK, generate-sign.ts) skips a body without keys
     keys = sorted(k for k in params if k not in ("sign", "access_token"))
     base = path + "".join(f"{k}{params[k]}" for k in keys)
     msg = secret.encode() + base.encode() + body + secret.encode()
