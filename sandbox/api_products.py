@@ -31,15 +31,41 @@ def money(value) -> str:
     return format(d.normalize(), "f") if d == d.to_integral() else format(d, "f")
 
 
-def render_sku(state, sku: dict) -> dict:
+def render_price(price: dict, seller_type: str, view: str) -> dict:
+    """A SKU price as TikTok's response models document it for the shop's kind of seller.
+
+    `amount` is what the seller sent: for local sellers the local display price (VAT included in the
+    UK). Official Node SDK models (public copy GitHub `yangyiqian0312/super-succotash`, commit
+    ce365d3e):
+    - search 202312/202502 (`Product202502SearchProductsResponseDataProductsSkusPrice`):
+      `tax_exclusive_price` is the local display price for local sellers (the pre-tax price for global
+      sellers); `sale_price` is documented for global sellers only, so a local shop's search has none;
+    - get product 202309 (`Product202309GetProductResponseDataSkusPrice`): `sale_price` is the local
+      display price for all sellers; `tax_exclusive_price` is documented for global sellers only.
+    Global sellers are rendered as before (display price and a UK-VAT pre-tax price); the hub does
+    not sell through them.
+    """
+    currency = price.get("currency", "GBP")
+    if seller_type == "LOCAL":
+        if view == "search":
+            return {"currency": currency, "tax_exclusive_price": price["amount"]}
+        return {"currency": currency, "sale_price": price["amount"]}
+    return {"currency": currency, "sale_price": price["amount"],
+            "tax_exclusive_price": money(Decimal(price["amount"]) / Decimal("1.2"))}
+
+
+def _seller_type(state, shop_id: str | None) -> str:
+    shop = state.shops.get(shop_id or "") or {}
+    return str(shop.get("seller_type") or "LOCAL")
+
+
+def render_sku(state, sku: dict, *, seller_type: str = "LOCAL", view: str = "detail") -> dict:
     out = {"id": sku["id"], "seller_sku": sku.get("seller_sku", "")}
     if sku.get("external_sku_id"):
         out["external_sku_id"] = sku["external_sku_id"]
     price = sku.get("price") or {}
     if price.get("amount"):
-        amount = Decimal(price["amount"])
-        out["price"] = {"currency": price.get("currency", "GBP"), "sale_price": price["amount"],
-                        "tax_exclusive_price": money(amount / Decimal("1.2"))}
+        out["price"] = render_price(price, seller_type, view)
     out["inventory"] = [dict(i) for i in sku.get("inventory", [])]
     if sku.get("identifier_code"):
         out["identifier_code"] = dict(sku["identifier_code"])
@@ -77,7 +103,8 @@ def render_product(ctx_or_state, product: dict, content: dict | None = None) -> 
         "is_cod_allowed": False,
         "create_time": product["create_time"],
         "update_time": product["update_time"],
-        "skus": [render_sku(state, s) for s in content["skus"]],
+        "skus": [render_sku(state, s, seller_type=_seller_type(state, product.get("shop_id")))
+                 for s in content["skus"]],
         "product_types": ["UNKNOWN"],
     }
     if product.get("audit_failed_reasons"):
@@ -549,7 +576,8 @@ def search_products(ctx):
     for p in page:
         c = p["live"]
         out.append({"id": p["id"], "title": c["title"], "status": p["status"],
-                    "skus": [{k: v for k, v in render_sku(ctx.state, s).items()
+                    "skus": [{k: v for k, v in render_sku(ctx.state, s, view="search",
+                                                          seller_type=ctx.shop.get("seller_type") or "LOCAL").items()
                               if k in ("id", "seller_sku", "price", "inventory", "external_sku_id")}
                              for s in c["skus"]],
                     "sales_regions": [ctx.shop["region"]], "create_time": p["create_time"],

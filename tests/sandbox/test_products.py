@@ -41,7 +41,9 @@ def test_round_trip_variants(client, tee_body):
     assert p["size_chart"]["image"]["uri"] == body["size_chart"]["image"]["uri"]
     assert p["external_product_id"] == "shopify-1001"
     sku = p["skus"][0]
-    assert sku["price"] == {"currency": "GBP", "sale_price": "12.50", "tax_exclusive_price": "10.42"}
+    # A local seller's get-product price: sale_price is the display price (official SDK model
+    # Product202309GetProductResponseDataSkusPrice); tax_exclusive_price is for global sellers only.
+    assert sku["price"] == {"currency": "GBP", "sale_price": "12.50"}
     assert "amount" not in sku["price"]
     assert sku["inventory"] == [{"warehouse_id": SALES_WH, "quantity": 10}]
     assert sku["identifier_code"] == {"code": ean13("501234567890"), "type": "EAN"}

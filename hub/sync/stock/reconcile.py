@@ -66,7 +66,7 @@ def _tiktok_skus(client: Any, wanted: set[str]) -> dict[str, dict[str, Any]]:
             if str(product.get("id")) not in wanted:
                 continue
             for sku in product.get("skus") or []:
-                price = (sku.get("price") or {}).get("sale_price")
+                price = _display_price(sku.get("price") or {})
                 found[str(sku.get("id"))] = {
                     "price": price, "status": product.get("status"),
                     "quantity": sum(int(i.get("quantity") or 0) for i in sku.get("inventory") or []),
@@ -74,6 +74,20 @@ def _tiktok_skus(client: Any, wanted: set[str]) -> dict[str, dict[str, Any]]:
         token = page.get("next_page_token")
         if not token:
             return found
+
+
+def _display_price(price: dict[str, Any]) -> str | None:
+    """The price buyers see, which is what the hub sends as `price.amount` for a UK local shop.
+
+    Product search 202502 documents `tax_exclusive_price` as the local display price for local sellers
+    and `sale_price` for global sellers only (official Node SDK model
+    `Product202502SearchProductsResponseDataProductsSkusPrice`, docs/tiktok-client.md); `sale_price` is
+    read only when the documented field is missing, so drift is neither missed nor invented.
+    """
+    value = price.get("tax_exclusive_price")
+    if value in (None, ""):
+        value = price.get("sale_price")
+    return None if value in (None, "") else str(value)
 
 
 def _same_money(a: str | None, b: str | None) -> bool:
