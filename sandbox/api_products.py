@@ -460,6 +460,9 @@ def update_inventory(ctx):
     by_id = {s["id"]: s for s in product["live"]["skus"]}
     errors = []
     wh_index = {w["id"]: w for w in ctx.state.warehouses.get(ctx.shop["id"], [])}
+    sales_warehouses = len(ctx.state.sales_warehouses(ctx.shop["id"]))
+    zero_allowed = ctx.shop["settings"].get("allow_zero_stock_on_update", True)
+    promotions = product.get("promotions") or {}
     for s in skus:
         if not isinstance(s, dict) or not isinstance(s.get("inventory", []), list):
             raise bad_param()
@@ -481,7 +484,9 @@ def update_inventory(ctx):
                 raise bad_param()
             wid, qty = entry.get("warehouse_id"), entry.get("quantity")
             if not wid:
-                if len(current) != 1:
+                # "Optional if there is only 1 warehouse. Otherwise, please provide this ID." (SDK model
+                # Product202309UpdateInventoryRequestBodySkusInventory.warehouse_id)
+                if len(current) != 1 or sales_warehouses > 1:
                     extra.append({"code": 12019028, "message": message_for(12019028)})
                     continue
                 wid = next(iter(current))
@@ -489,8 +494,16 @@ def update_inventory(ctx):
             if wh is None or wh["type"] != "SALES_WAREHOUSE":
                 extra.append({"warehouse_id": wid, "code": 12052097, "message": message_for(12052097)})
                 continue
-            if not isinstance(qty, int) or isinstance(qty, bool) or not 0 <= qty <= 99999:
+            if current and wid not in current:
+                # "Do not omit any or add unrelated warehouses." (update-inventory-202309)
+                extra.append({"warehouse_id": wid, "code": 12052533, "message": message_for(12052533)})
+                continue
+            lowest = 0 if zero_allowed else 1
+            if not isinstance(qty, int) or isinstance(qty, bool) or not lowest <= qty <= 99999:
                 extra.append({"warehouse_id": wid, "code": 12052055, "message": message_for(12052055)})
+                continue
+            if qty < int(promotions.get(sid) or 0):
+                extra.append({"warehouse_id": wid, "code": 12019024, "message": message_for(12019024)})
                 continue
             new.append((wid, qty))
         if not extra and len(current) > 1 and {w for w, _ in new} != current:

@@ -149,6 +149,33 @@ def platform_status(pid):
         return jsonify(product_state(st, p))
 
 
+@control_bp.put("/products/<pid>/promotion")
+def promotion(pid):
+    """A promotion holding stock of one SKU: `{"sku_id", "open_stock": N}` (0 or null ends it).
+
+    While it runs, an inventory update below the promotion's open stock is refused per SKU with
+    `12019024` "stock count is invalid", as TikTok refuses stock a running promotion still needs.
+    """
+    rt = _rt()
+    body = _body()
+    open_stock = body.get("open_stock") or 0
+    if not isinstance(open_stock, int) or isinstance(open_stock, bool) or open_stock < 0:
+        return _err("open_stock must be a non-negative integer")
+    with rt.lock:
+        p = rt.state.products.get(pid)
+        if p is None:
+            return _err("no such product", 404)
+        sku_id = str(body.get("sku_id") or "")
+        if sku_id not in {s["id"] for s in p["live"]["skus"]}:
+            return _err("sku_id must be one of the product's SKU ids")
+        promotions = p.setdefault("promotions", {})
+        if open_stock:
+            promotions[sku_id] = open_stock
+        else:
+            promotions.pop(sku_id, None)
+        return jsonify({"product_id": pid, "promotions": dict(promotions)})
+
+
 @control_bp.put("/review-policy")
 def review_policy():
     rt = _rt()
@@ -248,7 +275,7 @@ def put_shop():
                 return _err(f"unknown check items {bad}; use {PREREQUISITE_ITEMS}")
             settings["failing_prerequisites"] = list(body["failing_prerequisites"])
         for key, cast in (("daily_listing_cap", int), ("allow_zero_stock_on_create", bool),
-                          ("strict_price_update", bool), ("active", bool)):
+                          ("allow_zero_stock_on_update", bool), ("strict_price_update", bool), ("active", bool)):
             if key in body:
                 settings[key] = cast(body[key])
         if "category_versions" in body:

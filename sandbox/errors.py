@@ -90,6 +90,9 @@ CODES: dict[int, tuple[str, int]] = {
     12052084: ("The provided currency is not available for this shop/region.", 200),
     12052093: ("Exceeded the product listing limit for the seller.", 200),
     12052097: ("The warehouse does not exist", 200),
+    12052393: ("Product locked for Promotion and stock can't be updated below current stock", 200),
+    12052533: ("Removal, addition, and change of warehouses are not permitted. Please specify the original "
+               "warehouses for the SKUs.", 200),
     12052104: ("property is required", 200),
     12052105: ("required qualification miss", 200),
     12052115: ("seller has no warehouse", 200),

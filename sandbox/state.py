@@ -148,6 +148,8 @@ class SandboxState:
             "category_versions": ["v1", "v2"],
             "gtin_exempt_categories": [],
             "allow_zero_stock_on_create": False,
+            # Update inventory: the current docs give [1, 99,999], older docs and live products show 0.
+            "allow_zero_stock_on_update": True,
             "strict_price_update": True,
             "active": True,
         }

@@ -30,6 +30,13 @@ class SkuBinding(Base):
     tiktok_product_id: Mapped[str] = mapped_column(String(64), index=True)
     tiktok_sku_id: Mapped[str] = mapped_column(String(64))
     seller_sku: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The TikTok warehouse the SKU was created with: every inventory update names it, because TikTok
+    # only lets `warehouse_id` be left out when there is a single warehouse. NULL for bindings made before
+    # it was recorded; the first stock push fills it in from TikTok's product detail.
+    tiktok_warehouse_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Set when TikTok refused quantity 0 for this SKU and the hub took the product off sale instead; the
+    # product is activated again once no such SKU is sold out any more (hub.sync.stock.soldout).
+    sold_out_deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
     pushed_price: Mapped[str | None] = mapped_column(String(32), default=None)
     pushed_quantity: Mapped[int | None] = mapped_column(Integer, default=None)
     pushed_version: Mapped[int] = mapped_column(BigInteger, default=0)

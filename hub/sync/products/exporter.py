@@ -510,10 +510,20 @@ def _write_bindings(session: Session, store_id: str, product_id: str, tiktok_pro
         session.add(SkuBinding(
             store_id=store_id, product_id=product_id, variant_id=variant_id, tiktok_product_id=tiktok_product_id,
             tiktok_sku_id=sku_id, seller_sku=draft.body["skus"][index]["seller_sku"],
+            tiktok_warehouse_id=_created_warehouse(draft.body["skus"][index], old.get(variant_id), sku_id),
             pushed_price=previous.pushed_price if previous else draft.prices[index],
             pushed_quantity=previous.pushed_quantity if previous else draft.quantities[index],
             pushed_version=previous.pushed_version if previous else versions.get(variant_id, 0),
             pushed_at=previous.pushed_at if previous else now))
+
+
+def _created_warehouse(sent: Mapping[str, Any], previous: SkuBinding | None, sku_id: str) -> str | None:
+    """The warehouse the SKU was created with: kept for an existing SKU (an edit leaves its stock
+    alone), else the one its inventory was sent to; stock updates must name it (hub.sync.stock)."""
+    if previous is not None and previous.tiktok_sku_id == sku_id:
+        return previous.tiktok_warehouse_id
+    inventory = sent.get("inventory") or [{}]
+    return inventory[0].get("warehouse_id")
 
 
 def _record_created(runtime: "Runtime", loaded: Loaded, draft: Draft, created: Mapping[str, Any],

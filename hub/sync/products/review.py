@@ -67,9 +67,11 @@ def apply_state(listing: Listing, plan: ListingPlan | None, product: Mapping[str
     if plan is not None:
         plan.tiktok_status = status or plan.tiktok_status
         plan.checked_at = datetime.now(timezone.utc)
-    keep_deleted = listing.reason_code == "deleted_in_store"
+    # Deactivated by the hub itself (deleted in the store, or sold out where TikTok refuses 0 stock): its
+    # own reason says why and what happens next, which "deactivated on TikTok" would hide.
+    keep_reason = listing.reason_code in ("deleted_in_store", "sold_out_deactivated")
     if status in SYNCED_REASONS:
-        if not keep_deleted:
+        if not keep_reason:
             reason = SYNCED_REASONS[status]
             if status == "PLATFORM_DEACTIVATED" and suspended_reason:
                 reason += f" TikTok's reason: {suspended_reason}"

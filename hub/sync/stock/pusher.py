@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from hub.errors import AuthError, DataError, HubError, RetryableError
 from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
+from hub.sync.stock import soldout, warehouses
 from hub.sync.stock.guard import sync_blocked_reason
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
@@ -57,8 +58,25 @@ class SkuPush:
     want: Desired
     send_price: bool
     send_quantity: bool
+    warehouse_id: str | None = None
+    sold_out_flagged: bool = False   # the product is off sale on TikTok because this SKU could not go to 0
+    pushed_quantity: int | None = None
     price_ok: bool = False
     quantity_ok: bool = False
+    warehouse_filled: bool = False   # read from TikTok's product detail during this run
+    warehouse_stale: bool = False    # TikTok says the recorded warehouse is not the SKU's
+    zero_refused: bool = False
+    flag_sold_out: bool = False
+    clear_sold_out: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.seller_sku or self.variant_id
+
+    @property
+    def on_tiktok(self) -> bool:
+        """TikTok holds the desired quantity (sent now, or already)."""
+        return self.quantity_ok or (not self.send_quantity and self.pushed_quantity == self.want.quantity)
 
 
 @dataclass
@@ -82,12 +100,15 @@ class PushOutcome:
     stock_skus: int = 0
     problems: list[Problem] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)    # TikTok product ids taken off sale (sold out)
+    reactivated: list[str] = field(default_factory=list)    # ... and put back on sale (restocked)
     message: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "calls": self.calls, "price_skus": self.price_skus,
                 "stock_skus": self.stock_skus, "problems": [p.as_dict() for p in self.problems],
-                "deferred": self.deferred, "message": self.message}
+                "deferred": self.deferred, "deactivated": self.deactivated, "reactivated": self.reactivated,
+                "message": self.message}
 
 
 def _now() -> datetime:
@@ -118,11 +139,21 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
                                     want.price_error.message,
                                     getattr(want.price_error, "fix", None)
                                     or "Change the price in your store or the price rule in the settings page."))
+        flagged = binding.sold_out_deactivated_at is not None
         send_price = price_allowed and want.price is not None and want.price != binding.pushed_price
-        send_quantity = want.quantity != binding.pushed_quantity
+        # A SKU whose 0 TikTok refused stays as TikTok holds it while the product is off sale.
+        send_quantity = want.quantity != binding.pushed_quantity and not (flagged and want.quantity == 0)
         plan.append(SkuPush(binding.id, binding.tiktok_product_id, binding.tiktok_sku_id, binding.variant_id,
-                            binding.seller_sku, row.version, want, send_price, send_quantity))
+                            binding.seller_sku, row.version, want, send_price, send_quantity,
+                            warehouse_id=binding.tiktok_warehouse_id, sold_out_flagged=flagged,
+                            pushed_quantity=binding.pushed_quantity))
     return plan, problems
+
+
+def needs_reactivation(plan: list[SkuPush]) -> bool:
+    """Off sale for a sold-out SKU, and none of those SKUs is sold out any more."""
+    flagged = [s for s in plan if s.sold_out_flagged]
+    return bool(flagged) and all(s.want.quantity > 0 for s in flagged)
 
 
 def _send(client: "ShopClient", skus: list[SkuPush], outcome: PushOutcome) -> HubError | None:
@@ -137,23 +168,28 @@ def _send(client: "ShopClient", skus: list[SkuPush], outcome: PushOutcome) -> Hu
         for tiktok_product_id, group in by_product.items():
             stock = [s for s in group if s.send_quantity]
             if stock:
+                warehouses.fill_from_detail(client, tiktok_product_id, stock)
                 outcome.calls += 1
                 try:
                     data = client.products.update_inventory(
-                        tiktok_product_id, [{"id": s.tiktok_sku_id, "inventory": [{"quantity": s.want.quantity}]}
+                        tiktok_product_id, [{"id": s.tiktok_sku_id,
+                                             "inventory": [warehouses.inventory_entry(s.warehouse_id, s.want.quantity)]}
                                             for s in stock])
                 except DataError as error:
-                    _whole_call_failed(error, stock, outcome, STOCK_NOT_NOW, "stock")
+                    if error.code in STOCK_NOT_NOW:
+                        outcome.deferred.extend(f"stock:{s.variant_id}" for s in stock)
+                    else:
+                        for sku in stock:
+                            _stock_refused(sku, error.code, error.message, outcome)
                 else:
                     failed = _inventory_errors(data)
                     for sku in stock:
                         if sku.tiktok_sku_id in failed:
-                            code, message = failed[sku.tiktok_sku_id]
-                            outcome.problems.append(Problem(sku.variant_id, sku.seller_sku, code, message,
-                                                            "Check the SKU's warehouse and stock in TikTok Seller Center."))
+                            _stock_refused(sku, *failed[sku.tiktok_sku_id], outcome)
                         else:
                             sku.quantity_ok = True
                             outcome.stock_skus += 1
+            _sold_out(client, tiktok_product_id, group, outcome)
             prices = [s for s in group if s.send_price]
             if prices:
                 outcome.calls += 1
@@ -180,9 +216,73 @@ def _inventory_errors(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
         sku_id = str(detail.get("sku_id") or "")
         extra = (detail.get("extra_errors") or [{}])[0]
         code = extra.get("code") or error.get("code")
-        message = extra.get("message") or error.get("message") or "TikTok refused the stock update"
-        failed[sku_id] = (f"tiktok_{code}", f"TikTok refused the stock update: {message}")
+        message = extra.get("message") or error.get("message") or "no reason given"
+        failed[sku_id] = (f"tiktok_{code}", str(message))
     return failed
+
+
+def _stock_refused(sku: SkuPush, code: str, message: str, outcome: PushOutcome) -> None:
+    """Say why TikTok would not take a SKU's quantity, in terms the merchant can act on."""
+    if sku.want.quantity == 0 and code in soldout.QUANTITY_REFUSED:
+        sku.zero_refused = True  # handled for the whole product by _sold_out
+        return
+    if code in soldout.PROMOTION_REFUSED:
+        reason, fix = soldout.promotion_problem(sku.want.quantity, message)
+        outcome.problems.append(Problem(sku.variant_id, sku.seller_sku, "promotion_stock", reason, fix))
+        return
+    if code in warehouses.WRONG_WAREHOUSE:
+        sku.warehouse_stale = True
+        fix = ("The hub reads the SKU's warehouse from TikTok again at the next push; if this persists, check "
+               "the SKU's warehouse in TikTok Seller Center.")
+    elif code in warehouses.SEVERAL_WAREHOUSES:
+        fix = (f"This SKU has stock in more than one TikTok warehouse, and the hub keeps the stock of warehouse "
+               f"{sku.warehouse_id or '(unknown)'} only. In TikTok Seller Center keep the SKU in that one "
+               "warehouse, then click Sync.")
+    else:
+        fix = "Check the SKU's warehouse and stock in TikTok Seller Center."
+    outcome.problems.append(Problem(sku.variant_id, sku.seller_sku, code,
+                                    f"TikTok refused the stock update: {message}", fix))
+
+
+def _sold_out(client: "ShopClient", tiktok_product_id: str, group: list[SkuPush], outcome: PushOutcome) -> None:
+    """Take the product off sale when TikTok refused 0 for a SKU; put it back once none is sold out."""
+    refused = [s for s in group if s.zero_refused]
+    already_off = any(s.sold_out_flagged for s in group)
+    if refused and not already_off:
+        outcome.calls += 1
+        try:
+            error = soldout.batch_error(client.products.deactivate([tiktok_product_id]), tiktok_product_id)
+        except DataError as exc:
+            error = exc.message
+        if error is not None:
+            for sku in refused:
+                outcome.problems.append(Problem(
+                    sku.variant_id, sku.seller_sku, "sold_out_not_deactivated",
+                    f"Sold out in your store, but TikTok does not accept a stock of 0 and did not take the product "
+                    f"off sale either (TikTok: {error}); TikTok still offers its last stock.",
+                    "Deactivate the product in TikTok Seller Center, or restock the variant in your store."))
+            return
+        outcome.deactivated.append(tiktok_product_id)
+    for sku in refused:
+        sku.flag_sold_out = True
+    if refused or not needs_reactivation(group):
+        return
+    if not all(s.on_tiktok for s in group if s.sold_out_flagged):
+        return  # the restocked quantity did not reach TikTok: activating would sell the old figure
+    outcome.calls += 1
+    try:
+        error = soldout.batch_error(client.products.activate([tiktok_product_id]), tiktok_product_id)
+    except DataError as exc:
+        error = exc.message
+    if error is not None:
+        outcome.problems.append(Problem(
+            group[0].variant_id, group[0].seller_sku, "restocked_not_activated",
+            f"Restocked, but TikTok would not put the product back on sale: {error}",
+            "Activate the product in TikTok Seller Center."))
+        return
+    for sku in group:
+        sku.clear_sold_out = sku.sold_out_flagged
+    outcome.reactivated.append(tiktok_product_id)
 
 
 def _whole_call_failed(error: DataError, skus: list[SkuPush], outcome: PushOutcome, not_now: set[str],
@@ -205,6 +305,14 @@ def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush]
         binding = bindings.get(sku.binding_id)
         if binding is None:
             continue
+        if sku.warehouse_filled:
+            binding.tiktok_warehouse_id = sku.warehouse_id
+        if sku.warehouse_stale:
+            binding.tiktok_warehouse_id = None
+        if sku.flag_sold_out and binding.sold_out_deactivated_at is None:
+            binding.sold_out_deactivated_at = now
+        if sku.clear_sold_out:
+            binding.sold_out_deactivated_at = None
         if sku.quantity_ok:
             binding.pushed_quantity = sku.want.quantity
         if sku.price_ok:
@@ -216,6 +324,16 @@ def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush]
         if in_step and sku.version > (binding.pushed_version or 0):
             binding.pushed_version = sku.version
     listing = session.scalar(select(Listing).where(Listing.store_id == store.id, Listing.product_id == product_id))
+    _record_sold_out(session, store, product_id, skus, outcome, listing)
+    if listing is not None and listing.reason_code == soldout.SOLD_OUT_CODE and outcome.problems:
+        # The product is off sale for a sold-out SKU; that stays its reason, the rest goes to the log.
+        session.add(ActivityEntry(
+            merchant_id=store.merchant_id, store_id=store.id, kind="stock.push_failed", level="error",
+            subject_type="product", subject_id=product_id,
+            message=f"Price or stock of product {product_id} could not be sent to TikTok: "
+                    f"{outcome.problems[0].message}",
+            data={"problems": [p.as_dict() for p in outcome.problems]}))
+        return
     if outcome.problems:
         first = outcome.problems[0]
         code = (REASON_PREFIX + first.code)[:60]
@@ -232,6 +350,28 @@ def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush]
                 data={"problems": [p.as_dict() for p in outcome.problems]}))
     elif listing is not None and (listing.reason_code or "").startswith(REASON_PREFIX):
         listing.reason_code = listing.reason = listing.fix = None
+
+
+def _record_sold_out(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome,
+                     listing: Listing | None) -> None:
+    if outcome.deactivated:
+        labels = [s.label for s in skus if s.flag_sold_out]
+        soldout.mark_deactivated(listing, labels)
+        session.add(ActivityEntry(
+            merchant_id=store.merchant_id, store_id=store.id, kind="stock.sold_out_deactivated", level="warning",
+            subject_type="product", subject_id=product_id,
+            message=f"Product {product_id}: {soldout.deactivated_reason(labels)[0]}",
+            data={"tiktok_product_ids": outcome.deactivated, "variants": labels}))
+    elif any(s.flag_sold_out for s in skus) and listing is not None and listing.reason_code == soldout.SOLD_OUT_CODE:
+        soldout.mark_deactivated(listing, [s.label for s in skus if s.flag_sold_out or s.sold_out_flagged])
+    if outcome.reactivated:
+        soldout.mark_reactivated(listing)
+        session.add(ActivityEntry(
+            merchant_id=store.merchant_id, store_id=store.id, kind="stock.restocked_activated", level="info",
+            subject_type="product", subject_id=product_id,
+            message=f"Product {product_id} is back in stock and was activated again on TikTok; TikTok reviews it "
+                    "before buyers can see it.",
+            data={"tiktok_product_ids": outcome.reactivated}))
 
 
 def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutcome:
@@ -270,7 +410,7 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
             return PushOutcome(NOT_LISTED, message="The product is not on TikTok yet.")
         to_send = [s for s in plan if s.send_price or s.send_quantity]
         outcome = PushOutcome(UNCHANGED, problems=list(problems))
-        if not to_send:
+        if not to_send and not needs_reactivation(plan):  # a restocked product goes back on sale regardless
             _record(session, store, product_id, plan, outcome)
             return outcome
         try:
@@ -278,7 +418,7 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
         except AuthError as error:
             return PushOutcome(PARKED, message=error.message)
     with client:
-        stopped = _send(client, to_send, outcome)
+        stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
         if store is not None:

@@ -70,6 +70,8 @@ def _tiktok_skus(client: Any, wanted: set[str]) -> dict[str, dict[str, Any]]:
                 found[str(sku.get("id"))] = {
                     "price": price, "status": product.get("status"),
                     "quantity": sum(int(i.get("quantity") or 0) for i in sku.get("inventory") or []),
+                    "by_warehouse": {str(i.get("warehouse_id")): int(i.get("quantity") or 0)
+                                     for i in sku.get("inventory") or [] if i.get("warehouse_id")},
                 }
         token = page.get("next_page_token")
         if not token:
@@ -176,7 +178,11 @@ def _check_sku(runtime: "Runtime", store_id: str, binding: SkuBinding, seen: dic
     """Record what TikTok holds for one SKU; True if a push is needed to bring it in line."""
     needs_push = False
     low_key = f"hub:reconcile:low:{store_id}:{binding.tiktok_sku_id}"
+    if binding.sold_out_deactivated_at is not None and want.quantity == 0:
+        return False  # off sale because TikTok refused 0: the stale figure TikTok shows sells nothing
     quantity = seen["quantity"]
+    if binding.tiktok_warehouse_id and binding.tiktok_warehouse_id in seen.get("by_warehouse", {}):
+        quantity = seen["by_warehouse"][binding.tiktok_warehouse_id]  # the shop's other warehouses are not ours
     if quantity != want.quantity:
         if quantity == binding.pushed_quantity:
             report.pending += 1
