@@ -28,6 +28,7 @@ from hub.models.orders import CANCEL_WANTED, CANCELLED, CREATED, FAILED, PENDING
 from hub.sync.orders import reasons as r
 from hub.sync.orders.aftercommit import after_commit, notify_store
 from hub.sync.orders.status import log, set_status
+from hub.sync.stock import holds
 
 CREATE, CANCEL = "order.create", "order.cancel"
 # Automatic re-deliveries after a retryable store failure (seconds before each); then the order fails.
@@ -45,6 +46,7 @@ def hand_off(session: Session, order: Order, payload: dict[str, Any]) -> Command
     command, created = create_command(session, order.store_id, CREATE, {"order": payload}, dedupe_key(order))
     if created:
         order.handoffs += 1
+        holds.handed_off(session, order)
         notify_store(session, order.store_id)
     order.command_id = command.id
     order.store_retries = 0
@@ -116,6 +118,7 @@ def redeliver(session: Session, command_id: str) -> bool:
                             .values(status=COMMAND_PENDING, result=None, leased_until=None,
                                     completed_at=None)).rowcount
     if reset:
+        holds.handed_off(session, order)
         notify_store(session, command.store_id)
     return bool(reset)
 

@@ -28,6 +28,7 @@ from hub.models.orders import CANCELLED, CREATED, FAILED, FULFIL_QUEUED, FULFIL_
 from hub.sync.orders import handoff
 from hub.sync.orders.matching import default_store, group_lines, match
 from hub.sync.orders.status import set_status
+from hub.sync.stock import holds
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -143,6 +144,7 @@ def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retr
     if order.status in (CREATED, CANCELLED):
         _release_held_fulfilment(session, order, status)
         return order
+    holds.track(session, order)  # TikTok has taken these units; the store's stock does not show them yet
     if order.command_id is not None:
         command = session.get(Command, order.command_id)
         in_flight = command is not None and command.status != COMMAND_FAILED

@@ -17,6 +17,10 @@ def set_status(session: Session, order: Order, status: str, *, code: str | None 
                reason: str | None = None, fix: str | None = None, note: str | None = None) -> bool:
     """Change the merchant-visible status; logs an activity line only when something visible changed."""
     changed = (order.status, order.reason_code, order.reason) != (status, code, reason)
+    if order.status != status:
+        from hub.sync.stock.holds import status_changed
+
+        status_changed(session, order, status)  # created or cancelled: the units it holds may be released
     order.status, order.reason_code, order.reason, order.fix = status, code, reason, fix
     if changed and (status != "pending" or reason):
         message = note or _message(order)

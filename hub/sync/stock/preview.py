@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import DataError
 from hub.models import ProductSnapshot, SkuBinding, Store, VariantStock
+from hub.sync.stock import holds
 from hub.sync.stock.rules import Rules, desired, rules_from_settings
 
 
@@ -25,6 +26,7 @@ def preview(session: Session, store_id: str, product_id: str, rules: Rules | Non
     if store is None:
         raise DataError(f"Unknown store {store_id}", code="store_not_found")
     rules = rules or rules_from_settings(store.merchant.settings)
+    held = holds.held_units(session, store_id, [product_id])
     stock = list(session.scalars(select(VariantStock).where(
         VariantStock.store_id == store_id, VariantStock.product_id == product_id).order_by(VariantStock.id)))
     bindings = {b.variant_id: b for b in session.scalars(select(SkuBinding).where(
@@ -39,11 +41,12 @@ def preview(session: Session, store_id: str, product_id: str, rules: Rules | Non
         binding = bindings.get(row.variant_id)
         seller_sku = (binding.seller_sku if binding else None) or variants.get(row.variant_id, {}).get("sku")
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       variant=seller_sku or row.variant_id)
+                       variant=seller_sku or row.variant_id, held=held.get((product_id, row.variant_id), 0))
         rows.append({
             "variant_id": row.variant_id, "seller_sku": seller_sku,
             "store_price": row.price, "tiktok_price": want.price,
             "store_quantity": row.quantity, "tiktok_quantity": want.quantity,
+            "held_by_tiktok_orders": held.get((product_id, row.variant_id), 0),
             "price_rule": want.price_steps, "stock_rule": want.stock_steps,
             "error": ({"code": want.price_error.code, "message": want.price_error.message}
                       if want.price_error else None),

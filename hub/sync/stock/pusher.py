@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hub.errors import AuthError, DataError, HubError, RetryableError
 from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
-from hub.sync.stock import soldout, warehouses
+from hub.sync.stock import holds, soldout, warehouses
 from hub.sync.stock.guard import sync_blocked_reason
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
@@ -125,6 +125,7 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
     stock = {row.variant_id: row for row in session.scalars(select(VariantStock).where(
         VariantStock.store_id == store.id, VariantStock.product_id == product_id))}
     rules = rules or rules_from_settings(store.merchant.settings)
+    held = holds.held_units(session, store.id, [product_id])
     price_allowed = listing is None or listing.status not in NO_PRICE_STATUSES
     plan: list[SkuPush] = []
     problems: list[Problem] = []
@@ -133,7 +134,8 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         if row is None:
             continue  # the store has not reported this variant's stock: nothing to propagate
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       variant=binding.seller_sku or binding.variant_id)
+                       variant=binding.seller_sku or binding.variant_id,
+                       held=held.get((product_id, binding.variant_id), 0))
         if want.price_error is not None:
             problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
                                     want.price_error.message,

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from hub.errors import AuthError
 from hub.models import ActivityEntry, SkuBinding, Store, TikTokShop, VariantStock
 from hub.models.tiktok_shops import CONNECTED
+from hub.sync.stock import holds
 from hub.sync.stock.guard import sync_blocked_reason
 from hub.sync.stock.rules import desired, rules_from_settings
 from hub.sync.stock.schedule import enqueue_pushes, enqueue_reconcile
@@ -129,6 +130,7 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
         rules = rules_from_settings(store.merchant.settings)
+        held = holds.held_units(session, store_id)
         bindings = list(session.scalars(select(SkuBinding).where(SkuBinding.store_id == store_id)))
         stock = {(r.product_id, r.variant_id): r for r in session.scalars(
             select(VariantStock).where(VariantStock.store_id == store_id))}
@@ -150,7 +152,8 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
                     checked = True
                     report.skus_checked += 1
                     want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                                   variant=binding.seller_sku or binding.variant_id)
+                                   variant=binding.seller_sku or binding.variant_id,
+                                   held=held.get((product_id, binding.variant_id), 0))
                     if _check_sku(runtime, store_id, binding, seen, want, report):
                         to_push.add(product_id)
                 report.products_checked += checked
@@ -170,6 +173,7 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
                       "pending": report.pending, "skus": report.drifted[:50]}))
     enqueue_pushes(runtime, store_id, sorted(to_push))
     report.repushed = sorted(to_push)
+    holds.prune(runtime, store_id)
     return report
 
 

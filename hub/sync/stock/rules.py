@@ -61,8 +61,12 @@ def _explain_price(store_price: Decimal, rule: PriceRule, result: Decimal) -> li
     return steps
 
 
-def _explain_stock(quantity: int, rule: StockRule, result: int) -> list[str]:
-    steps = [f"Store stock {quantity}"]
+def _explain_stock(store_quantity: int, held: int, rule: StockRule, result: int) -> list[str]:
+    steps = [f"Store stock {store_quantity}"]
+    quantity = store_quantity
+    if held:
+        quantity = max(store_quantity - held, 0)
+        steps.append(f"{held} unit(s) sold on TikTok and not yet in the store's stock: {quantity} left to offer")
     if quantity <= 0:
         steps.append("nothing to sell: TikTok shows the item as sold out")
     elif quantity <= rule.out_of_stock_threshold:
@@ -79,11 +83,16 @@ def _explain_stock(quantity: int, rule: StockRule, result: int) -> list[str]:
 
 
 def desired(quantity: int, price: str | None, rules: Rules, *, currency: str = "GBP",
-            variant: str | None = None) -> Desired:
-    """The values TikTok must hold; a price TikTok would refuse becomes `price_error`, never a crash."""
-    tiktok_quantity = apply_stock(int(quantity), rules.stock)
+            variant: str | None = None, held: int = 0) -> Desired:
+    """The values TikTok must hold; a price TikTok would refuse becomes `price_error`, never a crash.
+
+    `held`: units of TikTok orders the store's quantity does not show yet (hub.sync.stock.holds); they
+    are sold already, so the rules apply to what is left.
+    """
+    available = max(int(quantity) - held, 0) if held > 0 else int(quantity)
+    tiktok_quantity = apply_stock(available, rules.stock)
     result = Desired(quantity=tiktok_quantity, price=None,
-                     stock_steps=_explain_stock(int(quantity), rules.stock, tiktok_quantity))
+                     stock_steps=_explain_stock(int(quantity), max(held, 0), rules.stock, tiktok_quantity))
     if price is None:
         result.price_steps = ["The store has not sent a price for this variant: TikTok keeps its current price"]
         return result
