@@ -121,6 +121,7 @@ def list_products(runtime: Any, hub: HubClient, client: Any, store_id: str, coun
             i = product_id[1:]
             session.add(SkuBinding(store_id=store_id, product_id=product_id, variant_id=f"v{i}",
                                    tiktok_product_id=tiktok_id, tiktok_sku_id=sku_id, seller_sku=f"SKU-{i}",
+                                   tiktok_warehouse_id=warehouse,  # as the listing engine records it
                                    pushed_price="10.00", pushed_quantity=10, pushed_version=1))
             session.add(Listing(store_id=store_id, product_id=product_id, status=ACTIVE, tiktok_product_id=tiktok_id))
     return bound
