@@ -66,11 +66,20 @@ def _create_command(world: World, tid: str) -> dict[str, Any]:
     return wait_until(poll, 30, what=f"order.create for {tid}")
 
 
+def _inventory_calls(world: World) -> int:
+    calls = world.sandbox.control("GET", "/state")["calls"]
+    return int(calls.get("POST /product/202309/products/{product_id}/inventory/update", 0))
+
+
 def test_a_store_push_during_tiktoks_hold_keeps_the_sold_units_off(world: World, store: FakeStore) -> None:
+    before = _inventory_calls(world)
     tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 2}], status="ON_HOLD")
     assert _tiktok(world, "SOCK-M") == 498
     world.wait_status(tid, "Pending")
     wait_until(lambda: _held(world) == {("88", "91"): 2}, 20, what="the order's units held")
+    _quiet(world)
+    # TikTok took the units off the figure the hub last pushed: the hub knows it holds 498, sends nothing.
+    assert _pushed(world, "91") == 498 and _inventory_calls(world) == before
 
     with store.lock:                     # a delivery: the store's stock goes 500 -> 510
         store.stock[("88", "91")] = 510
@@ -136,3 +145,22 @@ def test_a_failed_hand_off_keeps_the_units_off_until_it_is_resolved(world: World
     world.wait_status(tid, "Cancelled")
     wait_until(lambda: _held(world) == {}, 20, what="hold released by the cancellation")
     _settled(world, "91", "SOCK-M", 505)
+
+
+def test_an_untracked_variant_is_released_when_the_store_creates_the_order(world: World, store: FakeStore) -> None:
+    # The store does not track SOCK-L's stock: creating an order changes nothing there, no report follows.
+    world.client.upsert_products([{
+        "id": "88", "version": 2, "status": "active", "title": "Men's Cotton Ankle Socks 5 Pack",
+        "description_html": "<p>Socks</p>", "url": "https://store.example/p/88", "brand": "Acme",
+        "categories": [], "images": [], "attributes": {}, "weight": {"value": "0.25", "unit": "kg"},
+        "dimensions": None,
+        "variants": [{"id": vid, "sku": sku, "price": "9.99", "compare_at_price": None, "currency": "GBP",
+                      "quantity": 500, "manage_stock": vid == "91", "options": {"Size": size}, "barcode": None,
+                      "barcode_type": None, "image_url": None, "weight": None, "dimensions": None}
+                     for vid, sku, size in (("91", "SOCK-M", "M"), ("92", "SOCK-L", "L"))]}])
+    with store.lock:
+        store.stock.pop(("88", "92"))
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 2}])
+    world.wait_status(tid, "Created")
+    wait_until(lambda: _held(world) == {}, 20, what="hold released at creation")
+    _settled(world, "92", "SOCK-L", 500)   # TikTok offers the store's figure again

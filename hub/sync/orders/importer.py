@@ -144,7 +144,9 @@ def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retr
     if order.status in (CREATED, CANCELLED):
         _release_held_fulfilment(session, order, status)
         return order
-    holds.track(session, order)  # TikTok has taken these units; the store's stock does not show them yet
+    # TikTok has taken these units; the store's stock does not show them yet.
+    holds.track(session, order, ordered_at=int(raw["create_time"]) if str(raw.get("create_time") or "").isdigit()
+                else None)
     if order.command_id is not None:
         command = session.get(Command, order.command_id)
         in_flight = command is not None and command.status != COMMAND_FAILED

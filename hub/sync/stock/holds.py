@@ -29,6 +29,7 @@ docs/decisions.md, "Stock after an order".
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 HELD_STATUSES = (PENDING, FAILED)
+CLOCK_MARGIN = 5.0  # seconds between TikTok's order clock and the hub's
 
 
 def _in_force():  # noqa: ANN202 - a SQL expression over StockHold, Order and VariantStock
@@ -88,12 +90,17 @@ def _tracked(session: Session, store_id: str, product_id: str, variant_id: str) 
     return True
 
 
-def track(session: Session, order: Order) -> None:
+def track(session: Session, order: Order, ordered_at: int | None = None) -> None:
     """Bring the order's holds in line with its lines (TikTok's view, cancelled units left out).
 
     Only while the store has no order: a created order's lines are in the store's hands, and its holds,
     once released and pruned, must not come back. New or changed holds push the product, because a push
     that TikTok confirmed after the buyer ordered may have written the units back.
+
+    `ordered_at` (TikTok's `create_time`, Unix seconds): when every push of the SKU was confirmed before
+    it, TikTok took the units off the figure the hub last pushed, so `pushed_quantity` is lowered to what
+    TikTok now holds and the push finds nothing to send. When a push may have landed after the order,
+    it is left alone and the push sends the figure without the units.
     """
     if order.status not in HELD_STATUSES:
         return
@@ -106,6 +113,8 @@ def track(session: Session, order: Order) -> None:
         quantity = units[binding.tiktok_sku_id]
         hold = existing.pop(binding.tiktok_sku_id, None)
         if hold is None:
+            if binding.pushed_quantity is not None and _pushed_before(binding.pushed_at, ordered_at):
+                binding.pushed_quantity = max(binding.pushed_quantity - quantity, 0)
             session.add(StockHold(
                 order_id=order.id, store_id=binding.store_id, product_id=binding.product_id,
                 variant_id=binding.variant_id, tiktok_sku_id=binding.tiktok_sku_id, quantity=quantity,
@@ -120,6 +129,16 @@ def track(session: Session, order: Order) -> None:
         session.delete(hold)
         touched.add((hold.store_id, hold.product_id))
     _push_after_commit(session, touched)
+
+
+def _pushed_before(pushed_at: datetime | None, ordered_at: int | None) -> bool:
+    """The last confirmed push certainly happened before the buyer ordered (clocks may differ a little)."""
+    if ordered_at is None:
+        return False
+    if pushed_at is None:
+        return True
+    stamp = pushed_at if pushed_at.tzinfo else pushed_at.replace(tzinfo=timezone.utc)
+    return stamp.timestamp() < float(ordered_at) - CLOCK_MARGIN
 
 
 def handed_off(session: Session, order: Order) -> None:
