@@ -18,8 +18,8 @@ from marshmallow import ValidationError
 from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session, defer
 
-from hub.api.fastload import fast_load
-from hub.api.schemas import EVENT_SCHEMAS
+from hub.canonical.events import EVENT_SCHEMAS
+from hub.canonical.fastload import fast_load
 from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
 from hub.sync.products.categories import category_paths
 

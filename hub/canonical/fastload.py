@@ -28,7 +28,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import EXCLUDE, Schema, fields, missing, validate
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
-from hub.api.schemas import EVENT_SCHEMAS, Id, Measure, Money, StrictInt
+from hub.canonical.events import EVENT_SCHEMAS
+from hub.canonical.fields import Id, Measure, Money, StrictInt
 
 _STRICT_INTEGER = "x-strictInteger"
 
