@@ -154,6 +154,36 @@ def store_disable(store_id: str) -> None:
     _set_sync(store_id, False)
 
 
+@store.command("locations")
+@click.option("--store", "store_id", required=True)
+@click.option("--sell", "sell", multiple=True, metavar="LOCATION_ID",
+              help="A location whose stock sells on TikTok (repeat for several).")
+@click.option("--all", "all_locations", is_flag=True, help="Every location sells on TikTok (the default).")
+def store_locations(store_id: str, sell: tuple[str, ...], all_locations: bool) -> None:
+    """Show the store's stock locations, or choose those whose stock sells on TikTok (TikTok gets their sum)."""
+    from hub.errors import DataError
+    from hub.models import Store
+    from hub.sync.stock.locations import described, set_selling_locations
+
+    if sell and all_locations:
+        fail("Give either --sell or --all, not both.")
+    runtime = build_runtime()
+    try:
+        if sell or all_locations:
+            out = set_selling_locations(runtime, store_id, list(sell))
+        else:
+            with runtime.db.session_scope() as session:
+                found = session.get(Store, store_id)
+                if found is None:
+                    fail(f"There is no store {store_id}.")
+                out = {"store_id": store_id, "locations": described(found)}
+    except DataError as error:
+        fail(error.message + (f" {error.fix}" if error.fix else ""))
+    finally:
+        runtime.close()
+    print_json(out)
+
+
 @main.group()
 def user() -> None:
     """Settings-page users."""

@@ -472,3 +472,38 @@ def test_progress_says_how_many_live_products_wait_for_a_price_or_stock_change(
     task = next(t for t in logged_in.get("/progress.json").json()["tasks"] if t["key"] == "stock")
     assert (task["done"], task["total"]) == (1, 2)
     assert task["text"].startswith("1 of 2 live products have a price or stock change on its way to TikTok")
+
+
+def test_store_locations_page_chooses_which_locations_sell_on_tiktok(logged_in: Browser, live_hub: Any,
+                                                                     runtime: Runtime, merchant_a: dict[str, str],
+                                                                     merchant_b: dict[str, str]) -> None:
+    from hub.models import VariantStock
+
+    client = HubClient(live_hub.url, merchant_a["key_id"], merchant_a["secret"], max_retries=1, backoff=0.05)
+    assert "Stock locations" not in logged_in.get("/stores/").text  # a store without locations has no page link
+    client.send_events([{"id": str(uuid.uuid4()), "type": "store.update", "store": {
+        "locations": [{"id": "leeds", "name": "Leeds warehouse"}, {"id": "shop", "name": "High Street shop"}]}}])
+    sock = product("31", "Wool socks")
+    sock["variants"][0]["locations"] = [{"id": "leeds", "quantity": 7}, {"id": "shop", "quantity": 3}]
+    push(live_hub, merchant_a, sock)
+
+    def quantity() -> int:
+        with runtime.db.session_scope() as session:
+            return session.scalar(select(VariantStock.quantity).where(VariantStock.product_id == "31"))
+
+    assert quantity() == 10  # every location sells until the merchant chooses
+    page = logged_in.get(f"/stores/{merchant_a['store_id']}/locations")
+    assert "Leeds warehouse" in page.text and "High Street shop" in page.text
+    assert 'href="/stores/%s/locations"' % merchant_a["store_id"] in logged_in.get("/stores/").text
+    path = f"/stores/{merchant_a['store_id']}/locations"
+    saved = logged_in.post_form(path, path, {"location": "leeds"})
+    assert saved.status_code == 200 and "Saved." in saved.text
+    assert re.search(r'value="leeds"\s+checked', saved.text) and not re.search(r'value="shop"\s+checked', saved.text)
+    assert quantity() == 7
+    unknown = logged_in.post_form(path, path, {"location": "paris"})
+    assert unknown.status_code == 422 and "no location paris" in unknown.text
+    everything = logged_in.post_form(path, path, {})
+    assert everything.status_code == 200 and quantity() == 10
+    with runtime.db.session_scope() as session:
+        assert session.get(Store, merchant_a["store_id"]).selling_locations is None
+    assert logged_in.get(f"/stores/{merchant_b['store_id']}/locations").status_code == 404
