@@ -138,7 +138,7 @@ class Demo:
     def map_categories(self, store_id: str) -> None:
         from hub.models import Store
         from hub.sync.products.categories import find_leaf, map_category, store_mappings
-        from hub.sync.products.preflight import shop_for_store
+        from hub.sync.policy import shop_for_store
         from hub.sync.products.schedule import enqueue_listings
         from hub.tiktok.connection import client_for_shop
 

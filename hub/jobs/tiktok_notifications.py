@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from sqlalchemy import select
 
 from hub.errors import DataError, RetryableError
-from hub.jobs.queues import DETAILS, MAINTENANCE, ORDERS, queue
+from hub.queues import DETAILS, MAINTENANCE, ORDERS, queue
 from hub.models.tiktok_notifications import (FAILED, IGNORED, PROCESSED, RECEIVED, UNHANDLED,
                                              TikTokNotification)
 from hub.models.tiktok_shops import DEAUTHORIZED, TikTokShop

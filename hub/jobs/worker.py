@@ -13,7 +13,7 @@ import importlib
 
 from rq import SimpleWorker
 
-from hub.jobs.queues import all_queues
+from hub.queues import all_queues
 from hub.runtime import Runtime
 
 JOB_MODULES = ("hub.jobs.products", "hub.jobs.stock", "hub.jobs.orders", "hub.jobs.tiktok_notifications",

@@ -19,7 +19,7 @@ from rq import SimpleWorker
 from sqlalchemy import select
 from werkzeug.wrappers import Request, Response
 
-from hub.jobs.queues import all_queues
+from hub.queues import all_queues
 from hub.models import ActivityEntry, CategoryDefaults, CategoryMapping, Listing, Merchant, Order, Store
 from hub.runtime import Runtime, install
 from plugins.hub_client import HubClient
@@ -431,7 +431,7 @@ def test_a_category_package_default_lets_products_without_a_weight_list(
 
 def test_sync_on_an_order_whose_shipment_failed_sends_the_shipment_again(logged_in: Browser, runtime: Any,
                                                                           merchant_a: dict[str, str]) -> None:
-    from hub.jobs.queues import ORDERS, queue
+    from hub.queues import ORDERS, queue
 
     with runtime.db.session_scope() as session:
         order = Order(merchant_id=merchant_a["merchant_id"], store_id=merchant_a["store_id"],

@@ -25,13 +25,13 @@ from hub.models import Command, Order
 from hub.models.commands import FAILED as COMMAND_FAILED
 from hub.models.commands import PENDING as COMMAND_PENDING
 from hub.models.orders import CANCEL_WANTED, CANCELLED, CREATED, FAILED, PENDING
+from hub.sync import policy
 from hub.sync.orders import reasons as r
 from hub.sync.orders.aftercommit import after_commit, notify_store
 from hub.sync.orders.status import log, set_status
 
 CREATE, CANCEL = "order.create", "order.cancel"
-# Automatic re-deliveries after a retryable store failure (seconds before each); then the order fails.
-RETRY_DELAYS = (5, 30, 120, 600, 1800)
+RETRY_DELAYS = policy.STORE_REDELIVERY_DELAYS
 
 
 def dedupe_key(order: Order) -> str:
@@ -97,7 +97,7 @@ def on_create_result(session: Session, command: Command) -> None:
 
 
 def _schedule_redelivery(command_id: str, delay: float) -> None:
-    from hub.jobs.queues import ORDERS, queue
+    from hub.queues import ORDERS, queue
     from hub.runtime import current
 
     queue(ORDERS, current().redis).enqueue_in(timedelta(seconds=delay), "hub.jobs.orders.redeliver_command",

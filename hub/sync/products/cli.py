@@ -65,7 +65,7 @@ def category_map(store_id: str, path: str, tiktok_category_id: str, no_sync: boo
     """Map a store category to a TikTok leaf category; its products become "Not synced" and are sent."""
     from hub.models import Store
     from hub.sync.products.categories import find_leaf, map_category
-    from hub.sync.products.preflight import shop_for_store
+    from hub.sync.policy import shop_for_store
     from hub.sync.products.schedule import enqueue_listings
     from hub.tiktok.connection import client_for_shop
 
@@ -99,7 +99,7 @@ def category_suggest(store_id: str, product_id: str) -> None:
     """TikTok's recommended category for a product (recommend endpoint)."""
     from hub.models import ProductSnapshot, Store
     from hub.sync.products.categories import suggest
-    from hub.sync.products.preflight import shop_for_store
+    from hub.sync.policy import shop_for_store
     from hub.tiktok.connection import client_for_shop
 
     runtime = build_runtime()

@@ -37,7 +37,8 @@ from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
 from hub.sync.products.mapper import Draft, ListingInputs, build_draft
-from hub.sync.products.preflight import sales_warehouse_id, shop_for_store, sync_blocked_reason
+from hub.sync.policy import shop_for_store, sync_blocked_reason
+from hub.sync.products.preflight import sales_warehouse_id
 from hub.sync.products.uploads import ImageUploader
 
 if TYPE_CHECKING:

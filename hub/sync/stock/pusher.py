@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from hub.errors import AuthError, DataError, HubError, RetryableError
 from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
-from hub.sync.stock.guard import sync_blocked_reason
+from hub.sync import policy
+from hub.sync.policy import sync_blocked_reason
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
 if TYPE_CHECKING:
@@ -273,9 +274,11 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
         if not to_send:
             _record(session, store, product_id, plan, outcome)
             return outcome
+        merchant_id = store.merchant_id
         try:
-            client = client_for_merchant(session, store.merchant_id, runtime)
+            client = client_for_merchant(session, merchant_id, runtime)
         except AuthError as error:
+            policy.park(runtime, merchant_id, error, "sending price and stock")
             return PushOutcome(PARKED, message=error.message)
     with client:
         stopped = _send(client, to_send, outcome)
@@ -284,6 +287,7 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
         if store is not None:
             _record(session, store, product_id, plan, outcome)
     if isinstance(stopped, AuthError):
+        policy.park(runtime, merchant_id, stopped, "sending price and stock")
         outcome.status, outcome.message = PARKED, stopped.message
         return outcome
     if stopped is not None:

@@ -1,4 +1,9 @@
-"""RQ queues by priority and coalescing enqueue with deterministic job ids (design §8).
+"""RQ queues by priority and coalescing enqueue with deterministic job ids.
+
+This is mechanism only, below every part of the hub that enqueues work (the sync engine, the TikTok
+webhook receiver, jobs): it knows queue names and job ids, never what a job does. Jobs are named by
+their dotted path (`"hub.jobs.stock.push_stock"`), so enqueueing needs no import of the job layer;
+`tests/foundation/test_jobs.py` checks that every path the hub enqueues resolves to a function.
 
 Workers listen to the queues in `PRIORITY` order, so orders and stock never wait behind a big batch
 of new listings. `enqueue_coalesced` turns a burst of changes to one product into one job that reads
@@ -19,7 +24,7 @@ from rq.job import Job, JobStatus
 ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
     "orders", "stock", "stock-bulk", "price", "details", "listings", "maintenance")
 # `stock-bulk` holds the stock pushes of a store that is sending a storm of changes, so that another
-# merchant's single change (on `stock`) never waits behind thousands of them (sync/stock/schedule.py).
+# merchant's single change (on `stock`) never waits behind thousands of them (hub/sync/stock/schedule.py).
 PRIORITY = (ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
 
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -52,18 +57,6 @@ def _status(job_id: str, connection: redis.Redis) -> JobStatus | None:
         return Job.fetch(job_id, connection=connection).get_status(refresh=True)
     except NoSuchJobError:
         return None
-
-
-def last_attempt() -> bool:
-    """True inside an RQ job that has no retry left; outside a job the caller decides what comes next.
-
-    A job that would say "retried automatically" on its last attempt makes a promise nobody keeps, so
-    jobs use this to turn their final temporary failure into a visible one with a fix.
-    """
-    from rq import get_current_job
-
-    job = get_current_job()
-    return job is not None and not job.retries_left
 
 
 def _lock_key(job_id: str) -> str:
