@@ -507,3 +507,53 @@ def test_store_locations_page_chooses_which_locations_sell_on_tiktok(logged_in: 
     with runtime.db.session_scope() as session:
         assert session.get(Store, merchant_a["store_id"]).selling_locations is None
     assert logged_in.get(f"/stores/{merchant_b['store_id']}/locations").status_code == 404
+
+
+def test_the_page_the_extension_api_and_the_cli_show_the_same_status(logged_in: Browser, live_hub: Any,
+                                                                    runtime: Runtime,
+                                                                    merchant_a: dict[str, str]) -> None:
+    """One status function behind all three, for every status (a mapped product without a listing row
+    once read "Not synced" on the page but "Needs category" to the store and the CLI)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from hub.models import ProductOverride
+    from hub.models import listings as st
+
+    store_id = merchant_a["store_id"]
+    listed = {"3": st.NOT_SYNCED, "4": st.FAILED_TO_SYNC, "5": st.UNDER_REVIEW, "6": st.FAILED_REVIEW,
+              "7": st.ACTIVE, "8": st.SYNCED}
+    push(live_hub, merchant_a, product("1", "Garden hose", ["Garden", "Hoses"]), product("2", "Wool socks"),
+         product("9", "Rake", ["Garden", "Tools"]), product("10", "Trowel", ["Garden", "Tools"]),
+         *[product(pid, f"Sock {pid}") for pid in listed])
+    with runtime.db.session_scope() as session:
+        session.add(CategoryMapping(store_id=store_id, category_key="clothing > socks",
+                                    category_path="Clothing > Socks", tiktok_category_id=MENS_SOCKS))
+        for pid, status in listed.items():
+            session.add(Listing(store_id=store_id, product_id=pid, status=status, reason=f"{status} because {pid}",
+                                tiktok_product_id=None if status in (st.NOT_SYNCED, st.FAILED_TO_SYNC) else f"17{pid}"))
+        # A row written before the category was mapped: the mapping wins.
+        session.add(Listing(store_id=store_id, product_id="2", status=st.NEEDS_CATEGORY, reason_code="needs_category"))
+        session.add(ProductOverride(store_id=store_id, product_id="9", variant_id="", tiktok_category_id=MENS_SOCKS))
+    expected = {"1": st.NEEDS_CATEGORY, "2": st.NOT_SYNCED, "9": st.NOT_SYNCED, "10": st.NEEDS_CATEGORY, **listed}
+    ids = sorted(expected, key=int)
+
+    rows = ",".join(f"{store_id}:{pid}" for pid in ids)
+    page = {key.split(":")[1]: row for key, row in logged_in.get(f"/progress.json?rows={rows}").json()["rows"].items()}
+    client = HubClient(live_hub.url, merchant_a["key_id"], merchant_a["secret"], max_retries=1, backoff=0.05)
+    api = {row["product_id"]: row for row in client.product_status(ids)}
+    settings = runtime.settings
+    env = {**os.environ, "HUB_DATA_DIR": str(settings.data_dir), "HUB_DATABASE_URL": settings.database_url,
+           "HUB_REDIS_URL": runtime.redis_url}
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "products", "--store", store_id, "--json"], env=env,
+                         capture_output=True, text=True, timeout=60, cwd=str(Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0, out.stderr
+    cli = {row["product_id"]: row for row in json.loads(out.stdout)["products"]}
+
+    for pid in ids:
+        assert page[pid]["status"] == api[pid]["status"] == cli[pid]["status"] == expected[pid], pid
+        assert page[pid]["reason"] == api[pid]["reason"] == cli[pid]["reason"], pid
+    assert "'Garden > Hoses' is not mapped" in cli["1"]["reason"] and cli["1"]["fix"] == page["1"]["fix"]
+    assert api["4"]["reason"] == "Failed to sync because 4"

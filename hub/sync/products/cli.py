@@ -20,7 +20,7 @@ from hub.errors import HubError
 def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
     """Every product of the store with its status, reason, fix and TikTok ids."""
     from hub.models import Listing, ListingPlan, ProductSnapshot, SkuBinding
-    from hub.models.listings import NEEDS_CATEGORY
+    from hub.sync.products.status import statuses
 
     listings = {l.product_id: l for l in session.scalars(select(Listing).where(Listing.store_id == store_id))}
     plans = {p.product_id: p for p in session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id))}
@@ -29,17 +29,16 @@ def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
         skus.setdefault(binding.product_id, []).append({"variant_id": binding.variant_id,
                                                         "tiktok_sku_id": binding.tiktok_sku_id,
                                                         "seller_sku": binding.seller_sku})
+    shown = statuses(session, store_id)
     out = []
     for snapshot in session.scalars(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
                                                                   ProductSnapshot.deleted.is_(False))
                                     .options(defer(ProductSnapshot.data))  # the report never reads it
                                     .order_by(ProductSnapshot.product_id)):
         listing, plan = listings.get(snapshot.product_id), plans.get(snapshot.product_id)
+        status = shown[snapshot.product_id]
         row = {"product_id": snapshot.product_id, "title": snapshot.title,
-               "status": listing.status if listing else NEEDS_CATEGORY,
-               "reason": listing.reason if listing else "The product's store category is not mapped to a TikTok category.",
-               "fix": listing.fix if listing else "Map its category on the settings page (or hub category map).",
-               "reason_code": listing.reason_code if listing else "needs_category",
+               "status": status.status, "reason": status.reason, "fix": status.fix, "reason_code": status.reason_code,
                "issues": (listing.issues or []) if listing else [],
                "tiktok_product_id": listing.tiktok_product_id if listing else None,
                "tiktok_skus": sorted(skus.get(snapshot.product_id, []), key=lambda s: s["variant_id"]),
