@@ -257,13 +257,10 @@ class Demo:
         return response.json()["id"]
 
     def order_counts(self, store_id: str) -> dict[str, int]:
-        try:
-            from hub.models import Order
-        except ImportError:
-            return {}
-        with self.runtime.db.session_scope() as session:
-            from hub.models.orders import STATUS_LABELS
+        from hub.models import Order
+        from hub.models.orders import STATUS_LABELS
 
+        with self.runtime.db.session_scope() as session:
             rows = session.execute(select(Order.status, func.count()).where(Order.store_id == store_id)
                                    .group_by(Order.status)).all()
             return {STATUS_LABELS.get(status, status): n for status, n in rows}

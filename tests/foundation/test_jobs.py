@@ -130,3 +130,20 @@ def test_a_storming_store_goes_to_the_bulk_lane_ahead_of_which_another_stores_ch
             [q.name for q in all_queues(runtime.redis)].index(STOCK_BULK)
     finally:
         runtime.close()
+
+
+def test_every_job_the_hub_enqueues_by_name_is_a_function() -> None:
+    """Jobs are enqueued by dotted path (the sync engine sits below the job layer); a renamed or
+    removed job function must fail here, not in a worker that silently drops the work."""
+    import importlib
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "hub"
+    paths = {match for source in root.rglob("*.py")
+             for match in re.findall(r"""["'](hub\.jobs\.[a-z_]+\.[A-Za-z_]+)["']""", source.read_text())}
+    assert len(paths) >= 10, paths  # the grep finds the hub's job names
+    for path in sorted(paths):
+        module_name, _, name = path.rpartition(".")
+        target = getattr(importlib.import_module(module_name), name, None)
+        assert callable(target), f"{path} is enqueued by the hub but is not a function"
