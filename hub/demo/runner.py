@@ -160,7 +160,7 @@ class Demo:
 
     # -- progress ---------------------------------------------------------------------------------
     def status_counts(self, store_id: str) -> dict[str, int]:
-        from hub.sync.products.cli import products_report
+        from hub.cli.products import products_report
 
         with self.runtime.db.session_scope() as session:
             counts: dict[str, int] = {}

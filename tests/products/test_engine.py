@@ -186,7 +186,7 @@ def test_an_auth_failure_parks_the_product_and_marks_the_connection(shop) -> Non
 def test_cli_products_json_and_category_map(shop, monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from hub.sync.products import cli
+    from hub.cli import products as cli
 
     monkeypatch.setattr(cli, "build_runtime", lambda: shop.runtime)
     monkeypatch.setattr(shop.runtime, "close", lambda: None)

@@ -1,4 +1,9 @@
-"""The `hub` command (design §3). `--json` output is one JSON document on stdout; errors go to stderr."""
+"""The `hub` command: one module per area (`products`, `orders`, `tiktok`), the rest here.
+
+`--json` output is one JSON document on stdout; errors go to stderr with a non-zero exit. The commands
+are front ends, like the settings page: they call the sync engine and the TikTok client, never the
+other way round. Usage is in `README.md` and `docs/operations.md`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import sys
 
 import click
 
-from hub.cli_support import build_runtime, fail, print_json
+from hub.cli.support import build_runtime, fail, print_json
 from hub.config import ConfigError, load_settings
 
 
@@ -264,9 +269,9 @@ def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | N
 
 def _register_area_commands() -> None:
     """Commands that live with the area they operate (TikTok connection, products, orders)."""
-    from hub.sync.orders.cli import orders_command
-    from hub.sync.products.cli import category, products, sync
-    from hub.tiktok.cli import tiktok
+    from hub.cli.orders import orders_command
+    from hub.cli.products import category, products, sync
+    from hub.cli.tiktok import tiktok
 
     for command in (tiktok, category, products, sync, orders_command):
         main.add_command(command)
@@ -281,6 +286,3 @@ def run() -> None:
     except ConfigError as exc:
         fail(str(exc))
 
-
-if __name__ == "__main__":
-    run()

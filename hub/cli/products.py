@@ -1,7 +1,6 @@
-"""Operator commands for products (design §3): `hub category map`, `hub category suggest`,
-`hub products --json` and `hub sync`. They do what the settings page does.
+"""Operator commands for products: `hub category map`, `hub category suggest`, `hub products --json`
+and `hub sync`. They do what the settings page does.
 
-Register in `hub/cli.py`: `main.add_command(category)`, `main.add_command(products)`, `main.add_command(sync)`.
 `--json` output is one JSON document on stdout; errors go to stderr with a non-zero exit.
 """
 
@@ -13,7 +12,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from hub.cli_support import build_runtime, fail, print_json
+from hub.cli.support import build_runtime, fail, print_json
 from hub.errors import HubError
 
 
@@ -159,7 +158,7 @@ def sync(ctx: click.Context, store_id: str, product_id: str | None, details: boo
     if order_id is not None:
         if product_id is not None:
             fail("Give either --product or --order, not both.")
-        from hub.sync.orders.cli import order_sync_command
+        from hub.cli.orders import order_sync_command
 
         ctx.invoke(order_sync_command, store_id=store_id, order_id=order_id)
         return
