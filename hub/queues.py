@@ -14,7 +14,7 @@ follow-up job, so no change is ever missed.
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 import redis
 from rq import Queue
@@ -26,6 +26,9 @@ ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
 # `stock-bulk` holds the stock pushes of a store that is sending a storm of changes, so that another
 # merchant's single change (on `stock`) never waits behind thousands of them (hub/sync/stock/schedule.py).
 PRIORITY = (ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
+
+# A job is a function or its dotted path; RQ's own signature constrains it to exactly one of the two.
+JobFunction = TypeVar("JobFunction", str, Callable[..., Any])
 
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 LOCK_MS = 10_000
@@ -69,7 +72,7 @@ def _decoded(status: bytes | str | None) -> JobStatus | None:
     return JobStatus(status.decode() if isinstance(status, bytes) else status)
 
 
-def enqueue_coalesced(queue_name: str, func: Callable[..., Any] | str, job_id: str, *args: Any,
+def enqueue_coalesced(queue_name: str, func: JobFunction, job_id: str, *args: Any,
                       connection: redis.Redis, **options: Any) -> Job:
     """Enqueue `func` under `job_id` unless an identical job is already waiting.
 
@@ -92,7 +95,7 @@ def enqueue_coalesced(queue_name: str, func: Callable[..., Any] | str, job_id: s
         return q.enqueue(func, *args, job_id=f"{job_id}-{secrets.token_hex(4)}", **options)
 
 
-def enqueue_coalesced_many(queue_name: str, func: Callable[..., Any] | str,
+def enqueue_coalesced_many(queue_name: str, func: JobFunction,
                            jobs: Iterable[tuple[str, Sequence[Any]]], *, connection: redis.Redis,
                            **options: Any) -> int:
     """`enqueue_coalesced` for many job ids at once, in a handful of round trips instead of ~10 each.

@@ -85,7 +85,8 @@ def category_map(store_id: str, path: str, tiktok_category_id: str, no_sync: boo
         out["enqueued"] = 0 if no_sync else enqueue_listings(runtime, store_id, affected)
         print_json(out)
     except HubError as error:
-        fail(error.message + (f" {error.fix}" if getattr(error, "fix", None) else ""))
+        fix = getattr(error, "fix", None)
+        fail(error.message + (f" {fix}" if fix else ""))
     finally:
         runtime.close()
 
@@ -190,6 +191,7 @@ def _sync_now(runtime: Any, store_id: str, product_id: str, details: bool) -> di
         listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
         status, reason_code, listed = (listing.status, listing.reason_code, bool(listing.tiktok_product_id)) \
             if listing else (None, None, False)
+    result: str | None
     if not listed:
         result = jobs.list_product(store_id, product_id)
     elif status == FAILED_REVIEW or details:

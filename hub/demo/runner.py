@@ -144,8 +144,10 @@ class Demo:
 
         with self.runtime.db.session_scope() as session:
             existing = store_mappings(session, store_id)
-            store = session.get(Store, store_id)
+            store = session.get_one(Store, store_id)
             shop = shop_for_store(session, store)
+            if shop is None:
+                raise RuntimeError("The demo's TikTok shop is not connected")
             todo = {path: cid for path, cid in CATEGORY_MAP.items()
                     if path.lower().replace(" ", "") not in {k.lower().replace(" ", "") for k in existing}}
             affected: list[str] = []

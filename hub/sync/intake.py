@@ -88,6 +88,7 @@ def apply_events(session: Session, store: Store, raw_events: list[Any]) -> tuple
         if errors:
             results.append({"id": event_id, "status": "rejected", "errors": errors})
         else:
+            assert event is not None  # _validate returns an event exactly when there are no errors
             results.append({"id": event["id"], "status": "accepted", "errors": {}})
             valid.append((index, event))
 
@@ -201,7 +202,10 @@ def copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) 
     processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
     quote = dialect.identifier_preparer
     statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) FROM STDIN"
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("The database connection was closed before COPY")
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
 

@@ -161,8 +161,8 @@ def decode_envelope(status: int, content: bytes, headers: Any, endpoint: str | N
         raise classify_http(status, f"TikTok answered HTTP {status} without a response envelope",
                             _details(status, None, None, endpoint))
     try:
-        code = int(envelope.get("code"))
-    except (TypeError, ValueError):
+        code = int(envelope["code"])
+    except (KeyError, TypeError, ValueError):
         raise classify_http(status, f"TikTok answered with a non-numeric code {envelope.get('code')!r}",
                             _details(status, None, None, endpoint)) from None
     message = envelope.get("message")

@@ -64,8 +64,8 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
     notification_id = payload.get("tts_notification_id")
     shop_id = payload.get("shop_id")
     try:
-        kind = int(payload.get("type"))
-    except (TypeError, ValueError):
+        kind = int(payload["type"])
+    except (KeyError, TypeError, ValueError):
         return None
     if notification_id in (None, "") or shop_id in (None, ""):
         return None

@@ -60,7 +60,7 @@ def _page(values: dict[str, Any], errors: dict[str, str] | None = None, form: di
 
 
 def _current() -> tuple[Merchant, dict[str, Any]]:
-    merchant = db().get(Merchant, merchant_id())
+    merchant = db().get_one(Merchant, merchant_id())
     return merchant, load_settings(merchant.settings)
 
 

@@ -117,11 +117,13 @@ def ship(runtime: "Runtime", order_row_id: str) -> str:
 
     with runtime.db.session_scope() as session:
         order = session.get(Order, order_row_id)
-        if order is None or order.fulfilment_status in (None, FULFIL_SHIPPED, FULFIL_FAILED):
-            return order.fulfilment_status if order else "missing"
+        if order is None:
+            return "missing"
+        if order.fulfilment_status in (None, FULFIL_SHIPPED, FULFIL_FAILED):
+            return order.fulfilment_status or "nothing to ship"
         shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == order.tiktok_shop_id))
         if shop is None:
-            return order.fulfilment_status
+            return order.fulfilment_status or "nothing to ship"
         settings = load_settings((session.get(Merchant, order.merchant_id) or Merchant(settings={})).settings)
         tid, tracking, carrier = order.tiktok_order_id, order.tracking_number or "", order.carrier or ""
         session.expunge(shop)

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.commands.outbox import create_command
+from hub.db import rows_changed
 from hub.errors import DataError
 from hub.models import Command, Order
 from hub.models.commands import FAILED as COMMAND_FAILED
@@ -112,9 +113,8 @@ def redeliver(session: Session, command_id: str) -> bool:
     order = _order_for(session, command)
     if order is None or order.status != PENDING or order.command_id != command_id:
         return False
-    reset = session.execute(update(Command).where(Command.id == command_id, Command.status == COMMAND_FAILED)
-                            .values(status=COMMAND_PENDING, result=None, leased_until=None,
-                                    completed_at=None)).rowcount
+    reset = rows_changed(session, update(Command).where(Command.id == command_id, Command.status == COMMAND_FAILED)
+                         .values(status=COMMAND_PENDING, result=None, leased_until=None, completed_at=None))
     if reset:
         notify_store(session, command.store_id)
     return bool(reset)
@@ -123,11 +123,10 @@ def redeliver(session: Session, command_id: str) -> bool:
 def withdraw(session: Session, command_id: str) -> bool:
     """Take back an order.create no store has picked up yet (conditional, so a racing lease wins or loses cleanly)."""
     now = datetime.now(timezone.utc)
-    return bool(session.execute(
-        update(Command).where(Command.id == command_id, Command.status == COMMAND_PENDING)
+    return bool(rows_changed(
+        session, update(Command).where(Command.id == command_id, Command.status == COMMAND_PENDING)
         .values(status=COMMAND_FAILED, completed_at=now,
-                result={"status": "failed", "reason": "WITHDRAWN", "message": "Cancelled on TikTok first."})
-    ).rowcount)
+                result={"status": "failed", "reason": "WITHDRAWN", "message": "Cancelled on TikTok first."})))
 
 
 def on_cancel_result(session: Session, command: Command) -> None:

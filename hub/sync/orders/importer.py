@@ -101,7 +101,7 @@ def import_order(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> str 
 
 def _locked_row(session: Session, shop: TikTokShop, tid: str) -> Order:
     query = select(Order).where(Order.tiktok_shop_id == shop.shop_id, Order.tiktok_order_id == tid)
-    locking = query.with_for_update() if session.bind.dialect.name == "postgresql" else query
+    locking = query.with_for_update() if session.get_bind().dialect.name == "postgresql" else query
     order = session.scalar(locking)
     if order is not None:
         return order

@@ -429,7 +429,8 @@ class _Converter:
                 cells.append((label, value, cell.name == "th", _colspan(cell)))
             if not cells:
                 continue
-            in_head = row.find_parent("thead") is not None and _owner_table(row.find_parent("thead")) is table
+            head = row.find_parent("thead")
+            in_head = head is not None and _owner_table(head) is table
             if header_index is None and not rows and (in_head or all(is_th for _, _, is_th, _ in cells)):
                 if len(cells) > 1 or in_head:
                     header_index = 0

@@ -211,7 +211,8 @@ def _orientation(image: Image.Image) -> int:
 def _has_transparency(image: Image.Image) -> bool:
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
         alpha = image.convert("RGBA").getchannel("A")
-        return alpha.getextrema()[0] < 255
+        low = alpha.getextrema()[0]  # one band: (min, max)
+        return isinstance(low, (int, float)) and low < 255
     return False
 
 

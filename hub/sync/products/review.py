@@ -117,9 +117,10 @@ def refresh(session: Session, client: "ShopClient", listing: Listing, *,
             return apply_state(listing, plan, {"status": "DELETED"})
         if webhook is None:
             raise
-        product = _from_webhook(webhook)
-        if product is None:
+        seen = _from_webhook(webhook)
+        if seen is None:
             raise
+        product = seen
     return apply_state(listing, plan, product, suspended)
 
 

@@ -74,7 +74,7 @@ def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[st
     if not ids:
         return 0
     with runtime.db.session_scope() as session:
-        priority = {}
+        priority: dict[str, int] = {}
         for start in range(0, len(ids), 1000):
             priority.update(session.execute(select(ListingPlan.product_id, ListingPlan.priority).where(
                 ListingPlan.store_id == store_id, ListingPlan.product_id.in_(ids[start:start + 1000]))).all())

@@ -38,9 +38,8 @@ def product_status(listing: Any | None, *, mapped: bool, paths: list[str]) -> Pr
     category (a mapping of one of its store categories, or a category set on the product itself);
     `paths` are its store category paths, named when it needs a category.
     """
-    status = getattr(listing, "status", None)
-    if status is not None and status != NEEDS_CATEGORY:
-        return ProductStatus(status, listing.reason, listing.fix, listing.reason_code)
+    if listing is not None and listing.status is not None and listing.status != NEEDS_CATEGORY:
+        return ProductStatus(listing.status, listing.reason, listing.fix, listing.reason_code)
     if mapped:
         return ProductStatus(NOT_SYNCED, WAITING, None, None)
     if paths:

@@ -115,7 +115,7 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
         return ReconcileReport(status=policy.PARKED, message=error.message)
 
     with runtime.db.session_scope() as session:
-        store = session.get(Store, store_id)
+        store = session.get_one(Store, store_id)
         rules = rules_from_settings(store.merchant.settings)
         bindings = list(session.scalars(select(SkuBinding).where(SkuBinding.store_id == store_id)))
         stock = {(r.product_id, r.variant_id): r for r in session.scalars(
