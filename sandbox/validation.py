@@ -1,4 +1,4 @@
-"""Product body validation the way TikTok does it (tiktok-shop-api.md §5.2, §5.9, §11 item 7).
+"""Product body validation the way TikTok does it (docs/tiktok-api.md).
 
 ``validate_product`` returns the normalised product and the list of business errors in the order
 TikTok reports them; create/edit answer the first one, listing check reports them all. Wrong JSON

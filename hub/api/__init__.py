@@ -1,4 +1,4 @@
-"""Extension API v1 (design §4): the protocol every store extension speaks to the hub."""
+"""Extension API v1 (docs/extension-api.md): the protocol every store extension speaks to the hub."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`hub tiktok ...`: operator commands for the TikTok connection (design §3).
+"""`hub tiktok ...`: operator commands for the TikTok connection (README.md, docs/operations.md).
 
 `connect` does what the settings page's OAuth redirect does, for scripts and support; `status` shows
 each connection without ever printing a token. `--json` output is one JSON document on stdout;

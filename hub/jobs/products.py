@@ -5,7 +5,7 @@
 - `RetryableError` / `RateLimitedError`: the listing says it is waiting to retry, and the error is
   re-raised so RQ's `Retry` (set at enqueue) backs off; the create's idempotency key makes the retry safe.
 - `AuthError`: the TikTok connection is marked broken, the product stays where it was with the reason
-  "Reconnect TikTok Shop", and nothing is lost (`hub sync` after reconnecting sends it).
+  "Reconnect TikTok Shop", and nothing is lost: reconnecting sends it (`hub.sync.policy.resume_parked`).
 
 Periodic ticks (`planner_tick`, `review_poll_tick`) re-schedule themselves under time-slot ids, so any
 number of workers calling `ensure_periodic` schedule each once.

@@ -1,6 +1,6 @@
 """What the store says its products are: the latest canonical snapshot and per-variant price/stock.
 
-Snapshots hold the whole canonical product (design §5) so that mapping and validation can be re-run
+Snapshots hold the whole canonical product (docs/canonical-data.md) so that mapping and validation can be re-run
 at any time without asking the store again. Price and stock live per variant with the store's
 monotonic `version`, so an older update that arrives late never overwrites a newer one.
 """

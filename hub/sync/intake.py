@@ -1,4 +1,4 @@
-"""Applying a batch of store events to the hub's state (design §4 `POST /events`).
+"""Applying a batch of store events to the hub's state (`POST /events`, docs/extension-api.md).
 
 Each event is validated on its own: a rejected event changes nothing and the others are applied.
 Valid events of one call are applied in one transaction, with the rows they touch read in a few bulk

@@ -1,4 +1,4 @@
-"""Turning every TikTok answer into one of the hub's four error kinds (design §8, tiktok-shop-api.md §4).
+"""Turning every TikTok answer into one of the hub's four error kinds (docs/tiktok-client.md, docs/tiktok-api.md).
 
 TikTok sets the HTTP status independently of its `code`, overloads `36009004` for a dozen unrelated
 problems (told apart only by the message), and proxies in front of it can answer with HTML or cut a

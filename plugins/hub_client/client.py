@@ -1,4 +1,4 @@
-"""A signed, retrying client for the Extension API v1 (design §4).
+"""A signed, retrying client for the Extension API v1 (docs/extension-api.md).
 
 Retries follow the hub's contract: 429 and 5xx are retried with exponential backoff and jitter,
 honouring `Retry-After`; 4xx other than 429 are the caller's error and raise at once. Every retry is

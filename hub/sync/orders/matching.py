@@ -1,4 +1,4 @@
-"""Turning a TikTok order into the canonical ORDER (design §5) for one store, or a coded reason why not.
+"""Turning a TikTok order into the canonical ORDER (docs/canonical-data.md) for one store, or a coded reason why not.
 
 TikTok line items are single units, so lines are grouped by SKU (and price) into quantities. Each SKU
 is matched through `SkuBinding` to the store product and variant it was listed from; a deleted

@@ -1,4 +1,4 @@
-"""Category mapping: store category (by path) → TikTok leaf category, per store (design §7, peers §5).
+"""Category mapping: store category (by path) → TikTok leaf category, per store (docs/product-rules.md).
 
 A mapping records the category tree version (`v1` 3-level / `v2` 7-level) the TikTok id was found in,
 because TikTok rejects an id sent with the wrong version (12052217 / 12052230). Mapping a category

@@ -4,7 +4,7 @@
 inside the web request: it only enqueues one job (`handle_changes`) so the Extension API stays fast;
 that job decides per product: a new or not-yet-listed product in a mapped category → a `list-…` job;
 a listed product whose details changed → "details changed in store" (the merchant resyncs explicitly,
-design §7.4); a product deleted in the store → a `delist-…` job; stock arriving for a product that
+docs/product-rules.md); a product deleted in the store → a `delist-…` job; stock arriving for a product that
 waited for stock → listed again. Job ids are deterministic (`list-<store>-<product>`,
 `details-<store>-<product>`), so bursts coalesce.
 """

@@ -174,7 +174,7 @@ def _send(client: "ShopClient", skus: list[SkuPush], outcome: PushOutcome) -> Hu
 
 
 def _inventory_errors(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """Per-SKU failures of a batch inventory update (`data.errors[]`, tiktok-shop-api.md §4.1)."""
+    """Per-SKU failures of a batch inventory update (`data.errors[]`, docs/tiktok-api.md)."""
     failed: dict[str, tuple[str, str]] = {}
     for error in data.get("errors") or []:
         detail = error.get("detail") or {}

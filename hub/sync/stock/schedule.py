@@ -1,7 +1,7 @@
 """Enqueueing price/stock work: one coalescing job per product, reconciliation per store.
 
 Job ids are deterministic (`stock-<store>-<product>`), so any number of changes to a product while its
-job waits end in that one job, which reads the latest values when it runs (design §8).
+job waits end in that one job, which reads the latest values when it runs (docs/architecture.md).
 """
 
 from __future__ import annotations
