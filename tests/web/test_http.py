@@ -557,3 +557,29 @@ def test_the_page_the_extension_api_and_the_cli_show_the_same_status(logged_in: 
         assert page[pid]["reason"] == api[pid]["reason"] == cli[pid]["reason"], pid
     assert "'Garden > Hoses' is not mapped" in cli["1"]["reason"] and cli["1"]["fix"] == page["1"]["fix"]
     assert api["4"]["reason"] == "Failed to sync because 4"
+
+
+def test_a_connection_tiktok_refused_is_shown_with_the_reconnect_fix(logged_in: Browser, runtime: Runtime,
+                                                                     merchant_a: dict[str, str]) -> None:
+    """The settings page's side of the authorisation rule in hub.sync.policy: broken, why, and the fix."""
+    from datetime import datetime, timedelta, timezone
+
+    from hub.errors import AuthError
+    from hub.models import TikTokShop
+    from hub.sync import policy
+
+    later = datetime.now(timezone.utc) + timedelta(days=30)
+    with runtime.db.session_scope() as session:
+        session.add(TikTokShop(merchant_id=merchant_a["merchant_id"], shop_id="7494105515082810525",
+                               shop_cipher="ROW_x", shop_name="Acme UK", region="GB", currency="GBP",
+                               access_token_encrypted=runtime.secrets.encrypt("a"), access_token_expires_at=later,
+                               refresh_token_encrypted=runtime.secrets.encrypt("r"), refresh_token_expires_at=later))
+    policy.park(runtime, merchant_a["merchant_id"], AuthError("the seller revoked access", code="tiktok_105002"),
+                "sending price and stock")
+    page = logged_in.get("/").text
+    item = re.search(r'<li class="(\w+)" data-check="connected">(.*?)</li>', page, re.S)
+    assert item and item.group(1) == "fail"
+    assert "the seller revoked access" in item.group(2) and "nothing is lost" in item.group(2)
+    assert "Reconnect TikTok Shop" in item.group(2)
+    activity = logged_in.get("/activity/").text
+    assert "sending price and stock" in activity and "Reconnect TikTok Shop on the settings page" in activity
