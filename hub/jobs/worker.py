@@ -12,7 +12,6 @@ from __future__ import annotations
 from rq import SimpleWorker
 
 from hub.jobs import orders, products, stock, stores, tiktok_notifications
-
 from hub.queues import all_queues
 from hub.runtime import Runtime
 
