@@ -1,16 +1,13 @@
 """Request and response envelopes of the Extension API v1 (`docs/extension-api.md`).
 
-The data inside them (products, orders, store events) is the canonical contract of `hub.canonical`;
+The data inside them (products, orders, store events, command results) is the canonical contract of `hub.canonical`;
 both generate the OpenAPI document, so the contract and its description cannot drift apart.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from marshmallow import RAISE, Schema, fields, validate
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-
-from hub.canonical.fields import Id
 
 
 class EventsRequestSchema(Schema):
@@ -47,26 +44,6 @@ class CommandSchema(Schema):
 
 class CommandsResponseSchema(Schema):
     commands = fields.List(fields.Nested(CommandSchema))
-
-
-FAILURE_REASONS = ["PRODUCT_DELETED", "PRODUCT_DISABLED", "OUT_OF_STOCK", "INVALID_ADDRESS", "ADDRESS_REFUSED", "MISSING_FIELD",
-                   "PLATFORM_ERROR"]
-
-
-class CommandResultSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    status = fields.String(required=True, validate=validate.OneOf(["done", "failed"]))
-    platform_order_id = Id(allow_none=True, load_default=None)
-    reason = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(FAILURE_REASONS))
-    message = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
-    retryable = fields.Boolean(load_default=False)
-
-    @validates_schema
-    def _reason_for_failures(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("status") == "failed" and not data.get("reason"):
-            raise ValidationError("A failed result needs a reason.", "reason")
 
 
 class CommandResultResponseSchema(Schema):

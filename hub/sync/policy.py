@@ -161,8 +161,8 @@ def resume_parked(runtime: "Runtime", merchant_id: str) -> dict[str, int]:
 
 # -- Retries -------------------------------------------------------------------------------------------
 
-LISTING, STOCK, RECONCILE, ORDER_IMPORT, ORDER_EVENT, SHIPMENT = (
-    "listing", "stock", "reconcile", "order_import", "order_event", "shipment")
+LISTING, STOCK, RECONCILE, ORDER_IMPORT, ORDER_EVENT, SHIPMENT, STORE_NOTIFICATION, STORE_SWEEP = (
+    "listing", "stock", "reconcile", "order_import", "order_event", "shipment", "store_notification", "store_sweep")
 
 # Seconds before each retry of a job that failed temporarily (TikTok 5xx, timeouts, rate limits beyond
 # the client's own waiting, a picture server that stumbled). The last entry is the last retry.
@@ -177,10 +177,14 @@ RETRY_DELAYS: dict[str, tuple[int, ...]] = {
     ORDER_EVENT: (2, 10, 60, 300, 900),
     # A shipment keeps trying for about two hours; then the order shows the failure and Sync resends it.
     SHIPMENT: (5, 30, 120, 600, 1800, 3600),
+    # A hosted store's platform webhook processed, and its periodic "changed since" sweep.
+    STORE_NOTIFICATION: (2, 10, 60, 300, 900),
+    STORE_SWEEP: (30, 120, 600),
 }
 
-# The store said "retryable" for an order it could not create: the same command is offered again after
-# each of these delays; after the last the order is Failed with the store's reason.
+# The store said "retryable" for an order it could not create (an extension's answer, or a hosted
+# connector's platform refusing for now): the same command is offered again after each of these delays;
+# after the last the order is Failed with the store's reason.
 STORE_REDELIVERY_DELAYS: tuple[int, ...] = (5, 30, 120, 600, 1800)
 
 

@@ -125,16 +125,22 @@ def test_every_kind_of_work_retries_on_its_table(runtime: Runtime) -> None:
     enqueue_import(runtime, "7494", "576")
     after_order_events(runtime, "st_1", ["e1"])
     enqueue_ship("ord_1", runtime=runtime)
-    expected = {list_job_id("st_1", "88"): policy.LISTING, push_job_id("st_1", "88"): policy.STOCK,
+    from hub.stores.schedule import enqueue_notification, enqueue_sweep
+
+    enqueue_notification(runtime, "sn_1")
+    enqueue_sweep(runtime, "st_1")
+    expected = {"store-notification-sn_1": policy.STORE_NOTIFICATION, "store-sweep-st_1": policy.STORE_SWEEP,
+                list_job_id("st_1", "88"): policy.LISTING, push_job_id("st_1", "88"): policy.STOCK,
                 reconcile_job_id("st_1"): policy.RECONCILE, "order-7494-576": policy.ORDER_IMPORT,
                 "order-event-st_1-e1": policy.ORDER_EVENT, "order-ship-ord_1": policy.SHIPMENT}
     for job_id, kind in expected.items():
         job = Job.fetch(job_id, connection=runtime.redis)
         delays = list(policy.RETRY_DELAYS[kind])
         assert (job.retries_left, job.retry_intervals) == (len(delays), delays), job_id
-    from hub.sync.orders.handoff import RETRY_DELAYS
+    from hub.stores import commands
+    from hub.sync.orders import handoff
 
-    assert RETRY_DELAYS is policy.STORE_REDELIVERY_DELAYS
+    assert handoff.RETRY_DELAYS is commands.RETRY_DELAYS is policy.STORE_REDELIVERY_DELAYS
 
 
 def give_up_visibly() -> str:

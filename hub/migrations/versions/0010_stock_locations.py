@@ -1,7 +1,7 @@
 """stock locations
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 17:24:36.240429
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_typ
 from sqlalchemy.dialects import postgresql
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
