@@ -33,7 +33,7 @@ def _worker() -> None:
     from rq import SimpleWorker
 
     from hub.config import load_settings
-    from hub.jobs.queues import all_queues
+    from hub.queues import all_queues
     from hub.runtime import Runtime, install
 
     runtime = Runtime.build(load_settings())

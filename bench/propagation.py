@@ -130,7 +130,7 @@ def list_products(runtime: Any, hub: HubClient, client: Any, store_id: str, coun
 def run_worker() -> None:
     """`hub worker` in a process of its own (it starts the periodic jobs itself)."""
     from hub.cli import _exit_on_sigterm
-    from hub.cli_support import build_runtime
+    from hub.cli.support import build_runtime
     from hub.jobs.worker import run_worker as work
 
     runtime = build_runtime()

@@ -40,25 +40,11 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     if not app.debug:
         logging.getLogger("hub").setLevel(logging.INFO)
 
-    from hub import api, stores
+    from hub import api, stores, web
+    from hub.tiktok import webhooks
 
-    api.init_app(app)
+    api.init_app(app)  # the Extension API
     stores.init_app(app)  # before the settings page: it installs the session interface the pages use
-    _register_optional(app)
+    webhooks.init_app(app)  # TikTok's notifications
+    web.init_app(app)  # the settings page
     return app
-
-
-def _register_optional(app: Flask) -> None:
-    """Blueprints of other areas (TikTok webhooks, settings page) register through their init_app."""
-    import importlib
-
-    for module_name in ("hub.tiktok.webhooks", "hub.web"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        init = getattr(module, "init_app", None)
-        if init is not None:
-            init(app)

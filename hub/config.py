@@ -1,4 +1,4 @@
-"""Settings from `HUB_*` environment variables (design §3), read once per app or process.
+"""Settings from `HUB_*` environment variables (README.md, docs/operations.md), read once per app or process.
 
 Everything has an embedded default so that `hub demo` and the tests run on a fresh machine with
 nothing configured; production overrides the defaults through the environment or a `.env` file.

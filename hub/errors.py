@@ -1,4 +1,4 @@
-"""The hub's one error taxonomy (design §8).
+"""The hub's one error taxonomy (docs/architecture.md).
 
 Every failure the hub meets is one of four kinds, and each kind has one consequence:
 - `RetryableError` (timeouts, 5xx, locks): retried with backoff, the merchant sees nothing unless it persists;
@@ -7,7 +7,7 @@ Every failure the hub meets is one of four kinds, and each kind has one conseque
   until the data changes or the merchant clicks Sync;
 - `AuthError` (token revoked or expired beyond refresh): the TikTok connection is marked broken and work
   is parked until the merchant reconnects; nothing is lost.
-`ApiError` is the HTTP face of a problem in an Extension API request (design §4 error format).
+`ApiError` is the HTTP face of a problem in an Extension API request (docs/extension-api.md, Errors).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from decimal import Decimal
 
-from hub.api.schemas import DimensionsSchema, Money, WeightSchema
+from hub.canonical.fields import Money
+from hub.canonical.product import DimensionsSchema, WeightSchema
 
 DEFAULT_CARRIERS = {
     "Royal Mail": "Royal Mail", "DPD": "DPD", "Evri": "Evri", "Hermes": "Evri", "Parcelforce": "Parcelforce",

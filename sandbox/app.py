@@ -158,7 +158,7 @@ def create_app(app_key: str, app_secret: str, webhook_url: str | None = None, **
     app.config["MAX_CONTENT_LENGTH"] = 120 * 1024 * 1024
     runtime = SandboxRuntime(app_key, app_secret, webhook_url, options)
     app.extensions[EXTENSION_KEY] = runtime
-    app.wsgi_app = LostResponseMiddleware(app.wsgi_app)
+    app.wsgi_app = LostResponseMiddleware(app.wsgi_app)  # type: ignore[method-assign]  # Flask's way to wrap it
 
     from .auth import register_auth
     from .control import control_bp
@@ -291,9 +291,9 @@ def dispatch(runtime: SandboxRuntime) -> Response:
             wait = state.take_rate(app_key, cipher or "-", method, route.template)
             if wait > 0:
                 state.throttled[route.key] += 1
-                err = ApiError(36009002)
-                err.headers["Retry-After"] = str(max(1, int(wait + 0.999)))
-                raise err
+                limited = ApiError(36009002)
+                limited.headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+                raise limited
     except ApiError as err:
         return error_response(err)
 

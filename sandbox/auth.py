@@ -1,4 +1,4 @@
-"""Seller authorization page and the token endpoints (tiktok-shop-api.md §3.1)."""
+"""Seller authorization page and the token endpoints (docs/tiktok-api.md)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """TikTok error codes, their verbatim messages and the HTTP status the sandbox uses.
 
-Messages are copied from the official error tables (tiktok-shop-api.md §4, the
-per-endpoint error tables collected in rymndcs/tiktok_shop_rb_api
-test/fixtures/error_list.json). HTTP statuses follow §4.1/§11 where observed; the
-rest are sandbox choices listed in docs/sandbox.md.
+Messages are copied from TikTok's error tables (https://partner.tiktokshop.com/docv2/page/common-errors
+and the per-endpoint tables, as collected in the public repository rymndcs/tiktok_shop_rb_api,
+test/fixtures/error_list.json). HTTP statuses follow what has been observed of TikTok (docs/tiktok-api.md,
+*Answers and errors*); the rest are sandbox choices listed in docs/sandbox.md.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ CODES: dict[int, tuple[str, int]] = {
     21008111: ("The order or package does not belong to the current seller.", 200),
 }
 
-# 36009004 is overloaded; these are its documented messages (tiktok-shop-api.md §4.2).
+# 36009004 is overloaded; these are its documented messages (docs/tiktok-api.md).
 MSG_MISSING_SIGN = "Missing credentials. The request does not include a required signature in the query."
 MSG_BAD_TOKEN = "Invalid credentials. The `x-tts-access-token` header is invalid."
 MSG_BAD_APP_KEY = "Invalid credentials. Invalid `app_key` query parameter."
@@ -200,7 +200,7 @@ MSG_TS_NEGATIVE = "Invalid timestamp. The value of the `timestamp` query paramet
 MSG_UNEXPECTED_CIPHER = ("Unexpected identifier. The `shop_cipher` query parameter is not required "
                          "for this request.")
 
-# HTTP statuses for 36009004 depending on which check failed (sandbox choices, §4.1 observed 400
+# HTTP statuses for 36009004 depending on which check failed (sandbox choices; TikTok was observed answering 400
 # for a bad app_key; credential failures answer 401 like 106001).
 HTTP_FOR_MESSAGE = {
     MSG_MISSING_SIGN: 401,

@@ -22,7 +22,7 @@ class SandboxRequestHandler(WSGIRequestHandler):
 
 def make_sandbox_server(app, host: str = "127.0.0.1", port: int = 0, quiet: bool = False):
     srv = make_server(host, port, app, threaded=True, request_handler=SandboxRequestHandler)
-    srv.sandbox_quiet = quiet
+    srv.sandbox_quiet = quiet  # type: ignore[attr-defined]  # read by SandboxRequestHandler.log_request
     return srv
 
 

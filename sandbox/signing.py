@@ -1,4 +1,4 @@
-"""TikTok Shop request signing (tiktok-shop-api.md §2.1) and webhook signing (§10.2).
+"""TikTok Shop request signing and webhook signing (docs/tiktok-api.md, *Signing* and *Webhooks*).
 
 Implemented here independently of the hub's client so the sandbox really checks it.
 """

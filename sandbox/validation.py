@@ -1,4 +1,4 @@
-"""Product body validation the way TikTok does it (tiktok-shop-api.md §5.2, §5.9, §11 item 7).
+"""Product body validation the way TikTok does it (docs/tiktok-api.md).
 
 ``validate_product`` returns the normalised product and the list of business errors in the order
 TikTok reports them; create/edit answer the first one, listing check reports them all. Wrong JSON
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
+from typing import Any
 
 from .errors import ApiError, param_error
 
@@ -386,7 +387,7 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                 if d is not None and vid not in known:
                     attr_err = ApiError(12052529)
                     break
-                key = ("id", vid)
+                value_key = ("id", vid)
                 nvals.append({"id": vid, "name": known.get(vid, vname or "")})
             elif vname:
                 if d is not None and not d["is_customizable"]:
@@ -404,16 +405,16 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                     if not ok:
                         attr_err = ApiError(12052256, property_name=d["name"])
                         break
-                key = ("name", vname.strip().lower())
+                value_key = ("name", vname.strip().lower())
                 nvals.append({"id": st.custom_value_ids.setdefault((aid, vname), st.attr_ids.next()),
                               "name": vname})
             else:
                 attr_err = ApiError(12052248, property_type="product property")
                 break
-            if key in keys:
+            if value_key in keys:
                 attr_err = ApiError(12052251)
                 break
-            keys.add(key)
+            keys.add(value_key)
         if attr_err:
             continue
         chosen[aid] = {v["id"] for v in nvals}
@@ -550,7 +551,7 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
             if old is None:
                 sku_errs.append(ApiError(12052557))
                 continue
-        sku = {"id": sku_id or None}
+        sku: dict[str, Any] = {"id": sku_id or None}
         # sales attributes
         sas = _list(raw, "sales_attributes") or []
         types, combo, norm_sas = [], [], []
@@ -698,10 +699,10 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
             before = len(sku_errs)
             check_identifier(ident, sku_errs)
             if len(sku_errs) == before:
-                key = (ident.get("type"), ident.get("code"))
-                if key in idents:
+                ident_key = (ident.get("type"), ident.get("code"))
+                if ident_key in idents:
                     sku_errs.append(ApiError(12052592))
-                idents.add(key)
+                idents.add(ident_key)
             sku["identifier_code"] = {"code": ident.get("code") or "", "type": ident.get("type") or ""}
         elif listing and category is not None and category.get("identifier_code", {}).get("required") \
                 and category["id"] not in settings.get("gtin_exempt_categories", []):

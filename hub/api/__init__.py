@@ -1,4 +1,4 @@
-"""Extension API v1 (design §4): the protocol every store extension speaks to the hub."""
+"""Extension API v1 (docs/extension-api.md): the protocol every store extension speaks to the hub."""
 
 from __future__ import annotations
 
@@ -73,12 +73,14 @@ def init_app(app: Flask) -> HubApi:
     api = HubApi(app)
 
     from hub.api import commands, events, ping, status
-    from hub.api.schemas import EVENT_SCHEMAS
+    from hub.canonical.events import EVENT_SCHEMAS
+    from hub.canonical.order import OrderSchema
 
     for module in (ping, events, commands, status):
         api.register_blueprint(module.blp)
     for name, schema in EVENT_SCHEMAS.items():
         api.spec.components.schema("".join(p.title() for p in name.split(".")) + "Event", schema=schema)
+    api.spec.components.schema("Order", schema=OrderSchema)  # the `order` of an order.create command
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:

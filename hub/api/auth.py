@@ -1,4 +1,4 @@
-"""HMAC authentication of extension requests (design §4, §12).
+"""HMAC authentication of extension requests (docs/extension-api.md).
 
 The signature covers the timestamp, method, path with query and the raw body, so a captured request
 cannot be replayed later (±300 s) or altered. Each failure says which check failed and nothing about

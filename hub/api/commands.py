@@ -6,8 +6,8 @@ from flask import g
 from flask_smorest import Blueprint
 
 from hub.api.context import close_session, db_session, protect
-from hub.api.schemas import (CommandResultResponseSchema, CommandResultSchema, CommandsQuerySchema,
-                             CommandsResponseSchema)
+from hub.api.schemas import CommandResultResponseSchema, CommandsQuerySchema, CommandsResponseSchema
+from hub.canonical.commands import CommandResultSchema
 from hub.commands.leases import wait_for_commands
 from hub.commands.results import record_result
 from hub.runtime import current

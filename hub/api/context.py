@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import g, request
+from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request

@@ -10,7 +10,7 @@ from hub.api.context import db_session, protect
 from hub.api.schemas import ProductStatusResponseSchema, StatusQuerySchema
 from hub.errors import ApiError
 from hub.models import Listing, ProductSnapshot
-from hub.models.listings import NEEDS_CATEGORY
+from hub.sync.products.status import statuses
 
 blp = Blueprint("status", __name__, url_prefix="/api/v1", description="Product status")
 protect(blp)
@@ -34,15 +34,20 @@ def product_status(query):  # noqa: ANN001, ANN201
         select(Listing).where(Listing.store_id == store_id, Listing.product_id.in_(ids)))}
     snapshots = {row.product_id: row for row in session.scalars(
         select(ProductSnapshot).where(ProductSnapshot.store_id == store_id, ProductSnapshot.product_id.in_(ids)))}
+    shown = statuses(session, store_id, ids)
     products = []
     for product_id in dict.fromkeys(ids):
-        listing, snapshot = listings.get(product_id), snapshots.get(product_id)
-        if listing is not None:
+        listing, snapshot, found = listings.get(product_id), snapshots.get(product_id), shown.get(product_id)
+        if found is not None and snapshot is not None:
+            products.append({"product_id": product_id, "status": found.status, "reason": found.reason,
+                             "tiktok_product_id": listing.tiktok_product_id if listing else None,
+                             "updated_at": listing.updated_at if listing else snapshot.updated_at})
+        elif listing is not None:  # deleted in the store: the listing still says what happened on TikTok
             products.append({"product_id": product_id, "status": listing.status, "reason": listing.reason,
                              "tiktok_product_id": listing.tiktok_product_id, "updated_at": listing.updated_at})
         elif snapshot is not None:
-            products.append({"product_id": product_id, "status": NEEDS_CATEGORY,
-                             "reason": "Map this product's category to a TikTok category on the settings page.",
+            products.append({"product_id": product_id, "status": None,
+                             "reason": "The store deleted this product; it was never sent to TikTok.",
                              "tiktok_product_id": None, "updated_at": snapshot.updated_at})
         else:
             products.append({"product_id": product_id, "status": None,

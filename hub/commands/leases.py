@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.commands.outbox import channel
-from hub.db import Database
+from hub.db import Database, rows_changed
 from hub.models import Command
 from hub.models.commands import LEASED, PENDING
 
@@ -29,17 +29,15 @@ def lease(session: Session, store_id: str, limit: int, visibility_seconds: int) 
     available = or_(Command.status == PENDING, and_(Command.status == LEASED, Command.leased_until < now))
     query = (select(Command).where(Command.store_id == store_id, available)
              .order_by(Command.created_at, Command.id).limit(limit))
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     leased: list[Command] = []
     until = now + timedelta(seconds=visibility_seconds)
     for command in session.scalars(query):
         # Conditional update: on SQLite (no SKIP LOCKED) two polls may read the same row; only the
         # one whose update still finds it available gets it.
-        claimed = session.execute(
-            update(Command).where(Command.id == command.id, available)
-            .values(status=LEASED, leased_until=until, attempts=Command.attempts + 1)
-        ).rowcount
+        claimed = rows_changed(session, update(Command).where(Command.id == command.id, available)
+                               .values(status=LEASED, leased_until=until, attempts=Command.attempts + 1))
         if claimed:
             session.refresh(command)
             leased.append(command)

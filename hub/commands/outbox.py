@@ -58,7 +58,7 @@ def run_if_hosted(connection: redis.Redis, store_id: str) -> None:
     The store is hosted when it has platform credentials; the job id is the store's, so a burst of
     commands is one job. A failure here only delays the commands until the next sweep.
     """
-    from hub.jobs.queues import ORDERS, enqueue_coalesced
+    from hub.queues import ORDERS, enqueue_coalesced
     from hub.models.store_connections import StoreCredential
     from hub.runtime import current
 

@@ -1,8 +1,8 @@
 """Recording a store's result for a command, idempotently, and passing it to whoever waits for it.
 
-Order sync (and any later command type) registers a handler per command type in `RESULT_HANDLERS`
-from its own module; the handler runs in the same transaction as the result, so the order's status
-and the command's result can never disagree.
+`RESULT_HANDLERS` names the handler of each command type that waits for a result (order sync's);
+the handler runs in the same transaction as the result, so the order's status and the command's
+result can never disagree.
 """
 
 from __future__ import annotations
@@ -15,27 +15,14 @@ from sqlalchemy.orm import Session
 from hub.errors import ApiError
 from hub.models import Command
 from hub.models.commands import DONE, FAILED
+from hub.sync.orders import handoff
 
 ResultHandler = Callable[[Session, Command], None]
-RESULT_HANDLERS: dict[str, str] = {
-    # command type -> "module:function", imported on first use (no import-time coupling)
-    "order.create": "hub.sync.orders.handoff:on_create_result",
-    "order.cancel": "hub.sync.orders.handoff:on_cancel_result",
+RESULT_HANDLERS: dict[str, ResultHandler] = {
+    handoff.CREATE: handoff.on_create_result,
+    handoff.CANCEL: handoff.on_cancel_result,
+    # catalog.resend needs nothing after the store's answer: the products it resends arrive as events.
 }
-
-
-def _handler(command_type: str) -> ResultHandler | None:
-    target = RESULT_HANDLERS.get(command_type)
-    if not target:
-        return None
-    module_name, _, func_name = target.partition(":")
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, func_name, None)
 
 
 def record_result(session: Session, store_id: str, command_id: str, result: dict[str, Any]) -> str:
@@ -59,7 +46,7 @@ def record_result(session: Session, store_id: str, command_id: str, result: dict
     command.status = DONE if result["status"] == "done" else FAILED
     command.result = clean
     command.completed_at = datetime.now(timezone.utc)
-    handler = _handler(command.type)
+    handler = RESULT_HANDLERS.get(command.type)
     if handler is not None:
         handler(session, command)
     return "accepted"

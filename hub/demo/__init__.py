@@ -1,1 +1,1 @@
-"""`hub demo`: the whole product on one machine with nothing configured (design §10)."""
+"""`hub demo`: the whole product on one machine with nothing configured (README.md)."""

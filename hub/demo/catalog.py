@@ -118,7 +118,7 @@ def _isbn(seed: int) -> str:
 
 
 def build_catalog(image_base_url: str, *, version: int = 1) -> list[dict[str, Any]]:
-    """The canonical products (design §5) of the demo store; ids are stable so re-runs update, not duplicate."""
+    """The canonical products (docs/canonical-data.md) of the demo store; ids are stable so re-runs update, not duplicate."""
     products: list[dict[str, Any]] = []
     counter = itertools.count(1)
     for t_index, template in enumerate(TEMPLATES):

@@ -138,14 +138,16 @@ class Demo:
     def map_categories(self, store_id: str) -> None:
         from hub.models import Store
         from hub.sync.products.categories import find_leaf, map_category, store_mappings
-        from hub.sync.products.preflight import shop_for_store
+        from hub.sync.policy import shop_for_store
         from hub.sync.products.schedule import enqueue_listings
         from hub.tiktok.connection import client_for_shop
 
         with self.runtime.db.session_scope() as session:
             existing = store_mappings(session, store_id)
-            store = session.get(Store, store_id)
+            store = session.get_one(Store, store_id)
             shop = shop_for_store(session, store)
+            if shop is None:
+                raise RuntimeError("The demo's TikTok shop is not connected")
             todo = {path: cid for path, cid in CATEGORY_MAP.items()
                     if path.lower().replace(" ", "") not in {k.lower().replace(" ", "") for k in existing}}
             affected: list[str] = []
@@ -160,7 +162,7 @@ class Demo:
 
     # -- progress ---------------------------------------------------------------------------------
     def status_counts(self, store_id: str) -> dict[str, int]:
-        from hub.sync.products.cli import products_report
+        from hub.cli.products import products_report
 
         with self.runtime.db.session_scope() as session:
             counts: dict[str, int] = {}
@@ -257,13 +259,10 @@ class Demo:
         return response.json()["id"]
 
     def order_counts(self, store_id: str) -> dict[str, int]:
-        try:
-            from hub.models import Order
-        except ImportError:
-            return {}
-        with self.runtime.db.session_scope() as session:
-            from hub.models.orders import STATUS_LABELS
+        from hub.models import Order
+        from hub.models.orders import STATUS_LABELS
 
+        with self.runtime.db.session_scope() as session:
             rows = session.execute(select(Order.status, func.count()).where(Order.store_id == store_id)
                                    .group_by(Order.status)).all()
             return {STATUS_LABELS.get(status, status): n for status, n in rows}

@@ -7,13 +7,11 @@ re-schedules itself so exactly one poll chain exists however many workers start 
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from hub.runtime import Runtime
+from hub.sync.orders.polling import POLL_JOB_ID, schedule_polling
 
-POLL_JOB_ID = "order-poll"
+__all__ = ["POLL_JOB_ID", "schedule_polling"]  # started by the worker (hub.jobs.worker) from here
 
 
 def import_order(shop_id: str, tiktok_order_id: str) -> str | None:
@@ -55,26 +53,3 @@ def poll_orders(reschedule: bool = True) -> dict[str, Any]:
     finally:
         if reschedule:
             schedule_polling(runtime)
-
-
-def schedule_polling(runtime: "Runtime", *, delay: float | None = None) -> None:
-    """Queue the next periodic order search unless one is already waiting (safe to call from every worker)."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
-    from hub.jobs.queues import ORDERS, queue
-    from hub.sync.orders.polling import INTERVAL_SECONDS
-
-    connection = runtime.redis
-    with connection.lock(f"hub:coalesce:{POLL_JOB_ID}", timeout=10, blocking_timeout=10):
-        try:
-            status = Job.fetch(POLL_JOB_ID, connection=connection).get_status(refresh=True)
-        except NoSuchJobError:
-            status = None
-        if status in (JobStatus.SCHEDULED, JobStatus.QUEUED):
-            return
-        if status is not None and status != JobStatus.STARTED:
-            Job.fetch(POLL_JOB_ID, connection=connection).delete()
-        job_id = POLL_JOB_ID if status != JobStatus.STARTED else f"{POLL_JOB_ID}-next"
-        queue(ORDERS, connection).enqueue_in(timedelta(seconds=INTERVAL_SECONDS if delay is None else delay),
-                                             "hub.jobs.orders.poll_orders", job_id=job_id)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from hub.jobs.queues import MAINTENANCE, queue
+from hub.queues import MAINTENANCE, queue
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime

@@ -5,7 +5,7 @@
 - `RetryableError` / `RateLimitedError`: the listing says it is waiting to retry, and the error is
   re-raised so RQ's `Retry` (set at enqueue) backs off; the create's idempotency key makes the retry safe.
 - `AuthError`: the TikTok connection is marked broken, the product stays where it was with the reason
-  "Reconnect TikTok Shop", and nothing is lost (`hub sync` after reconnecting sends it).
+  "Reconnect TikTok Shop", and nothing is lost: reconnecting sends it (`hub.sync.policy.resume_parked`).
 
 Periodic ticks (`planner_tick`, `review_poll_tick`) re-schedule themselves under time-slot ids, so any
 number of workers calling `ensure_periodic` schedule each once.
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from hub.errors import AuthError, DataError, RetryableError
 from hub.jobs.periodic import schedule_next_slot
-from hub.jobs.queues import last_attempt
+from hub.sync import policy
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -44,19 +44,13 @@ def _note(runtime: "Runtime", store_id: str, product_id: str, reason: str, fix: 
 
 
 def _park(runtime: "Runtime", store_id: str, error: AuthError) -> None:
-    """Mark the merchant's TikTok connection broken (unless it already is)."""
-    from hub.models import Store, TikTokShop
-    from hub.models.tiktok_shops import BROKEN, CONNECTED
-    from hub.tiktok.connection import mark
+    from hub.models import Store
 
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
-        if store is None:
-            return
-        shop = session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == store.merchant_id))
-        if shop is not None and shop.status == CONNECTED:
-            mark(shop, BROKEN, f"TikTok refused the hub's access: {error.message}. Reconnect the TikTok shop "
-                               "in the settings page.")
+        merchant_id = store.merchant_id if store is not None else None
+    if merchant_id is not None:
+        policy.park(runtime, merchant_id, error, "listing products")
 
 
 def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
@@ -81,11 +75,10 @@ def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
                     error.message)
         _park(runtime, store_id, error)
         _note(runtime, store_id, product_id, f"{RECONNECT}: TikTok no longer accepts the hub's access "
-              f"({error.message}). The product waits; nothing is lost.",
-              "Reconnect TikTok Shop on the settings page, then click Sync.", "reconnect")
-        return "parked"
+              f"({error.message}). The product waits; nothing is lost.", policy.RECONNECT_FIX, "reconnect")
+        return policy.PARKED
     except RetryableError as error:
-        if last_attempt():
+        if policy.last_attempt():
             product = {"id": product_id}
             findings = Findings(product)
             findings.add(error.code or "retries_exhausted",

@@ -1,62 +1,36 @@
 """Processing stored TikTok notifications, one job per notification (the webhook view only enqueues).
 
 Connection events (6 deauthorized, 7 authorization expiring) are handled here; product and order
-events go to the sync roles, imported when the job runs. A role that is not installed, a shop the hub
-does not know, or a type nobody handles leaves the notification `unhandled` with its payload, so it can
-be replayed later rather than lost.
+events go to the sync roles. A shop the hub does not know leaves the notification `unhandled` with its
+payload, so it can be replayed later rather than lost; a type nobody uses is `ignored`.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hub.errors import DataError, RetryableError
-from hub.jobs.queues import DETAILS, MAINTENANCE, ORDERS, queue
 from hub.models.tiktok_notifications import (FAILED, IGNORED, PROCESSED, RECEIVED, UNHANDLED,
                                              TikTokNotification)
 from hub.models.tiktok_shops import DEAUTHORIZED, TikTokShop
+from hub.sync.orders import importer
+from hub.sync.products import review
+from hub.tiktok.webhooks import (ORDER_TYPES, PRODUCT_TYPES, SELLER_DEAUTHORIZATION,
+                                 UPCOMING_AUTHORIZATION_EXPIRATION, enqueue)
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 log = logging.getLogger("hub.jobs.tiktok_notifications")
 
-SELLER_DEAUTHORIZATION = 6
-UPCOMING_AUTHORIZATION_EXPIRATION = 7
-PRODUCT_TYPES = {5, 15, 16, 37}
-ORDER_TYPES = {1, 11}
-PRODUCT_HANDLER = "hub.sync.products.review:on_notification"
-ORDER_HANDLER = "hub.sync.orders.importer:on_notification"
-
-
-def queue_for(kind: int) -> str:
-    if kind in ORDER_TYPES or kind in (SELLER_DEAUTHORIZATION, UPCOMING_AUTHORIZATION_EXPIRATION):
-        return ORDERS
-    if kind in PRODUCT_TYPES:
-        return DETAILS
-    return MAINTENANCE
-
-
-def enqueue(runtime: "Runtime", notification_row_id: str, kind: int) -> None:
-    queue(queue_for(kind), runtime.redis).enqueue(
-        "hub.jobs.tiktok_notifications.process_notification", notification_row_id,
-        job_id=f"tiktok-notification-{notification_row_id}", retry=None, failure_ttl=7 * 24 * 3600)
-
-
-def _handler(spec: str) -> Callable[..., Any] | None:
-    module_name, _, attribute = spec.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, attribute, None)
+Handler = Callable[[Session, TikTokShop, TikTokNotification], None]
+PRODUCT_HANDLER: Handler = review.on_notification
+ORDER_HANDLER: Handler = importer.on_notification
 
 
 def _mark_connection(shop: TikTokShop, notification: TikTokNotification) -> str:
@@ -98,14 +72,10 @@ def process_notification(notification_row_id: str) -> str:
             elif notification.type in (SELLER_DEAUTHORIZATION, UPCOMING_AUTHORIZATION_EXPIRATION):
                 outcome = (PROCESSED, _mark_connection(shop, notification))
             elif notification.type in PRODUCT_TYPES or notification.type in ORDER_TYPES:
-                spec = PRODUCT_HANDLER if notification.type in PRODUCT_TYPES else ORDER_HANDLER
-                handler = _handler(spec)
-                if handler is None:
-                    outcome = (UNHANDLED, f"{spec} is not available yet; kept for replay")
-                else:
-                    with session.begin_nested():
-                        handler(session, shop, notification)
-                    outcome = (PROCESSED, None)
+                handler = PRODUCT_HANDLER if notification.type in PRODUCT_TYPES else ORDER_HANDLER
+                with session.begin_nested():
+                    handler(session, shop, notification)
+                outcome = (PROCESSED, None)
             else:
                 outcome = (IGNORED, f"notification type {notification.type} is not used by the hub")
         except RetryableError as error:

@@ -9,24 +9,17 @@ The job modules are imported once at start so the first job is as fast as the re
 
 from __future__ import annotations
 
-import importlib
-
 from rq import SimpleWorker
 
-from hub.jobs.queues import all_queues
+from hub.jobs import orders, products, stock, stores, tiktok_notifications
+from hub.queues import all_queues
 from hub.runtime import Runtime
 
-JOB_MODULES = ("hub.jobs.products", "hub.jobs.stock", "hub.jobs.orders", "hub.jobs.tiktok_notifications",
-               "hub.jobs.stores")
+JOB_MODULES = (products, stock, orders, tiktok_notifications, stores)
 
 
 def preload() -> None:
-    for name in JOB_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    """The job modules are imported with this module, so a missing one fails `hub worker` at start."""
 
 
 def start_periodic_jobs(runtime: Runtime) -> None:

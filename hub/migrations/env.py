@@ -23,7 +23,10 @@ def run_migrations_online() -> None:
     if connectable is not None:
         _run(connectable)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("No database URL: run migrations through hub.migrations.upgrade")
+    engine = make_engine(url)
     try:
         with engine.connect() as connection:
             _run(connection)

@@ -71,7 +71,7 @@ class ProductOverride(Base):
     variant_id: Mapped[str] = mapped_column(String(64), default="")  # "" = the whole product
     tiktok_category_id: Mapped[str | None] = mapped_column(String(32), default=None)  # product level only
     brand: Mapped[str | None] = mapped_column(String(100), default=None)
-    # canonical shapes (design §5): {"value", "unit"} and {"length", "width", "height", "unit"}
+    # canonical shapes (docs/canonical-data.md): {"value", "unit"} and {"length", "width", "height", "unit"}
     package_weight: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     package_dimensions: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     identifier_code: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -1,4 +1,4 @@
-"""A store product's life on TikTok: its status (design §6), the reason and fix, and its TikTok id.
+"""A store product's life on TikTok: its status (docs/statuses.md), the reason and fix, and its TikTok id.
 
 `status` holds exactly the names the merchant sees; "Needs category" is derived (no mapping yet).
 """

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models.base import Base, new_id, utcnow
 
-# Order status as the merchant sees it (design §6).
+# Order status as the merchant sees it (docs/statuses.md).
 PENDING, CREATED, FAILED, CANCELLED = "pending", "created", "failed", "cancelled"
 STATUS_LABELS = {PENDING: "Pending", CREATED: "Created", FAILED: "Failed", CANCELLED: "Cancelled"}
 

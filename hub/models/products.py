@@ -1,6 +1,6 @@
 """What the store says its products are: the latest canonical snapshot and per-variant price/stock.
 
-Snapshots hold the whole canonical product (design §5) so that mapping and validation can be re-run
+Snapshots hold the whole canonical product (docs/canonical-data.md) so that mapping and validation can be re-run
 at any time without asking the store again. Price and stock live per variant with the store's
 monotonic `version`, so an older update that arrives late never overwrites a newer one.
 """
@@ -45,7 +45,10 @@ class VariantStock(Base):
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[str] = mapped_column(String(64))
     variant_id: Mapped[str] = mapped_column(String(64))
+    # What TikTok is offered: the store's quantity, or the sum over the locations that sell on TikTok.
     quantity: Mapped[int] = mapped_column(Integer, default=0)
+    # Per-location stock as the store reported it ([{"id", "name", "quantity"}]), or None.
+    locations: Mapped[list[Any] | None] = mapped_column(default=None)
     # Decimal string: money never passes through a float.
     price: Mapped[str | None] = mapped_column(String(32), default=None)
     version: Mapped[int] = mapped_column(BigInteger, default=0)

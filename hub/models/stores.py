@@ -7,6 +7,7 @@ Which platforms exist is the connector registry's business (`hub/stores/registry
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,6 +34,10 @@ class Store(Base):
     extension_version: Mapped[str | None] = mapped_column(String(50), default=None)
     base_url: Mapped[str | None] = mapped_column(String(500), default=None)
     sync_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The store's stock locations as it reports them ([{"id", "name"}]), and the ids of those whose stock
+    # sells on TikTok (None: every location). See hub.sync.stock.locations.
+    locations: Mapped[list[Any] | None] = mapped_column(default=None)
+    selling_locations: Mapped[list[Any] | None] = mapped_column(default=None)
     last_contact_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)

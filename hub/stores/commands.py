@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import ValidationError
 from sqlalchemy import update
 
-from hub.api.schemas import CommandResultSchema
+from hub.canonical.commands import CommandResultSchema
 from hub.commands.leases import lease
 from hub.commands.results import record_result
 from hub.errors import ApiError, AuthError, DataError, RetryableError
-from hub.jobs.queues import ORDERS, queue
+from hub.queues import ORDERS, queue
 from hub.models import Command
 from hub.models.commands import LEASED, PENDING
 from hub.models.store_connections import BROKEN, UNINSTALLED
@@ -37,6 +37,7 @@ from hub.stores.context import ConnectorContext, NotConnected
 from hub.stores.credentials import connection_lost
 from hub.stores.intake import apply
 from hub.stores.registry import UnknownPlatform, registry
+from hub.sync import policy
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.stores")
 
 _RESULT = CommandResultSchema()
-RETRY_DELAYS = (5, 30, 120, 600, 1800)
+RETRY_DELAYS = policy.STORE_REDELIVERY_DELAYS
 
 
 def _release(runtime: "Runtime", command_id: str) -> None:

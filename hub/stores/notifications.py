@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from hub.errors import AuthError, DataError, RetryableError
-from hub.jobs.queues import last_attempt
+from hub.sync.policy import last_attempt
 from hub.models.store_connections import (BROKEN, FAILED, IGNORED, PROCESSED, RECEIVED, UNINSTALLED, StoreCredential,
                                           StoreNotification)
 from hub.stores import context as contexts

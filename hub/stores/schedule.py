@@ -11,23 +11,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rq import Retry
 from sqlalchemy import select
 
-from hub.jobs.queues import MAINTENANCE, ORDERS, STOCK, enqueue_coalesced, queue
+from hub.queues import MAINTENANCE, ORDERS, STOCK, enqueue_coalesced, queue
 from hub.models.store_connections import RECEIVED, StoreCredential, StoreNotification
+from hub.sync import policy
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
-NOTIFICATION_RETRY = (2, 10, 60, 300, 900)
 FAILURE_TTL = 7 * 24 * 3600
 
 
 def enqueue_notification(runtime: "Runtime", row_id: str) -> None:
     queue(STOCK, runtime.redis).enqueue(
         "hub.jobs.stores.process_notification", row_id, job_id=f"store-notification-{row_id}",
-        retry=Retry(max=len(NOTIFICATION_RETRY), interval=list(NOTIFICATION_RETRY)), failure_ttl=FAILURE_TTL)
+        retry=policy.retry(policy.STORE_NOTIFICATION), failure_ttl=FAILURE_TTL)
 
 
 def enqueue_commands(runtime: "Runtime", store_id: str) -> None:
@@ -38,7 +37,7 @@ def enqueue_commands(runtime: "Runtime", store_id: str) -> None:
 
 def enqueue_sweep(runtime: "Runtime", store_id: str) -> None:
     enqueue_coalesced(MAINTENANCE, "hub.jobs.stores.sweep_store", f"store-sweep-{store_id}", store_id,
-                      connection=runtime.redis, retry=Retry(max=3, interval=[30, 120, 600]), failure_ttl=FAILURE_TTL)
+                      connection=runtime.redis, retry=policy.retry(policy.STORE_SWEEP), failure_ttl=FAILURE_TTL)
 
 
 def replay_parked(runtime: "Runtime", store_id: str) -> int:

@@ -1,4 +1,4 @@
-"""Applying a batch of store events to the hub's state (design §4 `POST /events`).
+"""Applying a batch of store events to the hub's state (`POST /events`, docs/extension-api.md).
 
 Each event is validated on its own: a rejected event changes nothing and the others are applied.
 Valid events of one call are applied in one transaction, with the rows they touch read in a few bulk
@@ -18,10 +18,11 @@ from marshmallow import ValidationError
 from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session, defer
 
-from hub.api.fastload import fast_load
-from hub.api.schemas import EVENT_SCHEMAS
+from hub.canonical.events import EVENT_SCHEMAS
+from hub.canonical.fastload import fast_load
 from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
 from hub.sync.products.categories import category_paths
+from hub.sync.stock import locations as stock_locations
 
 ORDER_EVENTS = {"order.fulfilled", "order.cancelled"}
 
@@ -41,7 +42,7 @@ def content_hash(product: dict[str, Any]) -> str:
     """Hash of the product without its version, price and stock: a stock tick is not a details change."""
     stripped = {k: v for k, v in product.items() if k != "version"}
     stripped["variants"] = [
-        {k: v for k, v in variant.items() if k not in ("quantity", "price", "compare_at_price")}
+        {k: v for k, v in variant.items() if k not in ("quantity", "locations", "price", "compare_at_price")}
         for variant in product.get("variants", [])
     ]
     raw = json.dumps(stripped, sort_keys=True, separators=(",", ":"), default=str)
@@ -87,6 +88,7 @@ def apply_events(session: Session, store: Store, raw_events: list[Any]) -> tuple
         if errors:
             results.append({"id": event_id, "status": "rejected", "errors": errors})
         else:
+            assert event is not None  # _validate returns an event exactly when there are no errors
             results.append({"id": event["id"], "status": "accepted", "errors": {}})
             valid.append((index, event))
 
@@ -145,7 +147,8 @@ def _apply(session: Session, store: Store, events: list[dict[str, Any]], changes
         elif kind == "inventory.update":
             for item in event["items"]:
                 if _set_stock(store, stock, item["product_id"], item["variant_id"],
-                              item["quantity"], item["price"], item["version"], now, new_rows):
+                              item["quantity"], item["price"], item["version"], now, new_rows,
+                              locations=item.get("locations")):
                     changes.stock.add(item["product_id"])
         elif kind == "store.update":
             for name, value in event["store"].items():
@@ -199,7 +202,10 @@ def copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) 
     processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
     quote = dialect.identifier_preparer
     statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) FROM STDIN"
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("The database connection was closed before COPY")
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
 
@@ -238,17 +244,24 @@ def _upsert_product(store: Store, product: dict[str, Any], snapshots: dict[str, 
         return  # an older copy of the product arrived late: the hub already holds a newer one
     for variant in product["variants"]:
         if _set_stock(store, stock, product["id"], variant["id"], variant["quantity"],
-                      variant["price"], product["version"], now, new_rows):
+                      variant["price"], product["version"], now, new_rows, locations=variant.get("locations")):
             changes.stock.add(product["id"])
 
 
 def _set_stock(store: Store, stock: dict[tuple[str, str], Any], product_id: str, variant_id: str,
-               quantity: int, price: str | None, version: int, now: datetime, new_rows: _NewRows) -> bool:
-    """Store a variant's price and stock unless the hub holds a newer version; True if anything changed."""
+               quantity: int, price: str | None, version: int, now: datetime, new_rows: _NewRows, *,
+               locations: list[dict[str, Any]] | None = None) -> bool:
+    """Store a variant's price and stock unless the hub holds a newer version; True if anything changed.
+
+    With per-location stock the quantity kept is what TikTok is offered (hub.sync.stock.locations).
+    """
+    stock_locations.remember(store, locations)
+    quantity = stock_locations.tiktok_quantity(quantity, locations, store.selling_locations)
+    locations = locations or None
     row = stock.get((product_id, variant_id))
     if row is None:
         row = dict(store_id=store.id, product_id=product_id, variant_id=variant_id, quantity=quantity,
-                   price=price, version=version, updated_at=now)
+                   locations=locations, price=price, version=version, updated_at=now)
         new_rows.stock.append(row)
         stock[(product_id, variant_id)] = row
         return True
@@ -256,12 +269,14 @@ def _set_stock(store: Store, stock: dict[tuple[str, str], Any], product_id: str,
         if version < row["version"]:
             return False
         changed = row["quantity"] != quantity or (price is not None and row["price"] != price)
-        row.update(quantity=quantity, version=version, **({"price": price} if price is not None else {}))
+        row.update(quantity=quantity, locations=locations, version=version,
+                   **({"price": price} if price is not None else {}))
         return changed
     if version < row.version:
         return False
     changed = row.quantity != quantity or (price is not None and row.price != price)
     row.quantity = quantity
+    row.locations = locations
     if price is not None:
         row.price = price
     row.version = version

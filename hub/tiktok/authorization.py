@@ -1,4 +1,4 @@
-"""Shops this token may act for (`GET /authorization/202309/shops`, tiktok-shop-api.md §3.2).
+"""Shops this token may act for (`GET /authorization/202309/shops`, docs/tiktok-api.md).
 
 This is how a fresh connection learns its `shop_cipher` and shop id; it is app-level, so the
 request must not carry a cipher.

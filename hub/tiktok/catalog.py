@@ -1,4 +1,4 @@
-"""Categories, attributes, rules, recommendation, brands and image upload (tiktok-shop-api.md §6, §7).
+"""Categories, attributes, rules, recommendation, brands and image upload (docs/tiktok-api.md).
 
 These feed the category mapper and the validators: they are read-mostly and return TikTok's `data`
 unchanged so the callers see the real field names (including the `is_requried` spelling).

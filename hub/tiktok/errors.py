@@ -1,4 +1,4 @@
-"""Turning every TikTok answer into one of the hub's four error kinds (design §8, tiktok-shop-api.md §4).
+"""Turning every TikTok answer into one of the hub's four error kinds (docs/tiktok-client.md, docs/tiktok-api.md).
 
 TikTok sets the HTTP status independently of its `code`, overloads `36009004` for a dozen unrelated
 problems (told apart only by the message), and proxies in front of it can answer with HTML or cut a
@@ -161,8 +161,8 @@ def decode_envelope(status: int, content: bytes, headers: Any, endpoint: str | N
         raise classify_http(status, f"TikTok answered HTTP {status} without a response envelope",
                             _details(status, None, None, endpoint))
     try:
-        code = int(envelope.get("code"))
-    except (TypeError, ValueError):
+        code = int(envelope["code"])
+    except (KeyError, TypeError, ValueError):
         raise classify_http(status, f"TikTok answered with a non-numeric code {envelope.get('code')!r}",
                             _details(status, None, None, endpoint)) from None
     message = envelope.get("message")

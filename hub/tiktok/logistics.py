@@ -1,4 +1,4 @@
-"""Warehouses, delivery options and shipping providers (tiktok-shop-api.md §8).
+"""Warehouses, delivery options and shipping providers (docs/tiktok-api.md).
 
 Warehouses decide where stock is written and whether the shop can list at all; shipping providers
 are what the merchant's carrier name is matched against when a tracking number goes back to TikTok.

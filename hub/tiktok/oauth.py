@@ -1,4 +1,4 @@
-"""Seller authorization: the authorize link, code exchange and token refresh (tiktok-shop-api.md §3.1).
+"""Seller authorization: the authorize link, code exchange and token refresh (docs/tiktok-api.md).
 
 The token endpoints live on their own host, are not signed, and put the app secret in the query
 (TikTok's design, not ours): so they never go through `ShopClient`, and their URLs are never logged.

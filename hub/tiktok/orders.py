@@ -1,4 +1,4 @@
-"""Orders API (tiktok-shop-api.md §9): search by time window and fetch details.
+"""Orders API (docs/tiktok-api.md): search by time window and fetch details.
 
 Order import polls `search` by update-time window (webhooks are not fully reliable) and reads
 `detail` for the full order. `next_page_token` is opaque base64 with `+`, `/` and `=`: it is passed

@@ -1,4 +1,4 @@
-"""Products API (tiktok-shop-api.md §5): create, edit, price, stock, status and search.
+"""Products API (docs/tiktok-api.md): create, edit, price, stock, status and search.
 
 The request bodies are built by the sync mappers; this layer only checks the form TikTok would reject
 outright (ids, counts, ranges, required fields) so a malformed request never spends the shop's budget.
@@ -66,7 +66,7 @@ def _entries(skus: Iterable[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]
 
 
 def check_listing_body(body: Any, *, editing: bool = False) -> dict[str, Any]:
-    """The form of a create/edit/listing-check body (§5.2); content rules are the validators' job."""
+    """The form of a create/edit/listing-check body (docs/tiktok-api.md, *Products*); content rules are the validators' job."""
     body = dict(v.mapping(body, "product"))
     v.text(body.get("title"), "title", maximum=255)
     v.text(body.get("description"), "description", maximum=10_000)
@@ -147,7 +147,7 @@ class ProductsApi:
         """`skus`: `[{"id", "inventory": [{"warehouse_id"?, "quantity"}]}]`; per-SKU failures in `errors`.
 
         Quantity 0 is sent (out of stock): the current docs say 1-99,999 but older docs and common
-        practice accept 0, and there is no other way to say "sold out" (tiktok-shop-api.md §12).
+        practice accept 0, and there is no other way to say "sold out" (docs/tiktok-api.md).
         """
         body = {"skus": [{"id": v.tiktok_id(sku.get("id"), f"skus[{i}].id"),
                           "inventory": _inventory(sku.get("inventory"), f"skus[{i}].inventory", minimum_quantity=0)}

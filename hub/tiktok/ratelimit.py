@@ -1,4 +1,4 @@
-"""Per shop and endpoint request budget shared by every worker process (design §8, §11).
+"""Per shop and endpoint request budget shared by every worker process (docs/architecture.md).
 
 TikTok counts requests per app + shop + API (default 50/s) and answers 429 beyond that. Many RQ
 workers on many machines call the same shop, so the budget lives in Redis: a `limits` moving window

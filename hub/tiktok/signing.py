@@ -1,4 +1,4 @@
-"""TikTok Shop request and webhook signatures (tiktok-shop-api.md §2.1, §10.2).
+"""TikTok Shop request and webhook signatures (docs/tiktok-api.md).
 
 Pure functions on the standard library only: scripts outside the repository import this module on its
 own, and the sandbox checks the same formulas independently, so a mistake here shows up as `106001`.

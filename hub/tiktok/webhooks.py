@@ -3,7 +3,8 @@
 TikTok wants HTTP 200 with an empty body within 3 seconds and retries otherwise, and delivers at
 least once; so this view does only what must happen before answering: check the signature over the
 raw body, insert the notification (its unique `tts_notification_id` makes a repeat a no-op), and
-enqueue the processing job. All processing happens in `hub.jobs.tiktok_notifications`.
+enqueue the processing job. All processing happens in `hub.jobs.tiktok_notifications`; the job is
+named by its dotted path, so this module needs nothing above the TikTok client.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from flask import Blueprint, Flask, Response, request
 from sqlalchemy.exc import IntegrityError
 
 from hub.models.tiktok_notifications import TikTokNotification
-from hub.runtime import current
+from hub.queues import DETAILS, MAINTENANCE, ORDERS, queue
+from hub.runtime import Runtime, current
 from hub.tiktok.errors import loads
 from hub.tiktok.signing import webhook_signature_valid
 
@@ -24,6 +26,27 @@ log = logging.getLogger("hub.tiktok.webhooks")
 blueprint = Blueprint("tiktok_webhooks", __name__)
 
 MAX_BODY = 1024 * 1024
+
+SELLER_DEAUTHORIZATION = 6
+UPCOMING_AUTHORIZATION_EXPIRATION = 7
+PRODUCT_TYPES = {5, 15, 16, 37}  # product status and audit changes
+ORDER_TYPES = {1, 11}  # order status change, cancellation
+PROCESS_JOB = "hub.jobs.tiktok_notifications.process_notification"
+
+
+def queue_for(kind: int) -> str:
+    """Orders and connection changes first (a deauthorisation stops everything), then products."""
+    if kind in ORDER_TYPES or kind in (SELLER_DEAUTHORIZATION, UPCOMING_AUTHORIZATION_EXPIRATION):
+        return ORDERS
+    if kind in PRODUCT_TYPES:
+        return DETAILS
+    return MAINTENANCE
+
+
+def enqueue(runtime: Runtime, notification_row_id: str, kind: int) -> None:
+    queue(queue_for(kind), runtime.redis).enqueue(
+        PROCESS_JOB, notification_row_id, job_id=f"tiktok-notification-{notification_row_id}", retry=None,
+        failure_ttl=7 * 24 * 3600)
 
 
 def _empty(status: int) -> Response:
@@ -41,8 +64,8 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
     notification_id = payload.get("tts_notification_id")
     shop_id = payload.get("shop_id")
     try:
-        kind = int(payload.get("type"))
-    except (TypeError, ValueError):
+        kind = int(payload["type"])
+    except (KeyError, TypeError, ValueError):
         return None
     if notification_id in (None, "") or shop_id in (None, ""):
         return None
@@ -87,8 +110,6 @@ def receive() -> Response:
         session.close()
 
     try:
-        from hub.jobs.tiktok_notifications import enqueue
-
         enqueue(runtime, row_id, kind)
     except Exception:  # noqa: BLE001 - stored; `replay` picks it up, and TikTok must still get its 200
         log.exception("Stored TikTok notification %s but could not queue it", row_id)

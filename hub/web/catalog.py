@@ -1,8 +1,7 @@
 """The product table the settings page shows: every store product with its status, reason and fix.
 
-Status comes from `Listing` (the listing engine writes it with the exact design §6 names). A product
-without a listing is "Needs category" unless its store category is mapped (or a TikTok category is set
-on the product), in which case it is "Not synced": a product never sits in a status without saying why.
+The status is `hub.sync.products.status.product_status`, the one rule the Extension API and
+`hub products` use too (`docs/statuses.md`): a product never sits in a status without saying why.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import and_, select, tuple_
 
-from hub.models import CategoryMapping, Listing, ListingPlan, ProductOverride, ProductSnapshot, Store
+from hub.models import Listing, ListingPlan, ProductOverride, ProductSnapshot, Store
 from hub.models import listings as st
-from hub.sync.products.categories import category_key, category_paths
+from hub.sync.products import status as product_status
 from hub.web.db import db
 
 STATUS_ORDER = (st.NEEDS_CATEGORY, st.NOT_SYNCED, st.FAILED_TO_SYNC, st.UNDER_REVIEW, st.FAILED_REVIEW,
@@ -51,13 +50,6 @@ class ProductRow:
         return None
 
 
-def _mappings(store_ids: list[str]) -> dict[str, dict[str, CategoryMapping]]:
-    found: dict[str, dict[str, CategoryMapping]] = {}
-    for mapping in db().scalars(select(CategoryMapping).where(CategoryMapping.store_id.in_(store_ids))):
-        found.setdefault(mapping.store_id, {})[mapping.category_key] = mapping
-    return found
-
-
 def product_rows(stores: list[Store], *, store_id: str | None = None,
                  only: set[tuple[str, str]] | None = None) -> list[ProductRow]:
     """Every product of the stores with its status, in title order.
@@ -71,7 +63,7 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
         return []
     snap = ProductSnapshot
     query = (select(snap.store_id, snap.product_id, snap.title, snap.updated_at, snap.category_paths,
-                    Listing.status, Listing.reason, Listing.fix, Listing.tiktok_product_id,
+                    Listing.status, Listing.reason, Listing.fix, Listing.reason_code, Listing.tiktok_product_id,
                     Listing.updated_at.label("listed_at"), ListingPlan.planned_for, ListingPlan.details_changed,
                     ProductOverride.tiktok_category_id.label("override_category"))
              .outerjoin(Listing, and_(Listing.store_id == snap.store_id, Listing.product_id == snap.product_id))
@@ -84,42 +76,21 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
              .order_by(snap.title, snap.product_id))
     if only is not None:
         query = query.where(tuple_(snap.store_id, snap.product_id).in_(sorted(only)))
-    mappings = _mappings(ids)
-    keys: dict[str, str] = {}  # path → category key: a catalogue has few distinct paths
+    index = product_status.CategoryIndex.load(db(), ids)
     rows = []
     for r in db().connection().execute(query):  # Core rows: no ORM bookkeeping per row
         paths = list(r.category_paths) if r.category_paths is not None else stored_paths(r.store_id, r.product_id)
-        store_maps = mappings.get(r.store_id, {})
-        mapped = None
-        for path in paths:
-            key = keys.get(path)
-            if key is None:
-                key = keys[path] = category_key(path)
-            if key in store_maps:
-                mapped = store_maps[key]
-                break
+        mapped = index.mapping(r.store_id, paths)
         mapped_name = None
         if r.override_category:
             mapped_name = f"TikTok category {r.override_category} (set on this product)"
         elif mapped is not None:
             mapped_name = mapped.tiktok_category_name or mapped.tiktok_category_id
-        if r.status is not None and r.status != st.NEEDS_CATEGORY:
-            status, reason, fix = r.status, r.reason, r.fix
-        elif mapped_name:
-            status, reason, fix = st.NOT_SYNCED, "Waiting to be sent to TikTok.", None
-        else:
-            status = st.NEEDS_CATEGORY
-            if paths:
-                reason = f"Its store category {', '.join(repr(p) for p in paths)} is not mapped to a TikTok category."
-            else:
-                reason = "It has no category in the store, so the hub cannot choose a TikTok category."
-            fix = ("Map the category on the Categories page, or choose a TikTok category on this product."
-                   if paths else "Choose a TikTok category on this product, or give it a category in the store.")
-            if r.reason:
-                reason, fix = r.reason, r.fix or fix
+        shown = product_status.product_status(r if r.status is not None else None, mapped=bool(mapped_name),
+                                              paths=paths)
         rows.append(ProductRow(
             store=by_id[r.store_id], product_id=r.product_id, title=r.title or f"Product {r.product_id}",
-            status=status, reason=reason, fix=fix, tiktok_product_id=r.tiktok_product_id,
+            status=shown.status, reason=shown.reason, fix=shown.fix, tiktok_product_id=r.tiktok_product_id,
             updated_at=r.listed_at if r.status is not None else r.updated_at, categories=paths,
             mapped_category=mapped_name, planned_for=r.planned_for, details_changed=bool(r.details_changed)))
     return rows
@@ -127,9 +98,7 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
 
 def stored_paths(store_id: str, product_id: str) -> list[str]:
     """Category paths of a snapshot stored before they were kept in their own column."""
-    data = db().scalar(select(ProductSnapshot.data).where(ProductSnapshot.store_id == store_id,
-                                                          ProductSnapshot.product_id == product_id))
-    return category_paths(data or {})
+    return product_status.stored_paths(db(), store_id, product_id)
 
 
 def counts(rows: list[ProductRow]) -> dict[str, int]:

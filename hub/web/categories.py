@@ -117,7 +117,7 @@ def index() -> Any:
             results = search(text)
         if suggest_for:
             row = next((r for r in rows if r["key"] == suggest_for), None)
-            if row is not None:
+            if row is not None and store is not None:
                 with client_for_merchant(db(), merchant_id(), current()) as client:
                     example = db().scalar(select(ProductSnapshot.data).where(
                         ProductSnapshot.store_id == store.id, ProductSnapshot.product_id == row["example"]))
@@ -211,7 +211,7 @@ def _defaults_page(store: Store, mapping: CategoryMapping, fields: list[category
     same = list(session.scalars(select(CategoryMapping.category_path).where(
         CategoryMapping.store_id == store.id, CategoryMapping.tiktok_category_id == mapping.tiktok_category_id)
         .order_by(CategoryMapping.category_path)))
-    package = load_settings(session.get(Merchant, merchant_id()).settings)["package_defaults"]
+    package = load_settings(session.get_one(Merchant, merchant_id()).settings)["package_defaults"]
     row = _defaults_row(store.id, mapping.tiktok_category_id)
     return render_template("category_defaults.html", title=f"Defaults for {mapping.category_path}", store=store,
                            mapping=mapping, same=same, fields=fields, errors=errors or {}, problem=problem,

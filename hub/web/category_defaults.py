@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from hub.sync.products.attributes import MAX_CUSTOM_VALUE
 
@@ -54,7 +54,7 @@ class AttributeField:
         return ", ".join(self.chosen)
 
 
-def attribute_fields(definitions: list[Mapping[str, Any]], saved: Mapping[str, Any]) -> list[AttributeField]:
+def attribute_fields(definitions: Sequence[Mapping[str, Any]], saved: Mapping[str, Any]) -> list[AttributeField]:
     """The PRODUCT_PROPERTY attributes of a category, required ones first, with the saved defaults."""
     properties = [d for d in definitions if d.get("type") == "PRODUCT_PROPERTY"]
     names = {str(d.get("id")): str(d.get("name") or d.get("id")) for d in definitions}

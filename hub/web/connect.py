@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from hub.errors import AuthError, DataError, HubError
 from hub.models import ActivityEntry
 from hub.runtime import current
+from hub.sync import policy
 from hub.tiktok import connection, oauth
 from hub.web.db import db
 from hub.web.security import framed_store_id, merchant_id, web_blueprint
@@ -84,6 +85,10 @@ def callback() -> Any:
         session.rollback()
         flash(f"TikTok could not be reached ({error.message}). Try again in a minute.", "error")
         return redirect(url_for("dashboard.index"))
+    try:
+        policy.resume_parked(runtime, merchant_id())
+    except Exception:  # the connection is stored; reconciliation and the order search catch up anyway
+        current_app.logger.exception("Could not resume the work parked for merchant %s", merchant_id())
     flash(f"Connected to the TikTok shop {shop.shop_name or shop.shop_id}.", "success")
     return redirect(url_for("dashboard.index"))
 

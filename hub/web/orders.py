@@ -87,4 +87,4 @@ def sync(order_id: str) -> Any:
 
 
 def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
+    return url is not None and url.startswith(request.host_url)

@@ -1,21 +1,21 @@
-"""The preflight checklist (design §7.1): every item says what is wrong and how to fix it.
+"""The preflight checklist: every item says what is wrong and how to fix it.
 
-The rules that only need the hub's own data (connection, region, currencies) are checked here on every
-page view. The TikTok-side items (listing prerequisites, warehouses) belong to the listing engine; its
-`hub.sync.products.preflight` module is used when installed, and its answer is shown as it is.
+The rules that only need the hub's own data (connection, region, currencies) are checked on every page
+view, the store gate through `hub.sync.policy` (the same rule every sync path applies). The TikTok-side
+items (listing prerequisites, warehouses) come from `hub.sync.products.preflight`, shown as they are.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.models import Store, TikTokShop
 from hub.models.tiktok_shops import CONNECTED, DEAUTHORIZED
+from hub.sync import policy
+from hub.sync.products import preflight
 
 OK, FAIL, WARN = "ok", "fail", "warn"
 
@@ -27,15 +27,6 @@ class Item:
     state: str
     detail: str
     fix: str | None = None
-
-
-def listing_engine_preflight() -> Any:
-    try:
-        return importlib.import_module("hub.sync.products.preflight")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("hub.sync.products.preflight", "hub.sync.products"):
-            return None
-        raise
 
 
 def connection_items(shop: TikTokShop | None) -> list[Item]:
@@ -93,14 +84,9 @@ def store_items(stores: list[Store], shop: TikTokShop | None) -> list[Item]:
         elif not store.currency:
             items.append(Item(key, title, WARN, "The store has not reported its currency yet.",
                               "Update the store's extension; it reports the currency when it connects."))
-        elif store.currency.upper() != shop_currency:
-            items.append(Item(key, title, FAIL,
-                              f"The store sells in {store.currency.upper()} but the TikTok shop sells in {shop_currency}. "
-                              "Synchronisation for this store is stopped: no products, prices, stock or orders "
-                              "move until the currencies match, because every price would be wrong by the "
-                              "exchange rate.",
-                              f"Change the store's currency to {shop_currency} in the store's settings; the "
-                              "extension reports the change and sync resumes by itself."))
+        elif (stop := policy.currency_blocked(store.currency, shop_currency)) is not None:
+            items.append(Item(key, title, FAIL, stop.message + " No products, prices, stock or orders move for "
+                                                               "this store until the currencies match.", stop.fix))
         else:
             items.append(Item(key, title, OK, f"Both sell in {shop_currency}."))
     return items
@@ -108,11 +94,10 @@ def store_items(stores: list[Store], shop: TikTokShop | None) -> list[Item]:
 
 def engine_items(session: Session, merchant_id: str, shop: TikTokShop | None) -> list[Item]:
     """TikTok-side checks (listing prerequisites, warehouses) from the listing engine, asked live."""
-    module = listing_engine_preflight()
-    if module is None or shop is None:
+    if shop is None:
         return []
     return [Item(found.key, found.title, OK if found.ok else FAIL, found.message, found.fix)
-            for found in module.checklist(session, merchant_id)]
+            for found in preflight.checklist(session, merchant_id)]
 
 
 def checklist(session: Session, merchant_id: str, stores: list[Store], shop: TikTokShop | None) -> list[Item]:

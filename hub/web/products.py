@@ -16,6 +16,7 @@ from sqlalchemy import select
 from hub.errors import DataError
 from hub.models import ActivityEntry, ProductOverride
 from hub.runtime import current
+from hub.sync.stock.preview import preview
 from hub.web import catalog, progress, scope
 from hub.web.db import db
 from hub.web.security import merchant_id, web_blueprint
@@ -54,10 +55,6 @@ def _overrides(store_id: str, product_id: str) -> dict[str, ProductOverride]:
 
 
 def _preview(store_id: str, product_id: str) -> list[dict[str, Any]] | None:
-    try:
-        from hub.sync.stock.preview import preview
-    except ModuleNotFoundError:
-        return None
     try:
         return preview(db(), store_id, product_id)
     except DataError:

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from hub.merchant_settings import load_settings, merged
 from hub.models import ActivityEntry, Merchant
 from hub.runtime import current
+from hub.sync.stock.rules import desired, rules_from_settings
 from hub.web.db import db
 from hub.web.security import merchant_id, web_blueprint
 
@@ -46,10 +47,6 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, str]:
 def example(values: dict[str, Any]) -> Any:
     """What a £9.99 item with 20 in stock becomes on TikTok under these rules (explained step by step)."""
     try:
-        from hub.sync.stock.rules import desired, rules_from_settings
-    except ModuleNotFoundError:
-        return None
-    try:
         return desired(EXAMPLE_QUANTITY, EXAMPLE_PRICE, rules_from_settings(values))
     except (ValidationError, ValueError):
         return None
@@ -63,7 +60,7 @@ def _page(values: dict[str, Any], errors: dict[str, str] | None = None, form: di
 
 
 def _current() -> tuple[Merchant, dict[str, Any]]:
-    merchant = db().get(Merchant, merchant_id())
+    merchant = db().get_one(Merchant, merchant_id())
     return merchant, load_settings(merchant.settings)
 
 

@@ -1,4 +1,4 @@
-"""A signed, retrying client for the Extension API v1 (design §4).
+"""A signed, retrying client for the Extension API v1 (docs/extension-api.md).
 
 Retries follow the hub's contract: 429 and 5xx are retried with exponential backoff and jitter,
 honouring `Retry-After`; 4xx other than 429 are the caller's error and raise at once. Every retry is
@@ -58,7 +58,7 @@ class HubClient:
             headers = {"X-Hub-Key": self.key_id, "X-Hub-Timestamp": timestamp,
                        "X-Hub-Signature": sign_request(self.secret, timestamp, method, path_with_query, raw)}
             try:
-                response = self.session.request(method, prepared.url, data=raw or None, headers=headers,
+                response = self.session.request(method, str(prepared.url), data=raw or None, headers=headers,
                                                 timeout=timeout or self.timeout)
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 # ChunkedEncodingError: the connection broke mid-answer (e.g. the hub restarting during a

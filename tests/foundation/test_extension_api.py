@@ -280,4 +280,8 @@ def test_openapi_document_is_valid_and_describes_every_endpoint(live_hub) -> Non
     paths = set(spec["paths"])
     assert {"/api/v1/ping", "/api/v1/events", "/api/v1/commands", "/api/v1/commands/{command_id}/result",
             "/api/v1/products/status"} <= paths
-    assert "ProductUpsertEvent" in spec["components"]["schemas"]
+    schemas = spec["components"]["schemas"]
+    assert {"ProductUpsertEvent", "InventoryUpdateEvent", "StoreUpdateEvent", "Order"} <= set(schemas)
+    # The canonical data is described from the same schemas that validate it, per-location stock included.
+    assert "locations" in schemas["Variant"]["properties"] and "LocationStock" in schemas
+    assert {"tiktok_order_id", "shipping_address", "lines", "totals"} <= set(schemas["Order"]["properties"])

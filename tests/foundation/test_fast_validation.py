@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from hub.api.fastload import _loaders, fast_load
-from hub.api.schemas import EVENT_SCHEMAS
+from hub.canonical.fastload import _loaders, fast_load
+from hub.canonical.events import EVENT_SCHEMAS
 from hub.sync.intake import _validate
 
 
@@ -127,6 +127,17 @@ CASES = [
     _event("order.cancelled", tiktok_order_id=576, reason="customer"), _event("order.cancelled", tiktok_order_id="576"),
     _event("order.cancelled", tiktok_order_id="576", reason="r" * 501),
     _event("no.such.type"), {"id": str(uuid.uuid4())}, "not an object", None, [],
+    # Stock per location: optional, each with an id and an integer quantity, ids unique per variant.
+    _variant(locations=[{"id": "wh-1", "name": "Leeds", "quantity": 3}, {"id": 2, "quantity": 0}]),
+    _variant(locations=[]), _variant(locations=None), _variant(locations=[{"id": "wh-1", "quantity": 1.0}]),
+    _variant(locations=[{"id": "wh-1", "quantity": 1}, {"id": "wh-1", "quantity": 2}]),
+    _variant(locations=[{"name": "no id", "quantity": 1}]), _variant(locations=[{"id": "wh-1"}]),
+    _variant(locations=[{"id": "wh-1", "quantity": 1, "bin": "A3"}]), _variant(locations={"wh-1": 3}),
+    _event("inventory.update", items=[{**_ITEM, "locations": [{"id": "wh-1", "quantity": 4}]}]),
+    _event("inventory.update", items=[{**_ITEM, "locations": [{"id": "a", "quantity": 1}, {"id": "a", "quantity": 1}]}]),
+    _event("store.update", store={"locations": [{"id": "wh-1", "name": "Leeds"}, {"id": "shop", "name": "Shop"}]}),
+    _event("store.update", store={"locations": [{"id": "wh-1"}]}),
+    _event("store.update", store={"locations": [{"id": "a", "name": "A"}, {"id": "a", "name": "B"}]}),
 ]
 
 
@@ -140,7 +151,8 @@ def test_canonical_events_take_the_compiled_path() -> None:
     assert {"product.upsert", "product.delete", "inventory.update", "store.update"} <= set(_loaders())
     assert "order.fulfilled" not in _loaders()  # DateTime loads to a datetime, not its input
     for raw in (_product(), _product(status="draft", weight=None), _event("product.delete", product_id="p-1"),
-                _event("inventory.update", items=[_ITEM]), _event("store.update", store={"currency": "GBP"})):
+                _event("inventory.update", items=[_ITEM]), _event("store.update", store={"currency": "GBP"}),
+                _variant(locations=[{"id": "wh-1", "name": "Leeds", "quantity": 3}])):
         assert fast_load(raw["type"], copy.deepcopy(raw)) is not None, raw
 
 

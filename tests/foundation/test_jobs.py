@@ -7,7 +7,7 @@ from rq import SimpleWorker
 from rq.job import Job
 
 from hub.embedded import EmbeddedRedis
-from hub.jobs.queues import PRIORITY, all_queues, enqueue_coalesced
+from hub.queues import PRIORITY, all_queues, enqueue_coalesced
 
 CALLS_KEY = "test:calls"
 
@@ -73,7 +73,7 @@ def test_embedded_server_is_shared_and_stops_with_its_last_user(tmp_path) -> Non
 
 def test_bulk_enqueue_coalesces_like_the_single_one(redis_url: str) -> None:
     """A storm batch: many ids at once, each ending in exactly one waiting job, in call order."""
-    from hub.jobs.queues import enqueue_coalesced_many
+    from hub.queues import enqueue_coalesced_many
 
     conn = redis.Redis.from_url(redis_url)
     for round_ in range(20):
@@ -90,7 +90,7 @@ def test_bulk_enqueue_coalesces_like_the_single_one(redis_url: str) -> None:
 
 
 def test_bulk_enqueue_gives_a_running_job_one_follow_up_and_respects_other_cases(redis_url: str) -> None:
-    from hub.jobs.queues import enqueue_coalesced_many
+    from hub.queues import enqueue_coalesced_many
 
     conn = redis.Redis.from_url(redis_url)
     running = enqueue_coalesced("stock", record, "stock-s1-1", "first", redis_url, connection=conn)
@@ -111,7 +111,7 @@ def test_bulk_enqueue_gives_a_running_job_one_follow_up_and_respects_other_cases
 def test_a_storming_store_goes_to_the_bulk_lane_ahead_of_which_another_stores_change_runs(
         redis_url: str, tmp_path) -> None:  # noqa: ANN001
     """Store A sends 300 changes at once; store B then sends one: B's push waits only behind live changes."""
-    from hub.jobs.queues import STOCK, STOCK_BULK, queue
+    from hub.queues import STOCK, STOCK_BULK, queue
     from hub.sync.stock.schedule import STORM_PUSHES, enqueue_pushes, push_job_id
     from tests.conftest import make_runtime
 
@@ -130,3 +130,20 @@ def test_a_storming_store_goes_to_the_bulk_lane_ahead_of_which_another_stores_ch
             [q.name for q in all_queues(runtime.redis)].index(STOCK_BULK)
     finally:
         runtime.close()
+
+
+def test_every_job_the_hub_enqueues_by_name_is_a_function() -> None:
+    """Jobs are enqueued by dotted path (the sync engine sits below the job layer); a renamed or
+    removed job function must fail here, not in a worker that silently drops the work."""
+    import importlib
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "hub"
+    paths = {match for source in root.rglob("*.py")
+             for match in re.findall(r"""["'](hub\.jobs\.[a-z_]+\.[A-Za-z_]+)["']""", source.read_text())}
+    assert len(paths) >= 10, paths  # the grep finds the hub's job names
+    for path in sorted(paths):
+        module_name, _, name = path.rpartition(".")
+        target = getattr(importlib.import_module(module_name), name, None)
+        assert callable(target), f"{path} is enqueued by the hub but is not a function"

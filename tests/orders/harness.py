@@ -259,7 +259,7 @@ class World:
 
     def poll_now(self) -> None:
         """Run the periodic order search once, in a worker (as the schedule would)."""
-        from hub.jobs.queues import ORDERS, queue
+        from hub.queues import ORDERS, queue
 
         job = queue(ORDERS, self.runtime.redis).enqueue("hub.jobs.orders.poll_orders", False)
         wait_until(lambda: job.get_status(refresh=True) in ("finished", "failed"), 30, what="poll job")

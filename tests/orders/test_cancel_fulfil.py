@@ -119,3 +119,42 @@ def test_a_shipment_tiktok_could_not_take_is_retried_and_a_fixed_carrier_is_sent
     assert world.sandbox.order(second)["shipping_provider"] == "Evri"
     assert world.order(second)["status"] == "Created"  # the store order was not made twice
     assert len(world.commands("order.create")) == 2
+
+
+def test_tiktok_refusing_access_parks_imports_and_shipments_until_the_merchant_reconnects(
+        world: World, store: FakeStore) -> None:
+    from sqlalchemy import select
+
+    from hub.models import ActivityEntry, TikTokShop
+    from hub.models.tiktok_shops import BROKEN
+    from hub.sync import policy
+    from hub.tiktok.connection import connect
+
+    shipped = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    world.wait_status(shipped, "Created")
+    world.sandbox.control("POST", "/tokens/expire", {"refresh_tokens": True})  # access revoked
+    store.send("order.fulfilled", tiktok_order_id=shipped, platform_order_id=store.orders[shipped].number,
+               tracking_number="JD0002", carrier="DPD")
+    waiting = wait_until(lambda: (f := world.order(shipped)["fulfilment"] or {}).get("status") == "queued"
+                         and "TikTok connection" in (f.get("reason") or "") and f, what="shipment parked")
+    new = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 1}])
+    hook = wait_until(lambda: (hooks := world.sandbox.webhooks(new)) and hooks[0], what="webhook sent")
+    from rq.job import Job
+
+    from hub.sync.orders.importer import job_id
+
+    key = Job.key_for(job_id(hook["shop_id"], new))
+    wait_until(lambda: world.runtime.redis.hget(key, "status") == b"finished", what="import job ended")  # not failed
+    assert Job.fetch(job_id(hook["shop_id"], new), connection=world.runtime.redis).return_value() == policy.PARKED
+    assert world.order(new) is None and new not in store.orders and waiting["status"] == "queued"
+    with world.runtime.db.session_scope() as session:
+        assert session.scalar(select(TikTokShop)).status == BROKEN
+        assert session.scalar(select(ActivityEntry).where(ActivityEntry.kind == "tiktok.parked")) is not None
+
+    with world.runtime.db.session_scope() as session:  # the merchant reconnects
+        connect(world.runtime, session, world.sandbox.control("POST", "/oauth/code", {})["code"],
+                world.store["merchant_id"])
+    policy.resume_parked(world.runtime, world.store["merchant_id"])
+    wait_until(lambda: (world.order(shipped)["fulfilment"] or {}).get("status") == "shipped", what="shipped")
+    world.poll_now()  # the periodic order search finds what the parked import left
+    world.wait_status(new, "Created")

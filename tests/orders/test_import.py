@@ -6,6 +6,7 @@ import time
 
 import requests
 
+from hub.canonical.order import OrderSchema
 from hub.tiktok.signing import webhook_signature
 from tests.orders.harness import APP_KEY, APP_SECRET, FakeStore, World, wait_until
 
@@ -22,6 +23,7 @@ def test_order_after_the_hold_is_created_once_with_grouped_quantities(world: Wor
                              "phone": made["shipping_address"]["phone"]}
     assert made["shipping_address"]["postal_code"] == "PR1 8JB" and made["totals"]["total"] == "32.96"
     assert len(world.commands("order.create")) == 1
+    assert OrderSchema().validate(made) == {}  # the canonical ORDER every store connector reads
 
 
 def test_duplicate_and_replayed_webhooks_make_one_order(world: World, store: FakeStore) -> None:
@@ -63,6 +65,7 @@ def test_immediate_mode_imports_at_payment_with_address_pending(world: World, st
     made = store.orders[tid].order
     assert made["status"] == "ON_HOLD" and made["address_pending"] is True
     assert made["buyer"]["email"] == "orders@northern-threads.example"
+    assert OrderSchema().validate(made) == {}
 
 
 def test_missed_webhook_is_caught_by_polling(world: World, store: FakeStore) -> None:

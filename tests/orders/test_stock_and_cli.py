@@ -42,7 +42,7 @@ def test_orders_command_lists_statuses_as_json(world: World, store: FakeStore) -
     settings = world.runtime.settings
     env = {**os.environ, "HUB_DATA_DIR": str(settings.data_dir), "HUB_DATABASE_URL": settings.database_url,
            "HUB_REDIS_URL": world.runtime.redis_url}
-    code = ("from click import Group; from hub.sync.orders.cli import orders_command; "
+    code = ("from click import Group; from hub.cli.orders import orders_command; "
             "import sys; g = Group(commands=[orders_command]); g(sys.argv[1:])")
     out = subprocess.run([sys.executable, "-c", code, "orders", "--store", world.store["store_id"], "--json"],
                          env=env, capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[2]))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from hub.jobs.queues import all_queues
+from hub.queues import all_queues
 from hub.merchants import create_store, find_or_create_merchant
 from hub.models import Listing, Merchant, Store
 from hub.runtime import Runtime, install

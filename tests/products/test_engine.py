@@ -38,7 +38,7 @@ def test_create_after_a_lost_response_makes_one_product_and_one_set_of_bindings(
 
 
 def test_a_store_in_another_currency_is_stopped_until_it_matches(shop) -> None:
-    from hub.sync.products.preflight import sync_blocked_reason
+    from hub.sync.policy import sync_blocked_reason
 
     with shop.runtime.db.session_scope() as session:
         session.get(Store, shop.store_id).currency = "EUR"
@@ -173,11 +173,20 @@ def test_an_auth_failure_parks_the_product_and_marks_the_connection(shop) -> Non
         assert session.scalar(select(TikTokShop)).status == BROKEN
     assert shop.sandbox.calls(CREATE) == 0
 
+    from hub.sync import policy
+    from hub.tiktok.connection import connect
+
+    with shop.runtime.db.session_scope() as session:  # the merchant reconnects: the parked product is sent
+        connect(shop.runtime, session, shop.sandbox.control("POST", "/oauth/code", {})["code"], shop.merchant_id)
+    assert policy.resume_parked(shop.runtime, shop.merchant_id)["listings"] == 1
+    shop.work()
+    assert shop.listing("91").status == UNDER_REVIEW
+
 
 def test_cli_products_json_and_category_map(shop, monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from hub.sync.products import cli
+    from hub.cli import products as cli
 
     monkeypatch.setattr(cli, "build_runtime", lambda: shop.runtime)
     monkeypatch.setattr(shop.runtime, "close", lambda: None)
@@ -305,7 +314,7 @@ def test_a_picture_server_that_stays_down_fails_the_product_once_retries_run_out
     from rq.job import Job
     from rq.registry import ScheduledJobRegistry
 
-    from hub.jobs.queues import LISTINGS, queue
+    from hub.queues import LISTINGS, queue
     from hub.sync.products.schedule import RETRY
 
     shop.map()

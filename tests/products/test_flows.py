@@ -12,7 +12,7 @@ from hub.models.listings import ACTIVE, FAILED_REVIEW, NEEDS_CATEGORY, SYNCED, U
 def test_unmapped_then_mapped_then_created_under_review(shop) -> None:
     shop.push(shop.product("101"))
     assert shop.listing("101") is None  # "Needs category" is derived: no listing yet
-    from hub.sync.products.cli import products_report
+    from hub.cli.products import products_report
 
     with shop.runtime.db.session_scope() as session:
         assert products_report(session, shop.store_id)[0]["status"] == NEEDS_CATEGORY

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from hub.app import create_app
 from hub.models import Listing, Merchant, SkuBinding
 from hub.models.listings import ACTIVE
-from hub.jobs.queues import all_queues
+from hub.queues import all_queues
 from hub.runtime import Runtime, install
 from hub.sync.stock.rules import desired, rules_from_settings
 from hub.tiktok.client import ShopClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from sqlalchemy import select
 
-from hub.jobs.queues import PRICE, STOCK, queue
+from hub.queues import PRICE, STOCK, queue
 from hub.models import ActivityEntry
 from hub.sync.stock.preview import preview
 from hub.sync.stock.schedule import reprice_store

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
-from hub.jobs.queues import MAINTENANCE, queue
+from hub.queues import MAINTENANCE, queue
 from hub.jobs.stock import ensure_periodic
 from hub.models import ActivityEntry, TikTokShop
 from hub.models.tiktok_shops import BROKEN, CONNECTED
@@ -103,3 +103,28 @@ def test_the_periodic_reconciliation_is_scheduled_once_however_many_workers_star
     assert first == second
     registry = ScheduledJobRegistry(queue=queue(MAINTENANCE, shop.runtime.redis))
     assert [j for j in registry.get_job_ids() if j.startswith("reconcile-all-")] == [first]
+
+
+def test_tiktok_refusing_access_parks_pushes_and_reconciliation_until_the_merchant_reconnects(shop: Shop) -> None:
+    from hub.sync import policy
+    from hub.tiktok.connection import connect
+
+    tiktok_id = shop.list_product("75", [("GLOVE", "12.00", 6)])
+    shop.sandbox.control("POST", "/tokens/expire", {"refresh_tokens": True})  # revoked: no refresh works
+    shop.stock("75", "75-GLOVE", 2, "11.00", version=2)
+    drain(shop.runtime)  # the push job ends parked: no error, no retry storm
+    enqueue_reconcile(shop.runtime, shop.store_id)
+    drain(shop.runtime)
+    with shop.runtime.db.session_scope() as session:
+        tiktok_shop = session.scalar(select(TikTokShop))
+        assert tiktok_shop.status == BROKEN and "Reconnect" in (tiktok_shop.status_reason or "")
+        parked = list(session.scalars(select(ActivityEntry).where(ActivityEntry.kind == "tiktok.parked")))
+    assert len(parked) == 1 and "price and stock" in parked[0].message
+    assert shop.skus(tiktok_id)["GLOVE"]["stock"] == 6
+
+    with shop.runtime.db.session_scope() as session:  # the merchant reconnects on the settings page
+        connect(shop.runtime, session, shop.sandbox.code(), shop.merchant_id)
+    policy.resume_parked(shop.runtime, shop.merchant_id)
+    drain(shop.runtime)
+    sku = shop.skus(tiktok_id)["GLOVE"]
+    assert (sku["stock"], sku["price"]) == (2, "11.00")

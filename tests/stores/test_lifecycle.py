@@ -97,7 +97,7 @@ def test_the_sweep_finds_what_webhooks_missed(world: World) -> None:
     world.platform.save_product("acme", tee(901))
     world.work()
     assert "901" not in _snapshots(world)
-    from hub.jobs.queues import MAINTENANCE, queue
+    from hub.queues import MAINTENANCE, queue
 
     job = queue(MAINTENANCE, world.runtime.redis).enqueue("hub.jobs.stores.sweep_all", 3600)
     world.wait(lambda: "901" in _snapshots(world), "swept product")

@@ -19,5 +19,9 @@ def on_notification(session: Any, shop: Any, notification: Any) -> None:
                                            "in_session": notification in session}))
 
 
+def broken(session: Any, shop: Any, notification: Any) -> None:
+    raise RuntimeError("handler bug")
+
+
 def received(connection: Any) -> list[dict[str, Any]]:
     return [json.loads(item) for item in connection.lrange(KEY, 0, -1)]

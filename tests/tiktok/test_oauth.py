@@ -16,7 +16,7 @@ from hub.errors import AuthError
 from hub.models import TikTokShop
 from hub.security.crypto import SecretUnreadable, derive_key
 from hub.tiktok import oauth
-from hub.tiktok.cli import tiktok
+from hub.cli.tiktok import tiktok
 from hub.tiktok.connection import ShopConnection, client_for_merchant, connect
 from tests.tiktok.conftest import APP_KEY, APP_SECRET, tiktok_runtime
 

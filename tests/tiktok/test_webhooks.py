@@ -103,15 +103,15 @@ def test_deauthorization_and_expiry_mark_the_connection(runtime, merchant_id, li
         assert "deauthorized" in shop.status_reason and "Reconnect" in shop.status_reason
 
 
-def test_missing_handler_keeps_the_notification_for_replay(runtime, merchant_id, live_hub,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    monkeypatch.setattr(job, "ORDER_HANDLER", "tests.tiktok.not_written_yet:on_notification")
+def test_a_failing_handler_keeps_the_notification_for_replay(runtime, merchant_id, live_hub,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(job, "ORDER_HANDLER", notification_handlers.broken)
     post(live_hub.url, notification(1, {"order_id": "576486316948490001", "order_status": "AWAITING_SHIPMENT"}))
-    assert _process_all(runtime) == ["unhandled"]
-    assert "not available" in rows(runtime)[0].detail
+    assert _process_all(runtime) == ["failed"]
+    assert "handler bug" in rows(runtime)[0].detail
 
-    # Once the handler exists, replay delivers the kept notification to it.
-    monkeypatch.setattr(job, "ORDER_HANDLER", "tests.tiktok.notification_handlers:on_notification")
+    # Once the handler is fixed, replay delivers the kept notification to it.
+    monkeypatch.setattr(job, "ORDER_HANDLER", notification_handlers.on_notification)
     assert job.replay(runtime) == 1
     assert _process_all(runtime) == ["processed"]
     assert notification_handlers.received(runtime.redis) == [{"shop_id": "7494105515082810525", "type": 1,

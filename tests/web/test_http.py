@@ -19,7 +19,7 @@ from rq import SimpleWorker
 from sqlalchemy import select
 from werkzeug.wrappers import Request, Response
 
-from hub.jobs.queues import all_queues
+from hub.queues import all_queues
 from hub.models import ActivityEntry, CategoryDefaults, CategoryMapping, Listing, Merchant, Order, Store
 from hub.runtime import Runtime, install
 from plugins.hub_client import HubClient
@@ -431,7 +431,7 @@ def test_a_category_package_default_lets_products_without_a_weight_list(
 
 def test_sync_on_an_order_whose_shipment_failed_sends_the_shipment_again(logged_in: Browser, runtime: Any,
                                                                           merchant_a: dict[str, str]) -> None:
-    from hub.jobs.queues import ORDERS, queue
+    from hub.queues import ORDERS, queue
 
     with runtime.db.session_scope() as session:
         order = Order(merchant_id=merchant_a["merchant_id"], store_id=merchant_a["store_id"],
@@ -472,3 +472,114 @@ def test_progress_says_how_many_live_products_wait_for_a_price_or_stock_change(
     task = next(t for t in logged_in.get("/progress.json").json()["tasks"] if t["key"] == "stock")
     assert (task["done"], task["total"]) == (1, 2)
     assert task["text"].startswith("1 of 2 live products have a price or stock change on its way to TikTok")
+
+
+def test_store_locations_page_chooses_which_locations_sell_on_tiktok(logged_in: Browser, live_hub: Any,
+                                                                     runtime: Runtime, merchant_a: dict[str, str],
+                                                                     merchant_b: dict[str, str]) -> None:
+    from hub.models import VariantStock
+
+    client = HubClient(live_hub.url, merchant_a["key_id"], merchant_a["secret"], max_retries=1, backoff=0.05)
+    assert "Stock locations" not in logged_in.get("/stores/").text  # a store without locations has no page link
+    client.send_events([{"id": str(uuid.uuid4()), "type": "store.update", "store": {
+        "locations": [{"id": "leeds", "name": "Leeds warehouse"}, {"id": "shop", "name": "High Street shop"}]}}])
+    sock = product("31", "Wool socks")
+    sock["variants"][0]["locations"] = [{"id": "leeds", "quantity": 7}, {"id": "shop", "quantity": 3}]
+    push(live_hub, merchant_a, sock)
+
+    def quantity() -> int:
+        with runtime.db.session_scope() as session:
+            return session.scalar(select(VariantStock.quantity).where(VariantStock.product_id == "31"))
+
+    assert quantity() == 10  # every location sells until the merchant chooses
+    page = logged_in.get(f"/stores/{merchant_a['store_id']}/locations")
+    assert "Leeds warehouse" in page.text and "High Street shop" in page.text
+    assert 'href="/stores/%s/locations"' % merchant_a["store_id"] in logged_in.get("/stores/").text
+    path = f"/stores/{merchant_a['store_id']}/locations"
+    saved = logged_in.post_form(path, path, {"location": "leeds"})
+    assert saved.status_code == 200 and "Saved." in saved.text
+    assert re.search(r'value="leeds"\s+checked', saved.text) and not re.search(r'value="shop"\s+checked', saved.text)
+    assert quantity() == 7
+    unknown = logged_in.post_form(path, path, {"location": "paris"})
+    assert unknown.status_code == 422 and "no location paris" in unknown.text
+    everything = logged_in.post_form(path, path, {})
+    assert everything.status_code == 200 and quantity() == 10
+    with runtime.db.session_scope() as session:
+        assert session.get(Store, merchant_a["store_id"]).selling_locations is None
+    assert logged_in.get(f"/stores/{merchant_b['store_id']}/locations").status_code == 404
+
+
+def test_the_page_the_extension_api_and_the_cli_show_the_same_status(logged_in: Browser, live_hub: Any,
+                                                                    runtime: Runtime,
+                                                                    merchant_a: dict[str, str]) -> None:
+    """One status function behind all three, for every status (a mapped product without a listing row
+    once read "Not synced" on the page but "Needs category" to the store and the CLI)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from hub.models import ProductOverride
+    from hub.models import listings as st
+
+    store_id = merchant_a["store_id"]
+    listed = {"3": st.NOT_SYNCED, "4": st.FAILED_TO_SYNC, "5": st.UNDER_REVIEW, "6": st.FAILED_REVIEW,
+              "7": st.ACTIVE, "8": st.SYNCED}
+    push(live_hub, merchant_a, product("1", "Garden hose", ["Garden", "Hoses"]), product("2", "Wool socks"),
+         product("9", "Rake", ["Garden", "Tools"]), product("10", "Trowel", ["Garden", "Tools"]),
+         *[product(pid, f"Sock {pid}") for pid in listed])
+    with runtime.db.session_scope() as session:
+        session.add(CategoryMapping(store_id=store_id, category_key="clothing > socks",
+                                    category_path="Clothing > Socks", tiktok_category_id=MENS_SOCKS))
+        for pid, status in listed.items():
+            session.add(Listing(store_id=store_id, product_id=pid, status=status, reason=f"{status} because {pid}",
+                                tiktok_product_id=None if status in (st.NOT_SYNCED, st.FAILED_TO_SYNC) else f"17{pid}"))
+        # A row written before the category was mapped: the mapping wins.
+        session.add(Listing(store_id=store_id, product_id="2", status=st.NEEDS_CATEGORY, reason_code="needs_category"))
+        session.add(ProductOverride(store_id=store_id, product_id="9", variant_id="", tiktok_category_id=MENS_SOCKS))
+    expected = {"1": st.NEEDS_CATEGORY, "2": st.NOT_SYNCED, "9": st.NOT_SYNCED, "10": st.NEEDS_CATEGORY, **listed}
+    ids = sorted(expected, key=int)
+
+    rows = ",".join(f"{store_id}:{pid}" for pid in ids)
+    page = {key.split(":")[1]: row for key, row in logged_in.get(f"/progress.json?rows={rows}").json()["rows"].items()}
+    client = HubClient(live_hub.url, merchant_a["key_id"], merchant_a["secret"], max_retries=1, backoff=0.05)
+    api = {row["product_id"]: row for row in client.product_status(ids)}
+    settings = runtime.settings
+    env = {**os.environ, "HUB_DATA_DIR": str(settings.data_dir), "HUB_DATABASE_URL": settings.database_url,
+           "HUB_REDIS_URL": runtime.redis_url}
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "products", "--store", store_id, "--json"], env=env,
+                         capture_output=True, text=True, timeout=60, cwd=str(Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0, out.stderr
+    cli = {row["product_id"]: row for row in json.loads(out.stdout)["products"]}
+
+    for pid in ids:
+        assert page[pid]["status"] == api[pid]["status"] == cli[pid]["status"] == expected[pid], pid
+        assert page[pid]["reason"] == api[pid]["reason"] == cli[pid]["reason"], pid
+    assert "'Garden > Hoses' is not mapped" in cli["1"]["reason"] and cli["1"]["fix"] == page["1"]["fix"]
+    assert api["4"]["reason"] == "Failed to sync because 4"
+
+
+def test_a_connection_tiktok_refused_is_shown_with_the_reconnect_fix(logged_in: Browser, runtime: Runtime,
+                                                                     merchant_a: dict[str, str]) -> None:
+    """The settings page's side of the authorisation rule in hub.sync.policy: broken, why, and the fix."""
+    from datetime import datetime, timedelta, timezone
+
+    from hub.errors import AuthError
+    from hub.models import TikTokShop
+    from hub.sync import policy
+
+    later = datetime.now(timezone.utc) + timedelta(days=30)
+    with runtime.db.session_scope() as session:
+        session.add(TikTokShop(merchant_id=merchant_a["merchant_id"], shop_id="7494105515082810525",
+                               shop_cipher="ROW_x", shop_name="Acme UK", region="GB", currency="GBP",
+                               access_token_encrypted=runtime.secrets.encrypt("a"), access_token_expires_at=later,
+                               refresh_token_encrypted=runtime.secrets.encrypt("r"), refresh_token_expires_at=later))
+    policy.park(runtime, merchant_a["merchant_id"], AuthError("the seller revoked access", code="tiktok_105002"),
+                "sending price and stock")
+    page = logged_in.get("/").text
+    item = re.search(r'<li class="(\w+)" data-check="connected">(.*?)</li>', page, re.S)
+    assert item and item.group(1) == "fail"
+    assert "the seller revoked access" in item.group(2) and "nothing is lost" in item.group(2)
+    assert "Reconnect TikTok Shop" in item.group(2)
+    activity = logged_in.get("/activity/").text
+    assert "sending price and stock" in activity and "Reconnect TikTok Shop on the settings page" in activity

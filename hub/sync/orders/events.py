@@ -12,20 +12,19 @@ from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import select
 
-from hub.jobs.queues import ORDERS, enqueue_coalesced
+from hub.queues import ORDERS, enqueue_coalesced
 from hub.models import Order, ProcessedEvent
+from hub.sync import policy
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 
 def after_order_events(runtime: "Runtime", store_id: str, event_ids: Iterable[str]) -> None:
-    from rq import Retry
-
     for event_id in event_ids:
         enqueue_coalesced(ORDERS, "hub.jobs.orders.handle_store_event", f"order-event-{store_id}-{event_id}",
                           store_id, event_id, connection=runtime.redis,
-                          retry=Retry(max=5, interval=[2, 10, 60, 300, 900]), failure_ttl=7 * 24 * 3600)
+                          retry=policy.retry(policy.ORDER_EVENT), failure_ttl=7 * 24 * 3600)
 
 
 def handle(runtime: "Runtime", store_id: str, event_id: str) -> str:

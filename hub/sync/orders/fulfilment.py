@@ -20,14 +20,12 @@ from hub.errors import AuthError, DataError, RetryableError
 from hub.merchant_settings import load_settings
 from hub.models import Merchant, Order, TikTokShop
 from hub.models.orders import FULFIL_FAILED, FULFIL_QUEUED, FULFIL_SHIPPED, FULFIL_WAITING_HOLD
+from hub.sync import policy
 from hub.sync.orders.status import log
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
-# TikTok down or slow: try again over about two hours; after that the order shows the failure and its
-# Sync button sends the shipment again.
-SHIP_RETRY_INTERVALS = [5, 30, 120, 600, 1800, 3600]
 HOLD_SECONDS = 3600
 HOLD_MARGIN = 30  # check a little after the hold's end rather than a little before it
 IN_HOLD = ("UNPAID", "ON_HOLD")
@@ -56,14 +54,12 @@ def _fail(session: Session, order: Order, reason: str) -> None:
         level="error")
 
 
-def enqueue_ship(order_row_id: str, delay: float | None = None) -> None:
-    from hub.jobs.queues import ORDERS, enqueue_coalesced, queue
+def enqueue_ship(order_row_id: str, delay: float | None = None, *, runtime: "Runtime | None" = None) -> None:
+    from hub.queues import ORDERS, enqueue_coalesced, queue
     from hub.runtime import current
 
-    from rq import Retry
-
-    runtime = current()
-    retry = Retry(max=len(SHIP_RETRY_INTERVALS), interval=SHIP_RETRY_INTERVALS)
+    runtime = runtime or current()
+    retry = policy.retry(policy.SHIPMENT)
     if delay:
         queue(ORDERS, runtime.redis).enqueue_in(timedelta(seconds=delay), "hub.jobs.orders.ship_order", order_row_id,
                                                 job_id=f"order-ship-{order_row_id}-hold", retry=retry)
@@ -121,11 +117,13 @@ def ship(runtime: "Runtime", order_row_id: str) -> str:
 
     with runtime.db.session_scope() as session:
         order = session.get(Order, order_row_id)
-        if order is None or order.fulfilment_status in (None, FULFIL_SHIPPED, FULFIL_FAILED):
-            return order.fulfilment_status if order else "missing"
+        if order is None:
+            return "missing"
+        if order.fulfilment_status in (None, FULFIL_SHIPPED, FULFIL_FAILED):
+            return order.fulfilment_status or "nothing to ship"
         shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == order.tiktok_shop_id))
         if shop is None:
-            return order.fulfilment_status
+            return order.fulfilment_status or "nothing to ship"
         settings = load_settings((session.get(Merchant, order.merchant_id) or Merchant(settings={})).settings)
         tid, tracking, carrier = order.tiktok_order_id, order.tracking_number or "", order.carrier or ""
         session.expunge(shop)
@@ -159,11 +157,10 @@ def ship(runtime: "Runtime", order_row_id: str) -> str:
     except DataError as problem:
         outcome = (FULFIL_FAILED, problem.message + (f" {problem.fix}" if problem.fix else ""), None)
     except AuthError as problem:
+        policy.park(runtime, shop.merchant_id, problem, f"sending the shipment of TikTok order {tid}")
         outcome = (FULFIL_QUEUED, f"Waiting for the TikTok connection: {problem.message}", None)
     except RetryableError as problem:
-        from hub.jobs.queues import last_attempt
-
-        if not last_attempt():
+        if not policy.last_attempt():
             _note(runtime, order_row_id, f"TikTok could not be reached ({problem.message}); the shipment is "
                                          "sent again automatically.")
             raise

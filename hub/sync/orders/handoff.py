@@ -20,19 +20,20 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.commands.outbox import create_command
+from hub.db import rows_changed
 from hub.errors import DataError
 from hub.models import Command, Order
 from hub.models.commands import FAILED as COMMAND_FAILED
 from hub.models.commands import PENDING as COMMAND_PENDING
 from hub.models.orders import CANCEL_WANTED, CANCELLED, CREATED, FAILED, PENDING
+from hub.sync import policy
 from hub.sync.orders import reasons as r
 from hub.sync.orders.aftercommit import after_commit, notify_store
 from hub.sync.orders.status import log, set_status
 from hub.sync.stock import holds
 
 CREATE, CANCEL = "order.create", "order.cancel"
-# Automatic re-deliveries after a retryable store failure (seconds before each); then the order fails.
-RETRY_DELAYS = (5, 30, 120, 600, 1800)
+RETRY_DELAYS = policy.STORE_REDELIVERY_DELAYS
 
 
 def dedupe_key(order: Order) -> str:
@@ -99,7 +100,7 @@ def on_create_result(session: Session, command: Command) -> None:
 
 
 def _schedule_redelivery(command_id: str, delay: float) -> None:
-    from hub.jobs.queues import ORDERS, queue
+    from hub.queues import ORDERS, queue
     from hub.runtime import current
 
     queue(ORDERS, current().redis).enqueue_in(timedelta(seconds=delay), "hub.jobs.orders.redeliver_command",
@@ -114,9 +115,8 @@ def redeliver(session: Session, command_id: str) -> bool:
     order = _order_for(session, command)
     if order is None or order.status != PENDING or order.command_id != command_id:
         return False
-    reset = session.execute(update(Command).where(Command.id == command_id, Command.status == COMMAND_FAILED)
-                            .values(status=COMMAND_PENDING, result=None, leased_until=None,
-                                    completed_at=None)).rowcount
+    reset = rows_changed(session, update(Command).where(Command.id == command_id, Command.status == COMMAND_FAILED)
+                         .values(status=COMMAND_PENDING, result=None, leased_until=None, completed_at=None))
     if reset:
         holds.handed_off(session, order)
         notify_store(session, command.store_id)
@@ -126,11 +126,10 @@ def redeliver(session: Session, command_id: str) -> bool:
 def withdraw(session: Session, command_id: str) -> bool:
     """Take back an order.create no store has picked up yet (conditional, so a racing lease wins or loses cleanly)."""
     now = datetime.now(timezone.utc)
-    return bool(session.execute(
-        update(Command).where(Command.id == command_id, Command.status == COMMAND_PENDING)
+    return bool(rows_changed(
+        session, update(Command).where(Command.id == command_id, Command.status == COMMAND_PENDING)
         .values(status=COMMAND_FAILED, completed_at=now,
-                result={"status": "failed", "reason": "WITHDRAWN", "message": "Cancelled on TikTok first."})
-    ).rowcount)
+                result={"status": "failed", "reason": "WITHDRAWN", "message": "Cancelled on TikTok first."})))
 
 
 def on_cancel_result(session: Session, command: Command) -> None:

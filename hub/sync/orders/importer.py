@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.errors import DataError
-from hub.jobs.queues import ORDERS, enqueue_coalesced
+from hub.errors import AuthError, DataError
+from hub.queues import ORDERS, enqueue_coalesced
 from hub.merchant_settings import load_settings
 from hub.models import Command, Merchant, Order, TikTokNotification, TikTokShop
 from hub.models.commands import FAILED as COMMAND_FAILED
 from hub.models.orders import CANCELLED, CREATED, FAILED, FULFIL_QUEUED, FULFIL_WAITING_HOLD, PENDING
+from hub.sync import policy
 from hub.sync.orders import handoff
 from hub.sync.orders.matching import default_store, group_lines, match
 from hub.sync.orders.status import set_status
@@ -53,13 +54,8 @@ def _order_id(value: Any) -> str:
 
 def enqueue_import(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> None:
     enqueue_coalesced(ORDERS, "hub.jobs.orders.import_order", job_id(shop_id, tiktok_order_id), shop_id,
-                      tiktok_order_id, connection=runtime.redis, retry=_retry(), failure_ttl=7 * 24 * 3600)
-
-
-def _retry():  # noqa: ANN202 - rq.Retry
-    from rq import Retry
-
-    return Retry(max=5, interval=[2, 10, 60, 300, 900])
+                      tiktok_order_id, connection=runtime.redis, retry=policy.retry(policy.ORDER_IMPORT),
+                      failure_ttl=7 * 24 * 3600)
 
 
 def on_notification(session: Session, shop: TikTokShop, notification: TikTokNotification) -> None:
@@ -91,7 +87,11 @@ def import_order(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> str 
         if shop is None:
             return None
         session.expunge(shop)
-    raw = fetch_order(runtime, shop, tiktok_order_id)  # outside any transaction: no lock held over HTTP
+    try:
+        raw = fetch_order(runtime, shop, tiktok_order_id)  # outside any transaction: no lock held over HTTP
+    except AuthError as error:
+        # The order search after reconnecting (policy.resume_parked) finds it again: nothing is lost.
+        return policy.park(runtime, shop.merchant_id, error, f"fetching TikTok order {tiktok_order_id}")
     with runtime.db.session_scope() as session:
         shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
         if shop is None:
@@ -102,7 +102,7 @@ def import_order(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> str 
 
 def _locked_row(session: Session, shop: TikTokShop, tid: str) -> Order:
     query = select(Order).where(Order.tiktok_shop_id == shop.shop_id, Order.tiktok_order_id == tid)
-    locking = query.with_for_update() if session.bind.dialect.name == "postgresql" else query
+    locking = query.with_for_update() if session.get_bind().dialect.name == "postgresql" else query
     order = session.scalar(locking)
     if order is not None:
         return order

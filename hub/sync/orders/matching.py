@@ -1,4 +1,4 @@
-"""Turning a TikTok order into the canonical ORDER (design §5) for one store, or a coded reason why not.
+"""Turning a TikTok order into the canonical ORDER (docs/canonical-data.md) for one store, or a coded reason why not.
 
 TikTok line items are single units, so lines are grouped by SKU (and price) into quantities. Each SKU
 is matched through `SkuBinding` to the store product and variant it was listed from; a deleted
@@ -8,7 +8,6 @@ their own reason (`reasons.py`) instead of producing an order the store would re
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.models import ProductSnapshot, SkuBinding, Store, TikTokShop
+from hub.sync import policy
 from hub.sync.orders import reasons as r
 
 UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
@@ -109,16 +109,10 @@ def _address(raw: dict[str, Any], hidden_allowed: bool) -> tuple[dict[str, Any],
 
 
 def _currency_block(session: Session, store: Store, shop: TikTokShop, currency: str) -> str | None:
-    """The listing engine's preflight decides when a store is blocked; this falls back to a currency check."""
-    try:
-        preflight = importlib.import_module("hub.sync.products.preflight")
-    except ModuleNotFoundError:
-        preflight = None
-    check = getattr(preflight, "sync_blocked_reason", None)
-    if check is not None:
-        blocked = check(session, store)
-        if blocked:
-            return str(getattr(blocked, "message", blocked))
+    """The store-wide gate (hub.sync.policy), then the order's own currency against the store's and shop's."""
+    blocked = policy.blocked(store, shop)
+    if blocked:
+        return blocked.message
     if store.currency and store.currency.upper() != currency:
         return f"The store's currency is {store.currency} but the TikTok order is in {currency}."
     if shop.currency and shop.currency.upper() != currency:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from hub.errors import AuthError, DataError
 from hub.models import OrderPollCursor, TikTokShop
 from hub.models.tiktok_shops import CONNECTED
+from hub.queues import ORDERS, queue
+from hub.sync import policy
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -27,6 +32,8 @@ OVERLAP_SECONDS = 300
 FIRST_LOOKBACK_SECONDS = 24 * 3600
 INTERVAL_SECONDS = 120
 PAGE_SIZE = 100
+POLL_JOB = "hub.jobs.orders.poll_orders"
+POLL_JOB_ID = "order-poll"
 
 
 def poll_shop(runtime: "Runtime", shop_id: str, *, now: int | None = None) -> int:
@@ -79,5 +86,26 @@ def poll_all(runtime: "Runtime") -> dict[str, int | str]:
         try:
             results[shop_id] = poll_shop(runtime, shop_id)
         except AuthError as problem:
-            results[shop_id] = f"skipped: {problem.message}"
+            with runtime.db.session_scope() as session:
+                merchant_id = session.scalar(select(TikTokShop.merchant_id).where(TikTokShop.shop_id == shop_id))
+            if merchant_id is not None:
+                policy.park(runtime, merchant_id, problem, "searching TikTok for new orders")
+            results[shop_id] = f"{policy.PARKED}: {problem.message}"
     return results
+
+
+def schedule_polling(runtime: "Runtime", *, delay: float | None = None) -> None:
+    """Queue the next periodic order search unless one is already waiting (safe to call from every worker)."""
+    connection = runtime.redis
+    with connection.lock(f"hub:coalesce:{POLL_JOB_ID}", timeout=10, blocking_timeout=10):
+        try:
+            status = Job.fetch(POLL_JOB_ID, connection=connection).get_status(refresh=True)
+        except NoSuchJobError:
+            status = None
+        if status in (JobStatus.SCHEDULED, JobStatus.QUEUED):
+            return
+        if status is not None and status != JobStatus.STARTED:
+            Job.fetch(POLL_JOB_ID, connection=connection).delete()
+        job_id = POLL_JOB_ID if status != JobStatus.STARTED else f"{POLL_JOB_ID}-next"
+        queue(ORDERS, connection).enqueue_in(timedelta(seconds=INTERVAL_SECONDS if delay is None else delay),
+                                             POLL_JOB, job_id=job_id)

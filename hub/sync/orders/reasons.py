@@ -1,7 +1,7 @@
 """Why an order failed, in the merchant's words, and what fixes it.
 
 Codes the hub finds itself (matching and validation) and the codes a store reports for `order.create`
-(design §4) share one table, so the settings page, the CLI and the activity log say the same thing.
+(docs/extension-api.md) share one table, so the settings page, the CLI and the activity log say the same thing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ MIXED_STORES = "MIXED_STORES"
 NO_STORE = "NO_STORE"
 # Found when a store cancellation is passed on to TikTok.
 TIKTOK_CANCEL_REFUSED = "TIKTOK_CANCEL_REFUSED"
-# Reported by the store's extension (design §4); PRODUCT_DELETED is shared.
+# Reported by the store's extension (docs/extension-api.md); PRODUCT_DELETED is shared.
 OUT_OF_STOCK = "OUT_OF_STOCK"
 PRODUCT_DISABLED = "PRODUCT_DISABLED"
 INVALID_ADDRESS = "INVALID_ADDRESS"

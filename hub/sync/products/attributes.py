@@ -42,7 +42,8 @@ def _lookup(source: Mapping[str, Any], definition: Mapping[str, Any]) -> Any:
 def map_attributes(product: Mapping[str, Any], definitions: list[Mapping[str, Any]],
                    defaults: Mapping[str, Any] | None, findings: Findings) -> list[dict[str, Any]]:
     """`product_attributes` for the create body; problems go to `findings`."""
-    own = product.get("attributes") if isinstance(product.get("attributes"), Mapping) else {}
+    attributes = product.get("attributes")
+    own: Mapping[str, Any] = attributes if isinstance(attributes, Mapping) else {}
     defaults = defaults or {}
     chosen: dict[str, set[str]] = {}
     out: list[dict[str, Any]] = []
@@ -94,7 +95,7 @@ def map_attributes(product: Mapping[str, Any], definitions: list[Mapping[str, An
     out = [a for a in out if condition_met(by_id[a["id"]].get("requirement_conditions"), chosen)]
     for definition in pending:
         if _required(definition, chosen):
-            name = definition.get("name")
+            name = str(definition.get("name"))
             findings.add("attribute_missing",
                          f"TikTok requires the attribute '{name}' for this category, and the product has none.",
                          f"Add an attribute named '{name}' to the product in your store, or set a default "

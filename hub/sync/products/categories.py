@@ -1,4 +1,4 @@
-"""Category mapping: store category (by path) → TikTok leaf category, per store (design §7, peers §5).
+"""Category mapping: store category (by path) → TikTok leaf category, per store (docs/product-rules.md).
 
 A mapping records the category tree version (`v1` 3-level / `v2` 7-level) the TikTok id was found in,
 because TikTok rejects an id sent with the wrong version (12052217 / 12052230). Mapping a category
@@ -109,7 +109,7 @@ def with_version(runtime: "Runtime", shop_id: str, client: "ShopClient",
     key = f"hub:tiktok:leaf:{shop_id}:{resolved.category_id}"
     cached = runtime.redis.get(key)
     if cached is not None:
-        version, _, name = cached.decode().partition("|")
+        version, _, name = (cached.decode() if isinstance(cached, bytes) else str(cached)).partition("|")
     else:
         version, name = find_leaf(client, resolved.category_id)
         runtime.redis.set(key, f"{version}|{name}", ex=int(CATEGORY_INFO_TTL.total_seconds()))
@@ -221,8 +221,8 @@ def ensure_plan(session: Session, store_id: str, product_id: str) -> ListingPlan
                 session.add(plan)
                 session.flush()
         except IntegrityError:  # another worker made it first: use theirs (same idempotency key)
-            plan = session.scalar(select(ListingPlan).where(ListingPlan.store_id == store_id,
-                                                           ListingPlan.product_id == product_id))
+            plan = session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id,
+                                                            ListingPlan.product_id == product_id)).one()
     return plan
 
 
@@ -260,10 +260,10 @@ def category_info(session: Session, shop_id: str, client: "ShopClient", category
             with session.begin_nested():
                 session.add(info)
                 session.flush()
-        except IntegrityError:
-            info = session.scalar(select(TikTokCategoryInfo).where(
+        except IntegrityError:  # another worker cached it first: refresh theirs
+            info = session.scalars(select(TikTokCategoryInfo).where(
                 TikTokCategoryInfo.shop_id == shop_id, TikTokCategoryInfo.category_id == category_id,
-                TikTokCategoryInfo.category_version == version))
+                TikTokCategoryInfo.category_version == version)).one()
     info.attributes = attributes
     info.rules = rules
     info.fetched_at = now

@@ -3,13 +3,13 @@
 TikTok's current documentation says every valid HTML tag is accepted, but it still has error codes for
 unsupported tags, nesting and attributes (12052344–12052352) and older documentation lists the only safe
 set: ``<p> <img> <ul> <ol> <li> <br> <strong> <b> <i> <em> <u>``, no nesting, inline tags only inside
-``<p>``/``<li>`` (tiktok-shop-api.md §12). We emit only that set, never nested, so the description passes
+``<p>``/``<li>`` (docs/tiktok-api.md). We emit only that set, never nested, so the description passes
 under either reading:
 
 * paragraphs, line breaks, bullet lists and bold/italic/underline are kept (``<b>``/``<i>`` become
   ``<strong>``/``<em>``; bold inside bold is not nested);
 * headings become bold paragraphs;
-* tables become one ``<p>`` per row (design §7.3). With a header row (``<thead>`` or a first row of ``<th>``)
+* tables become one ``<p>`` per row (docs/product-rules.md). With a header row (``<thead>`` or a first row of ``<th>``)
   a row reads ``Size: M; Chest: 96 cm``; a row whose first cell is a ``<th>``, or any row of a two-column
   table without headers (the usual "specification" table), reads ``Material: Cotton``; any other table
   without headers reads ``a | b | c``;
@@ -429,7 +429,8 @@ class _Converter:
                 cells.append((label, value, cell.name == "th", _colspan(cell)))
             if not cells:
                 continue
-            in_head = row.find_parent("thead") is not None and _owner_table(row.find_parent("thead")) is table
+            head = row.find_parent("thead")
+            in_head = head is not None and _owner_table(head) is table
             if header_index is None and not rows and (in_head or all(is_th for _, _, is_th, _ in cells)):
                 if len(cells) > 1 or in_head:
                     header_index = 0

@@ -2,7 +2,7 @@
 
 Every failure carries a stable ``code`` (for logs, tests and the settings page to branch on) and a
 ``message`` a merchant can act on without reading logs, because the "Failed to sync" status shows the
-reason as it is (design §6: the reason names the field, the variant and the fix).
+reason as it is (docs/statuses.md: the reason names the field, the variant and the fix).
 """
 
 from __future__ import annotations

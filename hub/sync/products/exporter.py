@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hub.errors import DataError, RetryableError
+from hub.errors import AuthError, DataError, RetryableError
 from hub.merchant_settings import load_settings
 from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, ProductOverride, ProductSnapshot,
                         SkuBinding, Store, TikTokCategoryInfo, TikTokShop, VariantStock)
@@ -37,7 +37,8 @@ from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
 from hub.sync.products.mapper import Draft, ListingInputs, build_draft
-from hub.sync.products.preflight import sales_warehouse_id, shop_for_store, sync_blocked_reason
+from hub.sync.policy import shop_for_store, sync_blocked_reason
+from hub.sync.products.preflight import sales_warehouse_id
 from hub.sync.products.uploads import ImageUploader
 
 if TYPE_CHECKING:
@@ -66,6 +67,14 @@ class Loaded:
     shop: TikTokShop
     plan_key: str
     inputs: ListingInputs
+
+
+def _connected_shop(session: Session, store: Store) -> TikTokShop:
+    """The store's TikTok shop; none connected is an authorisation problem (the work is parked)."""
+    shop = shop_for_store(session, store)
+    if shop is None:
+        raise AuthError("No TikTok shop is connected yet", code="tiktok_not_connected")
+    return shop
 
 
 def _listing(session: Session, store_id: str, product_id: str) -> Listing:
@@ -134,7 +143,7 @@ def tiktok_refusal(product: Mapping[str, Any], error: DataError) -> Issue:
 def load(runtime: "Runtime", session: Session, store: Store, snapshot: ProductSnapshot, shop: TikTokShop,
          client: "ShopClient", resolved: categories.ResolvedCategory, plan: ListingPlan) -> Loaded:
     product = snapshot.data
-    settings = load_settings(session.get(Merchant, store.merchant_id).settings)
+    settings = load_settings(session.get_one(Merchant, store.merchant_id).settings)
     info = categories.category_info(session, shop.shop_id, client, resolved.category_id, resolved.version)
     defaults = session.scalar(select(CategoryDefaults).where(CategoryDefaults.store_id == store.id,
                                                              CategoryDefaults.tiktok_category_id == resolved.category_id))
@@ -202,7 +211,7 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
         _image_findings(product, prepared, [size_chart_url], "the size chart image", findings)
     needed = draft.main_image_urls + list(draft.sku_image_urls.values()) + cert_urls + \
         ([size_chart_url] if size_chart_url else [])
-    failed = [prepared[u] for u in dict.fromkeys(needed) if isinstance(prepared.get(u), ProductDataError)]
+    failed = [found for u in dict.fromkeys(needed) if isinstance(found := prepared.get(u), ProductDataError)]
     if failed and all(isinstance(e, ImageError) and e.transient for e in failed):
         # Only the store's server stumbled (timeout, 5xx): try again later rather than fail the product.
         raise RetryableError(failed[0].message, code=failed[0].code)
@@ -326,7 +335,7 @@ def brand_id(runtime: "Runtime", shop: TikTokShop, client: "ShopClient", name: s
     key = f"hub:tiktok:brand:{shop.shop_id}:{name.casefold()}"
     cached = runtime.redis.get(key)
     if cached is not None:
-        return cached.decode() or None
+        return (cached.decode() if isinstance(cached, bytes) else str(cached)) or None
     found = None
     brands = client.catalog.brands(page_size=100, brand_name=name, category_id=category_id).get("brands") or []
     for brand in brands:
@@ -380,11 +389,7 @@ def _prepare(runtime: "Runtime", store_id: str, product_id: str) -> tuple[str, A
             set_status(listing, NEEDS_CATEGORY, "The product's store category is not mapped to a TikTok category.",
                        "Map its category on the settings page (or hub category map).", "needs_category")
             return "stop", NEEDS_CATEGORY
-        shop = shop_for_store(session, store)
-        if shop is None:
-            from hub.errors import AuthError
-
-            raise AuthError("No TikTok shop is connected yet", code="tiktok_not_connected")
+        shop = _connected_shop(session, store)
         plan = categories.ensure_plan(session, store_id, product_id)
         client = client_for_shop(runtime, shop)
         try:
@@ -576,7 +581,7 @@ def _prepare_existing(runtime: "Runtime", store_id: str, product_id: str):  # no
             set_status(listing, listing.status, "The product's store category is no longer mapped, so its details "
                        "cannot be resent.", "Map its category on the settings page.", "needs_category", listing.issues)
             return None
-        shop = shop_for_store(session, store)
+        shop = _connected_shop(session, store)
         plan = categories.ensure_plan(session, store_id, product_id)
         client = client_for_shop(runtime, shop)
         resolved = categories.with_version(runtime, shop.shop_id, client, resolved)
@@ -682,7 +687,7 @@ def delist_product(runtime: "Runtime", store_id: str, product_id: str) -> str:
             return "removed"
         if listing.status == SYNCED and listing.reason_code == "deleted_in_store":
             return SYNCED
-        shop = shop_for_store(session, store)
+        shop = _connected_shop(session, store)
         tiktok_id = listing.tiktok_product_id
         client = client_for_shop(runtime, shop)
     with client:
@@ -713,7 +718,7 @@ def reactivate(runtime: "Runtime", store_id: str, product_id: str) -> str:
         if store is None or listing is None or not listing.tiktok_product_id:
             return "missing"
         tiktok_id = listing.tiktok_product_id
-        client = client_for_shop(runtime, shop_for_store(session, store))
+        client = client_for_shop(runtime, _connected_shop(session, store))
     with client:
         errors = client.products.activate([tiktok_id]).get("errors") or []
         if errors and str(errors[0].get("code")) == "12052990":

@@ -2,13 +2,13 @@
 
 TikTok refuses a code whose digit count does not match its ``type`` (12052591) and an identifier code can
 no longer be changed once the product has left DRAFT (12052593), so a wrong code is expensive: we check
-lengths and check digits before sending (design §7.8).
+lengths and check digits before sending (docs/product-rules.md).
 
 Store platforms rarely say reliably what kind of barcode a field holds (WooCommerce and Shopify have a
 single "barcode" field, merchants type UPCs into "EAN" fields), and EAN-8, UPC-A, EAN-13 and GTIN-14 are
 all members of one GTIN family distinguished by length. So within that family the type is taken from the
 digit count, and a declared type only chooses between equally valid answers (14 digits: ``EAN`` when the
-store says EAN, else ``GTIN``). ISBN is only used for book categories, as the design requires; elsewhere
+store says EAN, else ``GTIN``). ISBN is only used for book categories (docs/product-rules.md); elsewhere
 an ISBN-13 is sent as the EAN-13 it also is, and an ISBN-10 is converted to ISBN-13 first.
 """
 
@@ -132,7 +132,7 @@ def normalise_identifier(
 
 
 def identifier_for_variant(variant: Mapping[str, object], *, book_category: bool = False) -> IdentifierCode | None:
-    """The code for a canonical variant (design §5 ``barcode``/``barcode_type``); ``None`` when it has none,
+    """The code for a canonical variant (docs/canonical-data.md ``barcode``/``barcode_type``); ``None`` when it has none,
     so the caller can decide whether the category may be exempted."""
     barcode = variant.get("barcode")
     if barcode is None or not str(barcode).strip():

@@ -1,7 +1,7 @@
-"""Turning whatever picture a store has into one TikTok accepts (design §7.6).
+"""Turning whatever picture a store has into one TikTok accepts (docs/product-rules.md).
 
 TikTok's upload takes JPG/PNG (newer docs add WEBP/HEIC/BMP, but older ones and third-party guides do not,
-tiktok-shop-api.md §12), and product images must be 300×300 to 4000×4000 px. JPEG and PNG files that
+docs/tiktok-api.md), and product images must be 300×300 to 4000×4000 px. JPEG and PNG files that
 already fit go up byte for byte, so TikTok sees exactly what the merchant uploaded and identical files
 hash identically. Everything else is re-encoded as JPEG: other formats, pictures outside the size range
 (scaled to fit; pictures too thin to fit both limits are padded with white), pictures whose EXIF says
@@ -211,7 +211,8 @@ def _orientation(image: Image.Image) -> int:
 def _has_transparency(image: Image.Image) -> bool:
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
         alpha = image.convert("RGBA").getchannel("A")
-        return alpha.getextrema()[0] < 255
+        low = alpha.getextrema()[0]  # one band: (min, max)
+        return isinstance(low, (int, float)) and low < 255
     return False
 
 

@@ -1,7 +1,7 @@
 """Downloading a merchant's picture without letting its address reach our own network.
 
 Picture addresses come from store data, which anyone with access to the store can edit; fetched blindly
-they would let a store make the hub call internal services (design §12). So only http(s) is allowed, every
+they would let a store make the hub call internal services (docs/architecture.md, Security). So only http(s) is allowed, every
 address the host name resolves to must be public unless loopback/private is explicitly allowed (tests and
 the demo), redirects are followed by hand so that each hop is checked the same way, and both the size and
 the time a download may take are bounded.

@@ -2,7 +2,7 @@
 
 One pipeline per sync run shares one HTTP session (connection reuse across a product's pictures) and one
 security setting; the parts live in ``image_download`` and ``image_convert`` and are usable alone.
-The ``sha256`` of the prepared bytes is the upload-cache key (design §7.6: an identical image is uploaded
+The ``sha256`` of the prepared bytes is the upload-cache key (docs/product-rules.md: an identical image is uploaded
 once), computed after conversion so that the same picture in two formats is still two uploads, while the
 same file linked from two products is one.
 """

@@ -1,11 +1,11 @@
-"""Store product → TikTok create body, with every rule checked first (design §7, tiktok-shop-api.md §5).
+"""Store product → TikTok create body, with every rule checked first (docs/product-rules.md, docs/tiktok-api.md).
 
 `build_draft` is pure: it reads the canonical product and what the hub knows (category attributes and
 rules, merchant overrides and defaults, price and stock rules) and returns a `Draft` — the create body
 without the parts that need TikTok (uploaded image uris, the re-hosted description, the brand id) —
 plus every finding. Nothing here calls TikTok, so a product that cannot pass costs the shop nothing.
 
-Variants become SKUs (design §7.9): each option (custom ones included) is a sales attribute, in the
+Variants become SKUs (docs/product-rules.md): each option (custom ones included) is a sales attribute, in the
 order of the first variant's options; the first option is the primary attribute and carries the
 variant image (`sku_img`). `external_product_id` / `external_sku_id` are the store's own ids, led by
 the store's id so that two stores of one merchant never claim the same id on the shared TikTok shop.

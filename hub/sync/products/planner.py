@@ -1,4 +1,4 @@
-"""The upload-cap planner (design §8): new listings beyond the shop's daily cap wait for the next days.
+"""The upload-cap planner (docs/architecture.md): new listings beyond the shop's daily cap wait for the next days.
 
 TikTok allows a new shop 100 new listings a day (1,000 after probation); the merchant's
 `daily_listing_cap` says which applies. A create takes a slot of today's allowance (a Redis set per

@@ -1,9 +1,8 @@
-"""Preflight (design §7.1): may this store sync at all, and is the TikTok shop set up to list?
+"""Is the TikTok shop set up to list? TikTok's side of the settings page's readiness checklist.
 
-`sync_blocked_reason` is the one gate every TikTok-bound path calls (product listing here, stock and
-order sync elsewhere): a store whose currency differs from the TikTok shop's sends no product or order
-traffic until it matches, and the reason is what the settings page shows. `checklist` is the settings
-page's "is everything ready?" list, built from TikTok's own prerequisites and warehouses.
+Whether a store may sync at all (sync switched on, a UK shop, matching currencies) is the gate in
+`hub.sync.policy`; `checklist` adds what only TikTok knows (listing prerequisites, warehouses), and
+`sales_warehouse_id` is the warehouse stock is listed in.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError
-from hub.models import Store, TikTokShop
+from hub.models import TikTokShop
 from hub.models.tiktok_shops import CONNECTED
 
 if TYPE_CHECKING:
@@ -26,38 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hub.sync.products")
 
-REGION = "GB"
-CURRENCY = "GBP"
 WAREHOUSE_CACHE_SECONDS = 600
-
-
-def shop_for_store(session: Session, store: Store) -> TikTokShop | None:
-    return session.scalar(select(TikTokShop).where(TikTokShop.merchant_id == store.merchant_id))
-
-
-def sync_blocked_reason(session: Session, store: Store) -> str | None:
-    """Why this store must not sync right now (a sentence with the fix), or None when it may.
-
-    Only conditions the merchant fixes in their store or shop set-up block: the shop's region and
-    the currency rule. A missing or broken TikTok connection is reported by the calls themselves
-    (AuthError → "Reconnect TikTok Shop") so that work is parked, not dropped.
-    """
-    if not store.sync_enabled:
-        return "Synchronisation is switched off for this store. Switch it back on with `hub store enable --store STORE_ID` to resume."
-    shop = shop_for_store(session, store)
-    if shop is None:
-        return None
-    region = (shop.region or "").upper()
-    if region and region != REGION:
-        return (f"Synchronisation is stopped: the connected TikTok shop is in region {region}, and this app "
-                "lists on TikTok Shop UK only. Connect your UK TikTok shop.")
-    shop_currency = (shop.currency or CURRENCY).upper()
-    store_currency = (store.currency or "").upper()
-    if store_currency and store_currency != shop_currency:
-        return (f"Synchronisation is stopped: your store's currency is {store_currency} but your TikTok shop "
-                f"sells in {shop_currency}. Set your store's currency to {shop_currency}; synchronisation "
-                "resumes by itself once the store reports it.")
-    return None
 
 
 @dataclass(frozen=True)
@@ -108,7 +76,7 @@ def checklist(session: Session, merchant_id: str, runtime: "Runtime | None" = No
               fresh: bool = False) -> list[CheckItem]:
     """TikTok's side of the readiness list: listing prerequisites and warehouses, asked live.
 
-    The hub-side rules (connection, region, currencies) are `sync_blocked_reason`'s and the settings
+    The hub-side rules (connection, region, currencies) are `hub.sync.policy`'s and the settings
     page shows them itself. Answers are cached for a minute so a page view does not cost TikTok calls.
     """
     from hub.tiktok.connection import client_for_shop

@@ -3,7 +3,7 @@
 Merchants sell on TikTok at a markup (TikTok takes a commission) with "charm" endings such as .99, and
 keep a stock buffer so that an order on TikTok and one in the store cannot both take the last unit.
 Money is ``Decimal`` in GBP throughout: TikTok UK accepts only GBP, as strings, 0.01 – 5,600
-(tiktok-shop-api.md §5.2, §5.9); anything else is reported as a coded error rather than sent and refused.
+(docs/tiktok-api.md); anything else is reported as a coded error rather than sent and refused.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Review tracking: TikTok's audit and product status → the statuses merchants see (design §6).
+"""Review tracking: TikTok's audit and product status → the statuses merchants see (docs/statuses.md).
 
 Webhooks 5 (PRODUCT_STATUS_CHANGE) and 37 (PRODUCT_AUDIT_STATUS_CHANGE) say *that* something changed;
 the hub then reads the product (Get Product) and maps its current state, so deliveries that arrive
@@ -119,9 +119,10 @@ def refresh(session: Session, client: "ShopClient", listing: Listing, *,
             return apply_state(listing, plan, {"status": "DELETED"})
         if webhook is None:
             raise
-        product = _from_webhook(webhook)
-        if product is None:
+        seen = _from_webhook(webhook)
+        if seen is None:
             raise
+        product = seen
     return apply_state(listing, plan, product, suspended)
 
 

@@ -4,7 +4,7 @@
 inside the web request: it only enqueues one job (`handle_changes`) so the Extension API stays fast;
 that job decides per product: a new or not-yet-listed product in a mapped category → a `list-…` job;
 a listed product whose details changed → "details changed in store" (the merchant resyncs explicitly,
-design §7.4); a product deleted in the store → a `delist-…` job; stock arriving for a product that
+docs/product-rules.md); a product deleted in the store → a `delist-…` job; stock arriving for a product that
 waited for stock → listed again. Job ids are deterministic (`list-<store>-<product>`,
 `details-<store>-<product>`), so bursts coalesce.
 """
@@ -15,10 +15,10 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, Iterable
 
-from rq import Retry
 from sqlalchemy import select
 
-from hub.jobs.queues import DETAILS, LISTINGS, enqueue_coalesced, queue
+from hub.queues import DETAILS, LISTINGS, enqueue_coalesced, queue
+from hub.sync import policy
 from hub.models import Listing, ListingPlan, ProductOverride, ProductSnapshot, Store
 from hub.models.listings import FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED
 
@@ -31,7 +31,7 @@ DETAILS_JOB = "hub.jobs.products.resync_details"
 DELIST_JOB = "hub.jobs.products.delist_product"
 REACTIVATE_JOB = "hub.jobs.products.reactivate_product"
 CHANGES_JOB = "hub.jobs.products.handle_changes"
-RETRY = Retry(max=6, interval=[5, 15, 60, 180, 600, 1800])
+RETRY = policy.retry(policy.LISTING)
 JOB_OPTIONS = {"result_ttl": 600, "failure_ttl": 7 * 24 * 3600, "job_timeout": 900}
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -74,7 +74,7 @@ def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[st
     if not ids:
         return 0
     with runtime.db.session_scope() as session:
-        priority = {}
+        priority: dict[str, int] = {}
         for start in range(0, len(ids), 1000):
             priority.update(session.execute(select(ListingPlan.product_id, ListingPlan.priority).where(
                 ListingPlan.store_id == store_id, ListingPlan.product_id.in_(ids[start:start + 1000]))).all())
@@ -102,7 +102,7 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
                    store_updated: bool) -> dict[str, Any]:
     """The per-product decisions behind `after_product_changes` (runs in a worker)."""
     from hub.sync.products.categories import resolve, store_mappings
-    from hub.sync.products.preflight import sync_blocked_reason
+    from hub.sync.policy import sync_blocked_reason
 
     to_list: list[str] = []
     to_delist: list[str] = []

@@ -2,7 +2,7 @@
 
 TikTok UK takes ``package_weight`` only in ``KILOGRAM`` (a string, > 0, at most 3 decimals) and
 ``package_dimensions`` only in ``CENTIMETER`` (strings holding positive whole numbers); metric and
-imperial units may not be mixed (tiktok-shop-api.md §5.2, §5.9). Stores hand us kg, g, lb, oz and cm, mm,
+imperial units may not be mixed (docs/tiktok-api.md). Stores hand us kg, g, lb, oz and cm, mm,
 m, in, so we convert with ``Decimal`` (no float drift) and always round *up*: declaring a parcel lighter
 or smaller than it is gets the shipping label refused, declaring it slightly larger costs nothing.
 """
@@ -127,12 +127,12 @@ def to_package_dimensions(length: object, width: object, height: object, unit: o
 
 
 def package_weight_from_canonical(weight: Mapping[str, object]) -> PackageWeight:
-    """Canonical shape (design §5): ``{"value": "0.25", "unit": "kg"}``."""
+    """Canonical shape (docs/canonical-data.md): ``{"value": "0.25", "unit": "kg"}``."""
     return to_package_weight(weight.get("value"), weight.get("unit"))
 
 
 def package_dimensions_from_canonical(dimensions: Mapping[str, object]) -> PackageDimensions:
-    """Canonical shape (design §5): ``{"length", "width", "height", "unit"}``."""
+    """Canonical shape (docs/canonical-data.md): ``{"length", "width", "height", "unit"}``."""
     return to_package_dimensions(
         dimensions.get("length"), dimensions.get("width"), dimensions.get("height"), dimensions.get("unit")
     )

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from hub.errors import AuthError, DataError, HubError, RetryableError
 from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
+from hub.sync import policy
+from hub.sync.policy import sync_blocked_reason
 from hub.sync.stock import holds, soldout, warehouses
-from hub.sync.stock.guard import sync_blocked_reason
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ def _send(client: "ShopClient", skus: list[SkuPush], outcome: PushOutcome) -> Hu
 
 
 def _inventory_errors(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """Per-SKU failures of a batch inventory update (`data.errors[]`, tiktok-shop-api.md §4.1)."""
+    """Per-SKU failures of a batch inventory update (`data.errors[]`, docs/tiktok-api.md)."""
     failed: dict[str, tuple[str, str]] = {}
     for error in data.get("errors") or []:
         detail = error.get("detail") or {}
@@ -415,9 +416,11 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
         if not to_send and not needs_reactivation(plan):  # a restocked product goes back on sale regardless
             _record(session, store, product_id, plan, outcome)
             return outcome
+        merchant_id = store.merchant_id
         try:
-            client = client_for_merchant(session, store.merchant_id, runtime)
+            client = client_for_merchant(session, merchant_id, runtime)
         except AuthError as error:
+            policy.park(runtime, merchant_id, error, "sending price and stock")
             return PushOutcome(PARKED, message=error.message)
     with client:
         stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
@@ -426,6 +429,7 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
         if store is not None:
             _record(session, store, product_id, plan, outcome)
     if isinstance(stopped, AuthError):
+        policy.park(runtime, merchant_id, stopped, "sending price and stock")
         outcome.status, outcome.message = PARKED, stopped.message
         return outcome
     if stopped is not None:

@@ -24,8 +24,9 @@ from sqlalchemy import select
 from hub.errors import AuthError
 from hub.models import ActivityEntry, SkuBinding, Store, TikTokShop, VariantStock
 from hub.models.tiktok_shops import CONNECTED
+from hub.sync import policy
+from hub.sync.policy import sync_blocked_reason
 from hub.sync.stock import holds
-from hub.sync.stock.guard import sync_blocked_reason
 from hub.sync.stock.rules import desired, rules_from_settings
 from hub.sync.stock.schedule import enqueue_pushes, enqueue_reconcile
 
@@ -117,18 +118,21 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
             SkuBinding.store_id == store_id).distinct()))
         if not tiktok_products:
             return ReconcileReport(status="empty", message="No product of this store is on TikTok yet.")
+        merchant_id = store.merchant_id
         try:
-            client = client_for_merchant(session, store.merchant_id, runtime)
+            client = client_for_merchant(session, merchant_id, runtime)
         except AuthError as error:
-            return ReconcileReport(status="parked", message=error.message)
+            policy.park(runtime, merchant_id, error, "comparing price and stock with TikTok")
+            return ReconcileReport(status=policy.PARKED, message=error.message)
     try:
         with client:
             observed = _tiktok_skus(client, tiktok_products)
     except AuthError as error:
-        return ReconcileReport(status="parked", message=error.message)
+        policy.park(runtime, merchant_id, error, "comparing price and stock with TikTok")
+        return ReconcileReport(status=policy.PARKED, message=error.message)
 
     with runtime.db.session_scope() as session:
-        store = session.get(Store, store_id)
+        store = session.get_one(Store, store_id)
         rules = rules_from_settings(store.merchant.settings)
         held = holds.held_units(session, store_id)
         bindings = list(session.scalars(select(SkuBinding).where(SkuBinding.store_id == store_id)))

@@ -1,7 +1,7 @@
 """Enqueueing price/stock work: one coalescing job per product, reconciliation per store.
 
 Job ids are deterministic (`stock-<store>-<product>`), so any number of changes to a product while its
-job waits end in that one job, which reads the latest values when it runs (design §8).
+job waits end in that one job, which reads the latest values when it runs (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -10,20 +10,18 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Iterable
 
-from rq import Retry
 from sqlalchemy import select
 
-from hub.jobs.queues import MAINTENANCE, PRICE, STOCK, STOCK_BULK, enqueue_coalesced, enqueue_coalesced_many
+from hub.queues import MAINTENANCE, PRICE, STOCK, STOCK_BULK, enqueue_coalesced, enqueue_coalesced_many
 from hub.models import SkuBinding, Store
+from hub.sync import policy
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 PUSH_JOB = "hub.jobs.stock.push_stock"
 RECONCILE_JOB = "hub.jobs.stock.reconcile_store_job"
-# Retryable failures (5xx, timeouts, 429 beyond the client's own waiting): back off, then give up
-# loudly; the desired values stay in VariantStock and reconciliation pushes them later anyway.
-RETRY = Retry(max=8, interval=[1, 2, 5, 10, 30, 60, 120, 300])
+RETRY = policy.retry(policy.STOCK)
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # A finished push leaves nothing to keep (its outcome is on the listing and in the activity log), and
 # deleting it at once lets the next change to the product enqueue without clearing an old job first.
@@ -118,4 +116,4 @@ def reprice_merchant(runtime: "Runtime", merchant_id: str) -> int:
 
 def enqueue_reconcile(runtime: "Runtime", store_id: str) -> None:
     enqueue_coalesced(MAINTENANCE, RECONCILE_JOB, reconcile_job_id(store_id), store_id,
-                      connection=runtime.redis, retry=Retry(max=3, interval=[30, 120, 600]), **JOB_OPTIONS)
+                      connection=runtime.redis, retry=policy.retry(policy.RECONCILE), **JOB_OPTIONS)

@@ -1,4 +1,9 @@
-"""The `hub` command (design §3). `--json` output is one JSON document on stdout; errors go to stderr."""
+"""The `hub` command: one module per area (`products`, `orders`, `tiktok`), the rest here.
+
+`--json` output is one JSON document on stdout; errors go to stderr with a non-zero exit. The commands
+are front ends, like the settings page: they call the sync engine and the TikTok client, never the
+other way round. Usage is in `README.md` and `docs/operations.md`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import sys
 
 import click
 
-from hub.cli_support import build_runtime, fail, print_json
+from hub.cli.support import build_runtime, fail, print_json
 from hub.config import ConfigError, load_settings
 
 
@@ -154,6 +159,36 @@ def store_disable(store_id: str) -> None:
     _set_sync(store_id, False)
 
 
+@store.command("locations")
+@click.option("--store", "store_id", required=True)
+@click.option("--sell", "sell", multiple=True, metavar="LOCATION_ID",
+              help="A location whose stock sells on TikTok (repeat for several).")
+@click.option("--all", "all_locations", is_flag=True, help="Every location sells on TikTok (the default).")
+def store_locations(store_id: str, sell: tuple[str, ...], all_locations: bool) -> None:
+    """Show the store's stock locations, or choose those whose stock sells on TikTok (TikTok gets their sum)."""
+    from hub.errors import DataError
+    from hub.models import Store
+    from hub.sync.stock.locations import described, set_selling_locations
+
+    if sell and all_locations:
+        fail("Give either --sell or --all, not both.")
+    runtime = build_runtime()
+    try:
+        if sell or all_locations:
+            out = set_selling_locations(runtime, store_id, list(sell))
+        else:
+            with runtime.db.session_scope() as session:
+                found = session.get(Store, store_id)
+                if found is None:
+                    fail(f"There is no store {store_id}.")
+                out = {"store_id": store_id, "locations": described(found)}
+    except DataError as error:
+        fail(error.message + (f" {error.fix}" if error.fix else ""))
+    finally:
+        runtime.close()
+    print_json(out)
+
+
 @main.group()
 def user() -> None:
     """Settings-page users."""
@@ -234,9 +269,9 @@ def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | N
 
 def _register_area_commands() -> None:
     """Commands that live with the area they operate (TikTok connection, products, orders)."""
-    from hub.sync.orders.cli import orders_command
-    from hub.sync.products.cli import category, products, sync
-    from hub.tiktok.cli import tiktok
+    from hub.cli.orders import orders_command
+    from hub.cli.products import category, products, sync
+    from hub.cli.tiktok import tiktok
 
     for command in (tiktok, category, products, sync, orders_command):
         main.add_command(command)
@@ -251,6 +286,3 @@ def run() -> None:
     except ConfigError as exc:
         fail(str(exc))
 
-
-if __name__ == "__main__":
-    run()

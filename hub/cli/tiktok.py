@@ -1,4 +1,4 @@
-"""`hub tiktok ...`: operator commands for the TikTok connection (design §3).
+"""`hub tiktok ...`: operator commands for the TikTok connection (README.md, docs/operations.md).
 
 `connect` does what the settings page's OAuth redirect does, for scripts and support; `status` shows
 each connection without ever printing a token. `--json` output is one JSON document on stdout;
@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from hub.cli_support import build_runtime, fail
+from hub.cli.support import build_runtime, fail
 from hub.errors import HubError
 
 
@@ -40,6 +40,7 @@ def tiktok() -> None:
 def connect_command(code: str, merchant_ref: str | None, as_json: bool) -> None:
     """Exchange an authorization code, discover the shop, and store the encrypted tokens."""
     from hub.merchants import find_or_create_merchant
+    from hub.sync.policy import resume_parked
     from hub.tiktok.connection import connect
 
     runtime = build_runtime()
@@ -48,6 +49,7 @@ def connect_command(code: str, merchant_ref: str | None, as_json: bool) -> None:
             merchant = find_or_create_merchant(session, merchant_ref)
             shop = connect(runtime, session, code, merchant.id)
             summary = _shop_summary(shop)
+        resume_parked(runtime, summary["merchant_id"])  # what waited for a reconnect goes now
     except HubError as error:
         fail(error.message)
     finally:

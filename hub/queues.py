@@ -1,4 +1,9 @@
-"""RQ queues by priority and coalescing enqueue with deterministic job ids (design §8).
+"""RQ queues by priority and coalescing enqueue with deterministic job ids.
+
+This is mechanism only, below every part of the hub that enqueues work (the sync engine, the TikTok
+webhook receiver, jobs): it knows queue names and job ids, never what a job does. Jobs are named by
+their dotted path (`"hub.jobs.stock.push_stock"`), so enqueueing needs no import of the job layer;
+`tests/foundation/test_jobs.py` checks that every path the hub enqueues resolves to a function.
 
 Workers listen to the queues in `PRIORITY` order, so orders and stock never wait behind a big batch
 of new listings. `enqueue_coalesced` turns a burst of changes to one product into one job that reads
@@ -9,7 +14,7 @@ follow-up job, so no change is ever missed.
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 import redis
 from rq import Queue
@@ -19,8 +24,11 @@ from rq.job import Job, JobStatus
 ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
     "orders", "stock", "stock-bulk", "price", "details", "listings", "maintenance")
 # `stock-bulk` holds the stock pushes of a store that is sending a storm of changes, so that another
-# merchant's single change (on `stock`) never waits behind thousands of them (sync/stock/schedule.py).
+# merchant's single change (on `stock`) never waits behind thousands of them (hub/sync/stock/schedule.py).
 PRIORITY = (ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
+
+# A job is a function or its dotted path; RQ's own signature constrains it to exactly one of the two.
+JobFunction = TypeVar("JobFunction", str, Callable[..., Any])
 
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 LOCK_MS = 10_000
@@ -54,18 +62,6 @@ def _status(job_id: str, connection: redis.Redis) -> JobStatus | None:
         return None
 
 
-def last_attempt() -> bool:
-    """True inside an RQ job that has no retry left; outside a job the caller decides what comes next.
-
-    A job that would say "retried automatically" on its last attempt makes a promise nobody keeps, so
-    jobs use this to turn their final temporary failure into a visible one with a fix.
-    """
-    from rq import get_current_job
-
-    job = get_current_job()
-    return job is not None and not job.retries_left
-
-
 def _lock_key(job_id: str) -> str:
     return f"hub:coalesce:{job_id}"
 
@@ -76,7 +72,7 @@ def _decoded(status: bytes | str | None) -> JobStatus | None:
     return JobStatus(status.decode() if isinstance(status, bytes) else status)
 
 
-def enqueue_coalesced(queue_name: str, func: Callable[..., Any] | str, job_id: str, *args: Any,
+def enqueue_coalesced(queue_name: str, func: JobFunction, job_id: str, *args: Any,
                       connection: redis.Redis, **options: Any) -> Job:
     """Enqueue `func` under `job_id` unless an identical job is already waiting.
 
@@ -99,7 +95,7 @@ def enqueue_coalesced(queue_name: str, func: Callable[..., Any] | str, job_id: s
         return q.enqueue(func, *args, job_id=f"{job_id}-{secrets.token_hex(4)}", **options)
 
 
-def enqueue_coalesced_many(queue_name: str, func: Callable[..., Any] | str,
+def enqueue_coalesced_many(queue_name: str, func: JobFunction,
                            jobs: Iterable[tuple[str, Sequence[Any]]], *, connection: redis.Redis,
                            **options: Any) -> int:
     """`enqueue_coalesced` for many job ids at once, in a handful of round trips instead of ~10 each.

@@ -28,7 +28,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import EXCLUDE, Schema, fields, missing, validate
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
-from hub.api.schemas import EVENT_SCHEMAS, Id, Measure, Money, StrictInt
+from hub.canonical.events import EVENT_SCHEMAS
+from hub.canonical.fields import Id, Measure, Money, StrictInt
 
 _STRICT_INTEGER = "x-strictInteger"
 
@@ -73,7 +74,7 @@ def _canonical_constraints(self: Any, field: fields.Field, **_: Any) -> dict[str
 def _field_mirrored(field: fields.Field) -> bool:
     """Whether the generated JSON Schema of `field` accepts nothing its deserialization would change or reject."""
     kind = type(field)
-    if kind not in _CANONICAL and not (kind is fields.Integer and field.strict):
+    if kind not in _CANONICAL and not (isinstance(field, fields.Integer) and kind is fields.Integer and field.strict):
         return False
     if field.data_key is not None or field.attribute is not None or field.dump_only:
         return False
@@ -87,7 +88,8 @@ def _field_mirrored(field: fields.Field) -> bool:
             return False
         if isinstance(validator, validate.Regexp):
             regexps += 1  # apispec emits the first only; JSON Schema searches where `re.match` anchors
-            if validator.regex.flags & ~re.UNICODE or not validator.regex.pattern.startswith("^"):
+            pattern = validator.regex.pattern
+            if validator.regex.flags & ~re.UNICODE or not isinstance(pattern, str) or not pattern.startswith("^"):
                 return False
     if regexps > 1 or (kind in _CUSTOM and field.validators):
         return False
@@ -161,16 +163,21 @@ class _Loader:
 @functools.cache
 def _loaders() -> dict[str, _Loader]:
     """Built on first use, once per process: generating and compiling the schemas takes a few ms."""
-    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)  # nested schemas inline, no $ref
+    # A resolver answering None inlines nested schemas (no $ref); apispec documents that but types the
+    # resolver as always returning a name.
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)  # type: ignore[arg-type,return-value]
     # Joining a spec sets up the plugin's converter; OpenAPI 3.1 writes nullable fields as JSON Schema does.
     APISpec("events", "1", "3.1.0", plugins=[plugin])
-    plugin.converter.add_attribute_function(_canonical_constraints)
+    converter = plugin.converter
+    if converter is None:
+        raise RuntimeError("apispec did not set up the marshmallow converter")
+    converter.add_attribute_function(_canonical_constraints)
     loaders: dict[str, _Loader] = {}
     for event_type, schema_class in EVENT_SCHEMAS.items():
         schema = schema_class()
         if not _schema_mirrored(schema):
             continue
-        document = plugin.converter.schema2jsonschema(schema)
+        document = converter.schema2jsonschema(schema)
         document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         validator = jsonschema_rs.validator_for(document, keywords={_STRICT_INTEGER: _StrictInteger})
         loaders[event_type] = _Loader(validator, _Plan.of(schema))

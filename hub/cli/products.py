@@ -1,7 +1,6 @@
-"""Operator commands for products (design §3): `hub category map`, `hub category suggest`,
-`hub products --json` and `hub sync`. They do what the settings page does.
+"""Operator commands for products: `hub category map`, `hub category suggest`, `hub products --json`
+and `hub sync`. They do what the settings page does.
 
-Register in `hub/cli.py`: `main.add_command(category)`, `main.add_command(products)`, `main.add_command(sync)`.
 `--json` output is one JSON document on stdout; errors go to stderr with a non-zero exit.
 """
 
@@ -13,14 +12,14 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from hub.cli_support import build_runtime, fail, print_json
+from hub.cli.support import build_runtime, fail, print_json
 from hub.errors import HubError
 
 
 def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
     """Every product of the store with its status, reason, fix and TikTok ids."""
     from hub.models import Listing, ListingPlan, ProductSnapshot, SkuBinding
-    from hub.models.listings import NEEDS_CATEGORY
+    from hub.sync.products.status import statuses
 
     listings = {l.product_id: l for l in session.scalars(select(Listing).where(Listing.store_id == store_id))}
     plans = {p.product_id: p for p in session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id))}
@@ -29,17 +28,16 @@ def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
         skus.setdefault(binding.product_id, []).append({"variant_id": binding.variant_id,
                                                         "tiktok_sku_id": binding.tiktok_sku_id,
                                                         "seller_sku": binding.seller_sku})
+    shown = statuses(session, store_id)
     out = []
     for snapshot in session.scalars(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
                                                                   ProductSnapshot.deleted.is_(False))
                                     .options(defer(ProductSnapshot.data))  # the report never reads it
                                     .order_by(ProductSnapshot.product_id)):
         listing, plan = listings.get(snapshot.product_id), plans.get(snapshot.product_id)
+        status = shown[snapshot.product_id]
         row = {"product_id": snapshot.product_id, "title": snapshot.title,
-               "status": listing.status if listing else NEEDS_CATEGORY,
-               "reason": listing.reason if listing else "The product's store category is not mapped to a TikTok category.",
-               "fix": listing.fix if listing else "Map its category on the settings page (or hub category map).",
-               "reason_code": listing.reason_code if listing else "needs_category",
+               "status": status.status, "reason": status.reason, "fix": status.fix, "reason_code": status.reason_code,
                "issues": (listing.issues or []) if listing else [],
                "tiktok_product_id": listing.tiktok_product_id if listing else None,
                "tiktok_skus": sorted(skus.get(snapshot.product_id, []), key=lambda s: s["variant_id"]),
@@ -65,7 +63,7 @@ def category_map(store_id: str, path: str, tiktok_category_id: str, no_sync: boo
     """Map a store category to a TikTok leaf category; its products become "Not synced" and are sent."""
     from hub.models import Store
     from hub.sync.products.categories import find_leaf, map_category
-    from hub.sync.products.preflight import shop_for_store
+    from hub.sync.policy import shop_for_store
     from hub.sync.products.schedule import enqueue_listings
     from hub.tiktok.connection import client_for_shop
 
@@ -87,7 +85,8 @@ def category_map(store_id: str, path: str, tiktok_category_id: str, no_sync: boo
         out["enqueued"] = 0 if no_sync else enqueue_listings(runtime, store_id, affected)
         print_json(out)
     except HubError as error:
-        fail(error.message + (f" {error.fix}" if getattr(error, "fix", None) else ""))
+        fix = getattr(error, "fix", None)
+        fail(error.message + (f" {fix}" if fix else ""))
     finally:
         runtime.close()
 
@@ -99,7 +98,7 @@ def category_suggest(store_id: str, product_id: str) -> None:
     """TikTok's recommended category for a product (recommend endpoint)."""
     from hub.models import ProductSnapshot, Store
     from hub.sync.products.categories import suggest
-    from hub.sync.products.preflight import shop_for_store
+    from hub.sync.policy import shop_for_store
     from hub.tiktok.connection import client_for_shop
 
     runtime = build_runtime()
@@ -160,7 +159,7 @@ def sync(ctx: click.Context, store_id: str, product_id: str | None, details: boo
     if order_id is not None:
         if product_id is not None:
             fail("Give either --product or --order, not both.")
-        from hub.sync.orders.cli import order_sync_command
+        from hub.cli.orders import order_sync_command
 
         ctx.invoke(order_sync_command, store_id=store_id, order_id=order_id)
         return
@@ -192,6 +191,7 @@ def _sync_now(runtime: Any, store_id: str, product_id: str, details: bool) -> di
         listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
         status, reason_code, listed = (listing.status, listing.reason_code, bool(listing.tiktok_product_id)) \
             if listing else (None, None, False)
+    result: str | None
     if not listed:
         result = jobs.list_product(store_id, product_id)
     elif status == FAILED_REVIEW or details:

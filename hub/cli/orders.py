@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from hub.cli_support import build_runtime, fail
+from hub.cli.support import build_runtime, fail
 from hub.errors import HubError
 from hub.models.orders import STATUS_LABELS
 

@@ -1,0 +1,67 @@
+"""Field types of the canonical data: ids, money and measures as strings, integers that are integers.
+
+Each is strict where a lenient reading would change a value silently (a float price), and lenient
+where nothing can be lost (an integer id is kept as its string).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields
+
+MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
+
+
+class Id(fields.String):
+    """Store ids are strings in the contract; integers are accepted and kept as strings."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, bool):
+            raise ValidationError("Must be a string id.")
+        if isinstance(value, int):
+            value = str(value)
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if not result.strip() or len(result) > 64:
+            raise ValidationError("Must be a non-empty id of at most 64 characters.")
+        return result
+
+
+class Money(fields.String):
+    """Money is a decimal string ("9.99"): a float would silently change the price."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or not MONEY.match(value.strip()):
+            raise ValidationError('Must be a decimal string such as "9.99".')
+        try:
+            Decimal(value)
+        except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes this
+            raise ValidationError('Must be a decimal string such as "9.99".') from exc
+        return value.strip()
+
+
+class Measure(fields.String):
+    """A weight or length: a non-negative decimal string; a JSON number is taken as its decimal text."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not MONEY.match(value.strip()) or Decimal(value) < 0:
+            raise ValidationError('Must be a non-negative decimal string such as "0.25".')
+        return value.strip()
+
+
+class StrictInt(fields.Integer):
+    """Quantities and versions: 5 is accepted, 5.0 and "5" are not."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(strict=True, **kwargs)
+
+
+class OpenSchema(Schema):
+    """Unknown keys are kept: a platform's extra hints travel with the data, never required."""
+
+    class Meta:
+        unknown = INCLUDE
