@@ -50,7 +50,7 @@ def _quiet(world: World) -> None:
     """Every job the hub enqueued so far has run (an observable end state, not a pause)."""
     from rq.registry import StartedJobRegistry
 
-    from hub.jobs.queues import all_queues
+    from hub.queues import all_queues
 
     queues = all_queues(world.runtime.redis)
     wait_until(lambda: not any(q.count or StartedJobRegistry(queue=q).count for q in queues if q.name != "maintenance"),

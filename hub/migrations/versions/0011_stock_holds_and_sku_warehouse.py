@@ -6,8 +6,8 @@ before, so existing rows start empty; the first stock push of a product reads it
 detail and records it (`hub.sync.stock.warehouses`), before any inventory update is sent.
 `sku_bindings.sold_out_deactivated_at`: TikTok refused 0 for the SKU and the product was taken off sale.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 17:31:16.062234
 """
 from alembic import op
@@ -16,8 +16,8 @@ import hub.models.base  # noqa: F401 - autogenerate names the hub's column types
 from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_type=Text())
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
