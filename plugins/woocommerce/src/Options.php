@@ -28,6 +28,8 @@ class Options {
 	const DB_VERSION       = 'tts_sync_db_version';
 	const FLUSH_LOCK       = 'tts_sync_flush_lock';
 	const POLL_LOCK        = 'tts_sync_poll_lock';
+	const WAKE_PENDING     = 'tts_sync_wake_pending';
+	const POLL_NOT_BEFORE  = 'tts_sync_poll_not_before';
 
 	/**
 	 * Every option the plugin may write; uninstall removes exactly these.
@@ -47,6 +49,8 @@ class Options {
 			self::DB_VERSION,
 			self::FLUSH_LOCK,
 			self::POLL_LOCK,
+			self::WAKE_PENDING,
+			self::POLL_NOT_BEFORE,
 		);
 	}
 
@@ -182,5 +186,19 @@ class Options {
 	 */
 	public function last_contact() {
 		return (int) get_option( self::LAST_CONTACT, 0 );
+	}
+
+	/**
+	 * Reads an option from the database, not from this request's cache: another request may have
+	 * written it a moment ago (locks, wake-up flags).
+	 *
+	 * @param string $name    Option name.
+	 * @param mixed  $default Value when absent.
+	 * @return mixed
+	 */
+	public static function fresh( $name, $default = false ) {
+		wp_cache_delete( $name, 'options' );
+		wp_cache_delete( 'notoptions', 'options' );
+		return get_option( $name, $default );
 	}
 }

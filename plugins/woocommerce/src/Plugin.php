@@ -14,6 +14,7 @@ use TikTokShopSync\Commands\CommandPoller;
 use TikTokShopSync\Commands\CommandProcessor;
 use TikTokShopSync\Http\HubClient;
 use TikTokShopSync\Http\Signer;
+use TikTokShopSync\Jobs\ImmediateDelivery;
 use TikTokShopSync\Http\Transport;
 use TikTokShopSync\Http\WpTransport;
 use TikTokShopSync\Jobs\Lock;
@@ -23,6 +24,7 @@ use TikTokShopSync\Orders\OrderImporter;
 use TikTokShopSync\Orders\OrderLocator;
 use TikTokShopSync\Orders\OrderMap;
 use TikTokShopSync\Orders\OrderStatusNotifier;
+use TikTokShopSync\Rest\Routes;
 use TikTokShopSync\Sync\CatalogExport;
 use TikTokShopSync\Sync\ChangeCollector;
 use TikTokShopSync\Sync\EventFactory;
@@ -115,10 +117,12 @@ final class Plugin {
 		Installer::maybe_upgrade();
 
 		add_action( Scheduler::HOOK_FLUSH, array( $this, 'run_flush' ) );
-		add_action( Scheduler::HOOK_POLL, array( $this, 'run_poll' ) );
+		add_action( Scheduler::HOOK_POLL, array( $this, 'run_scheduled_poll' ) );
 		add_action( Scheduler::HOOK_EXPORT, array( $this, 'run_export_page' ) );
+		( new Routes( $this ) )->register();
 
 		if ( $this->options()->is_active() ) {
+			$this->immediate_delivery()->register();
 			$this->collector()->register();
 			$this->order_notifier()->register();
 			foreach ( StoreInfo::WATCHED_OPTIONS as $option ) {
@@ -158,22 +162,41 @@ final class Plugin {
 	}
 
 	/**
-	 * Job: delivers the outbox, then schedules the next run if events remain.
+	 * Job (Action Scheduler): delivers the outbox; the safety net behind the immediate delivery.
 	 *
 	 * @return array|null Summary, or null when sync is off or another flush runs.
 	 */
 	public function run_flush() {
+		return $this->deliver_now( OutboxFlusher::DEFAULT_TIMEOUT );
+	}
+
+	/**
+	 * Delivers every due event now, under the flush lock, and schedules the retry of what is left.
+	 *
+	 * After releasing the lock it looks again: a request that wrote events while this flush held the
+	 * lock gave up on its own delivery, so its events are sent here rather than at the next job.
+	 *
+	 * @param float $timeout Seconds per call to the hub.
+	 * @return array|null Summary, or null when sync is off or another flush holds the lock.
+	 */
+	public function deliver_now( $timeout = OutboxFlusher::IMMEDIATE_TIMEOUT ) {
 		if ( ! $this->options()->is_active() ) {
 			return null;
 		}
-		$lock = new Lock( Options::FLUSH_LOCK, 120 );
-		if ( ! $lock->acquire() ) {
-			return null;
-		}
-		try {
-			$summary = $this->flusher()->flush();
-		} finally {
-			$lock->release();
+		$summary = null;
+		for ( $pass = 0; $pass < 3; $pass++ ) {
+			$lock = new Lock( Options::FLUSH_LOCK, 120 );
+			if ( ! $lock->acquire() ) {
+				break;
+			}
+			try {
+				$summary = $this->flusher()->flush( $timeout );
+			} finally {
+				$lock->release();
+			}
+			if ( '' !== $summary['error'] || ! $this->outbox()->has_due() ) {
+				break;
+			}
 		}
 		$next = $this->outbox()->next_due_at();
 		if ( null !== $next ) {
@@ -183,17 +206,51 @@ final class Plugin {
 	}
 
 	/**
-	 * Job: polls the hub for commands.
+	 * Job (Action Scheduler, every minute): a short poll, so a cron worker is never held waiting.
 	 *
-	 * @param int $wait Long-poll seconds (filter tts_sync_poll_wait; short, because a cron worker waits).
-	 * @return array|null Summary, or null when sync is off.
+	 * @return array|null Summary, or null when sync is off or the hub asked to wait.
 	 */
-	public function run_poll( $wait = null ) {
+	public function run_scheduled_poll() {
+		return $this->run_poll( null, true );
+	}
+
+	/**
+	 * The hub announced a waiting command: remembered before polling, so a poll that is running
+	 * right now looks once more when it ends instead of leaving the command to the next cron poll.
+	 *
+	 * @return void
+	 */
+	public function note_wake() {
+		update_option( Options::WAKE_PENDING, time(), false );
+	}
+
+	/**
+	 * Polls the hub for commands.
+	 *
+	 * @param int|null $wait          Long-poll seconds (null: filter tts_sync_poll_wait, default 0).
+	 * @param bool     $honour_hint   Skip the poll while the hub's last retry hint has not expired.
+	 * @return array|null Summary, or null when sync is off or the hub asked to wait.
+	 */
+	public function run_poll( $wait = null, $honour_hint = false ) {
 		if ( ! $this->options()->is_active() ) {
 			return null;
 		}
-		$wait    = null === $wait ? (int) apply_filters( 'tts_sync_poll_wait', 10 ) : (int) $wait;
-		$summary = $this->poller()->poll( $wait, (int) apply_filters( 'tts_sync_poll_limit', 10 ) );
+		if ( $honour_hint && (int) Options::fresh( Options::POLL_NOT_BEFORE, 0 ) > time() ) {
+			return null;
+		}
+		$wait    = null === $wait ? (int) apply_filters( 'tts_sync_poll_wait', 0 ) : (int) $wait;
+		$summary = null;
+		for ( $pass = 0; $pass < 3; $pass++ ) {
+			delete_option( Options::WAKE_PENDING );
+			$summary = $this->poller()->poll( $wait, (int) apply_filters( 'tts_sync_poll_limit', 10 ) );
+			if ( $summary['retry_after'] > 0 ) {
+				update_option( Options::POLL_NOT_BEFORE, time() + $summary['retry_after'], false );
+			}
+			if ( $summary['busy'] || '' !== $summary['error'] || $summary['retry_after'] > 0 || ! Options::fresh( Options::WAKE_PENDING, false ) ) {
+				break;
+			}
+			$wait = 0;
+		}
 		// The hub answered: changes held back by an earlier outage can go now.
 		if ( '' === $summary['error'] && $this->outbox()->release_backoff() > 0 ) {
 			$this->scheduler()->schedule_flush();
@@ -288,16 +345,65 @@ final class Plugin {
 	}
 
 	/**
-	 * Scheduler.
+	 * Scheduler; a flush wanted at once is also delivered right after the request.
 	 *
 	 * @return Scheduler
 	 */
 	public function scheduler() {
 		return $this->get(
 			'scheduler',
-			static function () {
-				return new Scheduler();
+			function () {
+				$scheduler = new Scheduler();
+				$scheduler->on_asap( array( $this->immediate_delivery(), 'request' ) );
+				return $scheduler;
 			}
+		);
+	}
+
+	/**
+	 * Delivery right after the request.
+	 *
+	 * @return ImmediateDelivery
+	 */
+	public function immediate_delivery() {
+		return $this->get(
+			'immediate_delivery',
+			function () {
+				return new ImmediateDelivery(
+					array( $this, 'deliver_now' ),
+					array( $this, 'send_flush_loopback' ),
+					function () {
+						return $this->outbox()->backing_off();
+					}
+				);
+			}
+		);
+	}
+
+	/**
+	 * Asks this site, without waiting for the answer, to flush the outbox in a request of its own.
+	 *
+	 * Signed with the store's own key, so nobody else can make the site call the hub; WordPress
+	 * spawns WP-Cron the same way (blocking off, a very short timeout).
+	 *
+	 * @return void
+	 */
+	public function send_flush_loopback() {
+		$url     = Routes::flush_url();
+		$parts   = wp_parse_url( $url );
+		$path    = ( isset( $parts['path'] ) ? $parts['path'] : '/' ) . ( isset( $parts['query'] ) ? '?' . $parts['query'] : '' );
+		$options = $this->options();
+		$headers = ( new Signer( $options->key_id(), $options->secret() ) )->headers( time(), 'POST', $path, '' );
+		wp_remote_post(
+			$url,
+			array(
+				'timeout'   => 0.01,
+				'blocking'  => false,
+				'headers'   => $headers,
+				'body'      => '',
+				/** This filter is documented in wp-includes/class-wp-http-streams.php */
+				'sslverify' => apply_filters( 'https_local_ssl_verify', false ),
+			)
 		);
 	}
 

@@ -16,6 +16,9 @@ defined( 'ABSPATH' ) || exit;
 /**
  * One poll: long-polls GET /commands, runs each command, and repeats while full pages come back
  * (a bounded number of rounds), under a lock so two cron runs do not work the same list.
+ *
+ * When the hub answers with a retry hint (Retry-After header or retry_after field, also on a 429),
+ * the poll stops there and reports it, so the caller does not ask again before then.
  */
 class CommandPoller {
 
@@ -69,23 +72,27 @@ class CommandPoller {
 	 *
 	 * @param int $wait  Long-poll seconds for the first request.
 	 * @param int $limit Commands per request.
-	 * @return array{received:int,done:int,failed:int,deferred:int,error:string}
+	 * @return array{received:int,done:int,failed:int,deferred:int,error:string,busy:bool,retry_after:int}
 	 */
 	public function poll( $wait = 0, $limit = 10 ) {
 		$summary = array(
-			'received' => 0,
-			'done'     => 0,
-			'failed'   => 0,
-			'deferred' => 0,
-			'error'    => '',
+			'received'    => 0,
+			'done'        => 0,
+			'failed'      => 0,
+			'deferred'    => 0,
+			'error'       => '',
+			'busy'        => false,
+			'retry_after' => 0,
 		);
 		if ( $this->lock && ! $this->lock->acquire() ) {
 			$summary['error'] = 'Another poll is running.';
+			$summary['busy']  = true;
 			return $summary;
 		}
 		try {
 			for ( $round = 0; $round < self::MAX_ROUNDS; $round++ ) {
-				$commands = $this->client->fetch_commands( 0 === $round ? $wait : 0, $limit );
+				$page     = $this->client->fetch_command_page( 0 === $round ? $wait : 0, $limit );
+				$commands = $page['commands'];
 				$this->notify( true, '' );
 				$summary['received'] += count( $commands );
 				foreach ( $commands as $command ) {
@@ -101,12 +108,17 @@ class CommandPoller {
 						++$summary['failed'];
 					}
 				}
+				if ( $page['retry_after'] > 0 ) {
+					$summary['retry_after'] = $page['retry_after'];
+					break;
+				}
 				if ( count( $commands ) < $limit ) {
 					break;
 				}
 			}
 		} catch ( HubException $e ) {
-			$summary['error'] = $e->getMessage();
+			$summary['error']       = $e->getMessage();
+			$summary['retry_after'] = $e->retry_after();
 			$this->notify( false, $e->getMessage() );
 		} finally {
 			if ( $this->lock ) {

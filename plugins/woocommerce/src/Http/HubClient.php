@@ -72,15 +72,16 @@ class HubClient {
 	/**
 	 * POST /api/v1/events.
 	 *
-	 * @param array[] $events Events with id and type.
+	 * @param array[] $events  Events with id and type.
+	 * @param float   $timeout Seconds.
 	 * @return array[] One result per event, in order.
 	 * @throws HubException When the answer does not list one result per event.
 	 */
-	public function send_events( array $events ) {
-		$answer  = $this->request( 'POST', '/events', array( 'events' => array_values( $events ) ), 20 );
+	public function send_events( array $events, $timeout = 20 ) {
+		$answer  = $this->request( 'POST', '/events', array( 'events' => array_values( $events ) ), $timeout );
 		$results = isset( $answer['results'] ) && is_array( $answer['results'] ) ? $answer['results'] : null;
 		if ( null === $results || count( $results ) !== count( $events ) ) {
-			throw new HubException( __( 'The hub answered the events call without one result per event.', 'tiktok-shop-sync' ), 200, 'invalid_response' );
+			throw new HubException( self::text( 'The hub answered the events call without one result per event.' ), 200, 'invalid_response' );
 		}
 		return $results;
 	}
@@ -93,10 +94,32 @@ class HubClient {
 	 * @return array[] Commands with id, type and payload fields.
 	 */
 	public function fetch_commands( $wait, $limit ) {
-		$wait   = max( 0, min( 30, (int) $wait ) );
-		$limit  = max( 1, min( 100, (int) $limit ) );
-		$answer = $this->request( 'GET', '/commands?wait=' . $wait . '&limit=' . $limit, null, $wait + 15 );
-		return isset( $answer['commands'] ) && is_array( $answer['commands'] ) ? $answer['commands'] : array();
+		return $this->fetch_command_page( $wait, $limit )['commands'];
+	}
+
+	/**
+	 * GET /api/v1/commands (long-poll), with the hub's hint on when to ask again.
+	 *
+	 * A hub that already holds enough waiting long-polls for this store answers at once with a
+	 * Retry-After header (or a retry_after field); the caller should not poll again before then.
+	 *
+	 * @param int $wait  Seconds the hub may hold the request (0-30).
+	 * @param int $limit Most commands to receive.
+	 * @return array{commands:array[],retry_after:int}
+	 */
+	public function fetch_command_page( $wait, $limit ) {
+		$wait     = max( 0, min( 30, (int) $wait ) );
+		$limit    = max( 1, min( 100, (int) $limit ) );
+		$response = $this->exchange( 'GET', '/commands?wait=' . $wait . '&limit=' . $limit, null, $wait + 15 );
+		$answer   = $response['json'];
+		$retry    = isset( $response['headers']['retry-after'] ) ? (int) $response['headers']['retry-after'] : 0;
+		if ( isset( $answer['retry_after'] ) && is_numeric( $answer['retry_after'] ) ) {
+			$retry = max( $retry, (int) ceil( (float) $answer['retry_after'] ) );
+		}
+		return array(
+			'commands'    => isset( $answer['commands'] ) && is_array( $answer['commands'] ) ? $answer['commands'] : array(),
+			'retry_after' => max( 0, $retry ),
+		);
 	}
 
 	/**
@@ -145,15 +168,29 @@ class HubClient {
 	 * @throws HubException On transport failure, an error status or a body that is not JSON.
 	 */
 	public function request( $method, $path, $payload, $timeout ) {
+		return $this->exchange( $method, $path, $payload, $timeout )['json'];
+	}
+
+	/**
+	 * Sends one signed request; the decoded JSON answer with the response headers.
+	 *
+	 * @param string     $method   HTTP method.
+	 * @param string     $path     Path below /api/v1, with query.
+	 * @param array|null $payload  JSON body or null.
+	 * @param float      $timeout  Seconds.
+	 * @return array{json:array,headers:array<string,string>}
+	 * @throws HubException On transport failure, an error status or a body that is not JSON.
+	 */
+	public function exchange( $method, $path, $payload, $timeout ) {
 		if ( '' === $this->base_url ) {
-			throw new HubException( __( 'The hub URL is not set.', 'tiktok-shop-sync' ), 0, 'not_configured' );
+			throw new HubException( self::text( 'The hub URL is not set.' ), 0, 'not_configured' );
 		}
 		$url  = $this->base_url . self::API_PREFIX . $path;
 		$body = '';
 		if ( null !== $payload ) {
-			$body = (string) wp_json_encode( $payload, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE );
+			$body = (string) json_encode( $payload, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE );
 		}
-		$parts           = wp_parse_url( $url );
+		$parts           = parse_url( $url ); // phpcs:ignore
 		$path_with_query = ( isset( $parts['path'] ) ? $parts['path'] : '/' ) . ( isset( $parts['query'] ) ? '?' . $parts['query'] : '' );
 		$headers         = $this->signer->headers( (int) call_user_func( $this->clock ), $method, $path_with_query, $body );
 		$headers['Accept'] = 'application/json';
@@ -169,7 +206,7 @@ class HubClient {
 			$code    = 'http_' . $status;
 			$message = sprintf(
 				/* translators: %d: HTTP status code. */
-				__( 'The hub answered with HTTP %d.', 'tiktok-shop-sync' ),
+				self::text( 'The hub answered with HTTP %d.' ),
 				$status
 			);
 			if ( is_array( $decoded ) && isset( $decoded['error'] ) && is_array( $decoded['error'] ) ) {
@@ -180,8 +217,23 @@ class HubClient {
 			throw new HubException( $message, $status, $code, $retry_after );
 		}
 		if ( ! is_array( $decoded ) ) {
-			throw new HubException( __( 'The hub answered with something that is not JSON.', 'tiktok-shop-sync' ), $status, 'invalid_response' );
+			throw new HubException( self::text( 'The hub answered with something that is not JSON.' ), $status, 'invalid_response' );
 		}
-		return $decoded;
+		return array(
+			'json'    => $decoded,
+			'headers' => isset( $response['headers'] ) ? (array) $response['headers'] : array(),
+		);
+	}
+
+	/**
+	 * A message in the site's language when WordPress is there to translate it.
+	 *
+	 * Kept free of a hard WordPress dependency so the client can serve other PHP platforms.
+	 *
+	 * @param string $text English message.
+	 * @return string
+	 */
+	private static function text( $text ) {
+		return function_exists( '__' ) ? __( $text, 'tiktok-shop-sync' ) : $text; // phpcs:ignore
 	}
 }

@@ -24,6 +24,25 @@ class Scheduler {
 	const HOOK_EXPORT    = 'tts_sync_export_catalog';
 	const CRON_SCHEDULE  = 'tts_sync_every_minute';
 	const POLL_INTERVAL  = 60;
+	// Action Scheduler 3.6+ claims lower numbers first: a flush never waits behind a command poll.
+	const FLUSH_PRIORITY = 5;
+
+	/**
+	 * Called when a flush is wanted as soon as possible (the immediate delivery after the request).
+	 *
+	 * @var callable|null
+	 */
+	private $on_asap = null;
+
+	/**
+	 * Sets who is told when a flush is wanted as soon as possible.
+	 *
+	 * @param callable|null $listener Called without arguments.
+	 * @return void
+	 */
+	public function on_asap( $listener ) {
+		$this->on_asap = $listener;
+	}
 
 	/**
 	 * Whether Action Scheduler's functions are available.
@@ -55,7 +74,11 @@ class Scheduler {
 	 * @return void
 	 */
 	public function schedule_flush( $timestamp = null ) {
+		// The scheduled flush is the safety net; the listener delivers right after this request.
 		$this->schedule_once( self::HOOK_FLUSH, array(), null === $timestamp ? time() : (int) $timestamp );
+		if ( null === $timestamp && $this->on_asap ) {
+			call_user_func( $this->on_asap );
+		}
 	}
 
 	/**
@@ -100,7 +123,13 @@ class Scheduler {
 	}
 
 	/**
-	 * Schedules a single run unless the same hook and arguments are already pending.
+	 * Schedules a single run unless one with the same hook and arguments is already pending at or
+	 * before $timestamp.
+	 *
+	 * Only *pending* actions count. Action Scheduler's as_has_scheduled_action() also counts the
+	 * action that is running, so a flush job asking it whether its retry was already scheduled is
+	 * always told yes and the retry is never scheduled. A pending run later than wanted does not
+	 * count either: an earlier one is added (the later one then finds nothing to do).
 	 *
 	 * @param string $hook      Hook name.
 	 * @param array  $args      Arguments.
@@ -109,13 +138,42 @@ class Scheduler {
 	 */
 	private function schedule_once( $hook, array $args, $timestamp ) {
 		if ( $this->uses_action_scheduler() ) {
-			if ( ! as_has_scheduled_action( $hook, $args, self::GROUP ) ) {
-				as_schedule_single_action( $timestamp, $hook, $args, self::GROUP );
+			if ( ! $this->pending_by( $hook, $args, $timestamp ) ) {
+				as_schedule_single_action( $timestamp, $hook, $args, self::GROUP, false, self::HOOK_FLUSH === $hook ? self::FLUSH_PRIORITY : 10 );
 			}
 			return;
 		}
-		if ( ! wp_next_scheduled( $hook, $args ) ) {
+		$next = wp_next_scheduled( $hook, $args );
+		if ( ! $next || $next > $timestamp ) {
 			wp_schedule_single_event( $timestamp, $hook, $args );
 		}
+	}
+
+	/**
+	 * Whether a pending (not running) action of $hook with $args is due at or before $timestamp.
+	 *
+	 * @param string $hook      Hook name.
+	 * @param array  $args      Arguments.
+	 * @param int    $timestamp Unix time.
+	 * @return bool
+	 */
+	private function pending_by( $hook, array $args, $timestamp ) {
+		if ( ! function_exists( 'as_get_scheduled_actions' ) ) {
+			return as_has_scheduled_action( $hook, $args, self::GROUP );
+		}
+		$found = as_get_scheduled_actions(
+			array(
+				'hook'         => $hook,
+				'args'         => $args,
+				'group'        => self::GROUP,
+				'status'       => 'pending',
+				'date'         => (int) $timestamp,
+				'date_compare' => '<=',
+				'per_page'     => 1,
+				'orderby'      => 'none',
+			),
+			'ids'
+		);
+		return ! empty( $found );
 	}
 }

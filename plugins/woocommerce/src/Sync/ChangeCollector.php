@@ -18,6 +18,14 @@ defined( 'ABSPATH' ) || exit;
  * save touches every variation. The hooks therefore only note which products changed; at shutdown,
  * once every save of the request is done, each product is read once, serialised and put in the
  * outbox, and one asynchronous flush is scheduled. The admin's request never waits for the hub.
+ *
+ * A stock change alone sends only the stock. WooCommerce's stock functions (wc_update_product_stock(),
+ * used by every sale, refund and cancellation) save the whole product, which fires the product-update
+ * hook; seen in WooCommerce 9.4 the order is woocommerce_product_before_set_stock → save
+ * (updated_props, woocommerce_update_product[_variation]) → woocommerce_product_set_stock. A save
+ * made between the "before" and the "after" stock hooks is therefore the stock function's own and
+ * is sent as an inventory.update, not as the full product. (An ordinary save that changes the stock
+ * fires both stock hooks before its update hook, so it is still sent in full.)
  */
 class ChangeCollector {
 
@@ -48,6 +56,21 @@ class ChangeCollector {
 	 * @var array<int,true>
 	 */
 	private $deletes = array();
+
+	/**
+	 * Products and variations inside a stock function (between its before and after stock hooks).
+	 *
+	 * @var array<int,true>
+	 */
+	private $in_stock_update = array();
+
+	/**
+	 * Variable products WooCommerce is re-saving to sync their price range and stock status from
+	 * their variations (WC_Product_Variable::sync(), run at shutdown for every variation saved).
+	 *
+	 * @var array<int,true>
+	 */
+	private $syncing = array();
 
 	/**
 	 * Outbox.
@@ -112,6 +135,8 @@ class ChangeCollector {
 		add_action( 'woocommerce_new_product_variation', array( $this, 'on_variation_saved' ), 90, 2 );
 		add_action( 'woocommerce_update_product_variation', array( $this, 'on_variation_saved' ), 90, 2 );
 		add_action( 'woocommerce_product_object_updated_props', array( $this, 'on_updated_props' ), 90, 2 );
+		add_action( 'woocommerce_product_before_set_stock', array( $this, 'on_before_stock_change' ), 90, 1 );
+		add_action( 'woocommerce_variation_before_set_stock', array( $this, 'on_before_stock_change' ), 90, 1 );
 		add_action( 'woocommerce_product_set_stock', array( $this, 'on_stock_changed' ), 90, 1 );
 		add_action( 'woocommerce_variation_set_stock', array( $this, 'on_stock_changed' ), 90, 1 );
 		add_action( 'woocommerce_product_set_stock_status', array( $this, 'on_stock_status_changed' ), 90, 3 );
@@ -119,7 +144,9 @@ class ChangeCollector {
 		add_action( 'trashed_post', array( $this, 'on_post_status_changed' ), 90, 1 );
 		add_action( 'untrashed_post', array( $this, 'on_post_status_changed' ), 90, 1 );
 		add_action( 'before_delete_post', array( $this, 'on_before_delete_post' ), 90, 2 );
-		add_action( 'shutdown', array( $this, 'write_outbox' ), 5 );
+		add_action( 'woocommerce_variable_product_sync_data', array( $this, 'on_variable_sync' ), 90, 1 );
+		// After WooCommerce's deferred variable-product sync (shutdown, 10), before the delivery (1000).
+		add_action( 'shutdown', array( $this, 'write_outbox' ), 20 );
 	}
 
 	/**
@@ -129,6 +156,15 @@ class ChangeCollector {
 	 * @return void
 	 */
 	public function on_product_saved( $product_id ) {
+		if ( isset( $this->syncing[ (int) $product_id ] ) ) {
+			// Derived data only (price range, stock status): the variations' own events carry it.
+			unset( $this->syncing[ (int) $product_id ] );
+			return;
+		}
+		if ( isset( $this->in_stock_update[ (int) $product_id ] ) ) {
+			$this->inventory[ (int) $product_id ] = true;
+			return;
+		}
 		$this->upserts[ (int) $product_id ] = true;
 	}
 
@@ -140,6 +176,10 @@ class ChangeCollector {
 	 * @return void
 	 */
 	public function on_variation_saved( $variation_id, $variation = null ) {
+		if ( isset( $this->in_stock_update[ (int) $variation_id ] ) ) {
+			$this->inventory[ (int) $variation_id ] = true;
+			return;
+		}
 		$variation = $variation ? $variation : $this->catalog->product( $variation_id );
 		if ( $variation && $variation->get_parent_id() ) {
 			$this->upserts[ (int) $variation->get_parent_id() ] = true;
@@ -160,6 +200,30 @@ class ChangeCollector {
 	}
 
 	/**
+	 * WooCommerce is about to re-save a variable product with data synced from its variations.
+	 *
+	 * @param \WC_Product $product Variable product.
+	 * @return void
+	 */
+	public function on_variable_sync( $product ) {
+		if ( is_object( $product ) ) {
+			$this->syncing[ (int) $product->get_id() ] = true;
+		}
+	}
+
+	/**
+	 * A stock quantity is about to change (a stock function, or a save whose stock changed).
+	 *
+	 * @param \WC_Product $product Product or variation.
+	 * @return void
+	 */
+	public function on_before_stock_change( $product ) {
+		if ( is_object( $product ) ) {
+			$this->in_stock_update[ (int) $product->get_id() ] = true;
+		}
+	}
+
+	/**
 	 * Stock quantity changed, including through wc_update_product_stock() when an order reduces or restores stock.
 	 *
 	 * @param \WC_Product $product Product or variation.
@@ -167,6 +231,7 @@ class ChangeCollector {
 	 */
 	public function on_stock_changed( $product ) {
 		if ( is_object( $product ) ) {
+			unset( $this->in_stock_update[ (int) $product->get_id() ] );
 			$this->inventory[ (int) $product->get_id() ] = true;
 		}
 	}

@@ -236,6 +236,30 @@ class Outbox {
 	}
 
 	/**
+	 * Whether events wait out a backoff after failed attempts (the hub was unreachable or busy).
+	 *
+	 * @return bool
+	 */
+	public function backing_off() {
+		$table = $this->table();
+		return (bool) $this->db->get_var(
+			$this->db->prepare( "SELECT id FROM {$table} WHERE state = %s AND attempts > 0 AND next_attempt_at > %d LIMIT 1", self::STATE_PENDING, (int) call_user_func( $this->clock ) ) // phpcs:ignore
+		);
+	}
+
+	/**
+	 * Whether an event is due now.
+	 *
+	 * @return bool
+	 */
+	public function has_due() {
+		$table = $this->table();
+		return (bool) $this->db->get_var(
+			$this->db->prepare( "SELECT id FROM {$table} WHERE state = %s AND next_attempt_at <= %d LIMIT 1", self::STATE_PENDING, (int) call_user_func( $this->clock ) ) // phpcs:ignore
+		);
+	}
+
+	/**
 	 * Number of events still to deliver.
 	 *
 	 * @return int

@@ -26,6 +26,9 @@ class OutboxFlusher {
 	const MAX_BATCHES    = 20;
 	const BASE_DELAY     = 30;
 	const MAX_DELAY      = 3600;
+	// Seconds per call: a job may wait; right after a save a hung hub must not hold a PHP worker.
+	const DEFAULT_TIMEOUT   = 20;
+	const IMMEDIATE_TIMEOUT = 5;
 
 	/**
 	 * Outbox.
@@ -76,9 +79,11 @@ class OutboxFlusher {
 	/**
 	 * Sends every due event, a bounded number of batches per run.
 	 *
+	 * @param float $timeout Seconds each call to the hub may take (shorter right after a save, so a
+	 *                       hub that hangs cannot hold a PHP worker for long).
 	 * @return array{delivered:int,rejected:int,deferred:int,error:string} Counts for this run.
 	 */
-	public function flush() {
+	public function flush( $timeout = self::DEFAULT_TIMEOUT ) {
 		$summary    = array(
 			'delivered' => 0,
 			'rejected'  => 0,
@@ -92,7 +97,7 @@ class OutboxFlusher {
 				break;
 			}
 			try {
-				$results = $this->client->send_events( array_column( $rows, 'event' ) );
+				$results = $this->client->send_events( array_column( $rows, 'event' ), $timeout );
 			} catch ( HubException $e ) {
 				$status = $e->status();
 				if ( in_array( $status, array( 400, 413, 422 ), true ) && count( $rows ) > 1 ) {
@@ -120,7 +125,7 @@ class OutboxFlusher {
 					$this->outbox->mark_delivered( $row['id'], $row['event_id'] );
 					++$summary['delivered'];
 				} else {
-					$errors = isset( $result['errors'] ) ? wp_json_encode( $result['errors'] ) : 'rejected without a reason';
+					$errors = isset( $result['errors'] ) ? json_encode( $result['errors'] ) : 'rejected without a reason';
 					$this->outbox->mark_rejected( $row['id'], $row['event_id'], (string) $errors );
 					++$summary['rejected'];
 				}
@@ -139,7 +144,7 @@ class OutboxFlusher {
 		$out   = array();
 		$bytes = 20;
 		foreach ( $rows as $row ) {
-			$size = strlen( (string) wp_json_encode( $row['event'] ) ) + 1;
+			$size = strlen( (string) json_encode( $row['event'], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE ) ) + 1;
 			if ( $out && $bytes + $size > self::MAX_BODY_BYTES ) {
 				break;
 			}

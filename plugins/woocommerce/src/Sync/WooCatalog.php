@@ -126,12 +126,25 @@ class WooCatalog {
 	/**
 	 * Human label of an attribute ("pa_size" → "Size").
 	 *
+	 * A global attribute's label is read from the attribute taxonomy itself. wc_attribute_label()
+	 * only knows the attributes registered at the start of the request ($wc_product_attributes), so
+	 * for one created in the same request (an import, a script, the REST API) it returns the
+	 * taxonomy name, "pa_colour", which would become the option name on TikTok.
+	 *
 	 * @param string      $name    Attribute name or taxonomy.
 	 * @param \WC_Product $product Product the attribute belongs to.
 	 * @return string
 	 */
 	public function attribute_label( $name, $product ) {
-		return function_exists( 'wc_attribute_label' ) ? (string) wc_attribute_label( $name, $product ) : (string) $name;
+		$name = (string) $name;
+		if ( 0 === strpos( $name, 'pa_' ) && function_exists( 'wc_get_attribute_taxonomy_labels' ) ) {
+			$labels = wc_get_attribute_taxonomy_labels();
+			$slug   = substr( $name, 3 );
+			if ( isset( $labels[ $slug ] ) && '' !== (string) $labels[ $slug ] ) {
+				return (string) apply_filters( 'woocommerce_attribute_label', (string) $labels[ $slug ], $name, $product );
+			}
+		}
+		return function_exists( 'wc_attribute_label' ) ? (string) wc_attribute_label( $name, $product ) : $name;
 	}
 
 	/**

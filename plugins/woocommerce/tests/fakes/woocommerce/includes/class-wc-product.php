@@ -182,7 +182,15 @@ class WC_Product extends WC_Data {
 		// Active price follows regular/sale, as WC_Product_Data_Store_CPT::handle_updated_props does.
 		$sale = (string) $this->get_sale_price( 'edit' );
 		$this->set_price( '' !== $sale && $this->is_on_sale( 'edit' ) ? $sale : $this->get_regular_price( 'edit' ) );
-		return parent::save();
+		$id = parent::save();
+		$this->maybe_defer_product_sync();
+		return $id;
+	}
+	/** As WC_Product: a child product queues its parent for syncing at the end of the request. */
+	protected function maybe_defer_product_sync() {
+		if ( $this->get_parent_id() ) {
+			wc_deferred_product_sync( $this->get_parent_id() );
+		}
 	}
 }
 
@@ -214,12 +222,20 @@ class WC_Product_Variable extends WC_Product {
 	}
 	public function save() {
 		$this->validate_props();
-		$id = WC_Data::save();
-		self::sync( $this );
-		return $id;
+		return WC_Data::save();
 	}
-	/** Price of a variable product is the lowest of its children (WC_Product_Variable::sync). */
-	public static function sync( $product ) {
+	/**
+	 * WC_Product_Variable::sync(): the lowest child price becomes the parent's, then
+	 * woocommerce_variable_product_sync_data, then (by default) the parent is saved. Run at shutdown
+	 * (priority 10) for every parent whose variation was saved in the request.
+	 */
+	public static function sync( $product, $save = true ) {
+		if ( ! is_a( $product, 'WC_Product' ) ) {
+			$product = wc_get_product( $product );
+		}
+		if ( ! is_a( $product, 'WC_Product_Variable' ) ) {
+			return $product;
+		}
 		$prices = array();
 		foreach ( $product->get_children() as $child_id ) {
 			$price = get_post_meta( $child_id, '_price', true );
@@ -232,6 +248,10 @@ class WC_Product_Variable extends WC_Product {
 			add_post_meta( $product->get_id(), '_price', wc_format_decimal( min( $prices ) ) );
 		}
 		do_action( 'woocommerce_variable_product_sync_data', $product );
+		if ( $save ) {
+			$product->save();
+		}
+		return $product;
 	}
 }
 

@@ -106,32 +106,87 @@ function wc_update_product_stock( $product, $stock_quantity = null, $operation =
 	return $product->get_stock_quantity();
 }
 
+/** Deferred parent sync: wc_deferred_product_sync() and WC_Post_Data::do_deferred_product_sync() on shutdown (10). */
+function wc_deferred_product_sync( $product_id ) {
+	global $wc_deferred_product_sync;
+	if ( empty( $wc_deferred_product_sync ) ) {
+		$wc_deferred_product_sync = array();
+	}
+	$wc_deferred_product_sync[] = $product_id;
+}
+class WC_Post_Data {
+	public static function init() {
+		add_action( 'shutdown', array( __CLASS__, 'do_deferred_product_sync' ), 10 );
+	}
+	public static function do_deferred_product_sync() {
+		global $wc_deferred_product_sync;
+		if ( ! empty( $wc_deferred_product_sync ) ) {
+			$ids                      = wp_parse_id_list( $wc_deferred_product_sync );
+			$wc_deferred_product_sync = array();
+			foreach ( $ids as $id ) {
+				$product = wc_get_product( $id );
+				if ( is_callable( array( $product, 'sync' ) ) ) {
+					$product->sync( $product );
+				}
+			}
+		}
+	}
+}
+WC_Post_Data::init();
+
 /** Attribute taxonomies (WooCommerce keeps them in woocommerce_attribute_taxonomies). */
 function wc_get_attribute_taxonomies() {
 	return (array) get_option( 'wc_fake_attribute_taxonomies', array() );
 }
+/**
+ * wc_create_attribute(): stores the attribute only. As in WooCommerce, its taxonomy is registered
+ * (and listed in $wc_product_attributes) on the next request's init, not in this one.
+ */
 function wc_create_attribute( $args ) {
-	$all                = wc_get_attribute_taxonomies();
-	$id                 = count( $all ) + 1;
-	$slug               = wc_sanitize_taxonomy_name( $args['slug'] ?? $args['name'] );
+	$all                  = wc_get_attribute_taxonomies();
+	$id                   = count( $all ) + 1;
+	$slug                 = wc_sanitize_taxonomy_name( $args['slug'] ?? $args['name'] );
 	$all[ 'pa_' . $slug ] = array( 'id' => $id, 'name' => $slug, 'label' => $args['name'] );
 	update_option( 'wc_fake_attribute_taxonomies', $all );
-	WC_Post_Types::register_attribute_taxonomies();
 	return $id;
 }
 function wc_sanitize_taxonomy_name( $taxonomy ) {
 	return apply_filters( 'sanitize_taxonomy_name', urldecode( sanitize_title( urldecode( $taxonomy ) ) ), $taxonomy );
 }
+function wc_attribute_taxonomy_name( $attribute_name ) {
+	return $attribute_name ? 'pa_' . wc_sanitize_taxonomy_name( $attribute_name ) : '';
+}
+function wc_attribute_taxonomy_slug( $attribute_name ) {
+	$attribute_name = wc_sanitize_taxonomy_name( $attribute_name );
+	return 0 === strpos( $attribute_name, 'pa_' ) ? substr( $attribute_name, 3 ) : $attribute_name;
+}
 function wc_attribute_taxonomy_id_by_name( $name ) {
 	$all = wc_get_attribute_taxonomies();
 	return isset( $all[ $name ] ) ? (int) $all[ $name ]['id'] : 0;
 }
+/** attribute_name => attribute_label, read from the stored attributes (fresh after wc_create_attribute). */
+function wc_get_attribute_taxonomy_labels() {
+	$labels = array();
+	foreach ( wc_get_attribute_taxonomies() as $attribute ) {
+		$labels[ $attribute['name'] ] = $attribute['label'];
+	}
+	return $labels;
+}
+function taxonomy_is_product_attribute( $name ) {
+	global $wc_product_attributes;
+	return taxonomy_exists( $name ) && array_key_exists( $name, (array) $wc_product_attributes );
+}
+/** wc_attribute_label() as in WooCommerce 9.4: an attribute unknown to $wc_product_attributes falls back to the product's own name for it. */
 function wc_attribute_label( $name, $product = '' ) {
-	$all = wc_get_attribute_taxonomies();
-	if ( isset( $all[ $name ] ) ) {
-		$label = $all[ $name ]['label'];
+	if ( taxonomy_is_product_attribute( $name ) ) {
+		$slug       = wc_attribute_taxonomy_slug( $name );
+		$all_labels = wc_get_attribute_taxonomy_labels();
+		$label      = isset( $all_labels[ $slug ] ) ? $all_labels[ $slug ] : $slug;
 	} elseif ( $product && is_object( $product ) ) {
-		$attributes = $product->get_attributes();
+		if ( $product->is_type( 'variation' ) ) {
+			$product = wc_get_product( $product->get_parent_id() );
+		}
+		$attributes = $product ? $product->get_attributes() : array();
 		$slug       = sanitize_title( $name );
 		$label      = isset( $attributes[ $slug ] ) && is_object( $attributes[ $slug ] ) ? $attributes[ $slug ]->get_name() : $name;
 	} else {
@@ -154,11 +209,15 @@ class WC_Post_Types {
 		}
 		self::register_attribute_taxonomies();
 	}
+	/** Registers every stored attribute's taxonomy and lists it in $wc_product_attributes (init only). */
 	public static function register_attribute_taxonomies() {
+		global $wc_product_attributes;
+		$wc_product_attributes = array();
 		foreach ( wc_get_attribute_taxonomies() as $taxonomy => $attribute ) {
 			if ( ! taxonomy_exists( $taxonomy ) ) {
 				register_taxonomy( $taxonomy, array( 'product' ), array( 'hierarchical' => false, 'label' => $attribute['label'] ) );
 			}
+			$wc_product_attributes[ $taxonomy ] = (object) array( 'attribute_id' => $attribute['id'], 'attribute_name' => $attribute['name'], 'attribute_label' => $attribute['label'] );
 		}
 	}
 	public static function register_post_types() {
