@@ -120,6 +120,8 @@ final class Plugin {
 		add_action( Scheduler::HOOK_POLL, array( $this, 'run_scheduled_poll' ) );
 		add_action( Scheduler::HOOK_EXPORT, array( $this, 'run_export_page' ) );
 		( new Routes( $this ) )->register();
+		add_filter( 'woocommerce_payment_gateways', array( Orders\TikTokShopGateway::class, 'register' ) );
+		( new Orders\TikTokOrderEmails() )->register();
 
 		if ( $this->options()->is_active() ) {
 			$this->immediate_delivery()->register();
@@ -544,7 +546,8 @@ final class Plugin {
 		return $this->get(
 			'order_notifier',
 			function () {
-				return new OrderStatusNotifier( $this->outbox(), $this->events(), $this->scheduler() );
+				global $wpdb;
+				return new OrderStatusNotifier( $this->outbox(), $this->events(), $this->scheduler(), array( new Orders\AstProviders( $wpdb ), 'name' ) );
 			}
 		);
 	}

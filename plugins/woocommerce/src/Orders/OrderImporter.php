@@ -22,7 +22,6 @@ defined( 'ABSPATH' ) || exit;
 class OrderImporter {
 
 	const CREATED_VIA     = 'tiktok_shop';
-	const PAYMENT_METHOD  = 'tiktok_shop';
 	const CLAIM_STALE_SEC = 600;
 
 	/**
@@ -247,6 +246,14 @@ class OrderImporter {
 
 		try {
 			$totals = isset( $order['totals'] ) && is_array( $order['totals'] ) ? $order['totals'] : array();
+			// wc_create_order() stamps the order with the request that ran it (a cron run, the hub's
+			// wake-up call): those are not the buyer's, so they are left empty.
+			$wc_order->set_customer_ip_address( '' );
+			$wc_order->set_customer_user_agent( '' );
+			$placed = $this->placed_at( $order );
+			if ( null !== $placed ) {
+				$wc_order->set_date_created( $placed );
+			}
 			$wc_order->set_currency( (string) $order['currency'] );
 			$wc_order->set_prices_include_tax( true );
 			foreach ( $lines as $line ) {
@@ -273,7 +280,7 @@ class OrderImporter {
 			$wc_order->add_item( $shipping_item );
 
 			$payment_title = ! empty( $order['payment_method'] ) ? 'TikTok Shop (' . $order['payment_method'] . ')' : 'TikTok Shop';
-			$wc_order->set_payment_method( self::PAYMENT_METHOD );
+			$wc_order->set_payment_method( TikTokShopGateway::ID );
 			$wc_order->set_payment_method_title( $payment_title );
 			if ( ! empty( $order['note'] ) ) {
 				$wc_order->set_customer_note( (string) $order['note'] );
@@ -301,12 +308,13 @@ class OrderImporter {
 			$wc_order->save();
 			$wc_order->add_order_note(
 				sprintf(
-					/* translators: 1: TikTok order id, 2: total, 3: currency, 4: tax included. */
-					__( 'TikTok Shop order %1$s: charged %2$s %3$s (tax included: %4$s). Ship it from TikTok Seller Center or mark it completed with a tracking number here.', 'tiktok-shop-sync' ),
+					/* translators: 1: TikTok order id, 2: total, 3: currency, 4: tax included, 5: import time (UTC). */
+					__( 'TikTok Shop order %1$s: charged %2$s %3$s (tax included: %4$s). Imported into the store on %5$s UTC; the order date is the time it was placed on TikTok. Ship it from TikTok Seller Center or mark it completed with a tracking number here.', 'tiktok-shop-sync' ),
 					$tiktok_id,
 					(string) $totals['total'],
 					(string) $order['currency'],
-					isset( $totals['tax'] ) ? (string) $totals['tax'] : '0.00'
+					isset( $totals['tax'] ) ? (string) $totals['tax'] : '0.00',
+					gmdate( 'Y-m-d H:i:s' )
 				)
 			);
 		} catch ( \Throwable $e ) {
@@ -316,6 +324,20 @@ class OrderImporter {
 			throw $e;
 		}
 		return $wc_order;
+	}
+
+	/**
+	 * When the buyer placed the order on TikTok, as a Unix time, or null when unknown or in the future.
+	 *
+	 * @param array $order Canonical ORDER.
+	 * @return int|null
+	 */
+	private function placed_at( array $order ) {
+		if ( empty( $order['created_at'] ) || ! is_string( $order['created_at'] ) ) {
+			return null;
+		}
+		$time = strtotime( $order['created_at'] );
+		return ( false === $time || $time > time() + 300 ) ? null : $time;
 	}
 
 	/**

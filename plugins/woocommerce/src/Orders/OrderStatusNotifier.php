@@ -49,16 +49,25 @@ class OrderStatusNotifier {
 	private $scheduler;
 
 	/**
+	 * Returns a carrier's name for a slug stored by a tracking plugin, or null.
+	 *
+	 * @var callable|null
+	 */
+	private $provider_name;
+
+	/**
 	 * Constructor.
 	 *
-	 * @param Outbox       $outbox    Outbox.
-	 * @param EventFactory $events    Event factory.
-	 * @param Scheduler    $scheduler Scheduler.
+	 * @param Outbox        $outbox        Outbox.
+	 * @param EventFactory  $events        Event factory.
+	 * @param Scheduler     $scheduler     Scheduler.
+	 * @param callable|null $provider_name Carrier name for a stored slug (Advanced Shipment Tracking).
 	 */
-	public function __construct( Outbox $outbox, EventFactory $events, Scheduler $scheduler ) {
-		$this->outbox    = $outbox;
-		$this->events    = $events;
-		$this->scheduler = $scheduler;
+	public function __construct( Outbox $outbox, EventFactory $events, Scheduler $scheduler, $provider_name = null ) {
+		$this->outbox        = $outbox;
+		$this->events        = $events;
+		$this->scheduler     = $scheduler;
+		$this->provider_name = $provider_name;
 	}
 
 	/**
@@ -137,21 +146,47 @@ class OrderStatusNotifier {
 	/**
 	 * Tracking number and carrier of an order.
 	 *
-	 * @param \WC_Order $order Order.
+	 * Read from what the tracking plugins merchants use store on the order: the
+	 * _wc_shipment_tracking_items list written by WooCommerce Shipment Tracking and by Advanced
+	 * Shipment Tracking (carrier as a slug such as "royal-mail", or a custom name), AfterShip's
+	 * _aftership_tracking_items, then plain _tracking_number / _tracking_provider meta. The newest item
+	 * wins. The hub maps the carrier (slug or name) to one of TikTok's shipping providers.
+	 *
+	 * @param \WC_Order     $order          Order.
+	 * @param callable|null $provider_name  Returns a carrier's name for a stored slug, or null.
 	 * @return array{tracking_number:string,carrier:string,shipped_at:string|null}|null
 	 */
-	public static function tracking( $order ) {
+	public static function tracking( $order, $provider_name = null ) {
 		$items = $order->get_meta( '_wc_shipment_tracking_items' );
 		if ( is_array( $items ) ) {
 			foreach ( array_reverse( $items ) as $item ) {
 				if ( ! is_array( $item ) || empty( $item['tracking_number'] ) ) {
 					continue;
 				}
-				$carrier = ! empty( $item['custom_tracking_provider'] ) ? $item['custom_tracking_provider'] : ( isset( $item['tracking_provider'] ) ? $item['tracking_provider'] : '' );
+				$carrier = trim( (string) ( isset( $item['custom_tracking_provider'] ) ? $item['custom_tracking_provider'] : '' ) );
+				if ( '' === $carrier ) {
+					$slug    = trim( (string) ( isset( $item['tracking_provider'] ) ? $item['tracking_provider'] : '' ) );
+					$name    = ( '' !== $slug && $provider_name ) ? call_user_func( $provider_name, $slug ) : null;
+					$carrier = $name ? (string) $name : $slug;
+				}
 				return array(
 					'tracking_number' => trim( (string) $item['tracking_number'] ),
-					'carrier'         => '' !== trim( (string) $carrier ) ? trim( (string) $carrier ) : 'Other',
+					'carrier'         => '' !== $carrier ? $carrier : 'Other',
 					'shipped_at'      => ! empty( $item['date_shipped'] ) && is_numeric( $item['date_shipped'] ) ? gmdate( 'c', (int) $item['date_shipped'] ) : null,
+				);
+			}
+		}
+		$items = $order->get_meta( '_aftership_tracking_items' );
+		if ( is_array( $items ) ) {
+			foreach ( array_reverse( $items ) as $item ) {
+				if ( ! is_array( $item ) || empty( $item['tracking_number'] ) ) {
+					continue;
+				}
+				$carrier = trim( (string) ( isset( $item['slug'] ) ? $item['slug'] : '' ) );
+				return array(
+					'tracking_number' => trim( (string) $item['tracking_number'] ),
+					'carrier'         => '' !== $carrier ? $carrier : 'Other',
+					'shipped_at'      => ! empty( $item['tracking_ship_date'] ) && is_numeric( $item['tracking_ship_date'] ) ? gmdate( 'c', (int) $item['tracking_ship_date'] ) : null,
 				);
 			}
 		}
@@ -177,7 +212,7 @@ class OrderStatusNotifier {
 	 * @return bool Whether the event was queued.
 	 */
 	private function send_fulfilment( $order ) {
-		$tracking = self::tracking( $order );
+		$tracking = self::tracking( $order, $this->provider_name );
 		if ( ! $tracking ) {
 			return false;
 		}

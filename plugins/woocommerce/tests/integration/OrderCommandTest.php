@@ -84,6 +84,54 @@ class OrderCommandTest extends IntegrationTestCase {
 		$this->assertContains( 8, array_column( $items, 'quantity' ) );
 	}
 
+	public function test_a_tiktok_order_looks_like_one_in_the_admin_and_mails_no_buyer() {
+		$mails = array();
+		$catch = static function ( $pre, $atts ) use ( &$mails ) {
+			$mails[] = $atts;
+			return true;
+		};
+		add_filter( 'pre_wp_mail', $catch, 10, 2 );
+		// The poll runs inside some request: a cron run, the hub's wake-up call.
+		$_SERVER['REMOTE_ADDR']     = '203.0.113.9';
+		$_SERVER['HTTP_USER_AGENT'] = 'TikTokShopSync-Hub/1.0';
+		$product   = $this->make_simple_product( array( 'stock_quantity' => 10 ) );
+		$tiktok_id = '5770' . wp_rand( 100000000, 999999999 );
+		$payload   = $this->order_payload( $tiktok_id, array( array( 'product_id' => (string) $product->get_id(), 'variant_id' => (string) $product->get_id(), 'quantity' => 1, 'unit_price' => '9.99' ) ), array( 'created_at' => '2026-11-27T10:00:00Z', 'buyer' => array( 'email' => 'x8f2k@scs.tiktokw.example.invalid' ) ) );
+		LiveHub::get()->create_command( 'order.create', array( 'order' => $payload ) );
+		$this->poll();
+		unset( $_SERVER['REMOTE_ADDR'], $_SERVER['HTTP_USER_AGENT'] );
+
+		$order = wc_get_order( $this->orders_for( $tiktok_id )[0] );
+		ob_start();
+		WC_Meta_Box_Order_Data::output( $order );
+		$header = ob_get_clean();
+		$this->assertStringContainsString( 'Payment via TikTok Shop', $header );
+		$this->assertArrayNotHasKey( 'tiktok_shop', WC()->payment_gateways()->get_available_payment_gateways(), 'never offered at checkout' );
+		$this->assertSame( '', $order->get_customer_ip_address(), 'not the address of the request that ran the poll' );
+		$this->assertSame( '', $order->get_customer_user_agent() );
+		$this->assertSame( strtotime( '2026-11-27T10:00:00Z' ), $order->get_date_created()->getTimestamp(), 'the order date is when it was placed on TikTok' );
+		$notes = implode( "\n", wp_list_pluck( $order->get_customer_order_notes(), 'comment_content' ) );
+		$this->assertStringContainsString( 'Imported into the store on ' . gmdate( 'Y-m-d' ), $notes );
+
+		$order->update_status( 'completed' );
+		remove_filter( 'pre_wp_mail', $catch, 10 );
+		$to_buyer = array_filter( $mails, static function ( $mail ) { return false !== strpos( (string) $mail['to'], 'tiktokw' ); } );
+		$this->assertSame( array(), array_values( $to_buyer ), 'no "order received" or "order completed" e-mail to the buyer' );
+		$to_admin = array_values( array_filter( $mails, static function ( $mail ) { return get_option( 'admin_email' ) === $mail['to']; } ) );
+		$this->assertCount( 1, $to_admin, 'the admin\'s new-order e-mail stays' );
+		$this->assertStringContainsString( 'TikTok Shop order ' . $tiktok_id, $to_admin[0]['subject'] );
+
+		// The store's own orders still mail their customers.
+		$mails = array();
+		add_filter( 'pre_wp_mail', $catch, 10, 2 );
+		$own = wc_create_order();
+		$own->set_address( array( 'email' => 'customer@example.com' ), 'billing' );
+		$own->save();
+		$own->update_status( 'processing' );
+		remove_filter( 'pre_wp_mail', $catch, 10 );
+		$this->assertContains( 'customer@example.com', array_column( $mails, 'to' ) );
+	}
+
 	public function test_failures_are_reported_with_the_documented_reasons() {
 		$deleted = $this->make_simple_product();
 		$deleted_id = $deleted->get_id();

@@ -7,6 +7,7 @@
 
 use PHPUnit\Framework\TestCase;
 use TikTokShopSync\Commands\CommandFailure;
+use TikTokShopSync\Orders\AstProviders;
 use TikTokShopSync\Orders\OrderImporter;
 use TikTokShopSync\Orders\OrderLocator;
 use TikTokShopSync\Orders\OrderMap;
@@ -74,5 +75,24 @@ class OrderRulesTest extends TestCase {
 		$this->assertSame( array( 'tracking_number' => 'DPD123', 'carrier' => 'Other', 'shipped_at' => null ), OrderStatusNotifier::tracking( $order ) );
 		$order->update_meta_data( '_wc_shipment_tracking_items', array( array( 'tracking_provider' => 'royal-mail', 'custom_tracking_provider' => 'Evri', 'tracking_number' => ' H01 ', 'date_shipped' => '1795700000' ) ) );
 		$this->assertSame( array( 'tracking_number' => 'H01', 'carrier' => 'Evri', 'shipped_at' => gmdate( 'c', 1795700000 ) ), OrderStatusNotifier::tracking( $order ) );
+	}
+
+	public function test_carriers_of_advanced_shipment_tracking_and_aftership_are_read() {
+		$db    = new SqliteWpdb();
+		$names = new AstProviders( $db );
+		$order = new WC_Order();
+		$order->update_meta_data( '_wc_shipment_tracking_items', array( array( 'tracking_provider' => 'dpd-uk', 'tracking_number' => 'JD01', 'date_shipped' => 1795700000, 'status_shipped' => 1, 'tracking_id' => 'a1' ) ) );
+		$this->assertSame( 'dpd-uk', OrderStatusNotifier::tracking( $order, array( $names, 'name' ) )['carrier'], 'without AST\'s table the slug is sent (the hub knows it)' );
+
+		$db->query( 'CREATE TABLE wp_woo_shippment_provider (id INTEGER PRIMARY KEY, provider_name TEXT, ts_slug TEXT, custom_provider_name TEXT)' );
+		$db->query( "INSERT INTO wp_woo_shippment_provider (provider_name, ts_slug) VALUES ('DPD UK', 'dpd-uk'), ('Speedy Couriers Ltd', 'speedy-couriers-ltd')" );
+		$names = new AstProviders( $db );
+		$this->assertSame( 'DPD UK', OrderStatusNotifier::tracking( $order, array( $names, 'name' ) )['carrier'] );
+		$order->update_meta_data( '_wc_shipment_tracking_items', array( array( 'tracking_provider' => 'speedy-couriers-ltd', 'tracking_number' => 'S1' ) ) );
+		$this->assertSame( 'Speedy Couriers Ltd', OrderStatusNotifier::tracking( $order, array( $names, 'name' ) )['carrier'], 'a merchant\'s own AST carrier goes by its name' );
+
+		$aftership = new WC_Order();
+		$aftership->update_meta_data( '_aftership_tracking_items', array( array( 'slug' => 'royal-mail', 'tracking_number' => 'RM1GB', 'tracking_ship_date' => '1795700000' ) ) );
+		$this->assertSame( array( 'tracking_number' => 'RM1GB', 'carrier' => 'royal-mail', 'shipped_at' => gmdate( 'c', 1795700000 ) ), OrderStatusNotifier::tracking( $aftership ) );
 	}
 }

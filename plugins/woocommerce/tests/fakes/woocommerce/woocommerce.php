@@ -20,6 +20,8 @@ require_once __DIR__ . '/includes/class-wc-order.php';
 require_once __DIR__ . '/includes/wc-functions.php';
 require_once __DIR__ . '/includes/action-scheduler.php';
 require_once __DIR__ . '/includes/class-wc-admin-settings.php';
+require_once __DIR__ . '/includes/class-wc-emails.php';
+require_once __DIR__ . '/includes/class-wc-payment-gateways.php';
 
 /**
  * Main class, with WooCommerce's load sequence: woocommerce_loaded on plugins_loaded (-1),
@@ -30,6 +32,8 @@ final class WooCommerce {
 	public $version = WC_VERSION;
 	/** @var WC_Countries */
 	public $countries;
+	/** @var WC_Payment_Gateways|null */
+	public $payment_gateways = null;
 	/** @var WooCommerce|null */
 	protected static $instance = null;
 
@@ -45,6 +49,16 @@ final class WooCommerce {
 		add_action( 'init', array( $this, 'init' ), 0 );
 		add_action( 'init', array( 'WC_Post_Types', 'register_taxonomies' ), 5 );
 		add_action( 'init', array( 'WC_Post_Types', 'register_post_types' ), 5 );
+		add_action( 'init', array( 'WC_Emails', 'init_transactional_emails' ) );
+	}
+
+	public function payment_gateways() {
+		$this->payment_gateways = WC_Payment_Gateways::instance();
+		return $this->payment_gateways;
+	}
+
+	public function mailer() {
+		return WC_Emails::instance();
 	}
 
 	public function on_plugins_loaded() {

@@ -54,7 +54,13 @@ class SqliteWpdb {
 		return $count;
 	}
 	public function get_var( $sql ) {
-		$row = $this->pdo->query( $sql )->fetch( PDO::FETCH_NUM );
+		$statement = $this->pdo->query( $sql );
+		if ( false === $statement ) {
+			// As wpdb: an error (a missing table) gives null and last_error.
+			$this->last_error = implode( ' ', $this->pdo->errorInfo() );
+			return null;
+		}
+		$row = $statement->fetch( PDO::FETCH_NUM );
 		return $row ? $row[0] : null;
 	}
 	public function get_row( $sql, $output = 'OBJECT' ) {

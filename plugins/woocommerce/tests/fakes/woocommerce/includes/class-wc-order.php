@@ -78,6 +78,8 @@ class WC_Order extends WC_Data {
 		'shipping'             => array(),
 		'date_created'         => null,
 		'date_completed'       => null,
+		'customer_ip_address'  => '',
+		'customer_user_agent'  => '',
 	);
 	protected $items          = array();
 	protected $status_transition = false;
@@ -102,6 +104,20 @@ class WC_Order extends WC_Data {
 	public function get_shipping_total( $context = 'view' ) { return $this->get_prop( 'shipping_total', $context ); }
 	public function get_discount_total( $context = 'view' ) { return $this->get_prop( 'discount_total', $context ); }
 	public function get_date_completed( $context = 'view' ) { return $this->get_prop( 'date_completed', $context ); }
+	public function get_date_created( $context = 'view' ) { return $this->get_prop( 'date_created', $context ); }
+	public function get_customer_ip_address( $context = 'view' ) { return $this->get_prop( 'customer_ip_address', $context ); }
+	public function get_customer_user_agent( $context = 'view' ) { return $this->get_prop( 'customer_user_agent', $context ); }
+	public function get_billing_email( $context = 'view' ) { $billing = $this->get_prop( 'billing', $context ); return isset( $billing['email'] ) ? $billing['email'] : ''; }
+	public function set_customer_ip_address( $v ) { $this->set_prop( 'customer_ip_address', $v ); }
+	public function set_customer_user_agent( $v ) { $this->set_prop( 'customer_user_agent', $v ); }
+	/** WC_Data::set_date_prop(): a timestamp, a date string or a WC_DateTime. */
+	public function set_date_created( $v ) {
+		if ( null === $v || '' === $v ) {
+			$this->set_prop( 'date_created', null );
+			return;
+		}
+		$this->set_prop( 'date_created', $v instanceof WC_DateTime ? $v : new WC_DateTime( is_numeric( $v ) ? '@' . $v : $v ) );
+	}
 	public function get_address( $type = 'billing' ) { return $this->get_prop( $type ); }
 	public function set_currency( $v ) { $this->set_prop( 'currency', $v ); }
 	public function set_prices_include_tax( $v ) { $this->set_prop( 'prices_include_tax', (bool) $v ); }
@@ -212,8 +228,13 @@ class WC_Order_Data_Store {
 		foreach ( array( 'status', 'currency', 'prices_include_tax', 'created_via', 'customer_note', 'payment_method', 'payment_method_title', 'discount_total', 'shipping_total', 'cart_tax', 'total', 'billing', 'shipping' ) as $prop ) {
 			$props[ $prop ] = ( new ReflectionMethod( $order, 'get_prop' ) )->invoke( $order, $prop, 'edit' );
 		}
-		$completed = $order->get_date_completed( 'edit' );
-		$props['date_completed'] = $completed ? $completed->getTimestamp() : null;
+		foreach ( array( 'customer_ip_address', 'customer_user_agent' ) as $prop ) {
+			$props[ $prop ] = ( new ReflectionMethod( $order, 'get_prop' ) )->invoke( $order, $prop, 'edit' );
+		}
+		foreach ( array( 'date_completed', 'date_created' ) as $prop ) {
+			$date           = ( new ReflectionMethod( $order, 'get_prop' ) )->invoke( $order, $prop, 'edit' );
+			$props[ $prop ] = $date ? $date->getTimestamp() : null;
+		}
 		$items = array_map( static function ( $item ) { return $item->get_data(); }, $order->get_all_items() );
 		$wpdb->update( $wpdb->prefix . 'wc_orders', array( 'status' => 'wc-' . $props['status'], 'currency' => $props['currency'], 'total_amount' => $props['total'], 'data' => wp_json_encode( array( 'props' => $props, 'items' => $items ) ) ), array( 'id' => $order->get_id() ) );
 	}
@@ -226,7 +247,7 @@ class WC_Order_Data_Store {
 		$data  = json_decode( (string) $row['data'], true );
 		$props = isset( $data['props'] ) ? $data['props'] : array();
 		foreach ( $props as $prop => $value ) {
-			if ( 'date_completed' === $prop ) {
+			if ( 'date_completed' === $prop || 'date_created' === $prop ) {
 				$value = $value ? new WC_DateTime( '@' . $value ) : null;
 			}
 			( new ReflectionMethod( $order, 'set_prop' ) )->invoke( $order, $prop, $value );
@@ -260,11 +281,15 @@ class WC_Order_Data_Store {
 	}
 }
 
+/** wc_create_order(): like WooCommerce, stamps the order with the current request's IP address and user agent. */
 function wc_create_order( $args = array() ) {
 	$order = new WC_Order();
 	$order->set_status( isset( $args['status'] ) ? $args['status'] : 'pending' );
 	$order->set_created_via( isset( $args['created_via'] ) ? $args['created_via'] : '' );
 	$order->set_currency( get_woocommerce_currency() );
+	$order->set_customer_ip_address( isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : '' ); // phpcs:ignore
+	$order->set_customer_user_agent( isset( $_SERVER['HTTP_USER_AGENT'] ) ? wc_clean( wp_unslash( $_SERVER['HTTP_USER_AGENT'] ) ) : '' ); // phpcs:ignore
+	$order->set_date_created( time() );
 	$order->save();
 	return $order;
 }
