@@ -56,7 +56,14 @@ def _page(values: dict[str, Any], errors: dict[str, str] | None = None, form: di
           status: int = 200) -> Any:
     return render_template("settings.html", title="Settings", values=values, errors=errors or {},
                            form=form or {}, example=example(values), example_price=EXAMPLE_PRICE,
-                           example_quantity=EXAMPLE_QUANTITY), status
+                           example_quantity=EXAMPLE_QUANTITY, known_carriers=known_carriers()), status
+
+
+def known_carriers() -> list[tuple[str, str]]:
+    """UK carriers recognised without a row in the table, each with the names and slugs that mean it."""
+    from hub.sync.orders.carriers import UK_CARRIERS
+
+    return [(carrier, ", ".join(names)) for carrier, names in UK_CARRIERS.items()]
 
 
 def _current() -> tuple[Merchant, dict[str, Any]]:

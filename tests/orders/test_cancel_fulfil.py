@@ -158,3 +158,35 @@ def test_tiktok_refusing_access_parks_imports_and_shipments_until_the_merchant_r
     wait_until(lambda: (world.order(shipped)["fulfilment"] or {}).get("status") == "shipped", what="shipped")
     world.poll_now()  # the periodic order search finds what the parked import left
     world.wait_status(new, "Created")
+
+
+def test_carriers_as_uk_tracking_plugins_store_them_reach_tiktok_providers() -> None:
+    """Slugs and spellings of WooCommerce Shipment Tracking / Advanced Shipment Tracking, against TikTok's UK list."""
+    import json
+    from pathlib import Path
+
+    from hub.errors import DataError
+    from hub.merchant_settings import DEFAULT_CARRIERS
+    from hub.sync.orders.fulfilment import resolve_carrier
+
+    fixture = Path(__file__).resolve().parents[2] / "sandbox" / "fixtures" / "uk_shop.json"
+    providers = json.loads(fixture.read_text())["shipping_providers"]
+    name = {p["id"]: p["name"] for p in providers}
+    expected = {
+        "royal-mail": "Royal Mail", "Royal Mail Tracked 48": "Royal Mail", "DPD.co.uk": "DPD UK",
+        "dpd-co-uk": "DPD UK", "dpd-local": "DPD UK", "hermes": "Evri", "hermes-uk": "Evri", "myHermes": "Evri",
+        "evri": "Evri", "ParcelForce": "Parcelforce Worldwide", "parcel-force": "Parcelforce Worldwide",
+        "yodel": "Yodel", "dhl-parcel-uk": "DHL UK", "DHL": "DHL UK", "ups": "UPS", "UPS UK": "UPS",
+    }
+    for carrier, provider in expected.items():
+        assert name[resolve_carrier(providers, carrier, DEFAULT_CARRIERS)] == provider, carrier
+    # The merchant's own mapping wins, also over a name the table knows.
+    assert name[resolve_carrier(providers, "royal-mail", {"Royal Mail": "Parcelforce"})] == "Parcelforce Worldwide"
+    # A carrier TikTok does not offer for the order is still refused, naming what it offers.
+    for carrier in ("fedex", "Pigeon Post"):
+        try:
+            resolve_carrier(providers, carrier, DEFAULT_CARRIERS)
+        except DataError as exc:
+            assert "Royal Mail" in exc.fix
+        else:
+            raise AssertionError(f"{carrier} should not map to a provider")

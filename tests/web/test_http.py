@@ -223,6 +223,8 @@ def test_settings_validation_messages_and_nothing_half_saved(logged_in: Browser,
                                {"markup_percent": "10", "markup_fixed": "0", "rounding": "0.99"})
     assert good.status_code == 200 and "Saved." in good.text
     assert 'id="example-price">£10.99' in good.text
+    # The carrier names and slugs that need no row (tracking plugins' slugs, UK spellings) are listed.
+    assert "<dt>Evri</dt><dd>evri, Hermes, hermes-uk" in good.text and "DPD.co.uk" in good.text
     orders = logged_in.post_form("/settings/", "/settings/orders", {
         "import_at": "immediately", "placeholder_email": "tiktok@acme.example",
         "carrier_from_0": "RM Tracked 48", "carrier_to_0": "Royal Mail"})

@@ -4,7 +4,8 @@ Never during TikTok's one-hour hold (ON_HOLD): TikTok rejects tracking then, and
 lose the update. A shipment reported during the hold waits (`waiting_hold`) and goes out when the
 hold ends — on the webhook/poll that shows the new status, or at the latest from a job scheduled for
 the end of the hold. The store's carrier name is mapped to one of TikTok's shipping providers for the
-order's delivery option through the merchant's editable `orders.carriers` table.
+order's delivery option through the merchant's editable `orders.carriers` table, then through the UK
+carriers' common slugs and names that tracking plugins store (`carriers.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from hub.merchant_settings import load_settings
 from hub.models import Merchant, Order, TikTokShop
 from hub.models.orders import FULFIL_FAILED, FULFIL_QUEUED, FULFIL_SHIPPED, FULFIL_WAITING_HOLD
 from hub.sync import policy
+from hub.sync.orders.carriers import key as carrier_key
+from hub.sync.orders.carriers import match_provider
 from hub.sync.orders.status import log
 
 if TYPE_CHECKING:
@@ -94,13 +97,20 @@ def requeue_failed_shipment(session: Session, order: Order) -> bool:
 
 
 def resolve_carrier(providers: list[dict[str, Any]], carrier: str, mapping: dict[str, str]) -> str:
-    """TikTok's shipping_provider_id for the store's carrier name, via the merchant's mapping."""
+    """TikTok's shipping_provider_id for the store's carrier name or slug.
+
+    The merchant's mapping comes first (its keys compared like the carrier, ignoring case and
+    punctuation), then the UK carriers' common slugs and names (`carriers.py`), then TikTok's own names.
+    """
     by_key = {k.casefold(): v for k, v in mapping.items()}
-    target = (by_key.get(carrier.casefold()) or carrier).casefold().strip()
+    by_loose_key = {carrier_key(k): v for k, v in mapping.items()}
+    target = by_key.get(carrier.casefold()) or by_loose_key.get(carrier_key(carrier)) or carrier
+    found = match_provider(providers, target.strip())
+    if found:
+        return found
     names = {str(p.get("name") or "").casefold(): str(p.get("id")) for p in providers if p.get("id")}
-    if target in names:
-        return names[target]
-    close = [pid for name, pid in names.items() if name.startswith(target + " ") or target in name.split()]
+    lowered = target.casefold().strip()
+    close = [pid for name, pid in names.items() if name.startswith(lowered + " ") or lowered in name.split()]
     if len(close) == 1:
         return close[0]
     offered = ", ".join(sorted(str(p.get("name")) for p in providers)) or "none"
