@@ -38,6 +38,9 @@ class Settings:
     # Loopback/private image hosts are refused in production (SSRF); the demo and tests serve images
     # from loopback, so they switch this on explicitly.
     allow_private_image_hosts: bool = False
+    # Store wake-up calls go to addresses stores registered; like pictures, private/loopback ones are
+    # refused unless switched on (tests, the demo, a hub and its stores on one private network).
+    allow_private_store_hosts: bool = False
     tiktok_rate_limit_per_second: float = 50.0
     command_visibility_timeout: int = 120
     max_events_per_request: int = 500
@@ -97,6 +100,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         tiktok_app_secret=env.get("HUB_TIKTOK_APP_SECRET") or None,
         tiktok_service_id=env.get("HUB_TIKTOK_SERVICE_ID") or None,
         allow_private_image_hosts=_truthy(env.get("HUB_ALLOW_PRIVATE_IMAGE_HOSTS")),
+        allow_private_store_hosts=_truthy(env.get("HUB_ALLOW_PRIVATE_STORE_HOSTS")),
         tiktok_rate_limit_per_second=rate,
         command_visibility_timeout=visibility,
     )

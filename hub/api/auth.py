@@ -7,7 +7,6 @@ the store behind the key.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
 from datetime import datetime, timedelta, timezone
@@ -19,14 +18,12 @@ from sqlalchemy.orm import Session
 from hub.errors import ApiError
 from hub.models import Store
 from hub.runtime import current
+from hub.security.signing import signature
+
+__all__ = ["authenticate", "path_with_query", "signature"]
 
 TIMESTAMP_WINDOW_SECONDS = 300
 CONTACT_WRITE_INTERVAL = timedelta(seconds=30)
-
-
-def signature(secret: str, timestamp: str, method: str, path_with_query: str, body: bytes) -> str:
-    message = f"{timestamp}\n{method.upper()}\n{path_with_query}\n".encode() + body
-    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def path_with_query() -> str:

@@ -46,6 +46,15 @@ def notify(connection: redis.Redis, store_id: str) -> None:
     except redis.RedisError:
         pass  # a missed wake-up only delays delivery until the poll's next check
     run_if_hosted(connection, store_id)
+    wake_store_without_long_poll(connection, store_id)
+
+
+# ---- stores that poll from cron ---------------------------------------------------------------------
+def wake_store_without_long_poll(connection: redis.Redis, store_id: str) -> None:
+    """A store that polls from cron (no long-poll waiting) is sent a signed wake-up call by a worker."""
+    from hub.commands.wakeup import request_wake
+
+    request_wake(connection, store_id)
 
 
 # ---- hosted stores ------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Ids are deterministic: `order-<shop>-<order>` (fetch and apply), `order-event-<store>-<event>`,
 `order-ship-<order row>`, `order-redeliver-<command>`, and `order-poll` for the periodic search, which
-re-schedules itself so exactly one poll chain exists however many workers start it.
+re-schedules itself so exactly one poll chain exists however many workers start it. `wake_store` jobs
+are coalesced per store by Redis keys instead (`hub.commands.wakeup`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def redeliver_command(command_id: str) -> bool:
 
     with current().db.session_scope() as session:
         return redeliver(session, command_id)
+
+
+def wake_store(store_id: str) -> str:
+    from hub.commands.wakeup import send_wake
+    from hub.runtime import current
+
+    return send_wake(current(), store_id)
 
 
 def poll_orders(reschedule: bool = True) -> dict[str, Any]:

@@ -246,7 +246,9 @@ class World:
                "HUB_TIKTOK_API_BASE": self.sandbox.url, "HUB_TIKTOK_AUTH_BASE": self.sandbox.url,
                "HUB_TIKTOK_AUTHORIZE_URL": f"{self.sandbox.url}/open/authorize",
                "HUB_TIKTOK_APP_KEY": APP_KEY, "HUB_TIKTOK_APP_SECRET": APP_SECRET,
-               "HUB_SECRET_KEY": self.runtime.settings.secret_key}
+               "HUB_SECRET_KEY": self.runtime.settings.secret_key,
+               # Test stores listen on loopback; production refuses private addresses by default.
+               "HUB_ALLOW_PRIVATE_STORE_HOSTS": "1"}
         for _ in range(count):
             log = open(self.runtime.settings.data_dir / f"worker-{len(self.workers)}.log", "ab")
             self.closers.append(log.close)

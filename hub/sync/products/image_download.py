@@ -1,28 +1,23 @@
 """Downloading a merchant's picture without letting its address reach our own network.
 
 Picture addresses come from store data, which anyone with access to the store can edit; fetched blindly
-they would let a store make the hub call internal services (docs/architecture.md, Security). So only http(s) is allowed, every
-address the host name resolves to must be public unless loopback/private is explicitly allowed (tests and
-the demo), redirects are followed by hand so that each hop is checked the same way, and both the size and
-the time a download may take are bounded.
-
-Remaining gap, accepted: the name is resolved here and again by the HTTP library, so a DNS server that
-answers differently within milliseconds (DNS rebinding) could still slip through; closing it needs
-connecting to the checked address itself, which ``requests`` cannot do without losing TLS host checks.
+they would let a store make the hub call internal services (docs/architecture.md, Security). The address rule (http(s) only,
+public hosts unless loopback/private is explicitly allowed) is `hub.security.addresses`; here redirects
+are followed by hand so that each hop is checked the same way, and both the size and the time a download
+may take are bounded.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
+from hub.security.addresses import HOST_NOT_FOUND, PRIVATE_ADDRESS, AddressRefused, check_public_url
 from hub.sync.products.errors import ImageError
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
@@ -34,52 +29,42 @@ _CHUNK = 64 * 1024
 _HEADERS = {"User-Agent": "TikTokShopSync-ImageFetcher/1.0", "Accept": "image/*,*/*;q=0.5"}
 
 
-def _allowed(address: str, allow_networks: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if any(ip in network for network in allow_networks):
-        return True
-    return ip.is_global and not ip.is_multicast
-
-
-def _networks(allow_networks: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(network, strict=False) for network in allow_networks]
-
-
 def check_url(url: str, *, source: str, allow_private: bool, allow_networks: Iterable[str] = ()) -> None:
     """Refuse non-http(s) addresses and hosts resolving to private, loopback, link-local or reserved IPs.
 
-    ``allow_networks`` opens specific ranges only (the demo allows ``127.0.0.0/8`` yet still refuses
-    ``169.254.169.254``, the cloud metadata address); ``allow_private`` opens everything.
+    The rule itself lives in `hub.security.addresses` (shared with the store wake-up call); this turns
+    its refusal into the merchant's message about the picture.
     """
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except (ValueError, TypeError, AttributeError):
-        raise ImageError("image_url_invalid", f"The image address {source} is not a valid web address.") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ImageError(
-            "image_url_invalid", f"The image address {source} is not a web address (it must start with http or https)."
-        )
-    if allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
-                                   proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        raise ImageError(
-            "image_host_not_found", f"The image at {source} could not be downloaded: the server {parts.hostname} does not exist."
-        ) from None
-    networks = _networks(allow_networks)
-    for info in infos:
-        if not _allowed(str(info[4][0]), networks):
+        check_public_url(url, allow_private=allow_private, allow_networks=allow_networks)
+    except AddressRefused as refused:
+        if refused.reason == HOST_NOT_FOUND:
+            raise ImageError(
+                "image_host_not_found",
+                f"The image at {source} could not be downloaded: the server {refused.host} does not exist.",
+            ) from None
+        if refused.reason == PRIVATE_ADDRESS:
             where = "" if url == source else f" (it redirects to {url})"
             raise ImageError(
                 "image_address_blocked",
                 f"The image at {source}{where} is on a private or local network address; "
                 "pictures must be on the public internet.",
-            )
+            ) from None
+        if _parses(url):
+            raise ImageError(
+                "image_url_invalid",
+                f"The image address {source} is not a web address (it must start with http or https).",
+            ) from None
+        raise ImageError("image_url_invalid", f"The image address {source} is not a valid web address.") from None
+
+
+def _parses(url: str) -> bool:
+    """Whether the address parses at all (a bad port or bracket makes it 'not valid' rather than 'not web')."""
+    try:
+        urlsplit(url).port
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)
