@@ -3,7 +3,7 @@
  * Plugin Name:          TikTok Shop Sync for WooCommerce
  * Plugin URI:           https://github.com/tiktok-shop-sync/tiktok-shop-sync
  * Description:          Sends catalogue, price and stock changes to the TikTok Shop Sync hub and creates the TikTok Shop orders it hands back.
- * Version:              0.1.0
+ * Version:              0.2.0
  * Requires at least:    6.2
  * Requires PHP:         7.4
  * Requires Plugins:     woocommerce
@@ -20,7 +20,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'TTS_SYNC_VERSION', '0.1.0' );
+define( 'TTS_SYNC_VERSION', '0.2.0' );
 define( 'TTS_SYNC_FILE', __FILE__ );
 define( 'TTS_SYNC_DIR', __DIR__ . '/' );
 

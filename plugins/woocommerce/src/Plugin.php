@@ -208,6 +208,24 @@ final class Plugin {
 	}
 
 	/**
+	 * Work done after the response (a wake-up's poll) changed products, e.g. an order reduced stock,
+	 * after the request's changes were written at shutdown: write and deliver those too.
+	 *
+	 * @return void
+	 */
+	public function after_background_work() {
+		if ( ! $this->options()->is_active() ) {
+			return;
+		}
+		if ( $this->collector()->has_changes() ) {
+			$this->collector()->write_outbox();
+		}
+		if ( $this->immediate_delivery()->take() && ! $this->outbox()->backing_off() ) {
+			$this->deliver_now();
+		}
+	}
+
+	/**
 	 * Job (Action Scheduler, every minute): a short poll, so a cron worker is never held waiting.
 	 *
 	 * @return array|null Summary, or null when sync is off or the hub asked to wait.
@@ -295,12 +313,17 @@ final class Plugin {
 	}
 
 	/**
-	 * Forgets built services (after credentials change).
+	 * Forgets the services built on the hub connection (after credentials or the transport change).
+	 *
+	 * The others stay: the change collector, the delivery and the scheduler hold this request's state
+	 * and are the instances WordPress hooks call.
 	 *
 	 * @return void
 	 */
 	public function reset() {
-		$this->services = array();
+		foreach ( array( 'client', 'flusher', 'poller', 'processor' ) as $name ) {
+			unset( $this->services[ $name ] );
+		}
 	}
 
 	/**

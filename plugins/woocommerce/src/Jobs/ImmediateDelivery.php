@@ -93,12 +93,14 @@ class ImmediateDelivery {
 	}
 
 	/**
-	 * Whether a delivery was requested in this request and not yet started.
+	 * Whether a delivery was requested and not yet started; clears the request.
 	 *
 	 * @return bool
 	 */
-	public function is_wanted() {
-		return $this->wanted;
+	public function take() {
+		$wanted       = $this->wanted;
+		$this->wanted = false;
+		return $wanted;
 	}
 
 	/**

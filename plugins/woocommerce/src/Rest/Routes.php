@@ -65,15 +65,6 @@ class Routes {
 	}
 
 	/**
-	 * The URL the hub wakes the store at (sent in store.update as wake_url's base).
-	 *
-	 * @return string
-	 */
-	public static function wake_url() {
-		return (string) rest_url( self::REST_NAMESPACE . self::WAKE_ROUTE );
-	}
-
-	/**
 	 * The loopback flush URL.
 	 *
 	 * @return string
@@ -172,5 +163,6 @@ class Routes {
 		$this->after_response = null;
 		ImmediateDelivery::finish_response();
 		call_user_func( $work );
+		$this->plugin->after_background_work();
 	}
 }

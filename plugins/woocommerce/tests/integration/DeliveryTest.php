@@ -94,4 +94,102 @@ class DeliveryTest extends IntegrationTestCase {
 		$this->assertNotEmpty( $polls );
 		$this->assertStringContainsString( 'wait=0&', $polls[0]['url'], 'the cron poll asks the hub not to hold it' );
 	}
+
+	/**
+	 * Serves a REST request the way WordPress does for a real one: REQUEST_URI as on the wire, then the
+	 * response, then the end of the request (shutdown), where the route's deferred work runs.
+	 *
+	 * @param string $url     Absolute URL.
+	 * @param array  $headers Request headers.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	private function serve_rest( $url, array $headers ) {
+		$parts                  = wp_parse_url( $url );
+		$_SERVER['REQUEST_URI'] = $parts['path'] . ( isset( $parts['query'] ) ? '?' . $parts['query'] : '' );
+		parse_str( isset( $parts['query'] ) ? $parts['query'] : '', $query );
+		$request = new WP_REST_Request( 'POST', $query['rest_route'] );
+		foreach ( $headers as $name => $value ) {
+			$request->set_header( $name, $value );
+		}
+		$response = rest_get_server()->dispatch( $request );
+		$this->end_request();
+		$_SERVER['REQUEST_URI'] = '/wp-admin/';
+		return $response;
+	}
+
+	/**
+	 * Headers the hub sends with a wake-up call, computed here from the documented scheme.
+	 *
+	 * @param string $path_with_query Path and query of the wake-up address.
+	 * @param string $secret          Secret to sign with.
+	 * @return array
+	 */
+	private function hub_headers( $path_with_query, $secret ) {
+		$timestamp = (string) time();
+		return array(
+			'X-Hub-Key'       => LiveHub::get()->key_id,
+			'X-Hub-Timestamp' => $timestamp,
+			'X-Hub-Signature' => 'sha256=' . hash_hmac( 'sha256', $timestamp . "\nPOST\n" . $path_with_query . "\n", $secret ),
+		);
+	}
+
+	public function test_the_hubs_signed_wake_up_call_makes_the_store_poll_at_once() {
+		$product   = $this->make_simple_product( array( 'stock_quantity' => 4 ) );
+		$this->end_request();
+		$tiktok_id = 'T-WAKE-' . wp_rand();
+		LiveHub::get()->create_command( 'order.create', array( 'order' => $this->order_payload( $tiktok_id, array( array( 'product_id' => (string) $product->get_id(), 'variant_id' => (string) $product->get_id(), 'quantity' => 1, 'unit_price' => '9.99' ) ) ) ) );
+		// The address the hub derives from the base_url in store.update (docs/extension-api.md).
+		$store = Plugin_Access::plugin()->store_info()->payload();
+		$url   = $store['base_url'] . '?rest_route=/tiktok-shop-sync/v1/wake';
+		$path  = '/?rest_route=/tiktok-shop-sync/v1/wake';
+
+		// Not signed with this store's secret: refused, nothing polled.
+		$refused = $this->serve_rest( $url, $this->hub_headers( $path, 'not-the-secret' ) );
+		$this->assertSame( 401, $refused->get_status() );
+		$this->assertSame( 'bad_signature', $refused->get_data()['code'] );
+		$this->assertSame( array(), $this->orders_for( $tiktok_id ) );
+		$stale          = $this->hub_headers( $path, LiveHub::get()->secret );
+		$stale['X-Hub-Timestamp'] = (string) ( time() - 600 );
+		$this->assertSame( 401, $this->serve_rest( $url, $stale )->get_status() );
+
+		$woken = $this->serve_rest( $url, $this->hub_headers( $path, LiveHub::get()->secret ) );
+		$this->assertSame( 202, $woken->get_status() );
+		$this->assertCount( 1, $this->orders_for( $tiktok_id ), 'the store polled after answering and created the order' );
+		$results = $this->posted_results();
+		$this->assertSame( 'done', end( $results )['body']['status'] );
+		// The order reduced stock after the response: that change is written and delivered too.
+		$this->assertSame( 0, $this->outbox_count() );
+		$items = array_merge( array(), ...array_map( static function ( $row ) { return $row['event']['items']; }, $this->answered( 'inventory.update' ) ) );
+		$this->assertContains( 3, array_column( $items, 'quantity' ) );
+	}
+
+	public function test_without_finish_request_the_site_asks_itself_to_deliver_over_a_signed_loopback() {
+		$sent = array();
+		$catch = static function ( $pre, $args, $url ) use ( &$sent ) {
+			if ( false !== strpos( $url, 'tiktok-shop-sync/v1/flush' ) ) {
+				$sent[] = array( 'url' => $url, 'args' => $args );
+				return array( 'headers' => array(), 'body' => '', 'response' => array( 'code' => 202, 'message' => 'Accepted' ), 'cookies' => array(), 'filename' => null );
+			}
+			return $pre;
+		};
+		add_filter( 'pre_http_request', $catch, 5, 3 );
+		add_filter( 'tts_sync_delivery_mode', static function () { return 'loopback'; } );
+		$this->make_simple_product( array( 'regular_price' => '6.66' ) );
+		$this->end_request();
+		remove_filter( 'pre_http_request', $catch, 5 );
+
+		$this->assertCount( 1, $sent, 'one loopback request at the end of the request' );
+		$this->assertFalse( $sent[0]['args']['blocking'], 'the request does not wait for it' );
+		$this->assertSame( 2, $this->outbox_count(), 'nothing delivered yet' );
+		// The site receives its own request: a signed call to the flush route delivers the outbox.
+		$response = $this->serve_rest( $sent[0]['url'], $sent[0]['args']['headers'] );
+		$this->assertSame( 202, $response->get_status() );
+		$this->assertSame( 0, $this->outbox_count() );
+		$answered = $this->answered( 'inventory.update' );
+		$this->assertSame( '6.66', end( $answered )['event']['items'][0]['price'] );
+		// Replayed with a changed signature, it is refused.
+		$forged                    = $sent[0]['args']['headers'];
+		$forged['X-Hub-Signature'] = 'sha256=' . str_repeat( '0', 64 );
+		$this->assertSame( 401, $this->serve_rest( $sent[0]['url'], $forged )->get_status() );
+	}
 }
