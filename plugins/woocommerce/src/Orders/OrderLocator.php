@@ -47,19 +47,7 @@ class OrderLocator {
 				return $order;
 			}
 		}
-		$ids = wc_get_orders(
-			array(
-				'limit'      => 1,
-				'return'     => 'ids',
-				'status'     => 'any',
-				'meta_query' => array( // phpcs:ignore
-					array(
-						'key'   => self::META_KEY,
-						'value' => (string) $tiktok_order_id,
-					),
-				),
-			)
-		);
+		$ids = wc_get_orders( self::query( (string) $tiktok_order_id ) );
 		if ( ! $ids ) {
 			return null;
 		}
@@ -68,5 +56,45 @@ class OrderLocator {
 			$this->map->attach( $tiktok_order_id, $order->get_id() );
 		}
 		return $order ? $order : null;
+	}
+
+	/**
+	 * The wc_get_orders() arguments that find an order by its TikTok order id, for either order storage.
+	 *
+	 * With High-Performance Order Storage (HPOS) a meta_query is the supported way. With posts storage
+	 * WooCommerce ignores a meta_query (9.2+ only adds a notice) and returns any order, so a new TikTok
+	 * order would be taken for an existing one; there, meta_key/meta_value reach WP_Query, which filters.
+	 *
+	 * @param string $tiktok_order_id TikTok order id.
+	 * @return array
+	 */
+	public static function query( $tiktok_order_id ) {
+		$args = array(
+			'limit'  => 1,
+			'return' => 'ids',
+			'status' => 'any',
+		);
+		if ( self::hpos_enabled() ) {
+			$args['meta_query'] = array( // phpcs:ignore
+				array(
+					'key'   => self::META_KEY,
+					'value' => (string) $tiktok_order_id,
+				),
+			);
+		} else {
+			$args['meta_key']   = self::META_KEY; // phpcs:ignore
+			$args['meta_value'] = (string) $tiktok_order_id; // phpcs:ignore
+		}
+		return $args;
+	}
+
+	/**
+	 * Whether orders live in WooCommerce's own tables (HPOS) rather than in posts.
+	 *
+	 * @return bool
+	 */
+	public static function hpos_enabled() {
+		$util = '\\Automattic\\WooCommerce\\Utilities\\OrderUtil';
+		return class_exists( $util ) && is_callable( array( $util, 'custom_orders_table_usage_is_enabled' ) ) && $util::custom_orders_table_usage_is_enabled();
 	}
 }

@@ -179,6 +179,11 @@ class ProductSerializer {
 		if ( '' === $code ) {
 			$keys = function_exists( 'apply_filters' ) ? apply_filters( 'tts_sync_barcode_meta_keys', self::BARCODE_META_KEYS ) : self::BARCODE_META_KEYS;
 			foreach ( (array) $keys as $meta_key ) {
+				// Since WooCommerce 9.1 _global_unique_id is a prop's own key, read above; get_meta() on it
+				// is a "called incorrectly" notice on every save.
+				if ( '_global_unique_id' === $meta_key && '_global_unique_id' === $key ) {
+					continue;
+				}
 				$candidate = trim( (string) $product->get_meta( $meta_key, true, 'edit' ) );
 				if ( '' !== $candidate ) {
 					$code = $candidate;

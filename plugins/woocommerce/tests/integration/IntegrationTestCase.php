@@ -133,7 +133,7 @@ abstract class IntegrationTestCase extends TestCase {
 	}
 
 	protected function orders_for( $tiktok_id ) {
-		return wc_get_orders( array( 'limit' => -1, 'return' => 'ids', 'status' => 'any', 'meta_query' => array( array( 'key' => '_tiktok_order_id', 'value' => $tiktok_id ) ) ) ); // phpcs:ignore
+		return wc_get_orders( array( 'limit' => -1 ) + \TikTokShopSync\Orders\OrderLocator::query( $tiktok_id ) );
 	}
 
 	/**

@@ -132,6 +132,29 @@ class OrderCommandTest extends IntegrationTestCase {
 		$this->assertContains( 'customer@example.com', array_column( $mails, 'to' ) );
 	}
 
+	public function test_with_posts_storage_each_tiktok_order_still_gets_its_own_order() {
+		// HPOS off: WooCommerce ignores a meta_query there and would hand back any order as "the" order.
+		update_option( 'woocommerce_custom_orders_table_enabled', 'no' );
+		try {
+			$product = $this->make_simple_product( array( 'stock_quantity' => 10 ) );
+			$line    = array( array( 'product_id' => (string) $product->get_id(), 'variant_id' => (string) $product->get_id(), 'quantity' => 1, 'unit_price' => '9.99' ) );
+			$first   = 'T-CPT-A-' . wp_rand();
+			$second  = 'T-CPT-B-' . wp_rand();
+			LiveHub::get()->create_command( 'order.create', array( 'order' => $this->order_payload( $first, $line ) ) );
+			$this->poll();
+			LiveHub::get()->create_command( 'order.create', array( 'order' => $this->order_payload( $second, $line ) ) );
+			$this->poll();
+			$a = $this->orders_for( $first );
+			$b = $this->orders_for( $second );
+			$this->assertCount( 1, $a );
+			$this->assertCount( 1, $b );
+			$this->assertNotSame( $a, $b, 'two TikTok orders, two store orders' );
+			$this->assertSame( 8, (int) wc_get_product( $product->get_id() )->get_stock_quantity() );
+		} finally {
+			update_option( 'woocommerce_custom_orders_table_enabled', 'yes' );
+		}
+	}
+
 	public function test_failures_are_reported_with_the_documented_reasons() {
 		$deleted = $this->make_simple_product();
 		$deleted_id = $deleted->get_id();

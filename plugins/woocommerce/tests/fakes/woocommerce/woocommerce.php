@@ -13,6 +13,7 @@ define( 'WC_PLUGIN_FILE', __FILE__ );
 define( 'WC_VERSION', '9.4.0' );
 
 require_once __DIR__ . '/includes/FeaturesUtil.php';
+require_once __DIR__ . '/includes/OrderUtil.php';
 require_once __DIR__ . '/includes/class-wc-data.php';
 require_once __DIR__ . '/includes/class-wc-product.php';
 require_once __DIR__ . '/includes/class-wc-product-data-store-cpt.php';

@@ -86,7 +86,22 @@ abstract class WC_Data {
 		$this->data    = array_replace( $this->data, $this->changes );
 		$this->changes = array();
 	}
+	/** As WC_Data::is_internal_meta_key(): a prop's own meta key read through get_meta() is a notice. */
+	protected function is_internal_meta_key( $key ) {
+		$internal = $this->data_store && is_callable( array( $this->data_store, 'get_internal_meta_keys' ) ) ? $this->data_store->get_internal_meta_keys() : array();
+		if ( in_array( $key, $internal, true ) ) {
+			wc_doing_it_wrong( __FUNCTION__, sprintf( 'Generic add/update/get meta methods should not be used for internal meta data, including "%s". Use getters and setters.', $key ), '3.2.0' );
+			return true;
+		}
+		return false;
+	}
 	public function get_meta( $key = '', $single = true, $context = 'view' ) {
+		if ( $this->is_internal_meta_key( $key ) ) {
+			$getter = 'get_' . ltrim( $key, '_' );
+			if ( is_callable( array( $this, $getter ) ) ) {
+				return $this->{$getter}( $context );
+			}
+		}
 		$values = array();
 		foreach ( $this->meta_data as $meta ) {
 			if ( $meta->key === $key ) {

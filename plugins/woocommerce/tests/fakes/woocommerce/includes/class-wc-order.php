@@ -304,12 +304,24 @@ function wc_get_order( $the_order = false ) {
 		return false;
 	}
 }
-/** wc_get_orders() with the HPOS meta_query support this plugin relies on. */
+/**
+ * wc_get_orders(). With HPOS a meta_query filters. With posts storage (HPOS off) WooCommerce 9.4 ignores
+ * a meta_query, says so with _doing_it_wrong(), and returns orders unfiltered; meta_key/meta_value
+ * pass through to WP_Query and do filter.
+ */
 function wc_get_orders( $args ) {
 	global $wpdb;
 	$sql    = "SELECT o.id FROM {$wpdb->prefix}wc_orders o";
 	$where  = array( '1=1' );
 	$params = array();
+	$hpos   = \Automattic\WooCommerce\Utilities\OrderUtil::custom_orders_table_usage_is_enabled();
+	if ( ! $hpos && ! empty( $args['meta_query'] ) ) {
+		wc_doing_it_wrong( 'WC_Order_Data_Store_CPT::query', 'Order query argument (meta_query) is not supported on the current order datastore.', '9.2.0' );
+		unset( $args['meta_query'] );
+	}
+	if ( ! $hpos && ! empty( $args['meta_key'] ) ) {
+		$args['meta_query'] = array( array( 'key' => $args['meta_key'], 'value' => isset( $args['meta_value'] ) ? $args['meta_value'] : '' ) ); // phpcs:ignore
+	}
 	if ( ! empty( $args['meta_query'] ) ) {
 		foreach ( $args['meta_query'] as $i => $clause ) {
 			$sql     .= " INNER JOIN {$wpdb->prefix}wc_orders_meta m{$i} ON m{$i}.order_id = o.id";

@@ -33,6 +33,10 @@ class WC_Product_Data_Store_CPT {
 	protected $new_hook      = 'woocommerce_new_product';
 	protected $update_hook   = 'woocommerce_update_product';
 
+	public function get_internal_meta_keys() {
+		return array_keys( $this->meta_key_to_props );
+	}
+
 	public function create( &$product ) {
 		$id = wp_insert_post(
 			array(

@@ -7,6 +7,9 @@
 
 defined( 'ABSPATH' ) || exit;
 
+function wc_doing_it_wrong( $function, $message, $version ) {
+	_doing_it_wrong( $function, $message, $version ); // phpcs:ignore
+}
 function wc_format_decimal( $number ) {
 	if ( '' === $number || null === $number ) {
 		return '';
