@@ -48,13 +48,18 @@ USER_AGENT = "TikTokShopSync-Hub/1 (wake-up)"
 class WakeRoute:
     """Where an extension serves its wake-up address, relative to its ``base_url``, and since which version."""
 
+    path: str
     query: str
     since: tuple[int, ...]
 
 
-# The WooCommerce plugin's REST route, addressed the way every WordPress site answers it (no pretty
-# permalinks needed). Added in version 0.2.0 of the plugin; older versions are never called.
-WAKE_ROUTES = {"woocommerce": WakeRoute(query="rest_route=/tiktok-shop-sync/v1/wake", since=(0, 2, 0))}
+WAKE_ROUTES = {
+    # The WooCommerce plugin's REST route, addressed the way every WordPress site answers it (no pretty
+    # permalinks needed). Added in version 0.2.0 of the plugin; older versions are never called.
+    "woocommerce": WakeRoute(path="", query="rest_route=/tiktok-shop-sync/v1/wake", since=(0, 2, 0)),
+    # The Magento 2 module's controller (it queues a poll for the website and answers 202).
+    "magento2": WakeRoute(path="tiktokshop/wake/index", query="", since=(1, 0, 0)),
+}
 
 
 def _version(text: str | None) -> tuple[int, ...]:
@@ -74,8 +79,10 @@ def wake_url(store: "Store") -> str | None:
         return None
     if not store.sync_enabled or store.revoked_at is not None:
         return None
-    base = store.base_url.split("#", 1)[0]
-    return base + ("&" if "?" in base else ("?" if base.endswith("/") else "/?")) + route.query
+    parts = urlsplit(store.base_url.split("#", 1)[0])
+    path = (parts.path if parts.path.endswith("/") else parts.path + "/") + route.path
+    query = "&".join(q for q in (parts.query, route.query) if q)
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
 
 
 def _queued_key(store_id: str) -> str:

@@ -110,3 +110,21 @@ def test_no_call_while_a_long_poll_waits_nor_to_old_extensions_or_private_addres
     world.runtime.redis.delete(f"hub:wake:sent:{store_id}")
     assert send_wake(world.runtime, store_id) == "no_wake_url"
     assert site.calls == []
+
+
+def test_wake_up_addresses_come_from_the_registered_base_url_and_the_extensions_route() -> None:
+    from hub.commands.wakeup import wake_url
+    from hub.models import Store
+
+    def store(platform: str, base_url: str | None, version: str | None) -> Store:
+        return Store(platform=platform, base_url=base_url, extension_version=version, sync_enabled=True)
+
+    assert wake_url(store("woocommerce", "https://shop.example/", "0.2.0")) == \
+        "https://shop.example/?rest_route=/tiktok-shop-sync/v1/wake"
+    assert wake_url(store("woocommerce", "https://shop.example/blog", "0.3.1")) == \
+        "https://shop.example/blog/?rest_route=/tiktok-shop-sync/v1/wake"
+    assert wake_url(store("magento2", "https://m.example/", "1.0.0")) == "https://m.example/tiktokshop/wake/index"
+    # Versions without the route, platforms without one, stores that sent no base_url: never called.
+    assert wake_url(store("woocommerce", "https://shop.example/", "0.1.0")) is None
+    assert wake_url(store("shopify", "https://x.myshopify.com/", "9.9")) is None
+    assert wake_url(store("woocommerce", None, "0.2.0")) is None
