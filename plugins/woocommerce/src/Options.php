@@ -30,6 +30,7 @@ class Options {
 	const POLL_LOCK        = 'tts_sync_poll_lock';
 	const WAKE_PENDING     = 'tts_sync_wake_pending';
 	const POLL_NOT_BEFORE  = 'tts_sync_poll_not_before';
+	const REPORTED_VERSION = 'tts_sync_reported_version';
 
 	/**
 	 * Every option the plugin may write; uninstall removes exactly these.
@@ -51,6 +52,7 @@ class Options {
 			self::POLL_LOCK,
 			self::WAKE_PENDING,
 			self::POLL_NOT_BEFORE,
+			self::REPORTED_VERSION,
 		);
 	}
 

@@ -131,6 +131,7 @@ final class Plugin {
 				add_action( 'update_option_' . $option, array( $this, 'queue_store_update' ) );
 			}
 			add_action( 'admin_init', array( $this->scheduler(), 'ensure_poll' ) );
+			add_action( 'init', array( $this, 'report_version_change' ) );
 		}
 
 		if ( is_admin() ) {
@@ -299,6 +300,20 @@ final class Plugin {
 		}
 		$this->outbox()->add( $this->events()->store_update( $this->store_info()->payload() ), 'store' );
 		$this->scheduler()->schedule_flush();
+	}
+
+	/**
+	 * After an update of the plugin, tells the hub the new version once (store.update): the hub sends
+	 * wake-up calls only to versions that answer them.
+	 *
+	 * @return void
+	 */
+	public function report_version_change() {
+		if ( TTS_SYNC_VERSION === get_option( Options::REPORTED_VERSION ) ) {
+			return;
+		}
+		update_option( Options::REPORTED_VERSION, TTS_SYNC_VERSION, false );
+		$this->queue_store_update();
 	}
 
 	/**

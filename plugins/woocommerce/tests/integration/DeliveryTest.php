@@ -192,4 +192,15 @@ class DeliveryTest extends IntegrationTestCase {
 		$forged['X-Hub-Signature'] = 'sha256=' . str_repeat( '0', 64 );
 		$this->assertSame( 401, $this->serve_rest( $sent[0]['url'], $forged )->get_status() );
 	}
+
+	public function test_after_an_update_the_hub_learns_the_new_version_once() {
+		update_option( 'tts_sync_reported_version', '0.1.0' );
+		Plugin_Access::plugin()->report_version_change();
+		Plugin_Access::plugin()->report_version_change();
+		$this->end_request();
+		$updates = $this->answered( 'store.update' );
+		$this->assertCount( 1, $updates );
+		$this->assertSame( TTS_SYNC_VERSION, $updates[0]['event']['store']['extension_version'] );
+		$this->assertSame( 'accepted', $updates[0]['result']['status'] );
+	}
 }
