@@ -3,7 +3,7 @@
 A WordPress store polls for commands from WP-Cron about once a minute and must not hold a PHP worker in
 a long-poll, so a TikTok order used to wait 30–60 s before it became a store order. When a command is
 created for a store that has no long-poll waiting, the hub sends the store a content-free, signed
-``POST`` to the wake-up address the store's extension serves (docs/extension-api.md, "Wake-up requests");
+``POST`` to the wake-up address the store's extension serves (docs/extension-api.md, "Wake-up");
 the store then polls as usual. The request carries nothing but its signature, so a forged or replayed
 one can at most make a store poll.
 

@@ -15,7 +15,7 @@ defined( 'ABSPATH' ) || exit;
 
 /**
  * POST tiktok-shop-sync/v1/wake and POST tiktok-shop-sync/v1/flush, both content-free and signed with
- * the store's key (see docs/extension-api.md, "Wake-up requests").
+ * the store's key (see docs/extension-api.md, "Wake-up").
  *
  * - wake: the hub says a command is waiting. The store answers 202 at once and polls the hub
  *   (wait=0) after the response, so a TikTok order becomes a store order in seconds instead of at
