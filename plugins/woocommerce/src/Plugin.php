@@ -413,7 +413,8 @@ final class Plugin {
 					array( $this, 'deliver_now' ),
 					array( $this, 'send_flush_loopback' ),
 					function () {
-						return $this->outbox()->backing_off();
+						// Also "hold off" when sync was switched off or the plugin uninstalled in this request.
+						return ! $this->options()->is_active() || $this->outbox()->backing_off();
 					}
 				);
 			}

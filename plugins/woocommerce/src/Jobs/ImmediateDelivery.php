@@ -63,7 +63,7 @@ class ImmediateDelivery {
 	 *
 	 * @param callable $flush       Flushes the outbox now.
 	 * @param callable $loopback    Asks the site to flush in a request of its own.
-	 * @param callable $backing_off Returns true while the outbox waits out a hub outage.
+	 * @param callable $backing_off Returns true while nothing should be tried now (hub outage, sync off).
 	 */
 	public function __construct( $flush, $loopback, $backing_off ) {
 		$this->flush       = $flush;
