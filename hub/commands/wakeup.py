@@ -101,7 +101,7 @@ def request_wake(connection: redis.Redis, store_id: str) -> None:
             return  # a long-poll is waiting: the Redis notification wakes it
         if not connection.set(_queued_key(store_id), b"1", nx=True, px=10_000):
             return  # a wake-up job is already queued; it will cover this command
-        from hub.jobs.queues import ORDERS, queue
+        from hub.queues import ORDERS, queue
 
         queue(ORDERS, connection).enqueue("hub.jobs.orders.wake_store", store_id, result_ttl=0, failure_ttl=3600,
                                           job_timeout=30)
@@ -155,7 +155,7 @@ def _send_later(connection: redis.Redis, store_id: str) -> str:
     wait_ms = max(int(connection.pttl(f"hub:wake:sent:{store_id}")), 1)
     if not connection.set(f"hub:wake:later:{store_id}", b"1", nx=True, px=wait_ms + 2000):
         return "coalesced"
-    from hub.jobs.queues import ORDERS, queue
+    from hub.queues import ORDERS, queue
 
     queue(ORDERS, connection).enqueue_in(timedelta(milliseconds=wait_ms), "hub.jobs.orders.wake_store", store_id,
                                          result_ttl=0, failure_ttl=3600, job_timeout=30)
