@@ -1,6 +1,6 @@
 <?php
 /**
- * WooCommerce product → canonical PRODUCT (design §5).
+ * WooCommerce product → canonical PRODUCT (docs/canonical-data.md).
  *
  * @package TikTokShopSync
  */

@@ -1,6 +1,6 @@
 <?php
 /**
- * Canonical product (design §5).
+ * Canonical product (docs/canonical-data.md).
  *
  * @package TikTokShopSync\Tests
  */
