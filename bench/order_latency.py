@@ -17,7 +17,7 @@ from pathlib import Path
 import redis
 
 from bench._harness import percentile
-from tests.orders.harness import FakeStore, build_world, wait_until
+from tests.support.orders import FakeStore, build_world, wait_until
 
 
 def main() -> None:

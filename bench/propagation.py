@@ -84,8 +84,7 @@ def list_products(runtime: Any, hub: HubClient, client: Any, store_id: str, coun
     """`count` simple products: sent to the hub, created on the sandbox, bound. → product id → (tiktok id, sku id)."""
     from hub.models import Listing, SkuBinding
     from hub.models.listings import ACTIVE
-    from tests.tiktok.conftest import leaf_without_size_chart
-    from tests.tiktok.test_endpoints import png
+    from tests.support.sandbox import leaf_without_size_chart, png
 
     hub.send_events([new_event("store.update", store={"currency": "GBP", "weight_unit": "kg", "dimension_unit": "cm"})])
     category_id, attributes = leaf_without_size_chart(client)

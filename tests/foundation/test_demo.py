@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _demo(data_dir: Path) -> str:
     run = subprocess.run([sys.executable, "-m", "hub.cli", "demo", "--data-dir", str(data_dir),
-                          "--port", str(_free_port()), "--duration", "1"],
+                          "--port", str(free_port()), "--duration", "1"],
                          cwd=ROOT, capture_output=True, text=True, timeout=420)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert '"status": "demo ready"' in run.stdout, run.stdout[-2000:]

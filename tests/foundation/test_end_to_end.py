@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from plugins.hub_client import HubClient, HubClientError
 from plugins.hub_client.client import new_event
+from tests.support.hub import wait_for_long_poll
+from tests.support.servers import free_port
+from tests.support.waiting import wait_until
 
 HUB = [sys.executable, "-m", "hub.cli"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.ConnectionError:
+        return False
 
 
 def _hub(env: dict[str, str], *args: str) -> dict:
@@ -42,17 +45,12 @@ def hub_env(tmp_path: Path) -> dict[str, str]:
 def test_store_add_serve_ping_events_and_a_command_round_trip(hub_env: dict[str, str], tmp_path: Path) -> None:
     creds = _hub(hub_env, "store", "add", "--platform", "woocommerce", "--name", "Socks & Co")
     assert set(creds) >= {"store_id", "key_id", "secret"}
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*HUB, "serve", "--port", str(port)], env=hub_env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                requests.get(base + "/api/v1/openapi.json", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
+        wait_until(lambda: _answers(base + "/api/v1/openapi.json"), 30, what="hub serve answering")
         client = HubClient(base, creds["key_id"], creds["secret"], max_retries=2, backoff=0.1)
         assert client.ping()["store_name"] == "Socks & Co"
 
@@ -64,7 +62,8 @@ def test_store_add_serve_ping_events_and_a_command_round_trip(hub_env: dict[str,
         received: list = []
         poller = threading.Thread(target=lambda: received.extend(client.poll_commands(wait=20)))
         poller.start()
-        time.sleep(0.3)
+        embedded = redis.Redis.from_url(f"redis://127.0.0.1:{(tmp_path / 'var' / 'redis' / 'port').read_text()}/0")
+        wait_for_long_poll(embedded, creds["store_id"])
         order = {"order": {"tiktok_order_id": "576461413038785752", "lines": []}}
         made = _hub(hub_env, "commands", "create", "--store", creds["store_id"], "--type", "order.create",
                     "--payload", json.dumps(order))
@@ -85,8 +84,6 @@ def test_store_add_serve_ping_events_and_a_command_round_trip(hub_env: dict[str,
         server.wait(timeout=15)
     # the embedded Redis server stops with the last process that used it
     port_file = tmp_path / "var" / "redis" / "port"
-    import redis
-
     with pytest.raises(redis.ConnectionError):
         redis.Redis.from_url(f"redis://127.0.0.1:{port_file.read_text()}/0", socket_timeout=1).ping()
 

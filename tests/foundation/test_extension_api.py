@@ -16,7 +16,8 @@ from hub.commands.outbox import create_command, notify
 from hub.models import Command, ProcessedEvent, ProductSnapshot, Store, VariantStock
 from plugins.hub_client import HubClient, HubClientError, sign_request
 from plugins.hub_client.client import new_event
-from tests.conftest import add_store
+from tests.support.hub import add_store, wait_for_long_poll
+from tests.support.waiting import wait_until
 
 
 def product(pid: str = "88", version: int = 1, variants: int = 1, **extra: Any) -> dict[str, Any]:
@@ -191,7 +192,7 @@ def test_long_poll_wakes_when_a_command_is_created(client, runtime, store) -> No
     received: list = []
     thread = threading.Thread(target=lambda: received.extend(client.poll_commands(wait=20)))
     thread.start()
-    time.sleep(0.3)
+    wait_for_long_poll(runtime.redis, store["store_id"])
     command_id = _command(runtime, store["store_id"])
     thread.join(timeout=10)
     assert not thread.is_alive(), "the long-poll did not return after the command was created"
@@ -201,7 +202,8 @@ def test_long_poll_wakes_when_a_command_is_created(client, runtime, store) -> No
 
 def test_leased_command_is_invisible_then_redelivered_after_visibility_timeout(tmp_path, redis_url) -> None:  # noqa: ANN001
     from hub.app import create_app
-    from tests.conftest import LiveServer, make_runtime
+    from tests.support.hub import make_runtime
+    from tests.support.servers import LiveServer
 
     rt = make_runtime(tmp_path, redis_url, command_visibility_timeout=1)
     creds = add_store(rt)
@@ -210,8 +212,7 @@ def test_leased_command_is_invisible_then_redelivered_after_visibility_timeout(t
         command_id = _command(rt, creds["store_id"])
         assert [x["id"] for x in c.poll_commands(wait=0)] == [command_id]
         assert c.poll_commands(wait=0) == []
-        time.sleep(1.2)
-        again = c.poll_commands(wait=0)
+        again = wait_until(lambda: c.poll_commands(wait=0), 10, what="the command handed out again")
         assert [x["id"] for x in again] == [command_id] and again[0]["attempts"] == 2
     rt.close()
 

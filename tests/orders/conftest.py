@@ -7,13 +7,16 @@ from typing import Iterator
 
 import pytest
 
-from tests.orders.harness import FakeStore, World, build_world
+from tests.support.orders import SANDBOX_OPTIONS, World, build_world
+from tests.support.sandbox import SandboxPool
+from tests.support.store import FakeStore
 
 
 @pytest.fixture()
-def world(tmp_path: Path, redis_url: str, database_url: str) -> Iterator[World]:
+def world(tmp_path: Path, redis_url: str, database_url: str, sandboxes: SandboxPool) -> Iterator[World]:
     """Every order test runs on SQLite (the embedded default) and on PostgreSQL (production)."""
-    built = build_world(tmp_path, redis_url, visibility_timeout=3, database_url=database_url)
+    built = build_world(tmp_path, redis_url, visibility_timeout=3, database_url=database_url,
+                        sandbox=sandboxes.fresh(**SANDBOX_OPTIONS))
     yield built
     built.close()
 
@@ -22,4 +25,4 @@ def world(tmp_path: Path, redis_url: str, database_url: str) -> Iterator[World]:
 def store(world: World) -> Iterator[FakeStore]:
     fake = FakeStore(world.client, {("88", "91"): 500, ("88", "92"): 500}).start()
     yield fake
-    fake.close()
+    fake.close(wake=world.wake_store)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 
-from tests.orders.harness import FakeStore, World, wait_until
+from tests.support.orders import FakeStore, World, wait_until
 
 
 def test_tiktok_cancellation_cancels_the_store_order(world: World, store: FakeStore) -> None:
@@ -21,12 +20,13 @@ def test_cancellation_before_the_store_picks_it_up_withdraws_the_command(world: 
     wait_until(lambda: world.commands("order.create"), what="command")
     world.sandbox.move(tid, "CANCELLED")
     world.wait_status(tid, "Cancelled")
+    world.settle()
     store = FakeStore(world.client).start()
     try:
-        time.sleep(2)
+        store.looked()  # the store asked for work and was given nothing: the command was withdrawn
         assert store.orders == {} and store.received == []
     finally:
-        store.close()
+        store.close(wake=world.wake_store)
 
 
 def test_cancellation_racing_the_creation_cancels_once_created(world: World, store: FakeStore) -> None:

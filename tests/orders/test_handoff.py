@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from hub.sync.orders.handoff import retry_order
-from tests.orders.harness import FakeStore, World, wait_until
+from tests.support.orders import FakeStore, World, wait_until
 
 
 def test_crash_after_creating_finds_the_existing_order_on_redelivery(world: World, store: FakeStore) -> None:

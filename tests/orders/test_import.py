@@ -8,7 +8,7 @@ import requests
 
 from hub.canonical.order import OrderSchema
 from hub.tiktok.signing import webhook_signature
-from tests.orders.harness import APP_KEY, APP_SECRET, FakeStore, World, wait_until
+from tests.support.orders import APP_KEY, APP_SECRET, FakeStore, World, wait_until
 
 
 def test_order_after_the_hold_is_created_once_with_grouped_quantities(world: World, store: FakeStore) -> None:
@@ -43,7 +43,7 @@ def test_duplicate_and_replayed_webhooks_make_one_order(world: World, store: Fak
         r = requests.post(f"{world.hub_url}/tiktok/webhooks", data=body,
                           headers={"Authorization": webhook_signature(APP_KEY, APP_SECRET, body)})
         assert r.status_code == 200
-    time.sleep(2)
+    world.settle()  # the hub has handled every notification above, and whatever each one started
     assert world.order(tid)["status"] == "Created"
     assert len(store.orders) == 1 and len(world.commands("order.create")) == 1
 
@@ -74,7 +74,8 @@ def test_missed_webhook_is_caught_by_polling(world: World, store: FakeStore) -> 
     world.poll_now()
     world.wait_status(tid, "Created")
     world.poll_now()  # the overlapping window sees it again: still one order
-    time.sleep(1)
+    world.settle()
+    store.looked()  # and the store has asked for work since
     assert len(store.orders) == 1 and len(world.commands("order.create")) == 1
     from sqlalchemy import func, select
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.orders.harness import FakeStore, World, wait_until
+from tests.support.orders import FakeStore, World, wait_until
 
 
 def _tiktok_stock(world: World, seller_sku: str) -> int:

@@ -3,120 +3,47 @@ database and a real HTTP server on loopback serving the store's pictures."""
 
 from __future__ import annotations
 
-import io
-import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import requests
-from PIL import Image
-from rq import SimpleWorker
 from sqlalchemy import select
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
-from hub.queues import all_queues
 from hub.merchants import create_store, find_or_create_merchant
 from hub.models import Listing, Merchant, Store
-from hub.runtime import Runtime, install
+from hub.runtime import Runtime
 from hub.sync.intake import apply_events
 from hub.sync.products.schedule import after_product_changes
-from sandbox.app import create_app as create_sandbox
-from tests.conftest import LiveServer, make_runtime
+from tests.support.hub import close_runtime, make_runtime
+from tests.support.images import ImageServer
+from tests.support.jobs import work
+from tests.support.sandbox import Sandbox, SandboxPool
+from tests.support.waiting import wait_until
+
+__all__ = ["ImageServer", "Sandbox", "Shop", "wait_until"]
 
 APP_KEY = "6a8listing"
 APP_SECRET = "0f1c2e7d5b3a4c6e8f0a1b2c3d4e5f61"
-
-
-class Sandbox:
-    def __init__(self, server: LiveServer):
-        self.url = server.url
-        self.http = requests.Session()
-
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.http.request(method, f"{self.url}/sandbox{path}", json=json, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def state(self) -> dict[str, Any]:
-        return self.control("GET", "/state")
-
-    def product(self, tiktok_id: str) -> dict[str, Any]:
-        return self.control("GET", f"/products/{tiktok_id}")
-
-    def calls(self, key: str) -> int:
-        return int(self.state()["calls"].get(key, 0))
-
-    def shop(self, **settings: Any) -> dict[str, Any]:
-        return self.control("PUT", "/shop", settings)
-
-    def review(self, tiktok_id: str, decision: str, reason: str = "") -> dict[str, Any]:
-        return self.control("POST", f"/products/{tiktok_id}/review", {"decision": decision, "reason": reason})
-
-    def fault(self, endpoint: str, kind: str, count: int = 1) -> None:
-        self.control("POST", "/faults", {"endpoint": endpoint, "kind": kind, "count": count})
-
-    def webhooks(self) -> list[dict[str, Any]]:
-        return self.control("GET", "/webhooks")["webhooks"]
+# Reviews only when a test decides them; no rate limit, so the engine's own pacing is what is tested.
+SANDBOX_OPTIONS = {"review_mode": "manual", "rate_limit": 0}
 
 
 @pytest.fixture()
-def sandbox() -> Iterator[Sandbox]:
-    app = create_sandbox(APP_KEY, APP_SECRET, review_mode="manual", rate_limit=0)
-    with LiveServer(app) as server:
-        yield Sandbox(server)
-    app.extensions["tiktok_sandbox"].close()
+def sandbox(sandboxes: SandboxPool) -> Sandbox:
+    return sandboxes.fresh(APP_KEY, APP_SECRET, **SANDBOX_OPTIONS)
 
 
-def jpeg(size: tuple[int, int] = (800, 800), color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()
-
-
-class ImageServer:
-    """Pictures on a real loopback HTTP server: /img/<w>x<h>/<r>-<g>-<b>.jpg, plus a page and a 404."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        self.busy: dict[str, int] = {}  # path → how many more requests get "503 Service Unavailable"
-        self.server = make_server("127.0.0.1", 0, self, threaded=True)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204
-        request = Request(environ)
-        self.hits.append(request.path)
-        parts = request.path.strip("/").split("/")
-        if self.busy.get(request.path, 0) > 0:
-            self.busy[request.path] -= 1
-            response = Response("busy", status=503, mimetype="text/plain")
-        elif len(parts) == 3 and parts[0] == "img":
-            w, h = (int(x) for x in parts[1].split("x"))
-            color = tuple(int(c) for c in parts[2].split(".")[0].split("-"))
-            response = Response(jpeg((w, h), color), mimetype="image/jpeg")  # type: ignore[arg-type]
-        elif request.path == "/page.jpg":
-            response = Response("<!DOCTYPE html><html><body>Please log in</body></html>", mimetype="image/jpeg")
-        else:
-            response = Response("not here", status=404, mimetype="text/plain")
-        return response(environ, start_response)
-
-    def url(self, w: int = 800, h: int = 800, color: tuple[int, int, int] = (200, 30, 30)) -> str:
-        return f"{self.base}/img/{w}x{h}/{color[0]}-{color[1]}-{color[2]}.jpg"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture()
-def images() -> Iterator[ImageServer]:
+@pytest.fixture(scope="session")
+def image_host() -> Iterator[ImageServer]:
     server = ImageServer()
     yield server
     server.close()
+
+
+@pytest.fixture()
+def images(image_host: ImageServer) -> ImageServer:
+    image_host.reset()
+    return image_host
 
 
 @pytest.fixture()
@@ -126,8 +53,7 @@ def runtime(tmp_path: Path, redis_url: str, sandbox: Sandbox, database_url: str)
                       tiktok_authorize_url=f"{sandbox.url}/open/authorize", tiktok_app_key=APP_KEY,
                       tiktok_app_secret=APP_SECRET)
     yield rt
-    install(None)
-    rt.close()
+    close_runtime(rt)
 
 
 class Shop:
@@ -214,8 +140,7 @@ class Shop:
         return affected
 
     def work(self) -> None:
-        SimpleWorker(all_queues(self.runtime.redis), connection=self.runtime.redis).work(
-            burst=True, with_scheduler=False, logging_level="WARNING")
+        work(self.runtime)
 
     def listing(self, pid: str) -> Listing:
         with self.runtime.db.session_scope() as session:
@@ -241,13 +166,3 @@ class Shop:
 def shop(runtime: Runtime, sandbox: Sandbox, images: ImageServer) -> Shop:
     return Shop(runtime, sandbox, images)
 
-
-def wait_until(fn, timeout: float = 5.0, interval: float = 0.05):  # noqa: ANN001, ANN201
-    deadline = time.time() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(interval)

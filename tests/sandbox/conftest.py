@@ -16,6 +16,9 @@ if str(ROOT) not in sys.path:
 from sandbox.app import create_app  # noqa: E402
 from sandbox.server import ServerThread  # noqa: E402
 from tests.sandbox.helpers import APP_KEY, APP_SECRET, Client, png_bytes  # noqa: E402
+from tests.support.waiting import wait_until  # noqa: E402
+
+__all__ = ["wait_until"]
 
 
 class Receiver:
@@ -143,13 +146,3 @@ def tee_body(images):
         return body
     return make
 
-
-def wait_until(fn, timeout=5.0, interval=0.05):
-    deadline = time.time() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(interval)

@@ -8,61 +8,44 @@ stock change goes through the Extension API, the real job and the real TikTok cl
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from rq import SimpleWorker
-from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 
 from hub.app import create_app
 from hub.models import Listing, Merchant, SkuBinding
 from hub.models.listings import ACTIVE
-from hub.queues import all_queues
-from hub.runtime import Runtime, install
+from hub.runtime import Runtime
 from hub.sync.stock.rules import desired, rules_from_settings
 from hub.tiktok.client import ShopClient
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
-from tests.conftest import LiveServer, add_store
-from tests.tiktok.conftest import APP_KEY, APP_SECRET, Sandbox, leaf_without_size_chart, tiktok_runtime
-from sandbox.app import create_app as create_sandbox
+from tests.support.hub import add_store, close_runtime
+from tests.support.jobs import drain
+from tests.support.sandbox import Sandbox, SandboxPool, leaf_without_size_chart, png, sales_warehouse
+from tests.support.servers import LiveServer
+from tests.support.waiting import wait_until
+from tests.tiktok.conftest import tiktok_runtime
+
+__all__ = ["Shop", "drain"]
+
+SANDBOX_OPTIONS = {"review_delay": 0.05}
 
 
 @pytest.fixture()
-def sandbox() -> Iterator[Sandbox]:
-    app = create_sandbox(APP_KEY, APP_SECRET, review_delay=0.05)
-    with LiveServer(app) as server:
-        yield Sandbox(server)
+def sandbox(sandboxes: SandboxPool) -> Sandbox:
+    return sandboxes.fresh(**SANDBOX_OPTIONS)
 
 
 @pytest.fixture()
 def runtime(tmp_path: Path, redis_url: str, sandbox: Sandbox) -> Iterator[Runtime]:
     rt = tiktok_runtime(tmp_path, redis_url, sandbox.url)
     yield rt
-    install(None)
-    rt.close()
-
-
-def drain(runtime: Runtime, timeout: float = 30.0) -> None:
-    """Run a real RQ worker (burst, with its scheduler) until no job is waiting, running or scheduled."""
-    deadline = time.monotonic() + timeout
-    conn = runtime.redis
-    queues = all_queues(conn)
-    while True:
-        SimpleWorker(queues, connection=conn).work(burst=True, with_scheduler=True, logging_level="WARNING")
-        waiting = sum(q.count for q in queues)
-        scheduled = sum(ScheduledJobRegistry(queue=q).count for q in queues
-                        if not q.name == "maintenance")  # the periodic tick is not work to wait for
-        started = sum(StartedJobRegistry(queue=q).count for q in queues)
-        if not waiting and not scheduled and not started:
-            return
-        assert time.monotonic() < deadline, f"jobs still pending: {waiting} waiting, {scheduled} scheduled"
-        time.sleep(0.2)
+    close_runtime(rt)
 
 
 @dataclass
@@ -138,10 +121,7 @@ class Shop:
         }
         created = self.client.products.create(body)
         tiktok_id = created["product_id"]
-        deadline = time.monotonic() + 10
-        while self.tiktok(tiktok_id)["status"] != "ACTIVATE":
-            assert time.monotonic() < deadline, "the sandbox did not approve the product"
-            time.sleep(0.05)
+        wait_until(lambda: self.tiktok(tiktok_id)["status"] == "ACTIVATE", 10, what="the sandbox approved the product")
         sku_ids = {s["seller_sku"]: s["id"] for s in created["skus"]}
         with self.runtime.db.session_scope() as session:
             for sku, _, _ in variants:
@@ -175,12 +155,8 @@ def connect_shop(runtime: Runtime, sandbox: Sandbox, hub_url: str) -> Shop:
     hub.send_events([new_event("store.update", store={"currency": "GBP", "weight_unit": "kg",
                                                       "dimension_unit": "cm"})])
     category_id, attributes = leaf_without_size_chart(client)
-    from tests.tiktok.test_endpoints import png
-
-    image = client.catalog.upload_image(png(), use_case="MAIN_IMAGE")
-    warehouse = next(w for w in client.logistics.warehouses()["warehouses"]
-                     if w["type"] == "SALES_WAREHOUSE" and w["effect_status"] == "ENABLED")
-    return Shop(runtime, sandbox, hub, store["store_id"], store["merchant_id"], client, warehouse["id"],
+    image = client.catalog.upload_image(png(color=(200, 30, 60)), use_case="MAIN_IMAGE")
+    return Shop(runtime, sandbox, hub, store["store_id"], store["merchant_id"], client, sales_warehouse(client),
                 category_id, attributes, image["uri"])
 
 

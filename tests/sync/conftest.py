@@ -2,62 +2,23 @@
 
 from __future__ import annotations
 
-import io
-import threading
-import time
-from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
-from PIL import Image
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
+
+from tests.support.images import RouteServer, jpeg, serve_routes, slow
+
 
 
 def jpeg_bytes(size: tuple[int, int] = (800, 600), color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
-
-
-@dataclass
-class LiveServer:
-    host: str
-    port: int
-    routes: dict[str, Callable[[Request], Response]] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
-
-    def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
-
-    def route(self, path: str, handler: Callable[[Request], Response]) -> None:
-        self.routes[path] = handler
-
-    def __call__(self, environ, start_response):  # WSGI entry point
-        request = Request(environ)
-        self.requests.append(request.path)
-        handler = self.routes.get(request.path)
-        response = handler(request) if handler else Response("not here", status=404, mimetype="text/plain")
-        return response(environ, start_response)
-
-
-def _serve(host: str) -> Iterator[LiveServer]:
-    live = LiveServer(host, 0)
-    server = make_server(host, 0, live, threaded=True)
-    live.port = server.server_port
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield live
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    return jpeg(size, color, quality=90)
 
 
 @pytest.fixture
-def image_server() -> Iterator[LiveServer]:
+def image_server() -> Iterator[RouteServer]:
     """Serves on 127.0.0.1 with a few standard routes; tests add their own."""
-    for live in _serve("127.0.0.1"):
+    for live in serve_routes("127.0.0.1"):
         picture = jpeg_bytes()
         live.route("/photo.jpg", lambda r: Response(picture, mimetype="image/jpeg"))
         live.route(
@@ -66,19 +27,14 @@ def image_server() -> Iterator[LiveServer]:
         )
         live.route("/gone.jpg", lambda r: Response("gone", status=404))
         live.route("/broken.jpg", lambda r: Response("oops", status=500))
-
-        def slow(request: Request) -> Response:
-            time.sleep(3)
-            return Response(picture, mimetype="image/jpeg")
-
-        live.route("/slow.jpg", slow)
+        live.route("/slow.jpg", slow(3, lambda: Response(picture, mimetype="image/jpeg")))
         yield live
 
 
 @pytest.fixture
-def second_server() -> Iterator[LiveServer]:
+def second_server() -> Iterator[RouteServer]:
     """Another loopback address (127.0.0.2) standing in for an internal service."""
-    for live in _serve("127.0.0.2"):
+    for live in serve_routes("127.0.0.2"):
         live.route("/secret", lambda r: Response("internal", mimetype="text/plain"))
         live.route("/x.png", lambda r: Response(jpeg_bytes((50, 50), (255, 0, 0)), mimetype="image/png"))
         yield live

@@ -6,44 +6,20 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import requests
 
 from hub.merchants import find_or_create_merchant
-from hub.runtime import Runtime, install
-from hub.tiktok.client import ShopClient
-from sandbox.app import create_app as create_sandbox
-from tests.conftest import LiveServer, make_runtime
+from hub.runtime import Runtime
+from tests.support.hub import close_runtime, make_runtime
+from tests.support.sandbox import APP_KEY, APP_SECRET, Sandbox, SandboxPool, leaf_without_size_chart
 
-APP_KEY = "6a8shopsync"
-APP_SECRET = "9f1c2e7d5b3a4c6e8f0a1b2c3d4e5f60"
+__all__ = ["APP_KEY", "APP_SECRET", "Sandbox", "leaf_without_size_chart", "tiktok_runtime"]
 
-
-class Sandbox:
-    def __init__(self, server: LiveServer):
-        self.server = server
-        self.url = server.url
-        self.http = requests.Session()
-
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.http.request(method, f"{self.url}/sandbox{path}", json=json, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def code(self) -> str:
-        return self.control("POST", "/oauth/code", {})["code"]
-
-    def state(self) -> dict[str, Any]:
-        return self.control("GET", "/state")
-
-    def fault(self, endpoint: str, kind: str, count: int = 1, **options: Any) -> None:
-        self.control("POST", "/faults", {"endpoint": endpoint, "kind": kind, "count": count, **options})
+SANDBOX_OPTIONS = {"review_delay": 0.2}
 
 
 @pytest.fixture()
-def sandbox() -> Iterator[Sandbox]:
-    app = create_sandbox(APP_KEY, APP_SECRET, review_delay=0.2)
-    with LiveServer(app) as server:
-        yield Sandbox(server)
+def sandbox(sandboxes: SandboxPool) -> Sandbox:
+    return sandboxes.fresh(**SANDBOX_OPTIONS)
 
 
 def tiktok_runtime(tmp_path: Path, redis_url: str, sandbox_url: str, **overrides: Any) -> Runtime:
@@ -56,8 +32,7 @@ def tiktok_runtime(tmp_path: Path, redis_url: str, sandbox_url: str, **overrides
 def runtime(tmp_path: Path, redis_url: str, sandbox: Sandbox) -> Iterator[Runtime]:
     rt = tiktok_runtime(tmp_path, redis_url, sandbox.url)
     yield rt
-    install(None)
-    rt.close()
+    close_runtime(rt)
 
 
 @pytest.fixture()
@@ -79,20 +54,3 @@ def shop_client(runtime: Runtime, merchant_id: str):  # noqa: ANN201
         client = client_for_merchant(session, merchant_id, runtime)
     yield client
     client.close()
-
-
-def leaf_without_size_chart(client: ShopClient) -> tuple[str, list[dict[str, Any]]]:
-    """A leaf the sandbox accepts products in without a size chart or certificates, with its required
-    product attributes filled by their first value: the simplest category to list in."""
-    for category in client.catalog.categories()["categories"]:
-        if not category["is_leaf"] or "AVAILABLE" not in category.get("permission_statuses", ["AVAILABLE"]):
-            continue
-        rules = client.catalog.rules(category["id"])
-        if rules.get("size_chart", {}).get("is_required") or any(c.get("is_required") for c in
-                                                                   rules.get("product_certifications", [])):
-            continue
-        attributes = client.catalog.attributes(category["id"])["attributes"]
-        required = [{"id": a["id"], "values": [{"id": a["values"][0]["id"]}]} for a in attributes
-                    if a["type"] == "PRODUCT_PROPERTY" and a.get("is_requried") and a.get("values")]
-        return category["id"], required
-    raise AssertionError("the sandbox catalogue has no leaf category without a size chart")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import uuid
 from typing import Any
 
@@ -13,6 +12,7 @@ from PIL import Image
 from hub.errors import DataError
 from hub.tiktok.client import ShopClient
 from tests.tiktok.conftest import leaf_without_size_chart
+from tests.support.waiting import wait_until
 
 
 def png(width: int = 800, height: int = 800) -> bytes:
@@ -49,12 +49,12 @@ def listing(shop_client: ShopClient) -> dict[str, Any]:
 
 
 def _wait_for_status(client: ShopClient, product_id: str, status: str, timeout: float = 10) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        product = client.products.get(product_id)
-        if product["status"] == status or time.monotonic() > deadline:
-            return product
-        time.sleep(0.1)
+    """The product once it has `status` (or as it is after `timeout`, for the caller's assertion to show)."""
+    try:
+        return wait_until(lambda: (p := client.products.get(product_id))["status"] == status and p, timeout,
+                          interval=0.1)
+    except AssertionError:
+        return client.products.get(product_id)
 
 
 def test_catalogue_reads(shop_client: ShopClient) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from hub.models import TikTokNotification, TikTokShop
 from hub.tiktok.signing import webhook_signature
 from tests.tiktok import notification_handlers
 from tests.tiktok.conftest import APP_KEY, APP_SECRET
+from tests.support.waiting import wait_until
 
 
 def post(hub_url: str, payload: Any, *, secret: str = APP_SECRET, raw: bytes | None = None) -> requests.Response:
@@ -139,12 +139,11 @@ def test_sandbox_webhooks_signed_by_tiktoks_rules_are_accepted(runtime, merchant
         "product_attributes": attributes,
         "skus": [{"seller_sku": "HAT-1", "price": {"amount": "12.00", "currency": "GBP"},
                   "inventory": [{"warehouse_id": warehouse, "quantity": 5}]}]})
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        product_rows = [r for r in rows(runtime) if r.payload["data"].get("product_id") == created["product_id"]]
-        if any(r.type in (5, 37) for r in product_rows):
-            break
-        time.sleep(0.1)
-    assert any(r.type in (5, 37) for r in product_rows), [r.payload for r in rows(runtime)]
+
+    def review_notifications() -> list:
+        return [r for r in rows(runtime) if r.payload["data"].get("product_id") == created["product_id"]
+                and r.type in (5, 37)]
+
+    wait_until(review_notifications, 15, interval=0.1, what="the review's webhooks stored")
     with runtime.db.session_scope() as session:
         assert session.scalar(select(func.count()).select_from(TikTokNotification)) == len(rows(runtime))

@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -25,10 +24,12 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.wrappers import Request, Response
 
 from hub.app import create_app
-from hub.runtime import Runtime, install
+from hub.runtime import Runtime
 from plugins.hub_client import HubClient
 from sandbox.app import create_app as create_sandbox
-from tests.conftest import LiveServer, add_store, make_runtime
+from tests.support.hub import add_store, close_runtime, make_runtime
+from tests.support.servers import LiveServer
+from tests.support.waiting import wait_until
 from tests.web.conftest import PASSWORD, add_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,8 +93,7 @@ def stack(tmp_path: Path, redis_url: str) -> Iterator[dict[str, Any]]:
                 worker.wait(timeout=20)
                 log.close()
                 sandbox_app.extensions["tiktok_sandbox"].close()
-        install(None)
-        runtime.close()
+        close_runtime(runtime)
 
 
 @pytest.fixture()
@@ -132,14 +132,12 @@ def order_row(page: Page, tiktok_order_id: str) -> Any:
 
 def reload_until_order(page: Page, tiktok_order_id: str, status: str) -> Any:
     """The Orders page does not poll: reload it (as a merchant would) until the order shows `status`."""
-    deadline = time.monotonic() + SLOW / 1000
-    while True:
+    def shown() -> Any:
         page.reload()
         row = order_row(page, tiktok_order_id)
-        if row.count() and row.locator(".badge").inner_text() == status:
-            return row
-        assert time.monotonic() < deadline, f"order {tiktok_order_id} never showed {status}"
-        page.wait_for_timeout(300)
+        return row if row.count() and row.locator(".badge").inner_text() == status else None
+
+    return wait_until(shown, SLOW / 1000, interval=0.3, what=f"order {tiktok_order_id} shows {status}")
 
 
 def place_order(sandbox: str, seller_sku: str, **address: str) -> str:

@@ -21,10 +21,11 @@ from werkzeug.wrappers import Request, Response
 
 from hub.queues import all_queues
 from hub.models import ActivityEntry, CategoryDefaults, CategoryMapping, Listing, Merchant, Order, Store
-from hub.runtime import Runtime, install
+from hub.runtime import Runtime
 from plugins.hub_client import HubClient
-from sandbox.app import create_app as create_sandbox
-from tests.conftest import LiveServer, make_runtime
+from tests.support.hub import close_runtime, make_runtime
+from tests.support.sandbox import SandboxPool
+from tests.support.servers import LiveServer
 from tests.web.conftest import PASSWORD, Browser, csrf_from
 
 APP_KEY = "6a8webhttp"
@@ -34,11 +35,8 @@ MATERIAL = "100157"
 
 
 @pytest.fixture()
-def sandbox_url() -> Iterator[str]:
-    app = create_sandbox(APP_KEY, APP_SECRET, review_mode="manual", rate_limit=0)
-    with LiveServer(app) as server:
-        yield server.url
-    app.extensions["tiktok_sandbox"].close()
+def sandbox_url(sandboxes: SandboxPool) -> str:
+    return sandboxes.fresh(APP_KEY, APP_SECRET, review_mode="manual", rate_limit=0).url
 
 
 @pytest.fixture()
@@ -51,8 +49,7 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> I
                   "tiktok_app_key": APP_KEY, "tiktok_app_secret": APP_SECRET}
     rt = make_runtime(tmp_path, redis_url, **tiktok)
     yield rt
-    install(None)
-    rt.close()
+    close_runtime(rt)
 
 
 @Request.application
