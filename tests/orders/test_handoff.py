@@ -30,6 +30,10 @@ def test_unlinked_sku_fails_with_reason_and_sync_retries_after_the_fix(world: Wo
     tid = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 1}])
     failed = world.wait_status(tid, "Failed")
     assert failed["reason_code"] == "SKU_NOT_LINKED" and "SOCK-L" in failed["reason"] and "Sync" in failed["fix"]
+    # The merchant fixes the link once the hub is done with the order's news from TikTok (its three
+    # status webhooks), then presses Sync: only Sync hands the order off again.
+    world.settle()
+    assert world.order(tid)["status"] == "Failed" and world.commands("order.create") == []
     with world.runtime.db.session_scope() as session:
         session.add(SkuBinding(**saved))
     with world.runtime.db.session_scope() as session:
