@@ -8,7 +8,6 @@ pipeline step by step and waits for observable end states, never for fixed times
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -21,10 +20,12 @@ from hub.app import create_app
 from hub.queues import all_queues
 from hub.merchants import create_user, find_or_create_merchant
 from hub.models import Store, StoreCredential
-from hub.runtime import Runtime, install
+from hub.runtime import Runtime
 from hub.stores.registry import register, unregister
-from sandbox.app import create_app as create_sandbox
-from tests.conftest import LiveServer, make_runtime
+from tests.support import waiting
+from tests.support.hub import close_runtime, make_runtime
+from tests.support.sandbox import SandboxPool
+from tests.support.servers import LiveServer
 from tests.stores.fakeplatform.connector import FakeshopConnector
 from tests.stores.fakeplatform.server import FakePlatform
 
@@ -38,17 +39,19 @@ EMAIL = "owner@acme.example"
 
 def wait_until(fn: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05, what: str = "condition",
                work: Callable[[], None] | None = None, detail: Callable[[], Any] | None = None) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
+    """`tests.support.waiting.wait_until`, running `work` (the jobs) before each look and adding
+    `detail()` to the failure message."""
+    def look() -> Any:
         if work is not None:
             work()
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout} s (last value {value!r}"
-                                 + (f"; {detail()!r})" if detail is not None else ")"))
-        time.sleep(interval)
+        return fn()
+
+    try:
+        return waiting.wait_until(look, timeout, interval, what)
+    except AssertionError as problem:
+        if detail is None:
+            raise
+        raise AssertionError(f"{problem}; {detail()!r}") from None
 
 
 class Browser:
@@ -152,23 +155,20 @@ def connector(platform: FakePlatform) -> Iterator[FakeshopConnector]:
 
 @pytest.fixture()
 def world(tmp_path: Path, redis_url: str, database_url: str, platform: FakePlatform,
-          connector: FakeshopConnector) -> Iterator[World]:
+          connector: FakeshopConnector, sandboxes: SandboxPool) -> Iterator[World]:
     """Every hosted-store test runs on SQLite (the embedded default) and on PostgreSQL (production)."""
-    sandbox_app = create_sandbox(APP_KEY, APP_SECRET, review_delay=0.2)
-    with LiveServer(sandbox_app) as sandbox:
-        runtime = make_runtime(tmp_path, redis_url, database_url, tiktok_api_base=sandbox.url, tiktok_auth_base=sandbox.url,
-                               tiktok_authorize_url=f"{sandbox.url}/open/authorize", tiktok_app_key=APP_KEY,
-                               tiktok_app_secret=APP_SECRET, command_visibility_timeout=5)
-        try:
-            with runtime.db.session_scope() as session:
-                merchant = find_or_create_merchant(session, "Acme Tees Ltd")
-                create_user(session, merchant, EMAIL, PASSWORD)
-                merchant_id = merchant.id
-            with LiveServer(create_app(runtime=runtime)) as hub:
-                requests.put(f"{sandbox.url}/sandbox/webhook-url", json={"url": f"{hub.url}/tiktok/webhooks"},
-                             timeout=10)
-                yield World(runtime, sandbox.url, platform, connector, hub.url, merchant_id)
-        finally:
-            install(None)
-            runtime.close()
-            sandbox_app.extensions["tiktok_sandbox"].close()
+    sandbox = sandboxes.fresh(APP_KEY, APP_SECRET, review_delay=0.2)
+    runtime = make_runtime(tmp_path, redis_url, database_url, tiktok_api_base=sandbox.url, tiktok_auth_base=sandbox.url,
+                           tiktok_authorize_url=f"{sandbox.url}/open/authorize", tiktok_app_key=APP_KEY,
+                           tiktok_app_secret=APP_SECRET, command_visibility_timeout=5)
+    try:
+        with runtime.db.session_scope() as session:
+            merchant = find_or_create_merchant(session, "Acme Tees Ltd")
+            create_user(session, merchant, EMAIL, PASSWORD)
+            merchant_id = merchant.id
+        with LiveServer(create_app(runtime=runtime)) as hub:
+            requests.put(f"{sandbox.url}/sandbox/webhook-url", json={"url": f"{hub.url}/tiktok/webhooks"},
+                         timeout=10)
+            yield World(runtime, sandbox.url, platform, connector, hub.url, merchant_id)
+    finally:
+        close_runtime(runtime)
