@@ -91,11 +91,13 @@ class World:
 
         return pending_jobs(self.runtime) == 0
 
+    def settled(self) -> bool:
+        """Every TikTok notification the hub stored has been handled and the workers have finished every
+        job there is (including the jobs those jobs enqueued)."""
+        return all(n["status"] != "received" for n in self.notifications()) and self.idle()
+
     def settle(self, timeout: float = 30.0) -> None:
-        """Wait until every TikTok notification the hub stored has been handled and the workers have
-        finished every job there is (including the jobs those jobs enqueued)."""
-        wait_until(lambda: all(n["status"] != "received" for n in self.notifications()) and self.idle(),
-                   timeout, what="every notification handled and every job finished")
+        wait_until(self.settled, timeout, what="every notification handled and every job finished")
 
     def wake_store(self) -> None:
         """Wake the store's long-polls, as the hub does when it has a command for the store."""
