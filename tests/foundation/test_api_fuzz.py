@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import requests
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from plugins.hub_client import sign_request
@@ -28,6 +27,8 @@ class HubSignature(requests.auth.AuthBase):
 
 
 def test_no_generated_request_causes_a_server_error(live_hub, store) -> None:  # noqa: ANN001
+    import schemathesis  # here, not at the top: importing it costs every test process seconds of collection
+
     schema = schemathesis.openapi.from_url(f"{live_hub.url}/api/v1/openapi.json")
     session = requests.Session()
     session.auth = HubSignature(store["key_id"], store["secret"])
