@@ -15,7 +15,7 @@ from hub.sync.stock.holds import held_units
 from hub.sync.stock.preview import preview
 from hub.sync.stock.reconcile import reconcile_store
 from plugins.hub_client.client import new_event
-from tests.orders.harness import FakeStore, World, wait_until
+from tests.support.orders import FakeStore, World, wait_until
 
 
 def _tiktok(world: World, seller_sku: str) -> int:
