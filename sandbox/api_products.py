@@ -228,6 +228,8 @@ def _auto_review(runtime, epoch, product_id, seq):
         product = state.products.get(product_id)
         if product is None or product["review_seq"] != seq or product["audit_status"] != "AUDITING":
             return
+        if product["status"] == "DELETED":
+            return  # deleted while waiting for the decision: nothing is left to approve
         if state.review_policy.mode != "auto":
             return
         content = product["pending"] or product["live"]

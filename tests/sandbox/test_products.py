@@ -2,6 +2,7 @@
 
 from tests.sandbox.conftest import SALES_WH
 from tests.sandbox.helpers import ean13, jpeg_bytes, png_bytes
+from tests.support.waiting import wait_until
 
 
 def create(client, body):
@@ -209,6 +210,20 @@ def test_activate_deactivate_delete_recover(client, tee_body):
     act = client.call("POST", "/product/202309/products/activate", body={"product_ids": ["1729000000000000000"]})
     assert act.data["errors"][0]["code"] == 12052990
     assert act.data["errors"][0]["detail"]["extra_errors"][0]["code"] == 12052032
+
+
+def test_a_product_deleted_while_under_review_stays_deleted(client, tee_body):
+    """The automatic review decides 0.2 s after a submission (conftest); a product deleted before that
+    must not come back live when the decision is due."""
+    deleted = create(client, tee_body())["product_id"]
+    r = client.call("DELETE", "/product/202309/products", body={"product_ids": [deleted]})
+    assert r.code == 0 and r.data == {}
+    later = create(client, tee_body(external_product_id="shopify-1002"))["product_id"]
+    # Reviews are decided in the order they fall due: once the later product is live, the deleted
+    # one's decision has been taken too.
+    wait_until(lambda: client.ctl("GET", f"/products/{later}").json["status"] == "ACTIVATE")
+    assert client.ctl("GET", f"/products/{deleted}").json["status"] == "DELETED"
+    assert client.call("GET", f"/product/202309/products/{deleted}").code == 12019150
 
 
 def test_inventory_search(client, tee_body):
