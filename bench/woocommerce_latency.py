@@ -44,7 +44,8 @@ import logging
 import requests
 
 from bench._harness import percentile
-from tests.orders.harness import World, build_world, png, wait_until
+from tests.support.orders import World, build_world, wait_until
+from tests.support.sandbox import png
 
 ROUTER = """<?php
 // PHP's built-in server in front of WordPress: real files as they are, everything else to index.php.

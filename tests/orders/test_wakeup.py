@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import pytest
 
 from plugins.hub_client.client import new_event
-from tests.orders.harness import World, wait_until
+from tests.support.orders import World, wait_until
 
 
 class StoreSite:
