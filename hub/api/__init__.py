@@ -10,6 +10,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import ApiError
+from hub.security import untrusted_json
 
 API_PREFIX = "/api/v1"
 
@@ -99,7 +100,10 @@ def parse_json_body() -> Any:
     except UnicodeDecodeError as exc:
         raise ApiError(400, "invalid_encoding", f"The request body is not valid UTF-8 (byte {exc.start}).") from exc
     try:
-        return json.loads(text)
+        return untrusted_json.loads(text)
+    except untrusted_json.BodyTooDeep:
+        raise ApiError(400, "nested_too_deeply", "The request body nests arrays or objects too deeply to read; "
+                       f"no value may be nested more than {untrusted_json.MAX_DEPTH} levels.") from None
     except json.JSONDecodeError as exc:
         raise ApiError(400, "malformed_json", f"The request body is not valid JSON: {exc.msg} at line "
                                               f"{exc.lineno} column {exc.colno}.") from exc

@@ -20,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.canonical.events import EVENT_SCHEMAS
+from hub.canonical.fields import QUANTITY_LIMIT
 from hub.canonical.fastload import fast_load
 from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
+from hub.security import untrusted_json
 from hub.sync.products.categories import category_paths
 from hub.sync.stock import locations as stock_locations
 from hub.sync.rowwrites import compare_and_set, copy_rows, insert_new
@@ -71,6 +73,9 @@ def _schema(event_type: str) -> Any:
 def _validate(raw: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     if not isinstance(raw, dict):
         return None, {"_event": ["Each event must be a JSON object."]}
+    unstorable = untrusted_json.problems(raw)
+    if unstorable:  # before the schemas: no library below may meet a lone surrogate or a 1,000-deep value
+        return None, unstorable
     event_type = raw.get("type")
     if not isinstance(event_type, str) or event_type not in EVENT_SCHEMAS:
         known = ", ".join(sorted(EVENT_SCHEMAS))
@@ -234,7 +239,8 @@ def _set_stock(store: Store, stock: dict[tuple[str, str], _Variant], product_id:
     With per-location stock the quantity kept is what TikTok is offered (hub.sync.stock.locations).
     """
     stock_locations.remember(store, locations)
-    quantity = stock_locations.tiktok_quantity(quantity, locations, store.selling_locations)
+    # The sum over locations may pass what the column holds (each location may hold up to its limit).
+    quantity = min(stock_locations.tiktok_quantity(quantity, locations, store.selling_locations), QUANTITY_LIMIT)
     entry = stock.setdefault((product_id, variant_id), _Variant())
     if _older(version, entry):
         return
