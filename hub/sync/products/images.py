@@ -24,7 +24,8 @@ from hub.sync.products.image_convert import (
     prepare_image,
     register_image_plugins,
 )
-from hub.sync.products.image_download import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, check_url, fetch_image
+from hub.sync.products.image_download import (DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, check_url,
+                                              fetch_image, image_session)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -54,17 +55,16 @@ class ImagePipeline:
         max_bytes: int = DEFAULT_MAX_BYTES,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_pixels: int = DEFAULT_MAX_PIXELS,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self._own_session = session is None
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False
-        self.session = session
+        self.session = image_session() if session is None else session
         self.allow_private = allow_private
         self.allow_networks = tuple(allow_networks)
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.max_pixels = max_pixels
+        self.deadline = deadline
 
     def fetch(self, url: str) -> bytes:
         return fetch_image(
@@ -74,6 +74,7 @@ class ImagePipeline:
             allow_networks=self.allow_networks,
             max_bytes=self.max_bytes,
             timeout=self.timeout,
+            deadline=self.deadline,
         )
 
     def prepare(self, url: str) -> PreparedImage:
