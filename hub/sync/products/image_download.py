@@ -14,11 +14,12 @@ Name resolution itself is bounded by the system resolver's own timeouts, not by 
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterable
+from typing import BinaryIO, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -200,20 +201,39 @@ def fetch_image(
     max_redirects: int = MAX_REDIRECTS,
 ) -> bytes:
     """The bytes at ``url``, or an ``ImageError`` whose message names the merchant's address."""
+    sink = io.BytesIO()
+    download_image(url, sink, session=session, allow_private=allow_private, allow_networks=allow_networks,
+                   max_bytes=max_bytes, timeout=timeout, deadline=deadline, max_redirects=max_redirects)
+    return sink.getvalue()
+
+
+def download_image(
+    url: str,
+    sink: BinaryIO,
+    *,
+    session: requests.Session | None = None,
+    allow_private: bool = False,
+    allow_networks: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
+    max_redirects: int = MAX_REDIRECTS,
+) -> int:
+    """Write the picture at ``url`` into ``sink`` (a file, so that it never sits in memory); its size."""
     own_session = session is None
     session = image_session() if session is None else _with_deadline(session)
     try:
         policy = _Policy(allow_private, tuple(allow_networks))
         with _Watchdog(deadline) as watchdog:
             try:
-                data = _fetch(url, session, policy, max_bytes, timeout, watchdog.give_up_at, max_redirects)
+                size = _fetch(url, session, policy, max_bytes, timeout, watchdog.give_up_at, max_redirects, sink)
             except ImageError as error:
                 if watchdog.expired and error.code != "image_timeout":
                     raise _timeout(url) from None  # what the cut connection looked like from inside
                 raise
             if watchdog.expired:  # a cut answer can look complete (headers cut short, no length)
                 raise _timeout(url)
-            return data
+            return size
     finally:
         if own_session:
             session.close()
@@ -227,7 +247,8 @@ def _fetch(
     timeout: tuple[float, float],
     give_up_at: float,
     max_redirects: int,
-) -> bytes:
+    sink: BinaryIO,
+) -> int:
     url = source
     for _hop in range(max_redirects + 1):
         check_url(url, source=source, allow_private=policy.allow_private, allow_networks=policy.allow_networks)
@@ -260,22 +281,23 @@ def _fetch(
                     f"The image at {source} could not be downloaded (the server answered {response.status_code}).",
                     transient=busy,
                 )
-            return _read_body(response, source, max_bytes, give_up_at)
+            return _read_body(response, source, max_bytes, give_up_at, sink)
     raise ImageError(
         "image_too_many_redirects", f"The image at {source} could not be downloaded: it redirects more than {max_redirects} times."
     )
 
 
-def _read_body(response: requests.Response, source: str, max_bytes: int, give_up_at: float) -> bytes:
+def _read_body(response: requests.Response, source: str, max_bytes: int, give_up_at: float, sink: BinaryIO) -> int:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(source, max_bytes)
-    body = bytearray()
+    size = 0
     try:
         for chunk in response.iter_content(_CHUNK):
-            body.extend(chunk)
-            if len(body) > max_bytes:
+            size += len(chunk)
+            if size > max_bytes:
                 raise _too_large(source, max_bytes)
+            sink.write(chunk)
             if time.monotonic() > give_up_at:
                 raise _timeout(source)
     except requests.exceptions.ConnectionError as exc:
@@ -286,7 +308,7 @@ def _read_body(response: requests.Response, source: str, max_bytes: int, give_up
         raise _timeout(source) from None
     except requests.exceptions.RequestException as exc:
         raise _unreachable(source, exc) from None
-    return bytes(body)
+    return size
 
 
 def _too_large(source: str, max_bytes: int) -> ImageError:
