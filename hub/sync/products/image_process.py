@@ -65,8 +65,12 @@ class ImageConverter:
                 child.stdin.flush()  # type: ignore[union-attr]
             except (BrokenPipeError, OSError):
                 return self._died(child, source)
-            ready, _, _ = select.select([child.stdout], [], [], self.wall_seconds)
-            line = child.stdout.readline() if ready else None  # type: ignore[union-attr]
+            try:
+                ready, _, _ = select.select([child.stdout], [], [], self.wall_seconds)
+                line = child.stdout.readline() if ready else None  # type: ignore[union-attr]
+            except BaseException:  # e.g. the job's own timeout: the child's answer would come to the next picture
+                self._stop(child)
+                raise
             if line is None:
                 self._stop(child)
                 raise ImageError("image_too_slow", f"The image at {source} took more than {self.wall_seconds:.0f} s "
