@@ -13,6 +13,7 @@ import redis
 
 from hub.config import Settings
 from hub.db import Database
+from hub.security import log_redaction
 from hub.security.crypto import SecretBox
 
 _process_runtime: "Runtime | None" = None
@@ -30,6 +31,7 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
+        log_redaction.install([settings.tiktok_app_secret, settings.secret_key, *settings.encryption_keys])
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return cls(settings=settings, db=Database(settings.database_url), secrets=SecretBox.from_settings(settings))
 
