@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from hub.api.schemas import ErrorSchema
 from hub.errors import ApiError
 from hub.security import untrusted_json
 
@@ -29,7 +30,10 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 
 class HubApi(Api):
-    """flask-smorest's Api with the hub's error format on API paths (pages keep HTML errors)."""
+    """flask-smorest's Api with the hub's error format on API paths (pages keep HTML errors), and that
+    format as the documented schema of every error response."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):  # noqa: ANN201
         if not request.path.startswith("/api/"):
