@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 MASK = "***"
 MIN_LENGTH = 8  # shorter values are not remembered: masking them would garble ordinary words
-MAX_REMEMBERED = 10_000
+MAX_REMEMBERED = 1_000  # the most recently used; each log line is searched for each (0.2 ms a line with 1,000)
 
 _NAMES = r"app_secret|client_secret|refresh_token|access_token|auth_code|code|secret|password|sign|token|state"
 _QUERY = re.compile(rf"(?i)([?&](?:{_NAMES})=)[^&\s\"'<>#]+")
