@@ -13,10 +13,10 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from hub.canonical.events import EVENT_SCHEMAS
@@ -31,6 +31,9 @@ from hub.sync.rowwrites import compare_and_set, copy_rows, insert_new
 __all__ = ["Changes", "apply_events", "content_hash", "copy_rows"]
 
 ORDER_EVENTS = {"order.fulfilled", "order.cancelled"}
+SNAPSHOTS = cast(Table, ProductSnapshot.__table__)
+STOCK = cast(Table, VariantStock.__table__)
+EVENTS = cast(Table, ProcessedEvent.__table__)
 
 
 @dataclass
@@ -132,11 +135,21 @@ class _Snapshot:
     held: Any = None    # Row(id, version, content_hash, deleted)
     want: dict[str, Any] | None = None  # full upsert, or {"deleted": True} alone for a delete
 
+    @property
+    def wanted(self) -> dict[str, Any]:
+        assert self.want is not None  # only entries with something to write are written
+        return self.want
+
 
 @dataclass
 class _Variant:
     held: Any = None    # Row(id, quantity, locations, price, version)
     want: dict[str, Any] | None = None  # quantity, locations, price (None: keep the stored one), version
+
+    @property
+    def wanted(self) -> dict[str, Any]:
+        assert self.want is not None  # only entries with something to write are written
+        return self.want
 
 
 def _read_snapshots(session: Session, store_id: str, product_ids: list[str]) -> dict[str, Any]:
@@ -196,7 +209,7 @@ def _apply(session: Session, store: Store, events: list[dict[str, Any]], changes
 
     _write_snapshots(session, store.id, snapshots, changes, now)
     _write_stock(session, store.id, stock, changes, now)
-    insert_new(session, ProcessedEvent.__table__, new_events, ("store_id", "event_id"))
+    insert_new(session, EVENTS, new_events, ("store_id", "event_id"))
 
 
 # ---------------------------------------------------------------------------------------------- deciding
@@ -255,24 +268,24 @@ def _set_stock(store: Store, stock: dict[tuple[str, str], _Variant], product_id:
 def _write_snapshots(session: Session, store_id: str, snapshots: dict[str, _Snapshot], changes: Changes,
                      now: datetime) -> None:
     new = [(pid, e) for pid, e in snapshots.items() if e.held is None and e.want is not None]
-    taken = insert_new(session, ProductSnapshot.__table__, [
-        dict(store_id=store_id, product_id=pid, **e.want, received_at=now, updated_at=now) for pid, e in new],
+    taken = insert_new(session, SNAPSHOTS, [
+        dict(store_id=store_id, product_id=pid, **e.wanted, received_at=now, updated_at=now) for pid, e in new],
         ("store_id", "product_id"))
     for pid, entry in new:
         if (store_id, pid) not in taken:
             changes.details.add(pid)
-            if entry.want["deleted"]:
+            if entry.wanted["deleted"]:
                 changes.deleted.add(pid)
     updates = [(pid, e) for pid, e in snapshots.items() if e.held is not None and e.want is not None]
     if taken:  # inserted by another call meanwhile: decided again against what it stored
         held = _read_snapshots(session, store_id, sorted(pid for _, pid in taken))
         for pid, row in held.items():
             snapshots[pid].held = row
-            if not _older(snapshots[pid].want["version"], _Snapshot(held=row)):
+            if not _older(snapshots[pid].wanted["version"], _Snapshot(held=row)):
                 updates.append((pid, snapshots[pid]))
 
     def resolve(item: tuple[str, _Snapshot], row: Any) -> str:
-        want = item[1].want
+        want = item[1].wanted
         if row.version == want.get("version", row.version) and row.deleted == want["deleted"] and \
                 row.content_hash == want.get("content_hash", row.content_hash):
             return "done"
@@ -285,11 +298,11 @@ def _write_snapshots(session: Session, store_id: str, snapshots: dict[str, _Snap
         columns = (ProductSnapshot.id, ProductSnapshot.version, ProductSnapshot.content_hash, ProductSnapshot.deleted)
         return {row.id: row for row in session.execute(select(*columns).where(ProductSnapshot.id.in_(ids)))}
 
-    written = compare_and_set(session, ProductSnapshot.__table__, updates,
-                              values=lambda item: {**item[1].want, "updated_at": now},
+    written = compare_and_set(session, SNAPSHOTS, updates,
+                              values=lambda item: {**item[1].wanted, "updated_at": now},
                               held=lambda item: item[1].held, reread=reread, resolve=resolve)
     for pid, entry in written:
-        held, want = entry.held, entry.want
+        held, want = entry.held, entry.wanted
         if "version" in want and (want["content_hash"] != held.content_hash or held.deleted):
             changes.details.add(pid)
         if want["deleted"] and not held.deleted:
@@ -305,24 +318,24 @@ def _holds(row: Any, want: dict[str, Any]) -> bool:
 def _write_stock(session: Session, store_id: str, stock: dict[tuple[str, str], _Variant], changes: Changes,
                  now: datetime) -> None:
     new = [(key, e) for key, e in stock.items() if e.held is None and e.want is not None]
-    taken = insert_new(session, VariantStock.__table__, [
-        dict(store_id=store_id, product_id=key[0], variant_id=key[1], **e.want, updated_at=now) for key, e in new],
+    taken = insert_new(session, STOCK, [
+        dict(store_id=store_id, product_id=key[0], variant_id=key[1], **e.wanted, updated_at=now) for key, e in new],
         ("store_id", "product_id", "variant_id"))
     for key, _entry in new:
         if (store_id, *key) not in taken:
             changes.stock.add(key[0])
     updates = [(key, e) for key, e in stock.items() if e.held is not None and e.want is not None
-               and not _holds(e.held, e.want)]
+               and not _holds(e.held, e.wanted)]
     if taken:  # inserted by another call meanwhile: decided again against what it stored
         held = _read_stock(session, store_id, sorted({product_id for _, product_id, _ in taken}))
         for _, product_id, variant_id in taken:
             entry = stock[(product_id, variant_id)]
             entry.held = held.get((product_id, variant_id))
-            if entry.held is not None and not entry.want["version"] < entry.held.version:
+            if entry.held is not None and not entry.wanted["version"] < entry.held.version:
                 updates.append(((product_id, variant_id), entry))
 
     def resolve(item: tuple[tuple[str, str], _Variant], row: Any) -> str:
-        want = item[1].want
+        want = item[1].wanted
         if _holds(row, want):
             return "done"
         if want["version"] < row.version:
@@ -336,14 +349,14 @@ def _write_stock(session: Session, store_id: str, stock: dict[tuple[str, str], _
         return {row.id: row for row in session.execute(select(*columns).where(VariantStock.id.in_(ids)))}
 
     def values(item: tuple[tuple[str, str], _Variant]) -> dict[str, Any]:
-        want = item[1].want
+        want = item[1].wanted
         kept = {} if want["price"] is None else {"price": want["price"]}
         return {"quantity": want["quantity"], "locations": want["locations"], "version": want["version"],
                 "updated_at": now, **kept}
 
-    written = compare_and_set(session, VariantStock.__table__, updates, values=values,
+    written = compare_and_set(session, STOCK, updates, values=values,
                               held=lambda item: item[1].held, reread=reread, resolve=resolve)
     for key, entry in written:
-        held, want = entry.held, entry.want
+        held, want = entry.held, entry.wanted
         if held.quantity != want["quantity"] or want["price"] not in (None, held.price):
             changes.stock.add(key[0])

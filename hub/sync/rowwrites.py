@@ -17,9 +17,9 @@ Both dialects support these statements (SQLite ≥ 3.24), and both report execut
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_
+from sqlalchemy import Connection, CursorResult, Table, bindparam, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 MAX_ROUNDS = 50  # each round means another call committed the same rows in between: never reached in practice
@@ -47,10 +47,17 @@ def copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) 
 
 def _dialect_insert(session: Session, table: Table) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
+
+
+def _rowcount(session: Session, statement: Any, params: list[dict[str, Any]]) -> int:
+    """Rows an executemany changed, summed (both drivers sum them; SQLAlchemy types the result as Result)."""
+    return cast(CursorResult[Any], session.execute(statement, params)).rowcount
 
 
 def _copy_or_none(session: Session, table: Table, rows: list[dict[str, Any]]) -> bool:
@@ -87,7 +94,7 @@ def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], key: 
         session.execute(insert(table), rows)
         return set()
     statement = _dialect_insert(session, table).on_conflict_do_nothing(index_elements=list(key))
-    inserted = session.execute(statement, rows).rowcount
+    inserted = _rowcount(session, statement, rows)
     if inserted == len(rows):
         return set()
     # Which ones were taken: a row that holds exactly what we sent is ours (or identical to ours).
@@ -102,10 +109,10 @@ _COMPARED = {"version", "quantity", "price", "content_hash", "deleted", "type"}
 def _read(session: Session, table: Table, keys: list[tuple], key: Sequence[str],
           columns: Iterable[str]) -> dict[tuple, dict[str, Any]]:
     found: dict[tuple, dict[str, Any]] = {}
-    columns = [table.c[name] for name in dict.fromkeys([*key, *columns])]
+    selected = [table.c[name] for name in dict.fromkeys([*key, *columns])]
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
-        for row in session.execute(select(*columns).where(tuple_(*(table.c[k] for k in key)).in_(chunk))).mappings():
+        for row in session.execute(select(*selected).where(tuple_(*(table.c[k] for k in key)).in_(chunk))).mappings():
             found[tuple(row[k] for k in key)] = dict(row)
     return found
 
@@ -138,7 +145,7 @@ def compare_and_set(session: Session, table: Table, entries: list[Any], *, value
         for names, group in groups.items():
             params = [{"b_id": held(e).id, "b_expected": held(e).version,
                        **{f"b_{k}": v for k, v in values(e).items()}} for e in group]
-            count += session.execute(_update_statement(table, names), params).rowcount
+            count += _rowcount(session, _update_statement(table, names), params)
         if count == len(pending):
             return written + pending
         current = reread([held(entry).id for entry in pending])

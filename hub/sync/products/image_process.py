@@ -65,9 +65,11 @@ class ImageConverter:
                 child.stdin.flush()  # type: ignore[union-attr]
             except (BrokenPipeError, OSError):
                 return self._died(child, source)
+            output = child.stdout
+            assert output is not None  # started with stdout=PIPE
             try:
-                ready, _, _ = select.select([child.stdout], [], [], self.wall_seconds)
-                line = child.stdout.readline() if ready else None  # type: ignore[union-attr]
+                ready, _, _ = select.select([output], [], [], self.wall_seconds)
+                line = output.readline() if ready else None
             except BaseException:  # e.g. the job's own timeout: the child's answer would come to the next picture
                 self._stop(child)
                 raise
