@@ -168,7 +168,7 @@ def test_an_event_id_with_or_without_dashes_is_the_same_event(hub: Hub) -> None:
 
 
 def test_upgrading_merges_event_ids_stored_in_two_forms(database_url: str) -> None:
-    upgrade(database_url, "0010")
+    upgrade(database_url, "0011")
     db = Database(database_url)
     from tests.foundation.test_storage import _store
 

@@ -6,7 +6,7 @@ them) was stored as a different event. The intake now stores the canonical form
 forms were stored.
 
 Revision ID: 0009
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 17:30:00
 """
 import uuid
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
