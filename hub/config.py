@@ -56,12 +56,21 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def private_dir(path: Path) -> None:
+    """Create the data folder for its owner only (0700), or make an existing one of ours so: it holds
+    the secret key, the embedded database with buyer addresses and the embedded Redis data."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        path.chmod(0o700)
+
+
 def _secret_key(data_dir: Path) -> str:
     """Generate the secret once and keep it, so sessions and derived keys survive restarts."""
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -7,11 +7,13 @@ busy timeout) because the embedded default runs the web process and a worker sid
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterator, cast
 
 from sqlalchemy import CursorResult, Executable, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -21,8 +23,30 @@ def rows_changed(session: Session, statement: Executable) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), or make an existing one so.
+
+    It holds buyer names and addresses; created by SQLite itself it would get the umask's 0644. SQLite
+    gives its -wal and -shm files the database file's permissions.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is an empty database
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.stat().st_uid == os.getuid() and candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+        except FileNotFoundError:
+            continue
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")

@@ -11,8 +11,9 @@ from typing import Any
 
 import redis
 
-from hub.config import Settings
+from hub.config import Settings, private_dir
 from hub.db import Database
+from hub.security import log_redaction
 from hub.security.crypto import SecretBox
 
 _process_runtime: "Runtime | None" = None
@@ -30,7 +31,8 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        log_redaction.install([settings.tiktok_app_secret, settings.secret_key, *settings.encryption_keys])
+        private_dir(settings.data_dir)
         return cls(settings=settings, db=Database(settings.database_url), secrets=SecretBox.from_settings(settings))
 
     @property

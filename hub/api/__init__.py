@@ -9,7 +9,9 @@ from flask import Flask, Response, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from hub.api.schemas import ErrorSchema
 from hub.errors import ApiError
+from hub.security import untrusted_json
 
 API_PREFIX = "/api/v1"
 
@@ -28,7 +30,10 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 
 class HubApi(Api):
-    """flask-smorest's Api with the hub's error format on API paths (pages keep HTML errors)."""
+    """flask-smorest's Api with the hub's error format on API paths (pages keep HTML errors), and that
+    format as the documented schema of every error response."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):  # noqa: ANN201
         if not request.path.startswith("/api/"):
@@ -99,7 +104,10 @@ def parse_json_body() -> Any:
     except UnicodeDecodeError as exc:
         raise ApiError(400, "invalid_encoding", f"The request body is not valid UTF-8 (byte {exc.start}).") from exc
     try:
-        return json.loads(text)
+        return untrusted_json.loads(text)
+    except untrusted_json.BodyTooDeep:
+        raise ApiError(400, "nested_too_deeply", "The request body nests arrays or objects too deeply to read; "
+                       f"no value may be nested more than {untrusted_json.MAX_DEPTH} levels.") from None
     except json.JSONDecodeError as exc:
         raise ApiError(400, "malformed_json", f"The request body is not valid JSON: {exc.msg} at line "
                                               f"{exc.lineno} column {exc.colno}.") from exc

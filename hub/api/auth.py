@@ -39,6 +39,8 @@ def authenticate(session: Session) -> Store:
                                         ("X-Hub-Signature", provided)) if not value]
     if missing:
         raise ApiError(401, "missing_credentials", f"Missing header(s): {', '.join(missing)}.")
+    if not key_id.isascii() or not key_id.isprintable():  # nothing a database could look up
+        raise ApiError(401, "unknown_key", "The key in X-Hub-Key is not known to this hub or was revoked.")
     store = session.scalar(select(Store).where(Store.key_id == key_id))
     if store is None or store.revoked_at is not None:
         raise ApiError(401, "unknown_key", "The key in X-Hub-Key is not known to this hub or was revoked.")

@@ -12,7 +12,9 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from hub.api import parse_json_body
 from hub.api.auth import authenticate
+from hub.errors import ApiError
 from hub.runtime import current
+from hub.security import untrusted_json
 
 
 def db_session() -> Session:
@@ -39,10 +41,14 @@ class _ParsedBodyParser(FlaskParser):
 _BODY_PARSER = _ParsedBodyParser()
 
 
-def protect(blueprint: Blueprint) -> None:
+def protect(blueprint: Blueprint, *, values_checked_per_item: bool = False) -> None:
     """Every endpoint of `blueprint` requires a signed request; bodies must be UTF-8 JSON.
 
-    Call it before declaring the endpoints: their `arguments` use the parser set here.
+    Path, query and body values no database can keep (NUL, lone surrogates, non-finite or 64-bit
+    overflowing numbers, deep nesting) are refused with a 400/422 before any endpoint sees them — except
+    in bodies whose endpoint rejects such values item by item (`values_checked_per_item`: the events
+    call, where one bad event must not cost its neighbours). Call it before declaring the endpoints:
+    their `arguments` use the parser set here.
     """
     blueprint.ARGUMENTS_PARSER = _BODY_PARSER
 
@@ -51,7 +57,14 @@ def protect(blueprint: Blueprint) -> None:
         session = db_session()
         authenticate(session)
         session.commit()  # keeps last_contact_at even when the request itself fails validation
+        where = {"path": request.path, **{f"query.{name}": value for name, value in request.args.items(multi=True)}}
+        found = untrusted_json.problems(where)
+        if found:
+            raise ApiError(400, "invalid_characters", "The address holds characters that cannot be stored.", found)
         if request.method in ("POST", "PUT", "PATCH"):
             g.json_body = parse_json_body()
+            found = {} if values_checked_per_item else untrusted_json.problems(g.json_body)
+            if found:
+                raise ApiError(422, "validation_failed", "Some values cannot be stored.", found)
 
     blueprint.teardown_request(close_session)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import time
+
 from flask import current_app, g
 from flask_smorest import Blueprint
+from sqlalchemy.exc import OperationalError
 
 from hub.api.context import db_session, protect
 from hub.api.schemas import EventsRequestSchema, EventsResponseSchema
@@ -11,9 +15,18 @@ from hub.errors import ApiError
 from hub.runtime import current
 from hub.sync import dispatch
 from hub.sync.intake import apply_events
+from hub.sync.rowwrites import ContentionError
+
+ATTEMPTS = 3
+
+
+def _contention(error: OperationalError) -> bool:
+    code = getattr(error.orig, "sqlstate", None)
+    return code in ("40P01", "40001") or "database is locked" in str(error.orig)
+
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Store changes")
-protect(blp)
+protect(blp, values_checked_per_item=True)
 
 
 @blp.route("/events", methods=["POST"])
@@ -25,9 +38,24 @@ def post_events(body):  # noqa: ANN001, ANN201
         raise ApiError(413, "too_many_events", f"A call may carry at most {limit} events; "
                                                f"this one has {len(body['events'])}. Split it into batches.")
     session = db_session()
-    store = session.merge(g.store)
-    results, changes = apply_events(session, store, body["events"])
-    session.commit()
+    for attempt in range(ATTEMPTS):
+        store = session.merge(g.store)
+        try:
+            results, changes = apply_events(session, store, body["events"])  # reads the raw events, never changes them
+            session.commit()
+            break
+        except (ContentionError, OperationalError) as error:
+            # Another call holding the same rows (a PostgreSQL deadlock, SQLite's write lock beyond its
+            # busy timeout, or rows that kept moving): nothing was applied; try again from the start.
+            session.rollback()
+            if isinstance(error, OperationalError) and not _contention(error):
+                raise
+            current_app.logger.warning("Events call for store %s met a concurrent call (%s); attempt %s",
+                                       g.store.id, type(error).__name__, attempt + 1)
+            time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+    else:
+        raise ApiError(503, "busy", "Other calls for the same products kept this one from being applied; "
+                       "nothing was stored. Send it again.", headers={"Retry-After": "1"})
     try:
         dispatch.after_events(current(), store.id, changes)
     except Exception:  # the events are stored; reconciliation catches up if enqueueing failed

@@ -86,10 +86,12 @@ class PingResponseSchema(Schema):
 
 
 class ErrorBodySchema(Schema):
-    code = fields.String()
-    message = fields.String()
-    details = fields.Dict()
+    code = fields.String(required=True, metadata={"description": "snake_case, stable: branch on it"})
+    message = fields.String(required=True, metadata={"description": "a sentence for a person"})
+    details = fields.Dict(required=True, metadata={"description": "per-field messages for validation errors"})
 
 
 class ErrorSchema(Schema):
-    error = fields.Nested(ErrorBodySchema)
+    """The body of every error answer of the Extension API (docs/extension-api.md, "Errors")."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)

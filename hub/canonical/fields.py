@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
 
@@ -51,6 +51,13 @@ class Measure(fields.String):
         if not isinstance(value, str) or not MONEY.match(value.strip()) or Decimal(value) < 0:
             raise ValidationError('Must be a non-negative decimal string such as "0.25".')
         return value.strip()
+
+
+# What the columns hold: stock in a 32-bit integer, versions (store timestamps in ms) in a 64-bit one.
+QUANTITY_LIMIT = 2**31 - 1
+VERSION_LIMIT = 2**63 - 1
+QUANTITY_RANGE = validate.Range(min=-QUANTITY_LIMIT, max=QUANTITY_LIMIT)
+VERSION_RANGE = validate.Range(min=0, max=VERSION_LIMIT)
 
 
 class StrictInt(fields.Integer):

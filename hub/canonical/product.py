@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from hub.canonical.fields import Id, Measure, Money, OpenSchema, StrictInt
+from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Measure, Money, OpenSchema, StrictInt
 
 WEIGHT_UNITS = ["kg", "g", "lb", "oz"]
 DIMENSION_UNITS = ["cm", "mm", "m", "in"]
@@ -45,7 +45,7 @@ class LocationStockSchema(OpenSchema):
 
     id = Id(required=True)
     name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
-    quantity = StrictInt(required=True)
+    quantity = StrictInt(required=True, validate=QUANTITY_RANGE)
 
 
 def unique_location_ids(locations: list[dict[str, Any]] | None) -> None:
@@ -60,7 +60,7 @@ class VariantSchema(OpenSchema):
     price = Money(required=True)
     compare_at_price = Money(allow_none=True, load_default=None)
     currency = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
-    quantity = StrictInt(load_default=0)
+    quantity = StrictInt(load_default=0, validate=QUANTITY_RANGE)
     # Optional per-location stock; absent (not null) by default so products that never send it keep
     # exactly the stored form they had.
     locations = fields.List(fields.Nested(LocationStockSchema), allow_none=True,
@@ -81,7 +81,7 @@ class VariantSchema(OpenSchema):
 
 class ProductSchema(OpenSchema):
     id = Id(required=True)
-    version = StrictInt(required=True, validate=validate.Range(min=0))
+    version = StrictInt(required=True, validate=VERSION_RANGE)
     status = fields.String(load_default="active", validate=validate.OneOf(["active", "draft", "archived"]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     description_html = fields.String(load_default="", validate=validate.Length(max=1_000_000))

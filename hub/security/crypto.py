@@ -14,6 +14,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hub.security import log_redaction
+
 
 class SecretUnreadable(Exception):
     """A stored secret cannot be decrypted with any configured key (a key was dropped too early)."""
@@ -37,13 +39,16 @@ class SecretBox:
         return cls(keys)
 
     def encrypt(self, plaintext: str) -> str:
+        log_redaction.remember(plaintext)
         return self._fernet.encrypt(plaintext.encode()).decode()
 
     def decrypt(self, token: str) -> str:
         try:
-            return self._fernet.decrypt(token.encode()).decode()
+            plaintext = self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
             raise SecretUnreadable("A stored secret could not be decrypted with the configured keys") from exc
+        log_redaction.remember(plaintext)  # whatever this process holds in clear, its logs never show
+        return plaintext
 
     def rotate(self, token: str) -> str:
         return self._fernet.rotate(token.encode()).decode()

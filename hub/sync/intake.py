@@ -10,21 +10,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import Connection, Table, insert, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
 from hub.canonical.events import EVENT_SCHEMAS
+from hub.canonical.fields import QUANTITY_LIMIT
 from hub.canonical.fastload import fast_load
 from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
+from hub.security import untrusted_json
 from hub.sync.products.categories import category_paths
 from hub.sync.stock import locations as stock_locations
+from hub.sync.rowwrites import compare_and_set, copy_rows, insert_new
+
+__all__ = ["Changes", "apply_events", "content_hash", "copy_rows"]
 
 ORDER_EVENTS = {"order.fulfilled", "order.cancelled"}
+SNAPSHOTS = cast(Table, ProductSnapshot.__table__)
+STOCK = cast(Table, VariantStock.__table__)
+EVENTS = cast(Table, ProcessedEvent.__table__)
 
 
 @dataclass
@@ -49,6 +58,11 @@ def content_hash(product: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def event_key(event_id: str) -> str:
+    """The one stored form of an event id: a UUID with or without dashes, any case, is the same event."""
+    return str(uuid.UUID(event_id))
+
+
 _SCHEMA_INSTANCES: dict[str, Any] = {}
 
 
@@ -62,6 +76,9 @@ def _schema(event_type: str) -> Any:
 def _validate(raw: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     if not isinstance(raw, dict):
         return None, {"_event": ["Each event must be a JSON object."]}
+    unstorable = untrusted_json.problems(raw)
+    if unstorable:  # before the schemas: no library below may meet a lone surrogate or a 1,000-deep value
+        return None, unstorable
     event_type = raw.get("type")
     if not isinstance(event_type, str) or event_type not in EVENT_SCHEMAS:
         known = ", ".join(sorted(EVENT_SCHEMAS))
@@ -92,12 +109,14 @@ def apply_events(session: Session, store: Store, raw_events: list[Any]) -> tuple
             results.append({"id": event["id"], "status": "accepted", "errors": {}})
             valid.append((index, event))
 
-    ids = [e["id"].lower() for _, e in valid]
+    for _, event in valid:
+        event["id"] = event_key(event["id"])
+    ids = [e["id"] for _, e in valid]
     seen = set(session.scalars(select(ProcessedEvent.event_id).where(
         ProcessedEvent.store_id == store.id, ProcessedEvent.event_id.in_(ids)))) if ids else set()
     fresh: list[dict[str, Any]] = []
     for index, event in valid:
-        key = event["id"].lower()
+        key = event["id"]
         if key in seen:
             results[index]["status"] = "duplicate"
             continue
@@ -109,176 +128,235 @@ def apply_events(session: Session, store: Store, raw_events: list[Any]) -> tuple
     return results, changes
 
 
+@dataclass
+class _Snapshot:
+    """A product's row as read (`held`, None if new) and what this batch will write (`want`)."""
+
+    held: Any = None    # Row(id, version, content_hash, deleted)
+    want: dict[str, Any] | None = None  # full upsert, or {"deleted": True} alone for a delete
+
+    @property
+    def wanted(self) -> dict[str, Any]:
+        assert self.want is not None  # only entries with something to write are written
+        return self.want
+
+
+@dataclass
+class _Variant:
+    held: Any = None    # Row(id, quantity, locations, price, version)
+    want: dict[str, Any] | None = None  # quantity, locations, price (None: keep the stored one), version
+
+    @property
+    def wanted(self) -> dict[str, Any]:
+        assert self.want is not None  # only entries with something to write are written
+        return self.want
+
+
+def _read_snapshots(session: Session, store_id: str, product_ids: list[str]) -> dict[str, Any]:
+    columns = (ProductSnapshot.id, ProductSnapshot.product_id, ProductSnapshot.version,
+               ProductSnapshot.content_hash, ProductSnapshot.deleted)
+    found: dict[str, Any] = {}
+    for start in range(0, len(product_ids), 1000):
+        for row in session.execute(select(*columns).where(
+                ProductSnapshot.store_id == store_id, ProductSnapshot.product_id.in_(product_ids[start:start + 1000]))):
+            found[row.product_id] = row
+    return found
+
+
+def _read_stock(session: Session, store_id: str, product_ids: list[str]) -> dict[tuple[str, str], Any]:
+    # Looked up by product (the unique index's leading columns) rather than by (product, variant) pairs,
+    # which PostgreSQL plans far worse for a few thousand pairs.
+    columns = (VariantStock.id, VariantStock.product_id, VariantStock.variant_id, VariantStock.quantity,
+               VariantStock.locations, VariantStock.price, VariantStock.version)
+    found: dict[tuple[str, str], Any] = {}
+    for start in range(0, len(product_ids), 1000):
+        for row in session.execute(select(*columns).where(
+                VariantStock.store_id == store_id, VariantStock.product_id.in_(product_ids[start:start + 1000]))):
+            found[(row.product_id, row.variant_id)] = row
+    return found
+
+
 def _apply(session: Session, store: Store, events: list[dict[str, Any]], changes: Changes) -> None:
     product_ids = {e["product"]["id"] for e in events if e["type"] == "product.upsert"}
     product_ids |= {e["product_id"] for e in events if e["type"] == "product.delete"}
-    # The stored JSON is replaced, never read: deferring it spares decoding every updated product.
-    snapshots = {s.product_id: s for s in session.scalars(select(ProductSnapshot).where(
-        ProductSnapshot.store_id == store.id, ProductSnapshot.product_id.in_(product_ids))
-        .options(defer(ProductSnapshot.data)))} if product_ids else {}
-
-    # Looked up by product (the unique index's leading columns) rather than by (product, variant) pairs,
-    # which PostgreSQL plans far worse for a few thousand pairs.
+    snapshots = {pid: _Snapshot(held=row) for pid, row in
+                 _read_snapshots(session, store.id, sorted(product_ids)).items()}
     stock_products = product_ids | {i["product_id"] for e in events if e["type"] == "inventory.update"
                                     for i in e["items"]}
-    stock: dict[tuple[str, str], Any] = {}
-    ids = sorted(stock_products)
-    for start in range(0, len(ids), 1000):
-        for row in session.scalars(select(VariantStock).where(
-                VariantStock.store_id == store.id, VariantStock.product_id.in_(ids[start:start + 1000]))):
-            stock[(row.product_id, row.variant_id)] = row
+    stock = {key: _Variant(held=row) for key, row in _read_stock(session, store.id, sorted(stock_products)).items()}
 
     now = datetime.now(timezone.utc)
-    new_rows = _NewRows()
+    new_events: list[dict[str, Any]] = []
     for event in events:
         kind = event["type"]
         payload: dict[str, Any] | None = None
         if kind == "product.upsert":
-            _upsert_product(store, event["product"], snapshots, stock, changes, now, new_rows)
+            _upsert_product(store, event["product"], snapshots, stock)
         elif kind == "product.delete":
-            snapshot = snapshots.get(event["product_id"])
-            if isinstance(snapshot, dict):  # created earlier in this same batch
-                snapshot["deleted"] = True
-                changes.deleted.add(event["product_id"])
-            elif snapshot is not None and not snapshot.deleted:
-                snapshot.deleted = True
-                snapshot.updated_at = now
-                changes.deleted.add(event["product_id"])
+            _delete_product(event["product_id"], snapshots)
         elif kind == "inventory.update":
             for item in event["items"]:
-                if _set_stock(store, stock, item["product_id"], item["variant_id"],
-                              item["quantity"], item["price"], item["version"], now, new_rows,
-                              locations=item.get("locations")):
-                    changes.stock.add(item["product_id"])
+                _set_stock(store, stock, item["product_id"], item["variant_id"], item["quantity"], item["price"],
+                           item["version"], item.get("locations"))
         elif kind == "store.update":
             for name, value in event["store"].items():
                 setattr(store, name, value)
             changes.store_updated = True
         elif kind in ORDER_EVENTS:
             payload = _jsonable({k: v for k, v in event.items() if k not in ("id", "type")})
-            changes.order_events.append(event["id"].lower())
-        new_rows.events.append(dict(store_id=store.id, event_id=event["id"].lower(), type=kind,
-                                    payload=payload, received_at=now))
-    new_rows.insert(session)
+            changes.order_events.append(event["id"])
+        new_events.append(dict(store_id=store.id, event_id=event["id"], type=kind, payload=payload, received_at=now))
+
+    _write_snapshots(session, store.id, snapshots, changes, now)
+    _write_stock(session, store.id, stock, changes, now)
+    insert_new(session, EVENTS, new_events, ("store_id", "event_id"))
 
 
-class _NewRows:
-    """Rows to insert in bulk (one multi-row INSERT per table instead of one per object)."""
-
-    def __init__(self) -> None:
-        self.snapshots: list[dict[str, Any]] = []
-        self.stock: list[dict[str, Any]] = []
-        self.events: list[dict[str, Any]] = []
-
-    def insert(self, session: Session) -> None:
-        for model, rows in ((ProductSnapshot, self.snapshots), (VariantStock, self.stock),
-                            (ProcessedEvent, self.events)):
-            if rows:
-                _insert_rows(session, model, rows)
+# ---------------------------------------------------------------------------------------------- deciding
 
 
-def _insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` (all with the same keys): with COPY on PostgreSQL, otherwise with one executemany.
-
-    psycopg runs an executemany as one pipelined INSERT per row, which took twice as long as COPY for a
-    500-product batch (3,500 rows). A table with Python-side defaults for columns the rows leave out
-    keeps the executemany, which applies them.
-    """
-    connection = session.connection()
-    table = model.__table__
-    dialect = connection.dialect
-    defaulted = [c for c in table.columns if c.name not in rows[0] and c.default is not None]
-    if dialect.name == "postgresql" and dialect.driver == "psycopg" and not defaulted:
-        copy_rows(connection, table, rows)
-    else:
-        session.execute(insert(model), rows)
-
-
-def copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY `rows` into `table` through psycopg, converted by the columns' own bind processors (JSON
-    serialisation, UTC timestamps), so the rows stored are the ones an INSERT would store."""
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
-    quote = dialect.identifier_preparer
-    statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) FROM STDIN"
-    driver = connection.connection.driver_connection
-    if driver is None:
-        raise RuntimeError("The database connection was closed before COPY")
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
-
-
-def _upsert_product(store: Store, product: dict[str, Any], snapshots: dict[str, Any],
-                    stock: dict[tuple[str, str], Any], changes: Changes, now: datetime, new_rows: _NewRows) -> None:
+def _upsert_product(store: Store, product: dict[str, Any], snapshots: dict[str, _Snapshot],
+                    stock: dict[tuple[str, str], _Variant]) -> None:
     # Stored as loaded: ProductSchema's fields (strings, integers, booleans, raw JSON) load JSON values
     # only, so a JSON round trip (_jsonable) would only copy it, at about a tenth of the call's time.
-    data = product
-    digest = content_hash(data)
-    snapshot = snapshots.get(product["id"])
-    if isinstance(snapshot, dict):  # inserted earlier in this same batch
-        if product["version"] >= snapshot["version"]:
-            snapshot.update(version=product["version"], data=data, content_hash=digest, title=product["title"][:500],
-                            category_paths=category_paths(data))
-        else:
-            return
-    elif snapshot is None:
-        row = dict(store_id=store.id, product_id=product["id"], version=product["version"], data=data,
-                   content_hash=digest, title=product["title"][:500], category_paths=category_paths(data),
-                   deleted=False, received_at=now, updated_at=now)
-        new_rows.snapshots.append(row)
-        snapshots[product["id"]] = row
-        changes.details.add(product["id"])
-    elif product["version"] >= snapshot.version:
-        if digest != snapshot.content_hash or snapshot.deleted:
-            changes.details.add(product["id"])
-        snapshot.version = product["version"]
-        snapshot.data = data
-        snapshot.content_hash = digest
-        snapshot.title = product["title"][:500]
-        snapshot.category_paths = category_paths(data)
-        snapshot.deleted = False
-        snapshot.updated_at = now
-    else:
+    entry = snapshots.setdefault(product["id"], _Snapshot())
+    if _older(product["version"], entry):
         return  # an older copy of the product arrived late: the hub already holds a newer one
+    entry.want = dict(version=product["version"], data=product, content_hash=content_hash(product),
+                      title=product["title"][:500], category_paths=category_paths(product), deleted=False)
     for variant in product["variants"]:
-        if _set_stock(store, stock, product["id"], variant["id"], variant["quantity"],
-                      variant["price"], product["version"], now, new_rows, locations=variant.get("locations")):
-            changes.stock.add(product["id"])
+        _set_stock(store, stock, product["id"], variant["id"], variant["quantity"], variant["price"],
+                   product["version"], variant.get("locations"))
 
 
-def _set_stock(store: Store, stock: dict[tuple[str, str], Any], product_id: str, variant_id: str,
-               quantity: int, price: str | None, version: int, now: datetime, new_rows: _NewRows, *,
-               locations: list[dict[str, Any]] | None = None) -> bool:
-    """Store a variant's price and stock unless the hub holds a newer version; True if anything changed.
+def _older(version: int, entry: _Snapshot | _Variant) -> bool:
+    if entry.want is not None and "version" in entry.want:
+        return version < entry.want["version"]
+    return entry.held is not None and version < entry.held.version
+
+
+def _delete_product(product_id: str, snapshots: dict[str, _Snapshot]) -> None:
+    entry = snapshots.get(product_id)
+    if entry is None:
+        return
+    if entry.want is not None:
+        entry.want["deleted"] = True
+    elif not entry.held.deleted:
+        entry.want = {"deleted": True}
+
+
+def _set_stock(store: Store, stock: dict[tuple[str, str], _Variant], product_id: str, variant_id: str,
+               quantity: int, price: str | None, version: int, locations: list[dict[str, Any]] | None) -> None:
+    """Keep a variant's price and stock unless the hub holds a newer version (`price` None: unchanged).
 
     With per-location stock the quantity kept is what TikTok is offered (hub.sync.stock.locations).
     """
     stock_locations.remember(store, locations)
-    quantity = stock_locations.tiktok_quantity(quantity, locations, store.selling_locations)
-    locations = locations or None
-    row = stock.get((product_id, variant_id))
-    if row is None:
-        row = dict(store_id=store.id, product_id=product_id, variant_id=variant_id, quantity=quantity,
-                   locations=locations, price=price, version=version, updated_at=now)
-        new_rows.stock.append(row)
-        stock[(product_id, variant_id)] = row
-        return True
-    if isinstance(row, dict):  # inserted earlier in this same batch
-        if version < row["version"]:
-            return False
-        changed = row["quantity"] != quantity or (price is not None and row["price"] != price)
-        row.update(quantity=quantity, locations=locations, version=version,
-                   **({"price": price} if price is not None else {}))
-        return changed
-    if version < row.version:
-        return False
-    changed = row.quantity != quantity or (price is not None and row.price != price)
-    row.quantity = quantity
-    row.locations = locations
-    if price is not None:
-        row.price = price
-    row.version = version
-    row.updated_at = now
-    return changed
+    # The sum over locations may pass what the column holds (each location may hold up to its limit).
+    quantity = min(stock_locations.tiktok_quantity(quantity, locations, store.selling_locations), QUANTITY_LIMIT)
+    entry = stock.setdefault((product_id, variant_id), _Variant())
+    if _older(version, entry):
+        return
+    if price is None and entry.want is not None:
+        price = entry.want["price"]
+    entry.want = dict(quantity=quantity, locations=locations or None, price=price, version=version)
+
+
+# ----------------------------------------------------------------------------------------------- writing
+
+
+def _write_snapshots(session: Session, store_id: str, snapshots: dict[str, _Snapshot], changes: Changes,
+                     now: datetime) -> None:
+    new = [(pid, e) for pid, e in snapshots.items() if e.held is None and e.want is not None]
+    taken = insert_new(session, SNAPSHOTS, [
+        dict(store_id=store_id, product_id=pid, **e.wanted, received_at=now, updated_at=now) for pid, e in new],
+        ("store_id", "product_id"))
+    for pid, entry in new:
+        if (store_id, pid) not in taken:
+            changes.details.add(pid)
+            if entry.wanted["deleted"]:
+                changes.deleted.add(pid)
+    updates = [(pid, e) for pid, e in snapshots.items() if e.held is not None and e.want is not None]
+    if taken:  # inserted by another call meanwhile: decided again against what it stored
+        held = _read_snapshots(session, store_id, sorted(pid for _, pid in taken))
+        for pid, row in held.items():
+            snapshots[pid].held = row
+            if not _older(snapshots[pid].wanted["version"], _Snapshot(held=row)):
+                updates.append((pid, snapshots[pid]))
+
+    def resolve(item: tuple[str, _Snapshot], row: Any) -> str:
+        want = item[1].wanted
+        if row.version == want.get("version", row.version) and row.deleted == want["deleted"] and \
+                row.content_hash == want.get("content_hash", row.content_hash):
+            return "done"
+        if "version" in want and want["version"] < row.version:
+            return "drop"
+        item[1].held = row
+        return "retry"
+
+    def reread(ids: list[int]) -> dict[int, Any]:
+        columns = (ProductSnapshot.id, ProductSnapshot.version, ProductSnapshot.content_hash, ProductSnapshot.deleted)
+        return {row.id: row for row in session.execute(select(*columns).where(ProductSnapshot.id.in_(ids)))}
+
+    written = compare_and_set(session, SNAPSHOTS, updates,
+                              values=lambda item: {**item[1].wanted, "updated_at": now},
+                              held=lambda item: item[1].held, reread=reread, resolve=resolve)
+    for pid, entry in written:
+        held, want = entry.held, entry.wanted
+        if "version" in want and (want["content_hash"] != held.content_hash or held.deleted):
+            changes.details.add(pid)
+        if want["deleted"] and not held.deleted:
+            changes.deleted.add(pid)
+
+
+def _holds(row: Any, want: dict[str, Any]) -> bool:
+    """Whether a stock row already holds what `want` would write (a repeat of the same version)."""
+    return ((row.version, row.quantity, row.locations) == (want["version"], want["quantity"], want["locations"])
+            and want["price"] in (None, row.price))
+
+
+def _write_stock(session: Session, store_id: str, stock: dict[tuple[str, str], _Variant], changes: Changes,
+                 now: datetime) -> None:
+    new = [(key, e) for key, e in stock.items() if e.held is None and e.want is not None]
+    taken = insert_new(session, STOCK, [
+        dict(store_id=store_id, product_id=key[0], variant_id=key[1], **e.wanted, updated_at=now) for key, e in new],
+        ("store_id", "product_id", "variant_id"))
+    for key, _entry in new:
+        if (store_id, *key) not in taken:
+            changes.stock.add(key[0])
+    updates = [(key, e) for key, e in stock.items() if e.held is not None and e.want is not None
+               and not _holds(e.held, e.wanted)]
+    if taken:  # inserted by another call meanwhile: decided again against what it stored
+        held = _read_stock(session, store_id, sorted({product_id for _, product_id, _ in taken}))
+        for _, product_id, variant_id in taken:
+            entry = stock[(product_id, variant_id)]
+            entry.held = held.get((product_id, variant_id))
+            if entry.held is not None and not entry.wanted["version"] < entry.held.version:
+                updates.append(((product_id, variant_id), entry))
+
+    def resolve(item: tuple[tuple[str, str], _Variant], row: Any) -> str:
+        want = item[1].wanted
+        if _holds(row, want):
+            return "done"
+        if want["version"] < row.version:
+            return "drop"
+        item[1].held = row
+        return "retry"
+
+    def reread(ids: list[int]) -> dict[int, Any]:
+        columns = (VariantStock.id, VariantStock.quantity, VariantStock.locations, VariantStock.price,
+                   VariantStock.version)
+        return {row.id: row for row in session.execute(select(*columns).where(VariantStock.id.in_(ids)))}
+
+    def values(item: tuple[tuple[str, str], _Variant]) -> dict[str, Any]:
+        want = item[1].wanted
+        kept = {} if want["price"] is None else {"price": want["price"]}
+        return {"quantity": want["quantity"], "locations": want["locations"], "version": want["version"],
+                "updated_at": now, **kept}
+
+    written = compare_and_set(session, STOCK, updates, values=values,
+                              held=lambda item: item[1].held, reread=reread, resolve=resolve)
+    for key, entry in written:
+        held, want = entry.held, entry.wanted
+        if held.quantity != want["quantity"] or want["price"] not in (None, held.price):
+            changes.stock.add(key[0])

@@ -206,7 +206,7 @@ class ShopClient:
             response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
             content = response.content
         except requests.RequestException as exc:
-            raise network_error(exc, endpoint.key) from exc
+            raise network_error(exc, endpoint.key) from None  # the library's message prints the signed URL
         try:
             return decode_envelope(response.status_code, content, response.headers, endpoint.key)
         except HubError as error:

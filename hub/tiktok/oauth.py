@@ -91,7 +91,9 @@ def _token_call(settings: Settings, path: str, params: dict[str, str],
             response = http.get(url, params=params, timeout=DEFAULT_TIMEOUT, allow_redirects=False)
             content = response.content
         except requests.RequestException as exc:
-            raise network_error(exc, f"GET {path}") from exc
+            # Not chained: the library's exception prints the URL, which carries the app secret and the
+            # refresh token or code, into every traceback that is logged or stored with a failed job.
+            raise network_error(exc, f"GET {path}") from None
         try:
             data = decode_envelope(response.status_code, content, response.headers, f"GET {path}")
         except DataError as error:

@@ -14,10 +14,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub.models.tiktok_notifications import TikTokNotification
 from hub.queues import DETAILS, MAINTENANCE, ORDERS, queue
 from hub.runtime import Runtime, current
+from hub.security import untrusted_json
 from hub.tiktok.errors import loads
 from hub.tiktok.signing import webhook_signature_valid
 
@@ -25,7 +27,7 @@ log = logging.getLogger("hub.tiktok.webhooks")
 
 blueprint = Blueprint("tiktok_webhooks", __name__)
 
-MAX_BODY = 1024 * 1024
+MAX_BODY = 1024 * 1024  # TikTok's notifications are a few hundred bytes
 
 SELLER_DEAUTHORIZATION = 6
 UPCOMING_AUTHORIZATION_EXPIRATION = 7
@@ -57,17 +59,21 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
     """The notification with ids as strings, or None when it lacks what dedupe and routing need."""
     try:
         payload = loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested beyond the decoder
         return None
-    if not isinstance(payload, dict):
-        return None
+    if not isinstance(payload, dict) or untrusted_json.problems(payload):
+        return None  # NUL, lone surrogates, NaN, 1e400 or deep nesting: nothing a database can keep
     notification_id = payload.get("tts_notification_id")
     shop_id = payload.get("shop_id")
     try:
         kind = int(payload["type"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    if not 0 <= kind < 2**31:  # the column is a 32-bit integer; TikTok's types are small numbers
         return None
     if notification_id in (None, "") or shop_id in (None, ""):
+        return None
+    if len(str(notification_id)) > 64 or len(str(shop_id)) > 64:
         return None
     payload["type"] = kind
     payload["tts_notification_id"] = str(notification_id)
@@ -81,7 +87,18 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
 def receive() -> Response:
     runtime = current()
     settings = runtime.settings
-    raw = request.get_data(cache=False)
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        log.warning("Rejected a TikTok webhook of %s bytes (limit %s)", request.content_length, MAX_BODY)
+        return _empty(413)
+    # A chunked body declares no length: read one byte past the limit (Werkzeug stops there) to tell.
+    request.max_content_length = MAX_BODY + 1
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raw = None
+    if raw is None or len(raw) > MAX_BODY:
+        log.warning("Rejected a TikTok webhook over %s bytes", MAX_BODY)
+        return _empty(413)
     if not settings.tiktok_app_key or not settings.tiktok_app_secret:
         log.error("A TikTok webhook arrived but HUB_TIKTOK_APP_KEY/SECRET are not configured")
         return _empty(401)

@@ -25,10 +25,11 @@ import io
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from hub.sync.products.errors import ImageError
 
@@ -36,6 +37,11 @@ MIN_SIDE = 300
 MAX_SIDE = 4000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 64_000_000  # a 50-megapixel phone photo fits; 40000×40000 "bombs" do not
+# The working picture (width × height × 4 bytes, after any JPEG draft reduction) may take this much: with
+# the decoded original or the scaling buffers beside it, a conversion stays inside
+# image_process.MEMORY_BYTES. That is 40 megapixels for PNG, WebP, GIF, HEIC...; JPEGs of any size fit,
+# since they are decoded at 1/2, 1/4 or 1/8 scale.
+DECODE_BUDGET_BYTES = 160_000_000
 _PASS_THROUGH = {"JPEG": "image/jpeg", "PNG": "image/png"}
 _JPEG_QUALITIES = (90, 85, 80, 75, 70, 60, 50)
 _SVG_DEFAULT_SIZE = (300.0, 150.0)  # what browsers use for an SVG without any size
@@ -44,13 +50,22 @@ _SVG_UNITS = {"": 1.0, "px": 1.0, "pt": 96 / 72, "pc": 16.0, "mm": 96 / 25.4, "c
 
 @dataclass(frozen=True)
 class PreparedImage:
-    data: bytes
     content_type: str
     width: int
     height: int
     sha256: str
     converted_from: str | None  # original format when re-encoded, None when sent unchanged
     changes: tuple[str, ...] = ()
+    content: bytes | None = field(default=None, repr=False)
+    path: Path | None = None  # where a picture converted in the child process waits for its upload
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to upload (read from `path` only when asked: a job may hold many pictures)."""
+        if self.content is not None:
+            return self.content
+        assert self.path is not None
+        return self.path.read_bytes()
 
 
 @functools.cache
@@ -87,7 +102,9 @@ def prepare_image(
 
     if original in _PASS_THROUGH and len(data) <= max_bytes and _fits_unchanged(image):
         return _result(data, _PASS_THROUGH[original], image.size, None, ())
-    return _convert(image, original, source, max_bytes)
+    held = [image]  # handed over, not kept: _convert frees each full-size stage as soon as the next exists
+    del image
+    return _convert(held, original, source, max_bytes)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -122,9 +139,23 @@ def _open(data: bytes, source: str, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width * height > max_pixels:
         raise _too_many_pixels(source, width * height, max_pixels)
+    if image.format == "JPEG" and max(width, height) > MAX_SIDE:
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale for free: a 50-megapixel photo that will be scaled to
+        # 4000 px anyway costs a quarter of the memory and time.
+        image.draft(image.mode, _fitted_size(width, height))
+    # Every picture is worked on as RGB or RGBA, which Pillow keeps in 4 bytes a pixel.
+    if image.size[0] * image.size[1] * 4 > DECODE_BUDGET_BYTES:
+        raise ImageError(
+            "image_too_many_pixels",
+            f"The image at {source} is too large ({width * height / 1_000_000:,.0f} megapixels) to process within "
+            f"the memory a picture may use; upload a picture under {DECODE_BUDGET_BYTES // 4 // 1_000_000} "
+            "megapixels (a JPEG of any size is fine).",
+        )
     try:
         image.load()
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError):
+    except MemoryError:
+        raise  # not the file's fault: the converter process reports it as over the memory budget
+    except (OSError, SyntaxError, ValueError, EOFError):
         raise ImageError(
             "image_unreadable", f"The image at {source} is damaged or incomplete and cannot be read."
         ) from None
@@ -208,12 +239,24 @@ def _orientation(image: Image.Image) -> int:
         return 1
 
 
+def _below_opaque(alpha: Image.Image) -> bool:
+    low = alpha.getextrema()[0]  # one band: (min, max)
+    return isinstance(low, (int, float)) and low < 255
+
+
 def _has_transparency(image: Image.Image) -> bool:
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
-        alpha = image.convert("RGBA").getchannel("A")
-        low = alpha.getextrema()[0]  # one band: (min, max)
-        return isinstance(low, (int, float)) and low < 255
-    return False
+    """Whether any pixel is not fully opaque, without a full-size RGBA copy of the picture."""
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        return _below_opaque(image.getchannel("A"))
+    if "transparency" not in image.info:
+        return False
+    if image.mode == "P":
+        transparency = image.info["transparency"]
+        used = image.histogram()
+        if isinstance(transparency, int):
+            return used[transparency] > 0 if transparency < len(used) else False
+        return any(alpha < 255 and used[index] > 0 for index, alpha in enumerate(transparency) if index < len(used))
+    return _below_opaque(image.convert("RGBA").getchannel("A"))  # a colour key on L/RGB: rare
 
 
 def _fits_unchanged(image: Image.Image) -> bool:
@@ -240,34 +283,45 @@ def _fitted_size(width: float, height: float) -> tuple[int, int]:
     )
 
 
-def _to_rgb(image: Image.Image) -> tuple[Image.Image, bool]:
-    """RGB on white; returns whether transparency was flattened."""
+def _working_mode(image: Image.Image) -> tuple[Image.Image, bool]:
+    """RGB, or RGBA when some pixel is transparent (flattened after scaling, on the smaller picture)."""
     if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     if _has_transparency(image):
-        rgba = image.convert("RGBA")
-        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
-        canvas.paste(rgba, mask=rgba.getchannel("A"))
-        return canvas, True
-    return image.convert("RGB"), False
+        return (image if image.mode == "RGBA" else image.convert("RGBA")), True
+    return (image if image.mode == "RGB" else image.convert("RGB")), False
 
 
-def _convert(image: Image.Image, original: str, source: str, max_bytes: int) -> PreparedImage:
+def _flatten(image: Image.Image) -> Image.Image:
+    canvas = Image.new("RGB", image.size, (255, 255, 255))
+    canvas.paste(image, mask=image)  # the RGBA picture is its own mask: no separate alpha copy
+    return canvas
+
+
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}
+
+
+def _convert(held: list[Image.Image], original: str, source: str, max_bytes: int) -> PreparedImage:
+    """Flatten, scale, then rotate the smaller picture: at most one full-size working copy is made
+    (the fitted size is the same whichever way the picture is turned)."""
     changes: list[str] = []
+    image = held.pop()
     icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
-    if image.format in ("JPEG", "MPO", "TIFF", "WEBP", "PNG", "HEIF", "AVIF") and _orientation(image) != 1:
-        try:
-            image = ImageOps.exif_transpose(image)
-            changes.append("rotated")
-        except (ValueError, TypeError, OSError, SyntaxError):
-            pass
-    rgb, flattened = _to_rgb(image)
-    if flattened:
+    orientation = _orientation(image) if image.format in ("JPEG", "MPO", "TIFF", "WEBP", "PNG", "HEIF", "AVIF") else 1
+    rgb, transparent = _working_mode(image)
+    del image
+    if transparent:  # before scaling: Pillow scales RGBA through a full-size premultiplied copy
+        rgb = _flatten(rgb)
         changes.append("transparency flattened")
     size = _fitted_size(*rgb.size)
     if size != rgb.size:
         changes.append("scaled down" if size[0] < rgb.size[0] else "scaled up")
-        rgb = rgb.resize(size, Image.Resampling.LANCZOS)
+        rgb = rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if orientation in _TRANSPOSE:
+        rgb = rgb.transpose(_TRANSPOSE[orientation])
+        changes.append("rotated")
     if min(rgb.size) < MIN_SIDE:
         canvas = Image.new("RGB", (max(rgb.width, MIN_SIDE), max(rgb.height, MIN_SIDE)), (255, 255, 255))
         canvas.paste(rgb, ((canvas.width - rgb.width) // 2, (canvas.height - rgb.height) // 2))
@@ -298,7 +352,7 @@ def _result(
     data: bytes, content_type: str, size: tuple[int, int], original: str | None, changes: tuple[str, ...]
 ) -> PreparedImage:
     return PreparedImage(
-        data=data,
+        content=data,
         content_type=content_type,
         width=size[0],
         height=size[1],

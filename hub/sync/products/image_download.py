@@ -5,16 +5,27 @@ they would let a store make the hub call internal services (docs/architecture.md
 public hosts unless loopback/private is explicitly allowed) is `hub.security.addresses`; here redirects
 are followed by hand so that each hop is checked the same way, and both the size and the time a download
 may take are bounded.
+
+The time bound is a deadline for the whole download (every redirect, the headers and the body), not a
+timeout per read: a server that sends one byte every few seconds never trips a read timeout, so a
+watchdog shuts the download's sockets down when the deadline passes, which ends any read in progress.
+Name resolution itself is bounded by the system resolver's own timeouts, not by the deadline.
 """
 
 from __future__ import annotations
 
+import io
+import socket
+import threading
 import time
 from dataclasses import dataclass
-from typing import Iterable
+from typing import BinaryIO, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
 from hub.security.addresses import HOST_NOT_FOUND, PRIVATE_ADDRESS, AddressRefused, check_public_url
@@ -67,6 +78,111 @@ def _parses(url: str) -> bool:
     return True
 
 
+# ------------------------------------------------------------------------------------------- deadline
+
+_watch = threading.local()
+
+
+class _Watchdog:
+    """Shuts down every connection this thread uses for one download once `seconds` have passed."""
+
+    def __init__(self, seconds: float):
+        self.give_up_at = time.monotonic() + seconds
+        self.connections: list[HTTPConnection] = []
+        self.expired = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Watchdog":
+        _watch.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _watch.current = None
+
+    def watch(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self.connections.append(connection)
+            expired = self.expired
+        if expired:
+            _cut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            connections = list(self.connections)
+        for connection in connections:
+            _cut(connection)
+
+
+def _cut(connection: HTTPConnection) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # wakes a read blocked in another thread; close() would not
+        except OSError:
+            pass
+
+
+class _WatchedMixin:
+    def request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - urllib3's own signature
+        watchdog = getattr(_watch, "current", None)
+        if watchdog is not None:
+            watchdog.watch(self)  # type: ignore[arg-type]
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        watchdog = getattr(_watch, "current", None)
+        if watchdog is not None and watchdog.expired:
+            _cut(self)  # type: ignore[arg-type]
+
+
+class _WatchedHTTPConnection(_WatchedMixin, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedMixin, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections a download's watchdog can cut."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+def image_session() -> requests.Session:
+    """A session for picture downloads: no proxy or .netrc from the environment (the address check must
+    see the real host), and connections the download deadline can cut."""
+    session = requests.Session()
+    session.trust_env = False
+    return _with_deadline(session)
+
+
+def _with_deadline(session: requests.Session) -> requests.Session:
+    if not isinstance(session.get_adapter("http://x"), DeadlineAdapter):
+        session.mount("http://", DeadlineAdapter())
+        session.mount("https://", DeadlineAdapter())
+    return session
+
+
+# ---------------------------------------------------------------------------------------------- fetching
+
+
 @dataclass(frozen=True)
 class _Policy:
     allow_private: bool
@@ -85,13 +201,39 @@ def fetch_image(
     max_redirects: int = MAX_REDIRECTS,
 ) -> bytes:
     """The bytes at ``url``, or an ``ImageError`` whose message names the merchant's address."""
+    sink = io.BytesIO()
+    download_image(url, sink, session=session, allow_private=allow_private, allow_networks=allow_networks,
+                   max_bytes=max_bytes, timeout=timeout, deadline=deadline, max_redirects=max_redirects)
+    return sink.getvalue()
+
+
+def download_image(
+    url: str,
+    sink: BinaryIO,
+    *,
+    session: requests.Session | None = None,
+    allow_private: bool = False,
+    allow_networks: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
+    max_redirects: int = MAX_REDIRECTS,
+) -> int:
+    """Write the picture at ``url`` into ``sink`` (a file, so that it never sits in memory); its size."""
     own_session = session is None
-    if session is None:
-        session = requests.Session()
-        session.trust_env = False  # no proxy or .netrc from the environment: the check must see the real host
+    session = image_session() if session is None else _with_deadline(session)
     try:
         policy = _Policy(allow_private, tuple(allow_networks))
-        return _fetch(url, session, policy, max_bytes, timeout, time.monotonic() + deadline, max_redirects)
+        with _Watchdog(deadline) as watchdog:
+            try:
+                size = _fetch(url, session, policy, max_bytes, timeout, watchdog.give_up_at, max_redirects, sink)
+            except ImageError as error:
+                if watchdog.expired and error.code != "image_timeout":
+                    raise _timeout(url) from None  # what the cut connection looked like from inside
+                raise
+            if watchdog.expired:  # a cut answer can look complete (headers cut short, no length)
+                raise _timeout(url)
+            return size
     finally:
         if own_session:
             session.close()
@@ -105,7 +247,8 @@ def _fetch(
     timeout: tuple[float, float],
     give_up_at: float,
     max_redirects: int,
-) -> bytes:
+    sink: BinaryIO,
+) -> int:
     url = source
     for _hop in range(max_redirects + 1):
         check_url(url, source=source, allow_private=policy.allow_private, allow_networks=policy.allow_networks)
@@ -138,22 +281,23 @@ def _fetch(
                     f"The image at {source} could not be downloaded (the server answered {response.status_code}).",
                     transient=busy,
                 )
-            return _read_body(response, source, max_bytes, give_up_at)
+            return _read_body(response, source, max_bytes, give_up_at, sink)
     raise ImageError(
         "image_too_many_redirects", f"The image at {source} could not be downloaded: it redirects more than {max_redirects} times."
     )
 
 
-def _read_body(response: requests.Response, source: str, max_bytes: int, give_up_at: float) -> bytes:
+def _read_body(response: requests.Response, source: str, max_bytes: int, give_up_at: float, sink: BinaryIO) -> int:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(source, max_bytes)
-    body = bytearray()
+    size = 0
     try:
         for chunk in response.iter_content(_CHUNK):
-            body.extend(chunk)
-            if len(body) > max_bytes:
+            size += len(chunk)
+            if size > max_bytes:
                 raise _too_large(source, max_bytes)
+            sink.write(chunk)
             if time.monotonic() > give_up_at:
                 raise _timeout(source)
     except requests.exceptions.ConnectionError as exc:
@@ -164,7 +308,7 @@ def _read_body(response: requests.Response, source: str, max_bytes: int, give_up
         raise _timeout(source) from None
     except requests.exceptions.RequestException as exc:
         raise _unreachable(source, exc) from None
-    return bytes(body)
+    return size
 
 
 def _too_large(source: str, max_bytes: int) -> ImageError:
