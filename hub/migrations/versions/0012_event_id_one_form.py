@@ -5,7 +5,7 @@ them) was stored as a different event. The intake now stores the canonical form
 (8-4-4-4-12, lower case); this brings ids already stored to that form, keeping one row where both
 forms were stored.
 
-Revision ID: 0009
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-03 17:30:00
 """
@@ -14,7 +14,7 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
