@@ -3,7 +3,7 @@
 Every one is validated against Shopify's published Admin schema of that version by the tests' fake
 Admin API, which also refuses deprecated fields, so a document here that Shopify would not accept
 fails a test. Requested costs stay under Shopify's 1,000-point ceiling for one query: variants are
-read 40 at a time (more pages when a product has more) and stock at up to 5 locations per item per
+read 30 at a time (more pages when a product has more) and stock at up to 5 locations per item per
 page (the app pages the rest).
 """
 
@@ -29,7 +29,7 @@ query Product($id: ID!) {
     id title handle descriptionHtml vendor productType status tags updatedAt onlineStoreUrl
     category { id name fullName }
     media(first: 20) { nodes { ... on MediaImage { id image { url altText } } } }
-    variants(first: 40) {
+    variants(first: 30) {
       nodes { %s }
       pageInfo { hasNextPage endCursor }
     }
@@ -40,7 +40,7 @@ query Product($id: ID!) {
 PRODUCT_VARIANTS = """
 query ProductVariants($id: ID!, $after: String) {
   product(id: $id) {
-    variants(first: 40, after: $after) {
+    variants(first: 30, after: $after) {
       nodes { %s }
       pageInfo { hasNextPage endCursor }
     }
