@@ -50,7 +50,7 @@ def _jpeg(colour: tuple[int, int, int]) -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (800, 800), colour).save(buffer, "JPEG", quality=80)
+    Image.new("RGB", (1200, 1200), colour).save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
 
 
