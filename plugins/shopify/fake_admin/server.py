@@ -292,10 +292,11 @@ class FakeShopify:
     # ---- the admin: session tokens and the app's page ----------------------------------------------
     def session_token(self, domain: str, **overrides: Any) -> str:
         now = int(time.time())
+        secret = overrides.pop("_secret", None) or self.client_secret
         claims = {"iss": f"https://{domain}/admin", "dest": f"https://{domain}", "aud": self.client_id,
                   "sub": "42", "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": str(uuid.uuid4()),
                   "sid": secrets.token_hex(8), **overrides}
-        return jwt.encode(claims, overrides.pop("_secret", None) or self.client_secret, algorithm="HS256")
+        return jwt.encode(claims, secret, algorithm="HS256")
 
     def admin_page(self, domain: str, app_url: str, *, token: str | None = None) -> str:
         """The URL Shopify's admin loads in its iframe (Shopify-managed installation has happened)."""
