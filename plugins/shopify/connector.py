@@ -25,6 +25,7 @@ from hub.errors import DataError
 from hub.stores import framing, install
 from hub.stores.connector import Grant, HostedConnector, Installation, Notification
 from hub.stores.context import ConnectorContext
+from hub.stores.http import PlatformClient
 from hub.stores.privacy import BUYER_DATA_REQUEST, BUYER_REDACT, SHOP_REDACT, PrivacyRequest
 from hub.stores.webhooks import receive
 from plugins.shopify import auth, bulk, orders, queries, webhooks
@@ -77,10 +78,21 @@ class ShopifyConnector(HostedConnector):
         bp.add_url_rule("/compliance", "compliance", lambda: receive(self), methods=["POST"])
         return bp
 
+    def _shop_name(self, shop: str, grant: Grant) -> str:
+        """The shop's own name (the store's name in the hub), read with the new token; its domain if not."""
+        try:
+            with PlatformClient(name=self.label, base_url=self.config.shop_url(shop),
+                                auth_headers=lambda token: {"X-Shopify-Access-Token": token}) as client:
+                body = client.request("POST", self.config.graphql_path(), json_body={"query": queries.SHOP_NAME},
+                                      headers={"X-Shopify-Access-Token": grant.access_token})
+            return str(body["data"]["shop"]["name"])[:200]
+        except Exception:  # noqa: BLE001 - a name is a nicety; the install goes on
+            return shop.removesuffix(".myshopify.com")
+
     def _install(self, shop: str, grant: Grant, merchant_id: str | None) -> str:
         runtime = install.current_runtime()
         return install.complete_install(runtime, self, Installation(
-            shop_id=shop, shop_name=shop.removesuffix(".myshopify.com"), grant=grant,
+            shop_id=shop, shop_name=self._shop_name(shop, grant), grant=grant,
             details={"api_version": API_VERSION}), merchant_id=merchant_id)
 
     def _app_page(self) -> Any:

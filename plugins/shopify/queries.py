@@ -72,6 +72,12 @@ query InventoryItem($id: ID!) {
 }
 """
 
+SHOP_NAME = """
+query ShopName {
+  shop { name }
+}
+"""
+
 SHOP = """
 query Shop {
   shop { id name myshopifyDomain currencyCode weightUnit unitSystem primaryDomain { url } }
