@@ -119,7 +119,9 @@ def classify(errors: list[dict[str, Any]]) -> dict[str, Any]:
     if "variant" in fields or "does not exist" in text or "not found" in text or "invalid id" in text:
         return failure("PRODUCT_DELETED", f"The product is no longer in Shopify: {message}")
     if "address" in fields or "zip" in text or "country" in text or "province" in text:
-        return failure("INVALID_ADDRESS", f"Shopify refused the address: {message}")
+        if "blank" in text or "required" in text:  # incomplete
+            return failure("INVALID_ADDRESS", f"Shopify found the address incomplete: {message}")
+        return failure("ADDRESS_REFUSED", f"Shopify refused the address: {message}")  # complete but not accepted
     if "blank" in text or "required" in text:
         return failure("MISSING_FIELD", f"Shopify needs a field the order lacks: {message}")
     if "SHOP_DORMANT" in codes:
