@@ -15,6 +15,7 @@ Routes, mounted by the hub at `/stores/shopify/`:
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlencode
@@ -36,6 +37,7 @@ from plugins.shopify.mapper import gid, millis, nodes, numeric_id, product as ma
 log = logging.getLogger("plugins.shopify")
 
 ADMIN_ORIGIN = "https://admin.shopify.com"
+LOCATIONS_TTL = 60.0
 UNITS = {"METRIC_SYSTEM": "cm", "IMPERIAL_SYSTEM": "in"}
 WEIGHTS = {"GRAMS": "g", "KILOGRAMS": "kg", "OUNCES": "oz", "POUNDS": "lb"}
 
@@ -51,6 +53,7 @@ class ShopifyConnector(HostedConnector):
 
     def __init__(self, config: ShopifyConfig):
         self.config = config
+        self._location_cache: dict[str, tuple[float, set[str] | None]] = {}
 
     # ---- web: install, the admin page, webhooks ---------------------------------------------------
     def _configured(self) -> None:
@@ -176,13 +179,31 @@ class ShopifyConnector(HostedConnector):
     def _api(self, ctx: ConnectorContext) -> AdminApi:
         return AdminApi(ctx, self.config)
 
-    @staticmethod
-    def _locations(ctx: ConnectorContext) -> set[str] | None:
-        chosen = ctx.details.get("location_ids")
-        return {str(i) for i in chosen} if chosen else None
+    def _locations(self, ctx: ConnectorContext, api: AdminApi | None = None) -> set[str] | None:
+        """The locations whose stock is offered on TikTok (None: all of them).
 
-    def _shop(self, api: AdminApi) -> dict[str, Any]:
-        return api.run(queries.SHOP)["shop"]
+        An operator-set list in the store's details (`location_ids`) wins; otherwise the merchant's own
+        choice in Shopify: the active locations set to fulfil online orders (Settings → Locations).
+        Read at most once a minute per shop and process."""
+        chosen = ctx.details.get("location_ids")
+        if chosen:
+            return {str(i) for i in chosen}
+        cached = self._location_cache.get(ctx.shop_id)
+        if cached is not None and time.monotonic() - cached[0] < LOCATIONS_TTL:
+            return cached[1]
+        if api is None:
+            return cached[1] if cached else None
+        self._shop(api, ctx)
+        return self._location_cache[ctx.shop_id][1]
+
+    def _shop(self, api: AdminApi, ctx: ConnectorContext | None = None) -> dict[str, Any]:
+        data = api.run(queries.SHOP)
+        if ctx is not None:
+            found = nodes(data.get("locations"))
+            selling = {numeric_id(loc["id"]) for loc in found if loc.get("isActive") and loc.get("fulfillsOnlineOrders")}
+            every = {numeric_id(loc["id"]) for loc in found}
+            self._location_cache[ctx.shop_id] = (time.monotonic(), None if selling == every else selling)
+        return data["shop"]
 
     def _product(self, ctx: ConnectorContext, api: AdminApi, product_gid: str, currency: str) -> dict[str, Any] | None:
         found = api.run(queries.PRODUCT, {"id": product_gid})["product"]
@@ -206,7 +227,7 @@ class ShopifyConnector(HostedConnector):
                     break
                 levels["nodes"] = nodes(levels) + nodes(more["inventoryLevels"])
                 cursor = more["inventoryLevels"]["pageInfo"]
-        return map_product(found, variants, shop=ctx.shop_id, currency=currency, locations=self._locations(ctx))
+        return map_product(found, variants, shop=ctx.shop_id, currency=currency, locations=self._locations(ctx, api))
 
     def _upsert_or_delete(self, ctx: ConnectorContext, api: AdminApi, product_id: str, currency: str) -> dict[str, Any]:
         mapped = self._product(ctx, api, gid("Product", product_id), currency)
@@ -226,7 +247,7 @@ class ShopifyConnector(HostedConnector):
             return []
         with self._api(ctx) as api:
             if topic in (webhooks.PRODUCTS_CREATE, webhooks.PRODUCTS_UPDATE):
-                currency = self._shop(api)["currencyCode"]
+                currency = self._shop(api, ctx)["currencyCode"]
                 return [self._upsert_or_delete(ctx, api, payload.get("admin_graphql_api_id") or payload["id"],
                                                currency)]
             if topic == webhooks.INVENTORY_LEVELS_UPDATE:
@@ -235,7 +256,7 @@ class ShopifyConnector(HostedConnector):
 
     def _stock(self, ctx: ConnectorContext, api: AdminApi, payload: dict[str, Any]) -> list[dict[str, Any]]:
         """The fast path: one call for the item's variants and its stock everywhere → `inventory.update`."""
-        chosen = self._locations(ctx)
+        chosen = self._locations(ctx, api)
         if chosen and str(payload.get("location_id")) not in chosen:
             return []  # a location the merchant does not sell from on TikTok
         level_gid = str(payload.get("admin_graphql_api_id") or "")
@@ -255,7 +276,7 @@ class ShopifyConnector(HostedConnector):
 
     def store_info(self, ctx: ConnectorContext) -> dict[str, Any]:
         with self._api(ctx) as api:
-            shop = self._shop(api)
+            shop = self._shop(api, ctx)
         return {"currency": shop["currencyCode"], "weight_unit": WEIGHTS.get(shop["weightUnit"], "kg"),
                 "dimension_unit": UNITS.get(shop["unitSystem"], "cm"),
                 "platform_version": f"Shopify Admin API {API_VERSION}", "base_url": shop["primaryDomain"]["url"]}
@@ -263,9 +284,9 @@ class ShopifyConnector(HostedConnector):
     def changed_since(self, ctx: ConnectorContext, since: datetime | None) -> Iterator[dict[str, Any]]:
         """Every product changed since `since` (None: all) through one bulk operation, streamed."""
         with self._api(ctx) as api:
-            currency = self._shop(api)["currencyCode"]
+            currency = self._shop(api, ctx)["currencyCode"]
             operation = bulk.wait(api, bulk.start(api, since))
-            locations = self._locations(ctx)
+            locations = self._locations(ctx, api)
             for node, variants in bulk.products(bulk.lines(operation.get("url"))):
                 if not variants:
                     continue
@@ -274,7 +295,7 @@ class ShopifyConnector(HostedConnector):
 
     def fetch_products(self, ctx: ConnectorContext, product_ids: list[str]) -> Iterable[dict[str, Any]]:
         with self._api(ctx) as api:
-            currency = self._shop(api)["currencyCode"]
+            currency = self._shop(api, ctx)["currencyCode"]
             return [self._upsert_or_delete(ctx, api, product_id, currency) for product_id in product_ids]
 
     # ---- commands --------------------------------------------------------------------------------

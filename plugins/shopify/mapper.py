@@ -10,8 +10,9 @@ Field by field (the choices where Shopify and the canonical product differ):
 - images: the product's `MediaImage`s (videos and 3D models are not pictures); a variant's own picture
   becomes its `image_url`;
 - weight: the inventory item's `measurement.weight` (Shopify has no product dimensions);
-- stock: the `available` quantity summed over the locations the merchant chose for TikTok (all
-  locations when none are chosen); the per-location figures travel with the variant as `locations`;
+- stock: the `available` quantity summed over the locations the merchant chose for TikTok (those that
+  fulfil online orders in Shopify, or an operator's list); the per-location figures travel with the
+  variant as `locations` (the canonical variant has no per-location field yet);
 - a product with only Shopify's "Title / Default Title" option is a simple product (no options);
 - status: ACTIVE → active, DRAFT → draft, ARCHIVED and UNLISTED → archived (not for sale on TikTok).
 """

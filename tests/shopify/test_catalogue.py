@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -68,25 +69,45 @@ def _deleted(world: World, product_id: str) -> bool:
         return row is None or row.deleted
 
 
-def test_stock_counts_only_the_locations_the_merchant_chose(world: World) -> None:
+def test_stock_counts_only_the_locations_the_merchant_chose(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import plugins.shopify.connector as shopify_connector
+
+    monkeypatch.setattr(shopify_connector, "LOCATIONS_TTL", 0.0)  # as if a minute had passed at every read
     world.open_app()
     locations = [loc["id"] for loc in world.fake.shops[SHOP].locations]
     product = tee(4001, world.fake)
     product["variants"][0]["levels"] = {locations[0]: {"available": 6}, locations[1]: {"available": 50}}
     world.fake.save_product(SHOP, product)
     world.wait(lambda: (_snapshots(world).get("4001") or {}).get("variants", [{}])[0].get("quantity") == 56,
-               "stock of every location when none is chosen")
+               "stock of every location that fulfils online orders")
+    assert _snapshots(world)["4001"]["variants"][0]["locations"] == [
+        {"location_id": locations[0], "quantity": 6}, {"location_id": locations[1], "quantity": 50}]
+    # In Shopify's Settings → Locations the merchant stops fulfilling online orders from the shop.
+    world.fake.shops[SHOP].locations[1]["fulfillsOnlineOrders"] = False
+    world.fake.save_product(SHOP, product)
+    world.wait(lambda: _snapshots(world)["4001"]["variants"][0]["quantity"] == 6, "stock of the online location only")
+    calls = len(world.fake.documents)
+    world.fake.set_stock(SHOP, "40011", locations[1], 70)  # a location not sold from on TikTok
+    world.work()
+    assert "InventoryItem" not in world.fake.documents[calls:]
+    assert _snapshots(world)["4001"]["variants"][0]["quantity"] == 6
+    # An operator-set list for the store wins over Shopify's setting.
     with world.runtime.db.session_scope() as session:
         from hub.models import StoreCredential
 
         credential = session.scalar(select(StoreCredential).where(StoreCredential.shop_id == SHOP))
-        credential.details = {**credential.details, "location_ids": [locations[0]]}
-    world.fake.save_product(SHOP, product)
-    world.wait(lambda: _snapshots(world)["4001"]["variants"][0]["quantity"] == 6, "stock of the chosen location")
-    calls = len(world.fake.documents)
-    world.fake.set_stock(SHOP, "40011", locations[1], 70)  # not a location sold from on TikTok
-    world.work()
-    assert world.fake.documents[calls:] == [] and _snapshots(world)["4001"]["variants"][0]["quantity"] == 6
+        credential.details = {**credential.details, "location_ids": [locations[1]]}
+    world.fake.set_stock(SHOP, "40011", locations[1], 71)
+    world.wait(lambda: _stock(world, "40011") == 71, "stock of the operator's location")
+
+
+def _stock(world: World, variant_id: str) -> int | None:
+    from hub.models import VariantStock
+
+    with world.runtime.db.session_scope() as session:
+        row = session.scalar(select(VariantStock).where(VariantStock.store_id == world.store_id(),
+                                                        VariantStock.variant_id == variant_id))
+        return row.quantity if row is not None else None
 
 
 def test_a_shop_selling_in_euros_gets_the_currency_stop(world: World) -> None:
