@@ -11,6 +11,7 @@ One Node process per call handles a list of operations:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -55,7 +56,7 @@ def run(*operations: dict[str, Any]) -> list[Any]:
     assert node, "Node is needed for the Shopify signature tests (a fresh machine has it)"
     assert (node_modules() / "@shopify" / "shopify-api").exists(), "run scripts/setup --test (npm packages)"
     done = subprocess.run([node, "-e", SCRIPT], input=json.dumps(list(operations)), capture_output=True, text=True,
-                          timeout=60, env={"NODE_PATH": str(node_modules()), "PATH": "/usr/bin:/bin"},
+                          timeout=60, env={**os.environ, "NODE_PATH": str(node_modules())},
                           cwd=str(node_modules().parent))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
