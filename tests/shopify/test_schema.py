@@ -53,5 +53,11 @@ def test_the_app_configuration_matches_the_code_and_shopifys_rules() -> None:
             # Shopify's metadata names a scope family ("products"); read_ or write_ of it grants the topic.
             assert not needed or any(f"read_{n}" in scopes or f"write_{n}" in scopes for n in needed), topic
     assert {"write_orders", "read_products", "read_inventory", "read_locations"} <= scopes
+    from plugins.shopify.webhooks import KEEP
+
+    for sub in subscriptions:  # a trimmed delivery still carries every field the app reads
+        for topic in sub.get("topics", []):
+            if sub.get("include_fields"):
+                assert set(KEEP[topic]) <= set(sub["include_fields"]), topic
     assert app["application_url"].endswith("/stores/shopify/app")
     assert all(url.endswith("/stores/shopify/auth/callback") for url in app["auth"]["redirect_urls"])

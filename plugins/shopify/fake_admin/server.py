@@ -148,12 +148,13 @@ class FakeShopify:
         return str(next(self._ids))
 
     @staticmethod
-    def _subscriptions(app: dict[str, Any]) -> dict[str, str]:
-        topics: dict[str, str] = {}
+    def _subscriptions(app: dict[str, Any]) -> dict[str, tuple[str, list[str] | None]]:
+        """topic → (the hub's path, the subscription's include_fields) from shopify.app.toml."""
+        topics: dict[str, tuple[str, list[str] | None]] = {}
         for sub in (app.get("webhooks") or {}).get("subscriptions") or []:
             path = urlsplit(sub["uri"]).path
             for topic in list(sub.get("topics") or []) + list(sub.get("compliance_topics") or []):
-                topics[topic] = path
+                topics[topic] = (path, sub.get("include_fields"))
         return topics
 
     # ---- the merchant's side: shops, products, stock, shipping ------------------------------------
@@ -277,9 +278,11 @@ class FakeShopify:
 
     def webhook(self, domain: str, topic: str, payload: dict[str, Any]) -> requests.Response | None:
         """Deliver `payload` for `topic` to the address `shopify.app.toml` subscribes it to."""
+        path, include = self.subscriptions.get(topic) or (None, None)
+        if include:  # Shopify sends only the subscription's include_fields
+            payload = {k: v for k, v in payload.items() if k in include}
         body = json.dumps(payload).encode()
         headers = self.headers(domain, topic, body)
-        path = self.subscriptions.get(topic)
         self.deliveries.append({"topic": topic, "shop": domain, "body": body, "headers": headers,
                                 "at": time.monotonic()})
         if path is None or self.hub_url is None or self.drop_webhooks:
