@@ -140,3 +140,27 @@ def test_the_framed_page_shows_this_shop_only(world: World) -> None:
     assert "X-Frame-Options" not in page.headers and not bare.cookies
     other = world.store_id("other-shop.myshopify.com")
     assert bare.get(f"{world.hub_url}/products/{other}/6001?frame={token}", timeout=10).status_code == 404
+
+
+def test_a_throttled_query_waits_for_shopifys_bucket_then_succeeds(world: World) -> None:
+    """Shopify refuses a query its cost bucket cannot pay for (HTTP 200, THROTTLED); the app reads the
+    bucket from `extensions.cost`, holds for the refill and asks again."""
+    import time as clock
+
+    from hub.stores.context import for_store
+    from plugins.shopify import queries
+    from plugins.shopify.admin import AdminApi
+
+    world.open_app()
+    world.fake.save_product(SHOP, tee(7001, world.fake), notify=False)
+    with world.runtime.db.session_scope() as session:
+        ctx = for_store(world.runtime, session, world.connector, world.store_id())
+    bucket = world.fake.shops[SHOP].bucket
+    bucket.restore_rate = 500.0
+    with AdminApi(ctx, world.connector.config) as api:
+        bucket.available, bucket.updated = 0.0, clock.monotonic()  # spent by other work a moment ago
+        started = clock.monotonic()
+        product = api.run(queries.PRODUCT, {"id": "gid://shopify/Product/7001"})["product"]
+    assert product["title"].endswith("7001")
+    assert world.fake.throttled >= 1
+    assert clock.monotonic() - started >= 0.5  # it waited for points to come back instead of failing
