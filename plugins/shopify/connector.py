@@ -15,7 +15,6 @@ Routes, mounted by the hub at `/stores/shopify/`:
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlencode
@@ -32,12 +31,11 @@ from hub.stores.webhooks import receive
 from plugins.shopify import auth, bulk, orders, queries, webhooks
 from plugins.shopify.admin import AdminApi
 from plugins.shopify.config import API_VERSION, ShopifyConfig
-from plugins.shopify.mapper import gid, millis, nodes, numeric_id, product as map_product
+from plugins.shopify.mapper import available, gid, millis, nodes, numeric_id, product as map_product
 
 log = logging.getLogger("plugins.shopify")
 
 ADMIN_ORIGIN = "https://admin.shopify.com"
-LOCATIONS_TTL = 60.0
 UNITS = {"METRIC_SYSTEM": "cm", "IMPERIAL_SYSTEM": "in"}
 WEIGHTS = {"GRAMS": "g", "KILOGRAMS": "kg", "OUNCES": "oz", "POUNDS": "lb"}
 
@@ -53,7 +51,6 @@ class ShopifyConnector(HostedConnector):
 
     def __init__(self, config: ShopifyConfig):
         self.config = config
-        self._location_cache: dict[str, tuple[float, set[str] | None]] = {}
 
     # ---- web: install, the admin page, webhooks ---------------------------------------------------
     def _configured(self) -> None:
@@ -125,9 +122,10 @@ class ShopifyConnector(HostedConnector):
             auth.verify_query(self.config.secrets, request.args.items(multi=True))
         except auth.InvalidSignature:
             return _page("This page must be opened from your Shopify admin.", 401)
-        shop = auth.valid_shop(request.args.get("shop"))
-        if shop is None:
+        visited = auth.valid_shop(request.args.get("shop"))
+        if visited is None:
             return _page("The shop is not a Shopify shop.", 400)
+        shop = visited
         if install.connection_status(install.current_runtime(), self.platform, shop) == "connected":
             return framing.begin(self, shop)
         state = install.new_state(install.current_runtime(), self.platform, None)
@@ -179,31 +177,9 @@ class ShopifyConnector(HostedConnector):
     def _api(self, ctx: ConnectorContext) -> AdminApi:
         return AdminApi(ctx, self.config)
 
-    def _locations(self, ctx: ConnectorContext, api: AdminApi | None = None) -> set[str] | None:
-        """The locations whose stock is offered on TikTok (None: all of them).
-
-        An operator-set list in the store's details (`location_ids`) wins; otherwise the merchant's own
-        choice in Shopify: the active locations set to fulfil online orders (Settings → Locations).
-        Read at most once a minute per shop and process."""
-        chosen = ctx.details.get("location_ids")
-        if chosen:
-            return {str(i) for i in chosen}
-        cached = self._location_cache.get(ctx.shop_id)
-        if cached is not None and time.monotonic() - cached[0] < LOCATIONS_TTL:
-            return cached[1]
-        if api is None:
-            return cached[1] if cached else None
-        self._shop(api, ctx)
-        return self._location_cache[ctx.shop_id][1]
-
-    def _shop(self, api: AdminApi, ctx: ConnectorContext | None = None) -> dict[str, Any]:
+    def _shop(self, api: AdminApi) -> dict[str, Any]:
         data = api.run(queries.SHOP)
-        if ctx is not None:
-            found = nodes(data.get("locations"))
-            selling = {numeric_id(loc["id"]) for loc in found if loc.get("isActive") and loc.get("fulfillsOnlineOrders")}
-            every = {numeric_id(loc["id"]) for loc in found}
-            self._location_cache[ctx.shop_id] = (time.monotonic(), None if selling == every else selling)
-        return data["shop"]
+        return {**data["shop"], "locations": nodes(data.get("locations"))}
 
     def _product(self, ctx: ConnectorContext, api: AdminApi, product_gid: str, currency: str) -> dict[str, Any] | None:
         found = api.run(queries.PRODUCT, {"id": product_gid})["product"]
@@ -227,7 +203,7 @@ class ShopifyConnector(HostedConnector):
                     break
                 levels["nodes"] = nodes(levels) + nodes(more["inventoryLevels"])
                 cursor = more["inventoryLevels"]["pageInfo"]
-        return map_product(found, variants, shop=ctx.shop_id, currency=currency, locations=self._locations(ctx, api))
+        return map_product(found, variants, shop=ctx.shop_id, currency=currency)
 
     def _upsert_or_delete(self, ctx: ConnectorContext, api: AdminApi, product_id: str, currency: str) -> dict[str, Any]:
         mapped = self._product(ctx, api, gid("Product", product_id), currency)
@@ -247,7 +223,7 @@ class ShopifyConnector(HostedConnector):
             return []
         with self._api(ctx) as api:
             if topic in (webhooks.PRODUCTS_CREATE, webhooks.PRODUCTS_UPDATE):
-                currency = self._shop(api, ctx)["currencyCode"]
+                currency = self._shop(api)["currencyCode"]
                 return [self._upsert_or_delete(ctx, api, payload.get("admin_graphql_api_id") or payload["id"],
                                                currency)]
             if topic == webhooks.INVENTORY_LEVELS_UPDATE:
@@ -255,47 +231,47 @@ class ShopifyConnector(HostedConnector):
             return orders.fulfilled(api, payload)
 
     def _stock(self, ctx: ConnectorContext, api: AdminApi, payload: dict[str, Any]) -> list[dict[str, Any]]:
-        """The fast path: one call for the item's variants and its stock everywhere → `inventory.update`."""
-        chosen = self._locations(ctx, api)
-        if chosen and str(payload.get("location_id")) not in chosen:
-            return []  # a location the merchant does not sell from on TikTok
+        """The fast path: one call for the item's variants and its stock everywhere → `inventory.update`
+        (the hub sums the locations the merchant chose for TikTok)."""
         level_gid = str(payload.get("admin_graphql_api_id") or "")
         item_id = level_gid.split("inventory_item_id=")[1] if "inventory_item_id=" in level_gid \
             else str(payload["inventory_item_id"])
         item = api.run(queries.INVENTORY_ITEM, {"id": gid("InventoryItem", item_id)})["inventoryItem"]
         if item is None:
             return []
-        from plugins.shopify.mapper import available
-
-        quantity, _figures, newest = available(nodes(item["inventoryLevels"]), chosen)
+        tracked = bool(item.get("tracked", True))
+        quantity, figures, newest = available(nodes(item["inventoryLevels"]))
         version = max(newest, millis(payload.get("updated_at")), millis(item.get("updatedAt")))
         return [{"type": "inventory.update", "items": [
             {"product_id": numeric_id(v["product"]["id"]), "variant_id": numeric_id(v["id"]),
-             "quantity": max(quantity, 0) if item.get("tracked", True) else 0, "price": None, "version": version}
+             "quantity": quantity if tracked else 0, "locations": figures if tracked else [], "price": None,
+             "version": version}
             for v in nodes(item["variants"])]}]
 
     def store_info(self, ctx: ConnectorContext) -> dict[str, Any]:
         with self._api(ctx) as api:
-            shop = self._shop(api, ctx)
+            shop = self._shop(api)
         return {"currency": shop["currencyCode"], "weight_unit": WEIGHTS.get(shop["weightUnit"], "kg"),
                 "dimension_unit": UNITS.get(shop["unitSystem"], "cm"),
-                "platform_version": f"Shopify Admin API {API_VERSION}", "base_url": shop["primaryDomain"]["url"]}
+                "platform_version": f"Shopify Admin API {API_VERSION}", "base_url": shop["primaryDomain"]["url"],
+                # For the merchant to choose which sell on TikTok (Stores → Stock locations).
+                "locations": [{"id": numeric_id(loc["id"]), "name": str(loc["name"])[:200]}
+                              for loc in shop["locations"] if loc.get("isActive", True)]}
 
     def changed_since(self, ctx: ConnectorContext, since: datetime | None) -> Iterator[dict[str, Any]]:
         """Every product changed since `since` (None: all) through one bulk operation, streamed."""
         with self._api(ctx) as api:
-            currency = self._shop(api, ctx)["currencyCode"]
+            currency = self._shop(api)["currencyCode"]
             operation = bulk.wait(api, bulk.start(api, since))
-            locations = self._locations(ctx, api)
             for node, variants in bulk.products(bulk.lines(operation.get("url"))):
                 if not variants:
                     continue
                 yield {"type": "product.upsert",
-                       "product": map_product(node, variants, shop=ctx.shop_id, currency=currency, locations=locations)}
+                       "product": map_product(node, variants, shop=ctx.shop_id, currency=currency)}
 
     def fetch_products(self, ctx: ConnectorContext, product_ids: list[str]) -> Iterable[dict[str, Any]]:
         with self._api(ctx) as api:
-            currency = self._shop(api, ctx)["currencyCode"]
+            currency = self._shop(api)["currencyCode"]
             return [self._upsert_or_delete(ctx, api, product_id, currency) for product_id in product_ids]
 
     # ---- commands --------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ Field by field (the choices where Shopify and the canonical product differ):
 - images: the product's `MediaImage`s (videos and 3D models are not pictures); a variant's own picture
   becomes its `image_url`;
 - weight: the inventory item's `measurement.weight` (Shopify has no product dimensions);
-- stock: the `available` quantity summed over the locations the merchant chose for TikTok (those that
-  fulfil online orders in Shopify, or an operator's list); the per-location figures travel with the
-  variant as `locations` (the canonical variant has no per-location field yet);
+- stock: the `available` quantity at every Shopify location, as the variant's `locations` (named);
+  the hub offers TikTok the sum of the locations the merchant chose (Stores → Stock locations), so
+  `quantity` is the sum over all of them;
 - a product with only Shopify's "Title / Default Title" option is a simple product (no options);
 - status: ACTIVE → active, DRAFT → draft, ARCHIVED and UNLISTED → archived (not for sale on TikTok).
 """
@@ -51,23 +51,27 @@ def _nodes(connection: Any) -> list[dict[str, Any]]:
     return [e["node"] for e in connection.get("edges") or [] if isinstance(e, dict) and isinstance(e.get("node"), dict)]
 
 
-def available(levels: Iterable[dict[str, Any]], locations: set[str] | None) -> tuple[int, list[dict[str, Any]], int]:
-    """(summed available quantity, per-location figures, newest level update in ms) at the chosen locations."""
+def available(levels: Iterable[dict[str, Any]]) -> tuple[int, list[dict[str, Any]], int]:
+    """(available quantity summed over every location, the per-location figures, newest level update in ms).
+
+    The hub offers TikTok the sum of the locations the merchant chose for it (docs/canonical-data.md,
+    "Stock per location"); every location is reported, so a change of that choice needs no new read."""
     total, figures, newest = 0, [], 0
     for level in levels:
-        location = numeric_id((level.get("location") or {}).get("id"))
-        if locations and location not in locations:
-            continue
+        location = level.get("location") or {}
         quantity = sum(int(q.get("quantity") or 0) for q in level.get("quantities") or [] if q.get("name") == "available")
-        total += quantity
-        figures.append({"location_id": location, "quantity": quantity})
+        total += max(quantity, 0)
+        figure: dict[str, Any] = {"id": numeric_id(location.get("id")), "quantity": quantity}
+        if location.get("name"):
+            figure["name"] = str(location["name"])[:200]
+        figures.append(figure)
         newest = max(newest, millis(level.get("updatedAt")))
     return total, figures, newest
 
 
-def variant(node: dict[str, Any], *, currency: str, locations: set[str] | None, simple: bool) -> tuple[dict[str, Any], int]:
+def variant(node: dict[str, Any], *, currency: str, simple: bool) -> tuple[dict[str, Any], int]:
     item = node.get("inventoryItem") or {}
-    quantity, figures, newest = available(_nodes(item.get("inventoryLevels")), locations)
+    quantity, figures, newest = available(_nodes(item.get("inventoryLevels")))
     weight = ((item.get("measurement") or {}).get("weight")) or None
     images = [(m.get("image") or {}).get("url") for m in _nodes(node.get("media")) if (m.get("image") or {}).get("url")]
     options = {} if simple else {o["name"]: o["value"] for o in node.get("selectedOptions") or []}
@@ -80,7 +84,8 @@ def variant(node: dict[str, Any], *, currency: str, locations: set[str] | None, 
         "image_url": images[0] if images else None,
         "weight": {"value": _number(weight.get("value")), "unit": WEIGHT_UNITS.get(str(weight.get("unit")), "g")}
         if weight and weight.get("value") else None,
-        "dimensions": None, "locations": figures, "inventory_item_id": numeric_id(item.get("id")),
+        "dimensions": None, "locations": figures if item.get("tracked", True) else [],
+        "inventory_item_id": numeric_id(item.get("id")),
         "continue_selling": node.get("inventoryPolicy") == "CONTINUE",
     }, max(newest, millis(node.get("updatedAt")))
 
@@ -97,11 +102,10 @@ def _simple(variants: list[dict[str, Any]]) -> bool:
     return not selected or [(o.get("name"), o.get("value")) for o in selected] == [("Title", "Default Title")]
 
 
-def product(node: dict[str, Any], variants: list[dict[str, Any]], *, shop: str, currency: str,
-            locations: set[str] | None) -> dict[str, Any]:
+def product(node: dict[str, Any], variants: list[dict[str, Any]], *, shop: str, currency: str) -> dict[str, Any]:
     """The canonical PRODUCT of a product node and all its variant nodes."""
     simple = _simple(variants)
-    mapped = [variant(v, currency=currency, locations=locations, simple=simple) for v in variants]
+    mapped = [variant(v, currency=currency, simple=simple) for v in variants]
     version = max([millis(node.get("updatedAt"))] + [newest for _, newest in mapped])
     category = node.get("category") or {}
     if category.get("fullName"):

@@ -17,7 +17,7 @@ VARIANT_FIELDS = """
     id tracked
     measurement { weight { unit value } }
     inventoryLevels(first: 5) {
-      nodes { updatedAt location { id } quantities(names: ["available"]) { name quantity } }
+      nodes { updatedAt location { id name } quantities(names: ["available"]) { name quantity } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -52,7 +52,7 @@ ITEM_LEVELS = """
 query ItemLevels($id: ID!, $after: String) {
   inventoryItem(id: $id) {
     inventoryLevels(first: 50, after: $after) {
-      nodes { updatedAt location { id } quantities(names: ["available"]) { name quantity } }
+      nodes { updatedAt location { id name } quantities(names: ["available"]) { name quantity } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -66,7 +66,7 @@ query InventoryItem($id: ID!) {
     id tracked updatedAt
     variants(first: 10) { nodes { id product { id } } }
     inventoryLevels(first: 50) {
-      nodes { updatedAt location { id } quantities(names: ["available"]) { name quantity } }
+      nodes { updatedAt location { id name } quantities(names: ["available"]) { name quantity } }
     }
   }
 }
@@ -104,7 +104,7 @@ BULK_PRODUCTS = """
                 id tracked
                 measurement { weight { unit value } }
                 inventoryLevels {
-                  edges { node { id updatedAt location { id } quantities(names: ["available"]) { name quantity } } }
+                  edges { node { id updatedAt location { id name } quantities(names: ["available"]) { name quantity } } }
                 }
               }
             }

@@ -69,36 +69,34 @@ def _deleted(world: World, product_id: str) -> bool:
         return row is None or row.deleted
 
 
-def test_stock_counts_only_the_locations_the_merchant_chose(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    import plugins.shopify.connector as shopify_connector
+def test_tiktok_is_offered_the_stock_of_the_locations_the_merchant_chose(world: World) -> None:
+    """Shopify reports stock per location; the hub offers TikTok the sum of the chosen ones."""
+    from hub.sync.stock.locations import described, set_selling_locations
 
-    monkeypatch.setattr(shopify_connector, "LOCATIONS_TTL", 0.0)  # as if a minute had passed at every read
     world.open_app()
-    locations = [loc["id"] for loc in world.fake.shops[SHOP].locations]
+    world.work()
+    shop = world.fake.shops[SHOP]
+    locations = [loc["id"] for loc in shop.locations]
+    with world.runtime.db.session_scope() as session:
+        store = session.get(Store, world.store_id())
+        assert store is not None
+        assert {(loc["id"], loc["name"]) for loc in described(store)} == \
+            {(locations[0], "Warehouse"), (locations[1], "High Street shop")}  # announced by store.update
     product = tee(4001, world.fake)
     product["variants"][0]["levels"] = {locations[0]: {"available": 6}, locations[1]: {"available": 50}}
     world.fake.save_product(SHOP, product)
-    world.wait(lambda: (_snapshots(world).get("4001") or {}).get("variants", [{}])[0].get("quantity") == 56,
-               "stock of every location that fulfils online orders")
+    world.wait(lambda: _stock(world, "40011") == 56, "every location sells while none is chosen")
     assert _snapshots(world)["4001"]["variants"][0]["locations"] == [
-        {"location_id": locations[0], "quantity": 6}, {"location_id": locations[1], "quantity": 50}]
-    # In Shopify's Settings → Locations the merchant stops fulfilling online orders from the shop.
-    world.fake.shops[SHOP].locations[1]["fulfillsOnlineOrders"] = False
-    world.fake.save_product(SHOP, product)
-    world.wait(lambda: _snapshots(world)["4001"]["variants"][0]["quantity"] == 6, "stock of the online location only")
-    calls = len(world.fake.documents)
-    world.fake.set_stock(SHOP, "40011", locations[1], 70)  # a location not sold from on TikTok
+        {"id": locations[0], "name": "Warehouse", "quantity": 6},
+        {"id": locations[1], "name": "High Street shop", "quantity": 50}]
+    # The merchant sells only the warehouse's stock on TikTok (Stores → Stock locations).
+    set_selling_locations(world.runtime, world.store_id(), [locations[0]])
+    assert _stock(world, "40011") == 6
+    world.fake.set_stock(SHOP, "40011", locations[1], 70)  # the shop's shelf: not offered on TikTok
+    world.fake.set_stock(SHOP, "40011", locations[0], 9)
+    world.wait(lambda: _stock(world, "40011") == 9, "the warehouse's new stock")
     world.work()
-    assert "InventoryItem" not in world.fake.documents[calls:]
-    assert _snapshots(world)["4001"]["variants"][0]["quantity"] == 6
-    # An operator-set list for the store wins over Shopify's setting.
-    with world.runtime.db.session_scope() as session:
-        from hub.models import StoreCredential
-
-        credential = session.scalar(select(StoreCredential).where(StoreCredential.shop_id == SHOP))
-        credential.details = {**credential.details, "location_ids": [locations[1]]}
-    world.fake.set_stock(SHOP, "40011", locations[1], 71)
-    world.wait(lambda: _stock(world, "40011") == 71, "stock of the operator's location")
+    assert _stock(world, "40011") == 9
 
 
 def _stock(world: World, variant_id: str) -> int | None:
@@ -116,7 +114,7 @@ def test_a_shop_selling_in_euros_gets_the_currency_stop(world: World) -> None:
     world.open_app()
     world.connect_tiktok()
     world.wait(lambda: "5001" in _snapshots(world), "catalogue read")
-    from hub.sync.products.preflight import sync_blocked_reason
+    from hub.sync.policy import sync_blocked_reason
 
     with world.runtime.db.session_scope() as session:
         store = session.get(Store, world.store_id())

@@ -94,7 +94,7 @@ def test_shopifys_examples_are_processed_into_the_right_events(world: World) -> 
     fake.save_product(SHOP, {"id": str(deleted["id"]), "title": "To delete", "options": [], "images": [],
                              "variants": [{"id": "1", "sku": "DEL-1", "price": "1.00", "options": {}, "levels": {}}]},
                       notify=False)
-    from hub.jobs.queues import MAINTENANCE, queue
+    from hub.queues import MAINTENANCE, queue
 
     queue(MAINTENANCE, world.runtime.redis).enqueue("hub.jobs.stores.sweep_store", world.store_id())
     world.wait(lambda: world.snapshot(str(deleted["id"])), "product to delete at the hub")

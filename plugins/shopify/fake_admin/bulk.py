@@ -85,7 +85,7 @@ def _emit(node: dict[str, Any], parent_id: str | None) -> Iterator[dict[str, Any
 
 
 def jsonl(data: dict[str, Any]) -> bytes:
-    lines = []
+    lines: list[str] = []
     for value in data.values():
         if _is_connection(value):
             for node in _nodes(value):

@@ -225,7 +225,7 @@ class FakeShopify:
         shop = self.shops[domain]
         with self.lock:
             order = shop.orders[str(order_id)]
-            fulfilment = {"id": self.new_id(), "status": "SUCCESS", "createdAt": now_iso(),
+            fulfilment: dict[str, Any] = {"id": self.new_id(), "status": "SUCCESS", "createdAt": now_iso(),
                           "tracking": [{"number": tracking_number, "company": company,
                                         "url": f"https://track.example/{tracking_number}"}] if tracking_number else []}
             order["fulfillments"].append(fulfilment)
