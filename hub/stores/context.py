@@ -18,12 +18,12 @@ from hub.models.store_connections import CONNECTED, StoreCredential
 from hub.stores.connector import HostedConnector
 from hub.stores.credentials import CredentialTokens
 from hub.stores.http import BudgetReader, PlatformClient, PlatformLimiter, ThrottleReader
+from hub.stores.orders import OrderLink, claim
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from hub.config import Settings
-    from hub.stores.orders import OrderLink
     from hub.runtime import Runtime
 
 
@@ -69,8 +69,6 @@ class ConnectorContext:
     def order_link(self, tiktok_order_id: str) -> "AbstractContextManager[OrderLink]":
         """The claim on the platform order for a TikTok order (`create_order`): the hub's link row,
         counted and committed before the platform is called, under a lock (hub/stores/orders.py)."""
-        from hub.stores.orders import claim
-
         return claim(self.runtime, self.store_id, tiktok_order_id)
 
     def uninstall(self, reason: str) -> None:

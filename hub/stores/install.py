@@ -25,6 +25,7 @@ from sqlalchemy import select
 from hub.merchants import create_store
 from hub.models import ActivityEntry, Merchant, Store
 from hub.models.store_connections import CONNECTED, UNINSTALLED, StoreCredential
+from hub.runtime import current
 from hub.stores.connector import HostedConnector, Installation
 from hub.stores.credentials import connection_lost, store_grant
 
@@ -39,8 +40,6 @@ STATE_SECONDS = 600
 def current_runtime() -> "Runtime":
     """The runtime of the request or job being served: what a connector's routes hand to the functions
     below (a connector imports only from hub.stores, hub.canonical and hub.errors)."""
-    from hub.runtime import current
-
     return current()
 
 

@@ -23,6 +23,7 @@ from hub.stores.connector import Notification
 from hub.stores.credentials import connection_lost
 from hub.stores.install import uninstall
 from hub.stores.intake import apply
+from hub.stores.privacy import carry_out
 from hub.stores.registry import UnknownPlatform, registry
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ def process(runtime: "Runtime", row_id: str) -> str:
             return "parked"
         privacy_request = connector.privacy_request(note)
     if privacy_request is not None:  # carried out whatever the connection's state (a shop's erasure follows uninstall)
-        from hub.stores.privacy import carry_out
-
         return _finish(runtime, row_id, PROCESSED, carry_out(runtime, platform, note.shop_id, privacy_request,
                                                              keep_notification=row_id))
     with runtime.db.session_scope() as session:
