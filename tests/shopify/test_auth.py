@@ -125,3 +125,18 @@ def test_an_expiring_token_is_refreshed_before_it_lapses(world: World) -> None:
     world.wait(lambda: world.snapshot("901"), "product read with a refreshed token")
     assert world.credential().refresh_token_encrypted != old  # rotated
     assert world.fake.calls.count(f"POST /{SHOP}/admin/oauth/access_token") == 2  # the exchange, one refresh
+
+
+def test_a_signed_visit_without_a_session_token_installs_through_the_authorize_page(world: World) -> None:
+    """A non-embedded start from Shopify (the app URL with Shopify's HMAC, no session token): the hub
+    sends the merchant to Shopify's authorize page with its state; the callback installs the app."""
+    params = {"shop": SHOP, "timestamp": str(int(time.time()))}
+    params["hmac"] = auth.sign_query(world.fake.client_secret, params.items())
+    first = requests.get(f"{world.hub_url}/stores/shopify/app", params=params, timeout=10, allow_redirects=False)
+    assert first.status_code == 302 and first.headers["Location"].startswith(f"{world.fake.url}/{SHOP}/admin/oauth/authorize?")
+    assert "state=" in first.headers["Location"] and "read_fulfillments" in requests.utils.unquote(first.headers["Location"])
+    landing = requests.get(first.headers["Location"], timeout=30)
+    assert landing.status_code == 200 and "Overview" in landing.text
+    assert world.credential().status == "connected"
+    again = requests.get(f"{world.hub_url}/stores/shopify/app", params=params, timeout=10, allow_redirects=False)
+    assert again.status_code == 302 and "frame=" in again.headers["Location"]  # installed: straight to the page
