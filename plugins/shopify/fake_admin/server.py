@@ -117,6 +117,7 @@ class FakeShopify:
         self._ids = itertools.count(int(time.time()) * 1000)
         self._order_numbers = itertools.count(1001)
         self._images: dict[str, bytes] = {}
+        self._checked: dict[str, tuple[Any, list[GraphQLError]]] = {}
         app = read_app_toml()
         self.subscriptions = self._subscriptions(app)
         self.server = make_server(host, port, self, threaded=True, request_handler=_Quiet)
@@ -415,12 +416,15 @@ class FakeShopify:
             return self._json({"errors": "Not Found"}, 404)
         body = request.get_json(silent=True) or {}
         source, variables = str(body.get("query") or ""), body.get("variables") or {}
-        try:
-            document = parse(source)
-        except GraphQLError as error:
-            self.problems.append(f"unparsable document: {error.message}")
-            return self._json({"errors": [{"message": error.message}]})
-        errors = validate(self.schema, document, RULES)
+        checked = self._checked.get(source)
+        if checked is None:  # the same document is parsed and validated once (validation needs no variables)
+            try:
+                document = parse(source)
+            except GraphQLError as error:
+                self.problems.append(f"unparsable document: {error.message}")
+                return self._json({"errors": [{"message": error.message}]})
+            checked = self._checked[source] = (document, validate(self.schema, document, RULES))
+        document, errors = checked
         operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
         name = operation.name.value if operation.name else "(anonymous)"
         self.documents.append(name)
