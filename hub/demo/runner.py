@@ -25,6 +25,8 @@ from werkzeug.serving import make_server
 
 from hub.demo.catalog import CATEGORY_MAP, build_catalog, second_store_catalog
 from hub.demo.processes import ProcessGroup, wait_for_http
+from hub.demo.shopify import SHOP as SHOPIFY_SHOP
+from hub.demo.shopify import DemoShopify
 from hub.demo.store import DemoStore, image_app
 from plugins.hub_client import HubClient
 
@@ -56,6 +58,8 @@ class Demo:
             "HUB_TIKTOK_APP_KEY": APP_KEY, "HUB_TIKTOK_APP_SECRET": APP_SECRET, "HUB_TIKTOK_SERVICE_ID": SERVICE_ID,
             "HUB_ALLOW_PRIVATE_IMAGE_HOSTS": "1",
         }
+        self.shopify = DemoShopify(self.data_dir, _free_port(), self.hub_url)
+        self.env.update(self.shopify.env())
         self.group = ProcessGroup(self.env, self.data_dir / "logs")
         self.stop_event = threading.Event()
         self.runtime: Any = None
@@ -70,6 +74,7 @@ class Demo:
                                      f"{self.hub_url}/tiktok/oauth/callback",
                                      "--state-file", str(self.data_dir / "sandbox.state")])
         wait_for_http(f"{self.sandbox_url}/sandbox/state", self.group)
+        self.shopify.start_in_background()
         self.group.start("hub", ["-m", "hub.cli", "serve", "--port", str(self.port)])
         wait_for_http(f"{self.hub_url}/api/v1/openapi.json", self.group)
         for n in (1, 2):
@@ -89,6 +94,7 @@ class Demo:
         self.stop_event.set()
         if self.image_server is not None:
             self.image_server.shutdown()
+        self.shopify.close()
         if self.runtime is not None:
             self.runtime.close()
         self.group.stop()
@@ -168,6 +174,8 @@ class Demo:
             counts: dict[str, int] = {}
             for row in products_report(session, store_id):
                 counts[row["status"]] = counts.get(row["status"], 0) + 1
+                if row["status"] == "Not synced" and row.get("reason_code") == "scheduled":
+                    counts["scheduled"] = counts.get("scheduled", 0) + 1  # waits for tomorrow's allowance: settled
             return counts
 
     def wait_for_catalog(self, store_id: str, total: int, timeout: float = 150) -> None:
@@ -178,9 +186,9 @@ class Demo:
             while time.monotonic() < deadline:
                 self.group.check()
                 counts = self.status_counts(store_id)
-                settled = sum(counts.get(s, 0) for s in SETTLED)
+                settled = sum(counts.get(s, 0) for s in SETTLED) + counts.get("scheduled", 0)
                 progress.update(task, completed=settled, description=" · ".join(
-                    f"{name}: {n}" for name, n in sorted(counts.items())))
+                    f"{name}: {n}" for name, n in sorted(counts.items()) if name != "scheduled"))
                 if settled >= total:
                     return
                 time.sleep(0.5)
@@ -291,16 +299,23 @@ class Demo:
         eu_store.push_catalog()
         self.map_categories(uk["store_id"])
         self.map_categories(eu["store_id"])
+        shopify_store = self.install_shopify(merchant_id)
         self.wait_for_catalog(uk["store_id"], len(uk_store.catalog) - len(uk_store.state["deleted"]))
+        if shopify_store:
+            self.wait_for_catalog(shopify_store["store_id"], len(self.shopify.fake.shops[SHOPIFY_SHOP].products),
+                                  timeout=60)
         self.hold_some_in_review(uk_store)
         console.print("Placing TikTok orders ...")
         self.place_orders(uk_store, uk["store_id"])
+        if shopify_store:
+            self.place_shopify_order(shopify_store["store_id"])
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and sum(self.order_counts(uk["store_id"]).values()) < 4:
             self.group.check()
             time.sleep(0.5)
         time.sleep(3)
-        self.print_summary(uk, eu)
+        self.shopify.save()
+        self.print_summary(uk, eu, shopify_store)
         console.print_json(json.dumps({"status": "demo ready", "url": self.hub_url + "/",
                                        "login": DEMO_EMAIL, "password": DEMO_PASSWORD}))
         console.print(f"Open [bold]{self.hub_url}/[/] and log in as [bold]{DEMO_EMAIL}[/] / "
@@ -310,13 +325,60 @@ class Demo:
             self.group.check()
             time.sleep(0.5)
 
-    def print_summary(self, uk: dict[str, str], eu: dict[str, str]) -> None:
-        for store in (uk, eu):
+    # -- the Shopify store -------------------------------------------------------------------------
+    def install_shopify(self, merchant_id: str) -> dict[str, str] | None:
+        """Install the Shopify app for the demo merchant and map its categories (None: skipped)."""
+        if not self.shopify.ready.wait(60) or self.shopify.error:
+            console.print(f"[yellow]The Shopify store is left out: {self.shopify.error or 'its fake did not start'}"
+                          " (run scripts/setup to fetch Shopify's schema).[/]")
+            return None
+        store_id = self.shopify.install(self.runtime, merchant_id)
+        if store_id is None:
+            return None
+        self.shopify.set_up_categories(self.runtime, store_id)
+        self.map_categories(store_id)
+        console.print(f"Installed the Shopify app for [bold]{SHOPIFY_SHOP}[/] (a fake Shopify with Shopify's own "
+                      "Admin schema); its catalogue comes through a bulk operation.")
+        return {"store_id": store_id, "name": "Harbour & Pine (Shopify)"}
+
+    def place_shopify_order(self, store_id: str) -> None:
+        """One TikTok order for a Shopify product: created in Shopify by orderCreate, then shipped there."""
+        from hub.models import Listing, Order, SkuBinding
+
+        marker = self.data_dir / "shopify-order-placed"
+        if marker.exists():
+            return
+        with self.runtime.db.session_scope() as session:
+            binding = session.scalars(select(SkuBinding).join(
+                Listing, (Listing.store_id == SkuBinding.store_id) & (Listing.product_id == SkuBinding.product_id))
+                .where(SkuBinding.store_id == store_id, Listing.status == "Active")
+                .order_by(SkuBinding.variant_id)).first()
+        if binding is None:
+            console.print("[yellow]No Shopify product is live on TikTok yet: no Shopify order placed.[/]")
+            return
+        address = {"name": "Sam Buyer", "phone_number": "(+44)7700900456", "address_line1": "2 Quay Street",
+                   "post_town": "Bristol", "postal_code": "BS1 4DJ", "region_code": "GB"}
+        tid = self._order(binding.tiktok_sku_id, 1, address)
+        marker.write_text("yes")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            self.group.check()
+            with self.runtime.db.session_scope() as session:
+                number = session.scalar(select(Order.platform_order_id).where(Order.tiktok_order_id == tid))
+            if number:
+                self.shopify.ship(number)
+                return
+            time.sleep(0.5)
+
+    def print_summary(self, uk: dict[str, str], eu: dict[str, str],
+                      shopify_store: dict[str, str] | None = None) -> None:
+        for store in (uk, eu, *([shopify_store] if shopify_store else [])):
             table = _table(f"{store['name']} — products")
             table.add_column("status")
             table.add_column("products", justify="right")
             for status, n in sorted(self.status_counts(store["store_id"]).items()):
-                table.add_row(status, str(n))
+                if status != "scheduled":
+                    table.add_row(status, str(n))
             console.print(table)
         orders = _table(f"{uk['name']} — TikTok orders")
         orders.add_column("status")
@@ -324,6 +386,13 @@ class Demo:
         for status, n in sorted(self.order_counts(uk["store_id"]).items()):
             orders.add_row(status, str(n))
         console.print(orders)
+        if shopify_store:
+            shopify_orders = _table(f"{shopify_store['name']} — TikTok orders")
+            shopify_orders.add_column("status")
+            shopify_orders.add_column("orders", justify="right")
+            for status, n in sorted(self.order_counts(shopify_store["store_id"]).items()):
+                shopify_orders.add_row(status, str(n))
+            console.print(shopify_orders)
 
 
 def _table(title: str) -> Table:

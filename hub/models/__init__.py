@@ -12,7 +12,7 @@ from hub.models.merchants import Merchant, User
 from hub.models.orders import Order, OrderPollCursor
 from hub.models.products import ProductSnapshot, VariantStock
 from hub.models.stock_holds import StockHold
-from hub.models.store_connections import StoreCredential, StoreNotification
+from hub.models.store_connections import StoreCredential, StoreNotification, StoreOrderLink
 from hub.models.stores import Store
 from hub.models.tiktok_notifications import TikTokNotification
 from hub.models.tiktok_shops import TikTokShop
@@ -20,7 +20,7 @@ from hub.models.tiktok_shops import TikTokShop
 __all__ = [
     "ActivityEntry", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
     "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
-    "SkuBinding", "StockHold", "Store", "StoreCredential", "StoreNotification", "TikTokNotification", "TikTokShop",
-    "User", "VariantStock", "utcnow",
+    "SkuBinding", "StockHold", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink", "TikTokNotification",
+    "TikTokShop", "User", "VariantStock", "utcnow",
     "Order", "OrderPollCursor",
 ]

@@ -65,3 +65,23 @@ class StoreNotification(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class StoreOrderLink(Base):
+    """A hosted store's order for a TikTok order, written before the platform is asked to create it.
+
+    The row exists (with `attempts` counted) before the create call goes out, so a run that finds it
+    with no platform order id knows an earlier create may have succeeded with its answer lost, and
+    looks the order up on the platform before creating again (hub/stores/orders.py).
+    """
+
+    __tablename__ = "store_order_links"
+    __table_args__ = (UniqueConstraint("store_id", "tiktok_order_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("sol"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    tiktok_order_id: Mapped[str] = mapped_column(String(64))
+    platform_order_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Request
 
     from hub.stores.context import ConnectorContext
+    from hub.stores.privacy import PrivacyRequest
 
 EXTENSION, HOSTED = "extension", "hosted"
 
@@ -174,6 +175,11 @@ class HostedConnector(ABC):
     @abstractmethod
     def cancel_order(self, ctx: "ConnectorContext", payload: dict[str, Any]) -> dict[str, Any]:
         """Cancel `payload["platform_order_id"]`; an order already cancelled is `done` too."""
+
+    def privacy_request(self, notification: Notification) -> "PrivacyRequest | None":
+        """A buyer-data request the platform sent (Shopify's compliance topics), or None for any other
+        notification. The hub carries it out whatever the store's state (hub/stores/privacy.py)."""
+        return None
 
     # ---- credentials ---------------------------------------------------------------------------
     def refresh(self, shop_id: str, details: dict[str, Any], refresh_token: str) -> Grant:

@@ -18,8 +18,11 @@ from hub.models.store_connections import CONNECTED, StoreCredential
 from hub.stores.connector import HostedConnector
 from hub.stores.credentials import CredentialTokens
 from hub.stores.http import BudgetReader, PlatformClient, PlatformLimiter, ThrottleReader
+from hub.stores.orders import OrderLink, claim
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from hub.config import Settings
     from hub.runtime import Runtime
 
@@ -62,6 +65,11 @@ class ConnectorContext:
         return PlatformClient(name=self.connector.label, base_url=base_url, key=self.shop_id, limiter=limiter,
                               tokens=self.tokens if authenticated else None, auth_headers=auth_headers,
                               budget=budget, throttled=throttled, **options)
+
+    def order_link(self, tiktok_order_id: str) -> "AbstractContextManager[OrderLink]":
+        """The claim on the platform order for a TikTok order (`create_order`): the hub's link row,
+        counted and committed before the platform is called, under a lock (hub/stores/orders.py)."""
+        return claim(self.runtime, self.store_id, tiktok_order_id)
 
     def uninstall(self, reason: str) -> None:
         """Called from `events_for` on the platform's app-uninstalled notification."""

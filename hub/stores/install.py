@@ -25,6 +25,7 @@ from sqlalchemy import select
 from hub.merchants import create_store
 from hub.models import ActivityEntry, Merchant, Store
 from hub.models.store_connections import CONNECTED, UNINSTALLED, StoreCredential
+from hub.runtime import current
 from hub.stores.connector import HostedConnector, Installation
 from hub.stores.credentials import connection_lost, store_grant
 
@@ -34,6 +35,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.stores")
 
 STATE_SECONDS = 600
+
+
+def current_runtime() -> "Runtime":
+    """The runtime of the request or job being served: what a connector's routes hand to the functions
+    below (a connector imports only from hub.stores, hub.canonical and hub.errors)."""
+    return current()
+
+
+def connection_status(runtime: "Runtime", platform: str, shop_id: str) -> str | None:
+    """`connected`, `broken` or `uninstalled` for the shop's store; None when it was never installed.
+    A connector's admin page uses it to decide whether the platform's token must be exchanged first."""
+    with runtime.db.session_scope() as session:
+        return session.scalar(select(StoreCredential.status).where(StoreCredential.platform == platform,
+                                                                   StoreCredential.shop_id == shop_id))
 
 
 def _state_key(platform: str, state: str) -> str:

@@ -23,6 +23,7 @@ from hub.stores.connector import Notification
 from hub.stores.credentials import connection_lost
 from hub.stores.install import uninstall
 from hub.stores.intake import apply
+from hub.stores.privacy import carry_out
 from hub.stores.registry import UnknownPlatform, registry
 
 if TYPE_CHECKING:
@@ -53,13 +54,20 @@ def process(runtime: "Runtime", row_id: str) -> str:
         note = Notification(shop_id=row.shop_id, topic=row.topic, dedupe_key=row.dedupe_key,
                             payload=dict(row.payload or {}))
         platform = row.platform
-        credential = session.scalar(select(StoreCredential).where(StoreCredential.platform == platform,
-                                                                  StoreCredential.shop_id == row.shop_id))
         try:
             connector = registry().hosted(platform)
         except UnknownPlatform:
             row.status, row.detail = RECEIVED, f"no connector for {platform} is installed; kept for replay"
             return "parked"
+        privacy_request = connector.privacy_request(note)
+    if privacy_request is not None:  # carried out whatever the connection's state (a shop's erasure follows uninstall)
+        return _finish(runtime, row_id, PROCESSED, carry_out(runtime, platform, note.shop_id, privacy_request,
+                                                             keep_notification=row_id))
+    with runtime.db.session_scope() as session:
+        row = session.get(StoreNotification, row_id)
+        assert row is not None
+        credential = session.scalar(select(StoreCredential).where(StoreCredential.platform == platform,
+                                                                  StoreCredential.shop_id == note.shop_id))
         if credential is None or credential.status == UNINSTALLED:
             row.status, row.detail = IGNORED, "no installed store for this shop"
             row.processed_at = datetime.now(timezone.utc)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 FAILURE_TTL = 7 * 24 * 3600
+# A first sweep reads the whole catalog, which a platform may export as a bulk file that takes minutes
+# to prepare (Shopify's bulk operations): the job may run this long.
+SWEEP_TIMEOUT = 3600
 
 
 def enqueue_notification(runtime: "Runtime", row_id: str) -> None:
@@ -37,7 +40,8 @@ def enqueue_commands(runtime: "Runtime", store_id: str) -> None:
 
 def enqueue_sweep(runtime: "Runtime", store_id: str) -> None:
     enqueue_coalesced(MAINTENANCE, "hub.jobs.stores.sweep_store", f"store-sweep-{store_id}", store_id,
-                      connection=runtime.redis, retry=policy.retry(policy.STORE_SWEEP), failure_ttl=FAILURE_TTL)
+                      connection=runtime.redis, retry=policy.retry(policy.STORE_SWEEP), failure_ttl=FAILURE_TTL,
+                      job_timeout=SWEEP_TIMEOUT)
 
 
 def replay_parked(runtime: "Runtime", store_id: str) -> int:
