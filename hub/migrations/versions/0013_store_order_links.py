@@ -1,7 +1,7 @@
 """store order links
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 18:13:19.371063
 """
 from alembic import op
@@ -10,8 +10,8 @@ import hub.models.base  # noqa: F401 - autogenerate names the hub's column types
 from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_type=Text())
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
