@@ -36,6 +36,23 @@ log = logging.getLogger("hub.stores")
 STATE_SECONDS = 600
 
 
+def current_runtime() -> "Runtime":
+    """The runtime of the request or job being served: what a connector's routes hand to the functions
+    below (a connector imports only from hub.stores, hub.canonical and hub.errors)."""
+    from hub.runtime import current
+
+    return current()
+
+
+def merchant_logins(runtime: "Runtime", merchant_id: str) -> set[str]:
+    """The e-mail addresses (lower case) of the merchant's settings-page logins. A connector that binds
+    an install to the merchant who started it checks the platform's verified account e-mail against them."""
+    from hub.models import User
+
+    with runtime.db.session_scope() as session:
+        return {str(e).strip().lower() for e in session.scalars(select(User.email).where(User.merchant_id == merchant_id))}
+
+
 def _state_key(platform: str, state: str) -> str:
     return f"hub:stores:install-state:{platform}:{state}"
 

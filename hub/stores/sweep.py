@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import select
@@ -56,10 +57,12 @@ def sweep_store(runtime: "Runtime", store_id: str) -> dict[str, Any]:
         except (UnknownPlatform, NotConnected) as error:
             return {"status": "parked", "reason": str(error)}
         since = credential.swept_until - OVERLAP if credential.swept_until else None
+    connector.maintain(ctx)
     info = connector.store_info(ctx)
     events: Iterable[dict[str, Any]] = [{"type": "store.update", "store": info}] if info else []
     source = f"{connector.platform}:{store_id}:sweep:{started.isoformat()}"
-    counts = apply(runtime, store_id, [*events, *connector.changed_since(ctx, since)], source=source)
+    # A chain, not a list: a big catalog streams through intake in batches instead of sitting in memory.
+    counts = apply(runtime, store_id, chain(events, connector.changed_since(ctx, since)), source=source)
     with runtime.db.session_scope() as session:
         credential = contexts.credential_for(session, store_id)
         if credential is not None:
