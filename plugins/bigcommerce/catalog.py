@@ -60,7 +60,7 @@ def _measure(value: Any) -> str | None:
     money = _money(value, 4)
     if money is None:
         return None
-    return str(Decimal(money).normalize()) if Decimal(money) else "0"
+    return format(Decimal(money).normalize(), "f") if Decimal(money) else "0"
 
 
 def _positive(value: Any) -> bool:

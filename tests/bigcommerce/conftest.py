@@ -83,9 +83,20 @@ class World:
         assert response.status_code == 200, response.text[:500]
         return response
 
-    def installed(self, store_hash: str = STORE) -> None:
+    def install_from_hub(self, store_hash: str = STORE) -> requests.Response:
+        """The merchant starts on the hub's Stores page, signs in to BigCommerce and approves the app
+        there: the store joins this merchant (the BigCommerce account's e-mail is the merchant's login)."""
+        started = self.login().post_form("/stores/", "/stores/install/bigcommerce", {"shop": store_hash},
+                                         allow_redirects=False)
+        assert started.status_code == 303, started.text[:500]
+        self.fake.sign_in(store_hash)
+        landed = requests.get(started.headers["Location"], timeout=30)
+        assert landed.status_code == 200 and "frame=" in landed.url, landed.text[:500]
+        return landed
+
+    def installed(self, store_hash: str = STORE, from_hub: bool = False) -> None:
         """Install and let the first sweep subscribe the hooks and read the catalog."""
-        self.install(store_hash)
+        self.install_from_hub(store_hash) if from_hub else self.install(store_hash)
         self.wait(lambda: len(self.fake.stores[store_hash].hooks) >= 14, "hooks subscribed")
 
     def credential(self, store_hash: str = STORE) -> StoreCredential:

@@ -65,7 +65,7 @@ def _jpeg() -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (1000, 1000), (200, 80, 40)).save(buffer, "JPEG", quality=85)
+    Image.new("RGB", (1200, 1200), (200, 80, 40)).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
 
 
