@@ -37,6 +37,7 @@ log = logging.getLogger("plugins.bigcommerce")
 CLAIM_SECONDS = install.STATE_SECONDS
 FACTS_SECONDS = 300
 READ_LOCK_SECONDS = 60
+READ_STATE_SECONDS = 7 * 24 * 3600  # longer than a notification may wait parked; expiry only costs a read
 UNINSTALLED_REASON = "The TikTok Shop Sync app was uninstalled in BigCommerce."
 
 
@@ -212,8 +213,20 @@ class BigCommerceConnector(HostedConnector):
 
     # ---- webhooks ----------------------------------------------------------------------------------
     def verify_webhook(self, req: Request) -> Notification:
-        return hooks.verify(req.get_data(), req.headers, client_secret=self.config.client_secret,
-                            hub_secret_key=install.current_runtime().settings.secret_key)
+        runtime = install.current_runtime()
+        note = hooks.verify(req.get_data(), req.headers, client_secret=self.config.client_secret,
+                            hub_secret_key=runtime.settings.secret_key)
+        if note.topic in hooks.PRODUCT_SCOPES and note.topic != "store/product/deleted":
+            tickets = {}
+            try:
+                for product_id in catalog.product_ids(note.payload):
+                    key = self._read_key(note.shop_id, product_id)
+                    tickets[str(product_id)] = int(runtime.redis.hincrby(key, "wanted", 1))
+                    runtime.redis.expire(key, READ_STATE_SECONDS)
+            except Exception:  # noqa: BLE001 - without a ticket the job simply reads the product
+                log.warning("BigCommerce store %s: no read ticket for a %s delivery", note.shop_id, note.topic)
+            return Notification(note.shop_id, note.topic, note.dedupe_key, {**note.payload, "read_tickets": tickets})
+        return note
 
     def maintain(self, ctx: ConnectorContext) -> None:
         destination = f"{ctx.settings.public_url}/stores/{self.platform}/webhooks"
@@ -246,27 +259,32 @@ class BigCommerceConnector(HostedConnector):
             product, units=facts.units, lookups=lookups, currency=facts.currency, store_url=facts.store_url,
             version=version, places=facts.places)}
 
-    def _read_coalesced(self, ctx: ConnectorContext, client: PlatformClient, product_id: int) -> list[dict[str, Any]]:
-        """Read a product for a notification, once for a burst: a read that started after this
-        notification was counted covers it (its change happened before the notification came)."""
+    @staticmethod
+    def _read_key(store_hash: str, product_id: int) -> str:
+        return f"hub:stores:bigcommerce:read:{store_hash}:{product_id}"
+
+    def _read_coalesced(self, ctx: ConnectorContext, client: PlatformClient, product_id: int,
+                        ticket: int | None) -> list[dict[str, Any]]:
+        """Read a product for a notification, once for a burst. Each delivery takes a ticket when it is
+        received (`verify_webhook`); a read notes the newest ticket taken before it started, and every
+        notification up to that ticket is covered by it (its change happened before it was delivered,
+        so before the read). A notification without a ticket always reads."""
         redis = ctx.runtime.redis
-        key = f"hub:stores:bigcommerce:read:{ctx.shop_id}:{product_id}"
-        ticket = int(redis.hincrby(key, "wanted", 1))
-        redis.expire(key, 3600)
+        key = self._read_key(ctx.shop_id, product_id)
         lock = redis.lock(key + ":lock", timeout=READ_LOCK_SECONDS, blocking_timeout=READ_LOCK_SECONDS)
         if not lock.acquire():
             raise RetryableError(f"BigCommerce product {product_id} is being read by another worker",
                                  code="bigcommerce_read_busy")
         try:
-            done = int(redis.hget(key, "done") or 0)
-            if done >= ticket:
+            if ticket is not None and int(redis.hget(key, "done") or 0) >= ticket:
                 return []
-            upto = int(redis.hget(key, "wanted") or ticket)
+            upto = int(redis.hget(key, "wanted") or 0)
             product, version = catalog.read_product(client, product_id)
             events = ([self._mapped(ctx, client, product, version)] if product is not None else
                       [{"type": "product.delete", "product_id": str(product_id)}])
-            redis.hset(key, "done", upto)
-            redis.expire(key, 3600)
+            if upto:
+                redis.hset(key, "done", upto)
+                redis.expire(key, READ_STATE_SECONDS)
             return events
         finally:
             try:
@@ -283,8 +301,9 @@ class BigCommerceConnector(HostedConnector):
             if scope == "store/product/deleted":
                 return [{"type": "product.delete", "product_id": str(pid)} for pid in catalog.product_ids(payload)]
             if scope in hooks.PRODUCT_SCOPES:
+                tickets = payload.get("read_tickets") or {}
                 return [event for pid in catalog.product_ids(payload)
-                        for event in self._read_coalesced(ctx, client, pid)]
+                        for event in self._read_coalesced(ctx, client, pid, tickets.get(str(pid)))]
             if scope.startswith("store/shipment/"):
                 return orders.shipment_events(client, self.config, payload)
             if scope == "store/order/statusUpdated":
