@@ -154,6 +154,7 @@ class FakeStore:
     shipments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     hooks: dict[int, dict[str, Any]] = field(default_factory=dict)
     window_start: float = 0.0
+    window_index: int = 0
     used: int = 0  # requests of every app in the current window
     installed: bool = False
 
@@ -190,6 +191,8 @@ class FakeBigCommerce:
         self.next_hook = 9000
         self.next_shipment = 1
         self.calls: list[tuple[float, str, str, int]] = []  # (time, store hash, "METHOD path", status) of app calls
+        # (time, store hash, requests left after it, reset in ms, status, window number) of every app call
+        self.budget_log: list[tuple[float, str, int, int, int, int]] = []
         self.deliveries: list[Delivery] = []
         self.cut_next_order_answer = False
         self._outbox: "queue.Queue[Delivery | None]" = queue.Queue()
@@ -475,6 +478,7 @@ class FakeBigCommerce:
         now = time.monotonic()
         if now - store.window_start >= self.window_ms / 1000.0:
             store.window_start, store.used = now, 0
+            store.window_index += 1
 
     def _budget(self, store: FakeStore) -> tuple[bool, dict[str, str]]:
         with self.lock:
@@ -496,11 +500,16 @@ class FakeBigCommerce:
             return self._v3_error(401, "Unauthorized - the v3 Auth client ID or token in the request are not a valid "
                                        "combination for this store.", {})
         ok, headers = self._budget(store)
+        now = time.monotonic()
         if not ok:
-            self.calls.append((time.monotonic(), store_hash, call, 429))
+            self.calls.append((now, store_hash, call, 429))
+            self.budget_log.append((now, store_hash, 0, int(headers["X-Rate-Limit-Time-Reset-Ms"]), 429,
+                                    store.window_index))
             return self._v3_error(429, "Too many requests", headers)
         response = self._resource(request, store, version, rest, headers)
-        self.calls.append((time.monotonic(), store_hash, call, response.status_code))
+        self.calls.append((now, store_hash, call, response.status_code))
+        self.budget_log.append((now, store_hash, int(headers["X-Rate-Limit-Requests-Left"]),
+                                int(headers["X-Rate-Limit-Time-Reset-Ms"]), response.status_code, store.window_index))
         return response
 
     def _resource(self, request: Request, store: FakeStore, version: str, rest: list[str],
