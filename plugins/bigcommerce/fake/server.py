@@ -557,14 +557,14 @@ class FakeBigCommerce:
         return page, min(limit, max_limit)
 
     def _collection(self, request: Request, items: list[dict[str, Any]], headers: dict[str, str],
-                    max_limit: int = 250) -> Response:
+                    max_limit: int = 250, shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
         paging = self._paging(request, headers, max_limit)
         if isinstance(paging, Response):
             return paging
         page, limit = paging
         total = len(items)
         pages = max((total + limit - 1) // limit, 1)
-        data = items[(page - 1) * limit: page * limit]
+        data = [shape(item) if shape else item for item in items[(page - 1) * limit: page * limit]]
         return self._json({"data": data, "meta": {"pagination": {
             "total": total, "count": len(data), "per_page": limit, "current_page": page, "total_pages": pages,
             "links": {"current": f"?page={page}&limit={limit}",
@@ -606,7 +606,7 @@ class FakeBigCommerce:
         found.sort(key=lambda p: p["id"])
         # The docs: with options or modifiers included, at most 10 products a page.
         limit_cap = 10 if include & {"options", "modifiers"} else 250
-        return self._collection(request, [self._shaped(p, include) for p in found], headers, limit_cap)
+        return self._collection(request, found, headers, limit_cap, shape=lambda p: self._shaped(p, include))
 
     def _destination_ok(self, destination: Any) -> str | None:
         if not isinstance(destination, str) or not destination:
