@@ -67,8 +67,8 @@ def verify_signed_payload(config: BigCommerceConfig, token: str | None) -> Signe
                             options={"require": ["exp", "iat", "aud", "iss", "sub"], "verify_iss": True})
     except jwt.PyJWTError as error:
         raise CallbackRefused(f"signed_payload_jwt refused: {type(error).__name__}: {error}") from error
-    user = claims.get("user") if isinstance(claims.get("user"), dict) else {}
-    owner = claims.get("owner") if isinstance(claims.get("owner"), dict) else {}
+    user: dict[str, Any] = claims["user"] if isinstance(claims.get("user"), dict) else {}
+    owner: dict[str, Any] = claims["owner"] if isinstance(claims.get("owner"), dict) else {}
     return SignedPayload(store_hash=store_hash_of(str(claims.get("sub"))), user_id=str(user.get("id") or ""),
                          user_email=str(user.get("email") or ""), owner_email=str(owner.get("email") or ""),
                          claims=claims)

@@ -214,7 +214,7 @@ class BigCommerceConnector(HostedConnector):
     # ---- webhooks ----------------------------------------------------------------------------------
     def verify_webhook(self, req: Request) -> Notification:
         runtime = install.current_runtime()
-        note = hooks.verify(req.get_data(), req.headers, client_secret=self.config.client_secret,
+        note = hooks.verify(req.get_data(), dict(req.headers), client_secret=self.config.client_secret,
                             hub_secret_key=runtime.settings.secret_key)
         if note.topic in hooks.PRODUCT_SCOPES and note.topic != "store/product/deleted":
             tickets = {}

@@ -62,8 +62,9 @@ def signing_key(client_secret: str) -> str:
 
 def verify(body: bytes, headers: Mapping[str, str], *, client_secret: str, hub_secret_key: str) -> Notification:
     """A verified delivery as the hub's Notification; `WebhookRejected` for anything else."""
+    headers = {name.lower(): value for name, value in headers.items()}  # HTTP/2 sends them lower case
     try:
-        Webhook(signing_key(client_secret)).verify(body, dict(headers), json_parse=False)
+        Webhook(signing_key(client_secret)).verify(body, headers, json_parse=False)
     except Exception as error:  # noqa: BLE001 - the library raises several kinds for malformed headers
         raise WebhookRejected(f"Standard Webhooks signature refused: {error}") from None
     try:
@@ -78,7 +79,7 @@ def verify(body: bytes, headers: Mapping[str, str], *, client_secret: str, hub_s
         raise WebhookRejected("missing producer, scope or hash")
     store_hash = producer.split("/", 1)[1]
     expected = store_secret(hub_secret_key, store_hash)
-    if not hmac.compare_digest(expected, headers.get(SECRET_HEADER, "")):
+    if not hmac.compare_digest(expected, headers.get(SECRET_HEADER.lower(), "")):
         raise WebhookRejected(f"the store secret header does not match store {store_hash}")
     key = f"{store_hash}:{scope}:{digest}:{payload.get('created_at', '')}"
     # Stored: only what the connector reads (BigCommerce's payloads are light; nothing personal).
@@ -91,10 +92,10 @@ def ensure(api: PlatformClient, destination: str, secret: str) -> dict[str, int]
     headers = {SECRET_HEADER: secret}
     found: dict[str, dict[str, Any]] = {}
     for page in pages(api, "/v3/hooks", {"limit": PAGE}):
-        for hook in page:
-            scope = hook.get("scope")
-            if scope in SCOPES and (scope not in found or hook.get("destination") == destination):
-                found[scope] = hook
+        for listed in page:
+            scope = listed.get("scope")
+            if scope in SCOPES and (scope not in found or listed.get("destination") == destination):
+                found[scope] = listed
     counts = {"created": 0, "repaired": 0, "ok": 0}
     for scope in SCOPES:
         hook = found.get(scope)

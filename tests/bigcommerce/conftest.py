@@ -17,7 +17,7 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from hub.app import create_app
-from hub.jobs.queues import all_queues
+from hub.queues import all_queues
 from hub.merchants import create_user, find_or_create_merchant
 from hub.models import ProductSnapshot, StoreCredential
 from hub.runtime import Runtime, install

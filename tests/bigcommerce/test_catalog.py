@@ -88,7 +88,7 @@ def test_hidden_and_deleted_products(world: World) -> None:
 
 
 def test_a_store_not_in_pounds_reports_its_currency_and_stops(world: World) -> None:
-    from hub.sync.products.preflight import sync_blocked_reason
+    from hub.sync.policy import sync_blocked_reason
     from hub.tiktok.connection import connect
 
     with world.runtime.db.session_scope() as session:
