@@ -103,7 +103,10 @@ def ensure(api: PlatformClient, destination: str, secret: str) -> dict[str, int]
             api.request("POST", "/v3/hooks", json_body={"scope": scope, "destination": destination,
                                                        "is_active": True, "headers": headers})
             counts["created"] += 1
-        elif hook.get("destination") != destination or not hook.get("is_active") or (hook.get("headers") or {}) != headers:
+        # BigCommerce may answer `headers: null` for a hook that has them: only a different value is repaired
+        # (a hook truly without the header fails every delivery, is deactivated, and is repaired then).
+        elif hook.get("destination") != destination or not hook.get("is_active") or \
+                (hook.get("headers") and hook["headers"] != headers):
             api.request("PUT", f"/v3/hooks/{int(hook['id'])}", json_body={"destination": destination, "is_active": True,
                                                                           "headers": headers})
             counts["repaired"] += 1
