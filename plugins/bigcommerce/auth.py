@@ -30,6 +30,9 @@ REQUIRED_SCOPES = (
     "store_v2_orders",                  # Orders API v2: create, look up by external_order_id, cancel; shipments
     "store_v2_information_read_only",   # /v2/store: currency, weight and dimension units
 )
+# Asked for but not required: with it the app reads stock per inventory location (Inventory API v3) and
+# the merchant chooses on the hub which locations sell on TikTok; without it the variants' totals are used.
+STOCK_BY_LOCATION = "store_inventory_read_only"
 ISSUER = "bc"
 STORE_HASH = re.compile(r"^[a-z0-9]{1,32}$")
 CONTEXT = re.compile(r"^stores/([a-z0-9]{1,32})$")

@@ -16,7 +16,9 @@ reference/catalog/products_catalog.v3.yml in github.com/bigcommerce/docs):
   Ounces, Tonnes; `dimension_units`: Centimeters, Inches); depth is the canonical length;
 - status: `is_visible` false or `availability: disabled` → draft;
 - categories: the product's category ids with their names and paths from the category trees, brand from
-  `brand_id`; both lists are cached per store for a few minutes (one read serves many products).
+  `brand_id`; both lists are cached per store for a few minutes (one read serves many products);
+- stock per location (when the store granted `store_inventory_read_only`): each variant-tracked
+  variant's `available_to_sell` at every enabled inventory location, from the Inventory API.
 
 `version` is the time the read started, in milliseconds: a read started later saw the store's newer
 state, so the hub keeps the newest read whatever order two workers finish in (stock rows are versioned by
@@ -158,8 +160,26 @@ def _prices(variant: dict[str, Any], product: dict[str, Any], places: int) -> tu
     return regular_money, None
 
 
+def locations_by_variant(api: PlatformClient, product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Stock per enabled inventory location of every variant of these products (Inventory API v3,
+    `available_to_sell`: on hand less the safety stock), in the canonical `locations` shape."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for start in range(0, len(product_ids), 50):
+        chunk = ",".join(str(i) for i in product_ids[start:start + 50])
+        for page in pages(api, "/v3/inventory/items", {"product_id:in": chunk, "limit": PAGE}):
+            for item in page:
+                variant_id = (item.get("identity") or {}).get("variant_id")
+                if variant_id is None:
+                    continue
+                found[int(variant_id)] = [
+                    {"id": str(at["location_id"]), "name": str(at.get("location_name") or at.get("location_code") or "")
+                     or None, "quantity": int(at.get("available_to_sell") or 0)}
+                    for at in item.get("locations") or [] if at.get("location_enabled", True)]
+    return found
+
+
 def canonical(product: dict[str, Any], *, units: Units, lookups: Lookups, currency: str, store_url: str,
-              version: int, places: int = 2) -> dict[str, Any]:
+              version: int, places: int = 2, locations: dict[int, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """The canonical PRODUCT for a Catalog API v3 product read with `include=variants,images,custom_fields`."""
     tracking = product.get("inventory_tracking") or "none"
     visible = bool(product.get("is_visible", True)) and product.get("availability") != "disabled"
@@ -184,7 +204,9 @@ def canonical(product: dict[str, Any], *, units: Units, lookups: Lookups, curren
             quantity = 0
         price, compare_at = _prices(variant, product, places)
         barcode, barcode_type = _barcode(variant, product)
+        at = (locations or {}).get(int(variant["id"])) if tracking == "variant" else None
         variants.append({
+            **({"locations": at} if at else {}),
             "id": str(variant["id"]), "sku": (variant.get("sku") or product.get("sku") or None),
             "price": price, "compare_at_price": compare_at, "currency": currency, "quantity": max(quantity, 0),
             "manage_stock": tracking in ("product", "variant"), "options": options,

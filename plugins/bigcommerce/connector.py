@@ -150,7 +150,9 @@ class BigCommerceConnector(HostedConnector):
         merchant_id = self._claimed_merchant(store_hash, token)
         owner = token.get("owner") or {}
         user = token.get("user") or {}
+        granted = str(token.get("scope") or "").split()
         details = {"control_panel": facts.control_panel, "store_url": facts.store_url,
+                   "stock_by_location": auth.STOCK_BY_LOCATION in granted,
                    "account_uuid": str(token.get("account_uuid") or args.get("account_uuid") or ""),
                    "owner_id": str(owner.get("id") or ""), "installed_by": str(user.get("id") or "")}
         install.complete_install(runtime, self, Installation(
@@ -251,13 +253,21 @@ class BigCommerceConnector(HostedConnector):
         self._remember(ctx.shop_id, facts)
         return facts
 
-    def _mapped(self, ctx: ConnectorContext, client: PlatformClient, product: dict[str, Any],
-                version: int) -> dict[str, Any]:
+    def _mapped(self, ctx: ConnectorContext, client: PlatformClient, product: dict[str, Any], version: int,
+                locations: dict[int, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
         facts = self.facts(ctx, client)
         lookups = catalog.Lookups.for_store(client, ctx.shop_id)
+        if locations is None and ctx.details.get("stock_by_location"):
+            locations = catalog.locations_by_variant(client, [int(product["id"])])
         return {"type": "product.upsert", "product": catalog.canonical(
             product, units=facts.units, lookups=lookups, currency=facts.currency, store_url=facts.store_url,
-            version=version, places=facts.places)}
+            version=version, places=facts.places, locations=locations)}
+
+    def _page_locations(self, ctx: ConnectorContext, client: PlatformClient,
+                        products: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]] | None:
+        if not ctx.details.get("stock_by_location") or not products:
+            return None
+        return catalog.locations_by_variant(client, [int(p["id"]) for p in products])
 
     @staticmethod
     def _read_key(store_hash: str, product_id: int) -> str:
@@ -321,8 +331,9 @@ class BigCommerceConnector(HostedConnector):
     def changed_since(self, ctx: ConnectorContext, since: datetime | None) -> Iterator[dict[str, Any]]:
         with bc_api.client(ctx, self.config) as client:
             for page, version in catalog.read_changed(client, since):
+                locations = self._page_locations(ctx, client, page)
                 for product in page:
-                    yield self._mapped(ctx, client, product, version)
+                    yield self._mapped(ctx, client, product, version, locations)
 
     def fetch_products(self, ctx: ConnectorContext, product_ids: list[str]) -> Iterable[dict[str, Any]]:
         wanted = sorted({int(i) for i in product_ids if str(i).isdigit()})
@@ -334,8 +345,9 @@ class BigCommerceConnector(HostedConnector):
                 answer = client.request("GET", "/v3/catalog/products", params={
                     "id:in": ",".join(map(str, chunk)), "include": catalog.INCLUDE, "limit": len(chunk)})
                 found = {int(p["id"]): p for p in (answer or {}).get("data") or []}
+                locations = self._page_locations(ctx, client, list(found.values()))
                 for product_id in chunk:
-                    events.append(self._mapped(ctx, client, found[product_id], version) if product_id in found
+                    events.append(self._mapped(ctx, client, found[product_id], version, locations) if product_id in found
                                   else {"type": "product.delete", "product_id": str(product_id)})
         return events
 

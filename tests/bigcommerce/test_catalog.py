@@ -120,3 +120,28 @@ def test_catalog_resend_reads_the_products_named_and_deletes_the_missing(world: 
     with world.runtime.db.session_scope() as session:
         command = session.scalar(select(Command).where(Command.store_id == store_id, Command.type == "catalog.resend"))
         assert command is not None and command.status == "done"
+
+
+def test_stock_per_inventory_location_when_the_store_granted_it(world: World) -> None:
+    world.fake.granted_scopes += " store_inventory_read_only"
+    world.fake.stores[STORE].locations = {1: "Leeds warehouse", 2: "Harbour Street shop"}
+    world.installed()
+    assert world.credential().details["stock_by_location"] is True
+    world.fake.save_product(STORE, tee(750, stock=(10, 4)), notify=False)
+    world.fake.set_location_stock(STORE, 750, 7501, {1: 6, 2: 4})
+    medium = world.wait(lambda: (p := world.snapshot(750)) and p["variants"][0], "product at the hub")
+    assert medium["quantity"] == 10
+    assert medium["locations"] == [{"id": "1", "name": "Leeds warehouse", "quantity": 6},
+                                   {"id": "2", "name": "Harbour Street shop", "quantity": 4}]
+    # A sale from the warehouse: the location's figure follows.
+    world.fake.set_stock(STORE, 750, 9, variant_id=7501)
+    world.wait(lambda: world.snapshot(750)["variants"][0]["locations"][0]["quantity"] == 5, "location stock moved")
+
+
+def test_without_the_inventory_scope_variants_carry_their_totals_only(world: World) -> None:
+    world.installed()
+    assert world.credential().details["stock_by_location"] is False
+    world.fake.save_product(STORE, tee(751))
+    product = world.wait(lambda: world.snapshot(751), "product at the hub")
+    assert "locations" not in product["variants"][0]
+    assert not [c for _, c, _s in world.fake.app_calls(STORE) if c.startswith("GET /v3/inventory")]

@@ -153,6 +153,9 @@ class FakeStore:
     orders: dict[int, dict[str, Any]] = field(default_factory=dict)
     shipments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     hooks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Inventory locations (Inventory API v3) and, per variant, its stock at each (else all at the first).
+    locations: dict[int, str] = field(default_factory=lambda: {1: "Default location"})
+    stock_at: dict[int, dict[int, int]] = field(default_factory=dict)
     window_start: float = 0.0
     window_index: int = 0
     used: int = 0  # requests of every app in the current window
@@ -185,6 +188,7 @@ class FakeBigCommerce:
         self.stores: dict[str, FakeStore] = {}
         self.codes: dict[str, tuple[str, str]] = {}
         self.tokens: dict[str, str] = {}
+        self.token_scopes: dict[str, set[str]] = {}
         self.signed_in: str | None = None
         self.lock = threading.RLock()
         self.next_order = 100
@@ -330,6 +334,7 @@ class FakeBigCommerce:
             if product["inventory_tracking"] == "variant":
                 variant = next(v for v in product["variants"] if v["id"] == (variant_id or product["variants"][0]["id"]))
                 variant["inventory_level"] = level
+                self._resplit(self.stores[store_hash], variant["id"], level)
                 product["inventory_level"] = sum(v["inventory_level"] for v in product["variants"])
                 scope, data = "store/sku/inventory/updated", {"type": "sku", "id": variant["sku_id"] or variant["id"],
                                                                "inventory": {"product_id": product_id, "method": "absolute",
@@ -468,6 +473,7 @@ class FakeBigCommerce:
             store = self.stores[store_hash]
             token = secrets.token_hex(16)
             self.tokens[token] = store_hash
+            self.token_scopes[token] = set(scope.split())
             store.installed = True
         return self._json({"access_token": token, "scope": scope,
                            "user": {"id": 24654, "username": store.owner_email, "email": store.owner_email},
@@ -523,6 +529,10 @@ class FakeBigCommerce:
             return self._collection(request, sorted(store.categories.values(), key=lambda c: c["category_id"]), headers)
         if version == "v3" and rest == ["catalog", "brands"]:
             return self._collection(request, [{"id": k, "name": v} for k, v in sorted(store.brands.items())], headers)
+        if version == "v3" and rest == ["inventory", "items"]:
+            if "store_inventory_read_only" not in self.token_scopes.get(request.headers.get("X-Auth-Token", ""), set()):
+                return self._v3_error(403, "You don't have a required scope to access the endpoint", headers)
+            return self._inventory_items(request, store, headers)
         if version == "v3" and rest[:1] == ["hooks"]:
             return self._hooks(request, store, rest[1:], headers)
         if version == "v2" and rest[:1] == ["orders"]:
@@ -607,6 +617,42 @@ class FakeBigCommerce:
         # The docs: with options or modifiers included, at most 10 products a page.
         limit_cap = 10 if include & {"options", "modifiers"} else 250
         return self._collection(request, found, headers, limit_cap, shape=lambda p: self._shaped(p, include))
+
+    def _inventory_items(self, request: Request, store: FakeStore, headers: dict[str, str]) -> Response:
+        wanted = {int(i) for i in request.args.get("product_id:in", "").split(",") if i.strip().isdigit()}
+        items = []
+        with self.lock:
+            for product in sorted(store.products.values(), key=lambda p: p["id"]):
+                if wanted and product["id"] not in wanted:
+                    continue
+                for variant in product["variants"]:
+                    level = variant["inventory_level"] if product["inventory_tracking"] == "variant" else \
+                        product["inventory_level"]
+                    split = store.stock_at.get(variant["id"]) or {min(store.locations): level}
+                    items.append({"identity": {"sku": variant["sku"], "variant_id": variant["id"],
+                                               "product_id": product["id"], "sku_id": variant["sku_id"]},
+                                  "locations": [{"location_id": lid, "location_code": f"LOC-{lid}",
+                                                 "location_name": name, "available_to_sell": split.get(lid, 0),
+                                                 "total_inventory_onhand": split.get(lid, 0), "location_enabled": True,
+                                                 "settings": {"safety_stock": 0, "is_in_stock": split.get(lid, 0) > 0,
+                                                              "warning_level": 0, "bin_picking_number": ""}}
+                                                for lid, name in sorted(store.locations.items())]})
+        return self._collection(request, items, headers)
+
+    @staticmethod
+    def _resplit(store: FakeStore, variant_id: int, level: int) -> None:
+        """A change of the variant's total lands at its first location (orders ship from there)."""
+        split = store.stock_at.get(variant_id)
+        if split:
+            first = min(store.locations)
+            split[first] = level - sum(q for lid, q in split.items() if lid != first)
+
+    def set_location_stock(self, store_hash: str, product_id: int, variant_id: int, levels: dict[int, int]) -> None:
+        """Stock of a variant-tracked variant per inventory location; its level is their total."""
+        with self.lock:
+            store = self.stores[store_hash]
+            store.stock_at[variant_id] = dict(levels)
+        self.set_stock(store_hash, product_id, sum(levels.values()), variant_id=variant_id)
 
     def _destination_ok(self, destination: Any) -> str | None:
         if not isinstance(destination, str) or not destination:
@@ -778,6 +824,7 @@ class FakeBigCommerce:
                 if variant is None:
                     continue
                 variant["inventory_level"] += delta
+                self._resplit(store, variant["id"], variant["inventory_level"])
                 product["inventory_level"] = sum(v["inventory_level"] for v in product["variants"])
                 moves.append(("store/sku/inventory/order/updated", {
                     "type": "sku", "id": variant["sku_id"] or variant["id"], "inventory": {
