@@ -120,7 +120,7 @@ def list_on_sandbox(runtime: Any, store_id: str, sandbox_url: str, products: lis
                 session.add(SkuBinding(store_id=store_id, product_id=str(product["id"]), variant_id=str(variant["id"]),
                                        tiktok_product_id=created["product_id"], tiktok_sku_id=created["skus"][0]["id"],
                                        seller_sku=variant["sku"], pushed_price="12.50", pushed_quantity=10,
-                                       pushed_version=1))
+                                       pushed_version=1, tiktok_warehouse_id=warehouse))  # as the listing engine records it
                 session.add(Listing(store_id=store_id, product_id=str(product["id"]), status=ACTIVE,
                                     tiktok_product_id=created["product_id"]))
     return bound

@@ -235,7 +235,13 @@ class FakeBigCommerce:
 
     @property
     def admin_origin(self) -> str:
-        return self.url
+        """The control panel's origin: `localhost` rather than `127.0.0.1`, so that in a browser it is
+        another site than the hub's, as BigCommerce's control panel is (its frame gets no cookies)."""
+        return f"http://localhost:{self.server.server_port}"
+
+    def control_panel_url(self, store_hash: str) -> str:
+        """The control panel's page that shows the app in its iframe (opened with a fresh load link)."""
+        return f"{self.admin_origin}/manage/app/{self.app_id}?store={store_hash}"
 
     def configure_app(self, app_base: str) -> None:
         """The app's callback URLs, as entered in its Developer Portal profile (`<base>/auth`, ...)."""
@@ -452,6 +458,14 @@ class FakeBigCommerce:
             if not self.signed_in:
                 return Response("Sign in to your store first.", status=401)
             return Response(status=302, headers={"Location": self.install_url(self.signed_in)})
+        if path == f"/manage/app/{self.app_id}":
+            store_hash = request.args.get("store", "")
+            if store_hash not in self.stores:
+                return Response("No such store.", status=404)
+            page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Apps</title></head><body>"
+                    f"<h1>{self.stores[store_hash].name}: Apps</h1><iframe id=\"app\" title=\"App\" "
+                    f"src=\"{self.load_url(store_hash)}\" style=\"width:1200px;height:900px\"></iframe></body></html>")
+            return Response(page, mimetype="text/html")
         if path.startswith("/img"):
             return Response(self._image, mimetype="image/jpeg")
         parts = path.strip("/").split("/")
