@@ -30,12 +30,6 @@ from plugins.bigcommerce.config import BigCommerceConfig
 
 CANCELLED = 5
 SHIPPING_METHOD = "TikTok Shop"
-# Carrier slugs and provider codes BigCommerce reports, as the hub's carrier table names them.
-CARRIERS = {
-    "royal-mail": "Royal Mail", "royalmail": "Royal Mail", "dpd-uk": "DPD", "dpd": "DPD", "evri": "Evri",
-    "hermes-uk": "Evri", "hermes": "Evri", "parcel-force": "Parcelforce", "parcelforce": "Parcelforce",
-    "ups": "UPS", "upsready": "UPS", "dhl": "DHL", "dhl-uk": "DHL", "yodel": "Yodel",
-}
 
 
 def _failed(reason: str, message: str, retryable: bool = False) -> dict[str, Any]:
@@ -210,10 +204,12 @@ def _read_order(api: PlatformClient, order_id: int) -> dict[str, Any] | None:
 
 
 def carrier_of(shipment: dict[str, Any]) -> str:
+    """The carrier as BigCommerce names it (display name, AfterShip slug such as `royal-mail`, or provider
+    code such as `royalmail`): the hub matches the UK carriers' names and slugs to TikTok's providers."""
     for key in ("shipping_provider_display_name", "tracking_carrier", "shipping_provider"):
         value = str(shipment.get(key) or "").strip()
         if value:
-            return CARRIERS.get(value.lower(), value)
+            return value
     return str(shipment.get("shipping_method") or "").strip() or "Other"
 
 
