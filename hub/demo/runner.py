@@ -44,7 +44,45 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Demo:
+class _BigCommerceDemo:
+    """The BigCommerce store's part of the run, kept apart from the extension stores' (`Demo` mixes it in)."""
+
+    bigcommerce: Any
+    runtime: Any
+    hub_url: str
+
+    def start_bigcommerce(self) -> str | None:
+        from hub.demo.bigcommerce import CANDLES
+        from hub.models import ProductSnapshot
+
+        self.bigcommerce.install(self.hub_url, self.image_url, DEMO_EMAIL, DEMO_PASSWORD)  # type: ignore[attr-defined]
+        store_id = self.bigcommerce.store_id(self.runtime)
+        console.print("Installed the BigCommerce app for [bold]Harbour & Pine (BigCommerce)[/] (fake BigCommerce).")
+        deadline = time.monotonic() + 30
+        while store_id and time.monotonic() < deadline:
+            with self.runtime.db.session_scope() as session:
+                read = session.scalar(select(func.count()).select_from(ProductSnapshot)
+                                      .where(ProductSnapshot.store_id == store_id))
+            if (read or 0) >= len(CANDLES):
+                break
+            time.sleep(0.3)
+        if store_id:
+            self.map_categories(store_id)  # type: ignore[attr-defined]
+        return store_id
+
+    def print_bigcommerce(self, store_id: str | None) -> None:
+        if not store_id:
+            return
+        table = _table("Harbour & Pine (BigCommerce) — products")
+        table.add_column("status")
+        table.add_column("products", justify="right")
+        for status, n in sorted(self.status_counts(store_id).items()):  # type: ignore[attr-defined]
+            table.add_row(status, str(n))
+        console.print(table)
+        console.print(f"The BigCommerce app's page, as the control panel opens it: {self.bigcommerce.load_url()}")
+
+
+class Demo(_BigCommerceDemo):
     def __init__(self, port: int, data_dir: Path):
         self.port = port
         self.data_dir = data_dir.resolve()
@@ -60,6 +98,11 @@ class Demo:
         }
         self.shopify = DemoShopify(self.data_dir, _free_port(), self.hub_url)
         self.env.update(self.shopify.env())
+        # A BigCommerce store (the fake BigCommerce on loopback): hub/demo/bigcommerce.py.
+        from hub.demo.bigcommerce import DemoBigCommerce
+
+        self.bigcommerce = DemoBigCommerce(DEMO_EMAIL)
+        self.env.update(self.bigcommerce.env())
         self.group = ProcessGroup(self.env, self.data_dir / "logs")
         self.stop_event = threading.Event()
         self.runtime: Any = None
@@ -98,6 +141,7 @@ class Demo:
         if self.runtime is not None:
             self.runtime.close()
         self.group.stop()
+        self.bigcommerce.stop()
 
     # -- set-up -----------------------------------------------------------------------------------
     def setup_hub(self) -> tuple[str, list[dict[str, str]]]:
@@ -300,6 +344,7 @@ class Demo:
         self.map_categories(uk["store_id"])
         self.map_categories(eu["store_id"])
         shopify_store = self.install_shopify(merchant_id)
+        bigcommerce_id = self.start_bigcommerce()
         self.wait_for_catalog(uk["store_id"], len(uk_store.catalog) - len(uk_store.state["deleted"]))
         if shopify_store:
             self.wait_for_catalog(shopify_store["store_id"], len(self.shopify.fake.shops[SHOPIFY_SHOP].products),
@@ -316,6 +361,7 @@ class Demo:
         time.sleep(3)
         self.shopify.save()
         self.print_summary(uk, eu, shopify_store)
+        self.print_bigcommerce(bigcommerce_id)
         console.print_json(json.dumps({"status": "demo ready", "url": self.hub_url + "/",
                                        "login": DEMO_EMAIL, "password": DEMO_PASSWORD}))
         console.print(f"Open [bold]{self.hub_url}/[/] and log in as [bold]{DEMO_EMAIL}[/] / "

@@ -137,6 +137,11 @@ class HostedConnector(ABC):
     def admin_origins(self, shop_id: str, details: dict[str, Any]) -> list[str]:
         """The origins of the platform's admin that may frame this shop's settings page."""
 
+    def maintain(self, ctx: "ConnectorContext") -> None:
+        """Periodic upkeep on the platform, run by every sweep before `store_info` (and so right after
+        install): e.g. re-subscribe webhooks the platform deactivated. The default does nothing."""
+        return None
+
     # ---- reading the store ---------------------------------------------------------------------
     @abstractmethod
     def events_for(self, ctx: "ConnectorContext", notification: Notification) -> list[dict[str, Any]]:

@@ -89,6 +89,17 @@ def credential_for(session: Session, store_id: str) -> StoreCredential | None:
     return session.scalar(select(StoreCredential).where(StoreCredential.store_id == store_id))
 
 
+def for_shop(runtime: "Runtime", connector: HostedConnector, shop_id: str) -> ConnectorContext:
+    """The context for the connected store of the platform's `shop_id` (a connector's web routes, e.g. an
+    uninstall callback that tidies up on the platform first); `NotConnected` otherwise."""
+    with runtime.db.session_scope() as session:
+        store_id = session.scalar(select(StoreCredential.store_id).where(StoreCredential.platform == connector.platform,
+                                                                         StoreCredential.shop_id == shop_id))
+        if store_id is None:
+            raise NotConnected(f"No {connector.label} store {shop_id} is installed")
+        return for_store(runtime, session, connector, store_id)
+
+
 def for_store(runtime: "Runtime", session: Session, connector: HostedConnector, store_id: str) -> ConnectorContext:
     """The context for a connected store; `NotConnected` when its work must wait."""
     store = session.get(Store, store_id)

@@ -35,7 +35,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from hub.models import Store
-from hub.models.store_connections import CONNECTED, StoreCredential
+from hub.models.store_connections import BROKEN, CONNECTED, StoreCredential
 from hub.runtime import current
 from hub.stores.connector import HostedConnector
 
@@ -45,6 +45,10 @@ TOKEN_SECONDS = 30 * 60  # a token lives this long without a page view
 SESSION_SECONDS = 12 * 3600
 _KEY = "hub:frame:"
 _SERIAL = TaggedJSONSerializer()
+# A broken connection (the platform refused the token) is still framed: the page inside the platform's
+# admin is where the merchant reads "Needs reconnecting" and how to fix it; only an uninstalled (or never
+# installed) store is refused.
+FRAMEABLE = (CONNECTED, BROKEN)
 
 
 class FrameRefused(Exception):
@@ -73,7 +77,7 @@ def open_frame(connector: HostedConnector, shop_id: str) -> str:
     with runtime.db.session_scope() as session:
         credential = session.scalar(select(StoreCredential).where(StoreCredential.platform == connector.platform,
                                                                   StoreCredential.shop_id == shop_id))
-        if credential is None or credential.status != CONNECTED:
+        if credential is None or credential.status not in FRAMEABLE:
             raise FrameRefused(f"This {connector.label} store has not installed the app")
         store = session.get(Store, credential.store_id)
         assert store is not None
@@ -140,7 +144,7 @@ class HubSessionInterface(SecureCookieSessionInterface):
             return FramedSession(frame=frame, refused="expired")
         with runtime.db.session_scope() as session:
             status = session.scalar(select(StoreCredential.status).where(StoreCredential.store_id == frame.store_id))
-        if status != CONNECTED:
+        if status not in FRAMEABLE:
             runtime.redis.delete(_KEY + frame.sid)
             return FramedSession(frame=frame, refused="ended")
         return FramedSession(record.get("data") or {}, frame=frame)

@@ -245,8 +245,11 @@ class PlatformClient:
             raise RetryableError(f"{self.name} failed with HTTP {status} ({where})", code="store_unavailable",
                                  details=details)
         if status >= 400:
+            # The platform's own answer goes with the error, so a connector can tell its refusals apart
+            # (which field, which product) without parsing the message.
             raise DataError(said or f"{self.name} refused the request with HTTP {status} ({where})",
-                            code="store_not_found" if status == 404 else "store_refused", details=details)
+                            code="store_not_found" if status == 404 else "store_refused",
+                            details={**details, "answer": body})
         if not decoded:
             raise RetryableError(f"{self.name} sent an answer that is not JSON or was cut off ({where})",
                                  code="store_bad_answer", details=details)
@@ -254,7 +257,11 @@ class PlatformClient:
 
 
 def _message(body: Any) -> str | None:
-    """The platform's own words for a refusal, from the usual places."""
+    """The platform's own words for a refusal, from the usual places (an object, or a list of error
+    objects as BigCommerce's v2 API answers)."""
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        said = [m for m in (_message(item) for item in body[:5]) if m]
+        return "; ".join(said)[:500] or None
     if isinstance(body, dict):
         for key in ("message", "error_description", "title", "detail", "error", "errors"):
             value = body.get(key)

@@ -51,6 +51,15 @@ def connection_status(runtime: "Runtime", platform: str, shop_id: str) -> str | 
                                                                    StoreCredential.shop_id == shop_id))
 
 
+def merchant_logins(runtime: "Runtime", merchant_id: str) -> set[str]:
+    """The e-mail addresses (lower case) of the merchant's settings-page logins. A connector that binds
+    an install to the merchant who started it checks the platform's verified account e-mail against them."""
+    from hub.models import User
+
+    with runtime.db.session_scope() as session:
+        return {str(e).strip().lower() for e in session.scalars(select(User.email).where(User.merchant_id == merchant_id))}
+
+
 def _state_key(platform: str, state: str) -> str:
     return f"hub:stores:install-state:{platform}:{state}"
 

@@ -61,6 +61,8 @@ class Registry:
             return
         self._loaded = True
         for point in entry_points(group=ENTRY_POINT_GROUP):
+            if point.name in self._connectors:
+                continue  # registered explicitly first (a test, a script): that one wins
             target: Any = point.load()
             connector = target if isinstance(target, StoreConnector) else target()
             if connector.platform != point.name:

@@ -57,6 +57,7 @@ def sweep_store(runtime: "Runtime", store_id: str) -> dict[str, Any]:
         except (UnknownPlatform, NotConnected) as error:
             return {"status": "parked", "reason": str(error)}
         since = credential.swept_until - OVERLAP if credential.swept_until else None
+    connector.maintain(ctx)
     info = connector.store_info(ctx)
     events: Iterable[dict[str, Any]] = [{"type": "store.update", "store": info}] if info else []
     source = f"{connector.platform}:{store_id}:sweep:{started.isoformat()}"

@@ -25,6 +25,7 @@ def test_demo_comes_up_and_a_second_run_resumes_without_duplicates(tmp_path: Pat
     data_dir = tmp_path / "demo"
     first = _demo(data_dir)
     assert "Active" in first and "Failed to sync" in first and "Needs category" in first
+    assert "Harbour & Pine (BigCommerce)" in first and "/stores/bigcommerce/load?signed_payload_jwt=" in first
     second = _demo(data_dir)
     assert "Active" in second
     with sqlite3.connect(data_dir / "hub.sqlite3") as db:
@@ -33,6 +34,8 @@ def test_demo_comes_up_and_a_second_run_resumes_without_duplicates(tmp_path: Pat
         per_store = dict(db.execute("SELECT s.name, count(*) FROM product_snapshots p JOIN stores s ON s.id = p.store_id "
                                     "GROUP BY s.name"))
         orders = db.execute("SELECT count(*), count(DISTINCT tiktok_order_id) FROM orders").fetchone()
-    # 60 products and 2 late arrivals; the EU store's 3; the Shopify store's 5 (through the Shopify app)
-    assert per_store == {"Harbour & Pine (UK store)": 62, "Harbour & Pine (EU store)": 3, "Harbour & Pine (Shopify)": 5}
+    assert per_store == {"Harbour & Pine (UK store)": 62,  # 60 products and 2 late arrivals
+                         "Harbour & Pine (EU store)": 3,
+                         "Harbour & Pine (Shopify)": 5,  # through the Shopify app
+                         "Harbour & Pine (BigCommerce)": 4}  # read through the BigCommerce app, once
     assert orders[0] == orders[1] == 5  # the demo's orders (one of them the Shopify store's) were placed once

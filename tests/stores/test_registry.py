@@ -37,7 +37,7 @@ def test_a_connector_package_is_found_through_its_entry_point(tmp_path: Path) ->
                          timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == ["Fakeshop", "hosted", "https://fakeshop.example",
-                                      ["demo", "fakeshop", "magento2", "shopify", "woocommerce"]]
+                                      ["bigcommerce", "demo", "fakeshop", "magento2", "shopify", "woocommerce"]]
 
 
 def test_hub_store_add_makes_extension_credentials_only(tmp_path: Path) -> None:
