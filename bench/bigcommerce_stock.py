@@ -93,8 +93,7 @@ def list_on_sandbox(runtime: Any, store_id: str, sandbox_url: str, products: lis
     from hub.models import Listing, SkuBinding, Store
     from hub.models.listings import ACTIVE
     from hub.tiktok.connection import client_for_merchant, connect
-    from tests.tiktok.conftest import leaf_without_size_chart
-    from tests.tiktok.test_endpoints import png
+    from tests.support.sandbox import leaf_without_size_chart, png
 
     code = requests.post(f"{sandbox_url}/sandbox/oauth/code", json={}, timeout=10).json()["code"]
     with runtime.db.session_scope() as session:

@@ -101,8 +101,7 @@ def bind(runtime: Any, store_id: str, sandbox_url: str, fake: Any) -> dict[str, 
     from bench.propagation import connect
     from hub.models import Listing, SkuBinding
     from hub.models.listings import ACTIVE
-    from tests.tiktok.conftest import leaf_without_size_chart
-    from tests.tiktok.test_endpoints import png
+    from tests.support.sandbox import leaf_without_size_chart, png
 
     client = connect(runtime, store_id, sandbox_url)
     category_id, attributes = leaf_without_size_chart(client)
