@@ -84,7 +84,12 @@ def test_every_reason_code_the_product_code_uses_is_registered() -> None:
         for pattern in USES:
             for code in pattern.findall(text):
                 used.setdefault(code, path.name)
-    assert "size_chart_missing" in used and "image_not_found" in used  # the scan finds what it should
+        for name in re.findall(r"\breasons\.([A-Z][A-Z0-9_]*)\b", text):
+            assert hasattr(reasons, name), f"{path.name} uses reasons.{name}, which the registry lacks"
+            value = getattr(reasons, name)
+            if isinstance(value, str) and value in reasons.REASONS:
+                used.setdefault(value, path.name)
+    assert {"size_chart_missing", "image_not_found", "title_missing"} <= set(used)  # the scan finds what it should
     unregistered = {code: where for code, where in used.items()
                     if not reasons.is_known(code) and code not in NOT_PRODUCT_REASONS}
     assert not unregistered, f"reason codes used but not in hub/sync/products/reasons.py: {unregistered}"
