@@ -236,7 +236,8 @@ def supplies_view(rules: dict[str, Any], row: Any) -> dict[str, Any]:
     chart_rule = rules.get("size_chart") or {}
     certs = {str(c.get("id")): c for c in (row.certifications if row is not None else None) or []
              if isinstance(c, dict)}
-    templates, templates_problem = ([], None)
+    templates: list[dict[str, str]] = []
+    templates_problem: str | None = None
     if chart_rule.get("is_supported"):
         templates, templates_problem = _size_chart_templates()
     return {"size_chart_supported": bool(chart_rule.get("is_supported")),

@@ -311,14 +311,14 @@ def supplies(store_id: str, product_id: str) -> Any:
     from hub.web.categories import supplies_view
 
     store, snapshot, _listing = scope.product_or_404(store_id, product_id)
+    problem: str | None = None
     try:
         found = _product_rules(store.id, snapshot)
     except HubError as error:
         db().rollback()
         found, problem = None, f"TikTok's rules for the category could not be loaded: {error.message}"
-    else:
-        problem = None if found else "Map the product's category first: the size chart and certificates TikTok " \
-                                     "asks for depend on it."
+    if found is None and problem is None:
+        problem = "Map the product's category first: the size chart and certificates TikTok asks for depend on it."
     supply = supplies_view(found[1], _overrides(store.id, product_id).get("")) if found else None
     return render_template("product_supplies.html", title=f"Size chart and certificates: {snapshot.title}",
                            store=store, snapshot=snapshot, product=snapshot.data, supply=supply, problem=problem,

@@ -47,13 +47,13 @@ def settled(runtime: Any, store_id: str, ids: list[str]) -> dict[str, dict[str, 
     return rows if done else None
 
 
-def connect_shop(stack: dict[str, Any]) -> None:
+def connect_shop(live: dict[str, Any]) -> None:
     from hub.tiktok.connection import connect
 
-    code = requests.post(f"{stack['sandbox']}/sandbox/oauth/code", json={}, timeout=10).json()["code"]
-    runtime = stack["runtime"]
+    code = requests.post(f"{live['sandbox']}/sandbox/oauth/code", json={}, timeout=10).json()["code"]
+    runtime = live["runtime"]
     with runtime.db.session_scope() as session:
-        connect(runtime, session, code, stack["store"]["merchant_id"])
+        connect(runtime, session, code, live["store"]["merchant_id"])
 
 
 def size_chart_picture() -> bytes:

@@ -132,10 +132,11 @@ def tiktok_refusal(product: Mapping[str, Any], error: DataError) -> Issue:
         fix = "Complete the checklist on the settings page (warehouses, prerequisites) in Seller Center, then click Sync."
     elif code in SIZE_CHART_REFUSALS:
         text = f"TikTok refused the product's size chart ({error.message})."
-        fix = reasons.fix_for(reasons.SIZE_CHART_NOT_FOUND if code == "tiktok_12052128" else reasons.SIZE_CHART_MISSING)
+        fix = reasons.REASONS[reasons.SIZE_CHART_NOT_FOUND if code == "tiktok_12052128"
+                              else reasons.SIZE_CHART_MISSING].fix
     elif code in CERTIFICATE_REFUSALS:
         text = f"TikTok refused the product's certificates ({error.message})."
-        fix = reasons.fix_for(reasons.CERTIFICATION_MISSING)
+        fix = reasons.REASONS[reasons.CERTIFICATION_MISSING].fix
     elif code == "tiktok_12052208" or code == "tiktok_12052201":
         text = f"TikTok needs brand authorisation for this product's brand ({error.message})."
         fix = "Get the brand authorised in Seller Center, or remove the brand from the product."
@@ -249,8 +250,8 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     for cert in draft.certifications:  # hosted on the settings page: their addresses came with them
         parts["picture_urls"].update({str(i["uri"]): str(i.get("url") or "") for i in cert.get("images") or []
                                       if i.get("uri")})
-    if (draft.size_chart or {}).get("image_uri"):
-        parts["picture_urls"][str(draft.size_chart["image_uri"])] = str(draft.size_chart.get("image_url") or "")
+    if chart.get("image_uri"):
+        parts["picture_urls"][str(chart["image_uri"])] = str(chart.get("image_url") or "")
     position += len(draft.main_image_urls)
     parts["sku_images"] = {i: hosted[position + n].uri for n, i in enumerate(sku_indexes)}
     position += len(sku_indexes)

@@ -51,7 +51,7 @@ class Findings:
     def add(self, code: str, text: str, fix: str | None = None, *, field: str | None = None,
             variant: Mapping[str, Any] | None = None, level: str = ERROR) -> None:
         """A finding; without a `fix` of its own it carries the registry's (hub.sync.products.reasons)."""
-        fix = fix or reasons.fix_for(code, "Correct it, then click Sync.")
+        fix = fix or reasons.fix_for(code) or "Correct it, then click Sync."
         who = product_label(self.product)
         if variant is not None:
             who += f", {variant_label(variant)}"

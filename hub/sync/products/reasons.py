@@ -52,6 +52,7 @@ def get(code: str | None) -> Reason | None:
 
 
 def fix_for(code: str | None, default: str | None = None) -> str | None:
+    """The registry's fix for `code`, else `default`."""
     found = get(code)
     return found.fix if found is not None else default
 

@@ -13,7 +13,7 @@ sits next to the description, a missing size chart next to the size chart.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ def part_of(field: str | None) -> str:
     return "skus"
 
 
-def by_part(issues: list[Mapping[str, Any]] | None) -> dict[str, list[Mapping[str, Any]]]:
+def by_part(issues: Sequence[Mapping[str, Any]] | None) -> dict[str, list[Mapping[str, Any]]]:
     out: dict[str, list[Mapping[str, Any]]] = {part: [] for part in PARTS}
     for issue in issues or []:
         if isinstance(issue, Mapping):
