@@ -115,3 +115,47 @@ def test_create_needs_the_certificates_the_category_rules_ask_for(shop_client: S
     sent = shop_client.products.get(created["product_id"])["certifications"]
     assert {c["id"] for c in sent} == {c["id"] for c in required}
     assert sent[0]["files"][0]["id"] == pdf["id"]
+
+
+def test_the_cli_sets_a_category_size_chart_and_a_product_certificate(runtime, merchant_id: str,  # noqa: ANN001
+                                                                      tmp_path) -> None:  # noqa: ANN001
+    """`hub size-charts`, `hub category size-chart` and `hub product certificate`, as an operator runs them."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from hub.merchants import create_store
+    from hub.models import CategoryDefaults, Merchant, ProductOverride
+    from hub.sync.products.categories import map_category
+    from tests.support.hub import hub_environ
+
+    with runtime.db.session_scope() as session:
+        store, _secret = create_store(session, runtime.secrets, session.get(Merchant, merchant_id), "woocommerce", "T")
+        store_id = store.id
+        map_category(session, store_id, "Clothing > T-shirts", MENS_TSHIRTS, version="v2", name="Men's T-shirts")
+    root = Path(__file__).resolve().parents[2]
+
+    def hub(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "hub.cli", *args], env=hub_environ(runtime), cwd=str(root),
+                              capture_output=True, text=True, timeout=120)
+
+    listed = hub("size-charts", "--store", store_id)
+    assert listed.returncode == 0, listed.stderr
+    template = next(t for t in json.loads(listed.stdout)["size_charts"] if t["template_name"] == "Men's tops (UK sizes)")
+    saved = hub("category", "size-chart", "--store", store_id, "--tiktok-category", MENS_TSHIRTS,
+                "--template", template["template_id"])
+    assert saved.returncode == 0, saved.stderr
+    unknown = hub("category", "size-chart", "--store", store_id, "--tiktok-category", MENS_TSHIRTS,
+                  "--template", "7420186513740080000")
+    assert unknown.returncode != 0 and "no size chart template" in unknown.stderr
+
+    pdf = tmp_path / "UKCA declaration.pdf"
+    pdf.write_bytes(PDF)
+    cert = hub("product", "certificate", "--store", store_id, "--product", "42", "--certificate", "602701",
+               "--file", str(pdf))
+    assert cert.returncode != 0 and "no product 42" in cert.stderr  # the store has no such product yet
+    with runtime.db.session_scope() as session:
+        row = session.query(CategoryDefaults).filter_by(store_id=store_id, tiktok_category_id=MENS_TSHIRTS).one()
+        assert row.size_chart == {"template_id": template["template_id"], "template_name": "Men's tops (UK sizes)"}
+        assert session.query(ProductOverride).filter_by(store_id=store_id).count() == 0
