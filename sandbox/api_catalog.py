@@ -173,6 +173,31 @@ def create_brand(ctx):
     return {"id": brand["id"]}
 
 
+# ---- size charts ------------------------------------------------------------------------------------
+def search_size_charts(ctx):
+    """POST /product/202407/sizecharts/search: the shop's templates, by ids (max 50, they win) or keyword."""
+    size = _page_size(ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    wanted = body.get("ids")
+    keyword = body.get("keyword")
+    if wanted is not None and (not isinstance(wanted, list) or len(wanted) > 50
+                               or any(not isinstance(i, str) for i in wanted)):
+        raise param_error("ids", "ids must be a list of at most 50 size chart template ids", "[\"7420186513740087041\"]")
+    if keyword is not None and not isinstance(keyword, str):
+        raise param_error("keyword", "keyword must be text", "shirt")
+    items = []
+    for chart in ctx.state.size_charts.get(ctx.shop["id"], []):
+        if wanted:
+            if chart["template_id"] not in wanted:
+                continue
+        elif keyword and keyword.strip().lower() not in chart["template_name"].lower():
+            continue
+        items.append({"template_id": chart["template_id"], "template_name": chart["template_name"],
+                      "images": [dict(i) for i in chart.get("images", [])]})
+    page, nxt = paginate(ctx, "size_charts", items, size, [wanted, keyword, size])
+    return {"size_chart": page, "total_count": len(items), "next_page_token": nxt}
+
+
 # ---- uploads ------------------------------------------------------------------------------------
 def _open_image(raw: bytes):
     global _heif_registered
@@ -269,6 +294,8 @@ def register(r):
           scope="seller.product.basic")
     r.add("GET", "/product/202309/brands", get_brands, scope="seller.product.basic")
     r.add("POST", "/product/202309/brands", create_brand, shop_cipher="forbidden", scope="seller.product.basic")
+    r.add("POST", "/product/202407/sizecharts/search", search_size_charts, shop_cipher="optional",
+          scope="seller.product.basic")
     r.add("POST", "/product/202309/images/upload", upload_image, shop_cipher="forbidden",
           scope="seller.product.basic", multipart=True)
     r.add("POST", "/product/202309/files/upload", upload_file, shop_cipher="forbidden",

@@ -96,6 +96,8 @@ class SandboxState:
         self.default_shop_id = first
         self.warehouses: dict[str, list[dict]] = {sid: copy.deepcopy(fx["warehouses"]) for sid in self.shops}
         self.brands: list[dict] = fx["brands"]
+        # the shop's size chart templates (made in Seller Center; the API only searches them)
+        self.size_charts: dict[str, list[dict]] = {sid: copy.deepcopy(fx.get("size_charts", [])) for sid in self.shops}
         self.delivery_options: list[dict] = fx["delivery_options"]
         self.shipping_providers: list[dict] = fx["shipping_providers"]
         # catalog objects

@@ -453,6 +453,8 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
         image, template = _obj(sc, "image"), _obj(sc, "template")
         if template and template.get("id"):
             has_chart = True
+            if not any(c["template_id"] == str(template["id"]) for c in st.size_charts.get(shop["id"], [])):
+                errs.append(ApiError(12052128))
             out["size_chart"] = {"template": {"id": str(template["id"])}}
         elif image and image.get("uri"):
             has_chart = True

@@ -79,6 +79,27 @@ class VariantSchema(OpenSchema):
         unique_location_ids(data.get("locations"))
 
 
+class SizeChartSchema(OpenSchema):
+    """A size chart template of the TikTok shop (by id) or a picture of the chart (a public https address)."""
+
+    template_id = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^\d{1,30}$"))
+    image_url = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=2000))
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("template_id") and not data.get("image_url"):
+            raise ValidationError("Give a template_id or an image_url.", "size_chart")
+
+
+class CertificateSchema(OpenSchema):
+    """Pictures of a certificate a TikTok category's rules ask for, by the rule's certification id."""
+
+    id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,30}$"))
+    image_urls = fields.List(fields.String(validate=validate.Length(min=1, max=2000)), required=True,
+                             validate=validate.Length(min=1, max=10))
+    expiration_date = StrictInt(allow_none=True, load_default=None, validate=validate.Range(min=0))
+
+
 class ProductSchema(OpenSchema):
     id = Id(required=True)
     version = StrictInt(required=True, validate=VERSION_RANGE)
@@ -92,6 +113,9 @@ class ProductSchema(OpenSchema):
     attributes = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
     weight = fields.Nested(WeightSchema, allow_none=True, load_default=None)
     dimensions = fields.Nested(DimensionsSchema, allow_none=True, load_default=None)
+    # Optional and absent by default (products that never send them keep their stored form).
+    size_chart = fields.Nested(SizeChartSchema, allow_none=True)
+    certifications = fields.List(fields.Nested(CertificateSchema), allow_none=True, validate=validate.Length(max=10))
     variants = fields.List(fields.Nested(VariantSchema), required=True,
                            validate=validate.Length(min=1, max=5000, error="A product needs 1 to 5000 variants."))
 

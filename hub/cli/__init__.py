@@ -273,7 +273,10 @@ def _register_area_commands() -> None:
     from hub.cli.products import category, products, sync
     from hub.cli.tiktok import tiktok
 
-    for command in (tiktok, category, products, sync, orders_command):
+    from hub.cli.size_charts import product_group, register, size_charts_command
+
+    register(category, product_group)
+    for command in (tiktok, category, products, sync, orders_command, product_group, size_charts_command):
         main.add_command(command)
 
 

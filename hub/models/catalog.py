@@ -51,9 +51,10 @@ class CategoryDefaults(Base):
     tiktok_category_id: Mapped[str] = mapped_column(String(32))
     # {"<attribute id or name>": "value" | ["value", ...]} — values by TikTok value id or by name.
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # {"template_id": "..."} or {"image_url": "https://..."}
+    # {"template_id", "template_name"?} | {"image_url"} | {"image_uri", "image_url"} (hosted by TikTok)
     size_chart: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    # [{"id": "<certification id>", "image_urls": [...], "expiration_date": 1767225600?}]
+    # [{"id": "<certification id>", "image_urls": [...], "images": [{"uri", "url"}], "files": [{"id", "name",
+    #   "format", "url"}], "expiration_date": 1767225600?}] (docs/canonical-data.md, Size charts and certificates)
     certifications: Mapped[list[Any] | None] = mapped_column(default=None)
     # {"weight": {"value", "unit"} | None, "dimensions": {"length", "width", "height", "unit"} | None}: used
     # for products of this category with no package of their own, before the merchant-wide default.
@@ -76,6 +77,9 @@ class ProductOverride(Base):
     package_dimensions: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     identifier_code: Mapped[str | None] = mapped_column(String(32), default=None)
     identifier_type: Mapped[str | None] = mapped_column(String(10), default=None)
+    # product level only, set by the merchant in the hub; shapes as CategoryDefaults' (docs/canonical-data.md)
+    size_chart: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    certifications: Mapped[list[Any] | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

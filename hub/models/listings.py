@@ -36,4 +36,8 @@ class Listing(Base):
     fix: Mapped[str | None] = mapped_column(Text, default=None)
     issues: Mapped[list[Any] | None] = mapped_column(default=None)  # every validation finding
     tiktok_product_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    # The request body of the last create or edit TikTok accepted, as sent, and when: the product page
+    # shows it without calling TikTok.
+    sent_body: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,4 +1,4 @@
-"""Categories, attributes, rules, recommendation, brands and image upload (docs/tiktok-api.md).
+"""Categories, attributes, rules, recommendation, brands, size charts, image and file upload (docs/tiktok-api.md).
 
 These feed the category mapper and the validators: they are read-mostly and return TikTok's `data`
 unchanged so the callers see the real field names (including the `is_requried` spelling).
@@ -6,6 +6,7 @@ unchanged so the callers see the real field names (including the `is_requried` s
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from hub.errors import DataError
@@ -22,11 +23,17 @@ RECOMMEND = Endpoint("POST", "/product/202309/categories/recommend", cipher="opt
 BRANDS = Endpoint("GET", "/product/202309/brands")
 CREATE_BRAND = Endpoint("POST", "/product/202309/brands", cipher="forbidden")
 UPLOAD_IMAGE = Endpoint("POST", "/product/202309/images/upload", cipher="forbidden", multipart=True)
+UPLOAD_FILE = Endpoint("POST", "/product/202309/files/upload", cipher="forbidden", multipart=True)
+# TikTok's SDK call for this endpoint takes no shop_cipher: the seller's access token names the shop.
+SEARCH_SIZE_CHARTS = Endpoint("POST", "/product/202407/sizecharts/search", cipher="forbidden")
 
 CATEGORY_VERSIONS = ("v1", "v2")
 IMAGE_USE_CASES = ("MAIN_IMAGE", "ATTRIBUTE_IMAGE", "DESCRIPTION_IMAGE", "CERTIFICATION_IMAGE",
                    "SIZE_CHART_IMAGE")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_SIZE_CHART_IDS = 50
+_FILE_NAME = re.compile(r"^[^\s./\\]+\.[A-Za-z0-9]+$")
 IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"BM": "image/bmp"}
 
 
@@ -102,3 +109,45 @@ class CatalogApi:
         mime = _image_type(bytes(content))
         return self.client.request(UPLOAD_IMAGE, files={"data": (filename, bytes(content), mime)},
                                    form={"use_case": use_case})
+
+    def upload_file(self, content: bytes, name: str) -> dict[str, Any]:
+        """A certificate PDF: `{"id", "url", "name", "format"}`; multipart, so the body is not signed.
+
+        TikTok wants the file name with one extension and no spaces (e.g. `CERT.PDF`); the PDF at most 20 MB.
+        """
+        if not isinstance(content, (bytes, bytearray)) or not content:
+            raise DataError("The file is empty", field="file", code="invalid_request")
+        if not bytes(content[:5]).startswith(b"%PDF"):
+            raise DataError("The file is not a PDF", field="file", code="invalid_request")
+        if len(content) > MAX_PDF_BYTES:
+            raise DataError("The PDF is larger than TikTok's 20 MB limit", field="file", code="invalid_request")
+        if not isinstance(name, str) or not _FILE_NAME.match(name) or not name.lower().endswith(".pdf"):
+            raise DataError("The file name must be one word with the .pdf extension, such as CERT.PDF", field="name",
+                            code="invalid_request")
+        return self.client.request(UPLOAD_FILE, files={"data": (name, bytes(content), "application/pdf")},
+                                   form={"name": name})
+
+    def size_charts(self, *, ids: list[str] | None = None, keyword: str | None = None, page_size: int = 100,
+                    page_token: str | None = None) -> dict[str, Any]:
+        """The shop's size chart templates: `{"size_chart": [{"template_id", "template_name", "images"}],
+        "next_page_token", "total_count"}`. `ids` (at most 50) win over `keyword`, as TikTok documents."""
+        body: dict[str, Any] = {}
+        if ids:
+            if len(ids) > MAX_SIZE_CHART_IDS:
+                raise DataError(f"At most {MAX_SIZE_CHART_IDS} size chart ids", field="ids", code="invalid_request")
+            body["ids"] = [v.tiktok_id(i, "ids") for i in ids]
+        elif keyword:
+            body["keyword"] = v.text(keyword, "keyword", maximum=100)
+        query = {"page_size": v.int_range(page_size, "page_size", 1, 100), "page_token": page_token}
+        return self.client.request(SEARCH_SIZE_CHARTS, query=query, body=body or None)
+
+    def all_size_charts(self) -> list[dict[str, Any]]:
+        """Every template of the shop, page after page."""
+        out: list[dict[str, Any]] = []
+        token = None
+        while True:
+            page = self.size_charts(page_token=token)
+            out.extend(page.get("size_chart") or [])
+            token = page.get("next_page_token") or None
+            if not token or len(out) >= 1000:
+                return out

@@ -30,6 +30,7 @@ from hub.models import (ActivityEntry, CategoryDefaults, CategoryMapping, Listin
 from hub.models.listings import FAILED_TO_SYNC
 from hub.runtime import current
 from hub.sync.products import categories as engine
+from hub.sync.products import size_charts
 from hub.tiktok.connection import client_for_merchant
 from hub.web import catalog, category_defaults, scope
 from hub.web.db import db
@@ -204,10 +205,20 @@ def _category_info(mapping: CategoryMapping) -> tuple[list[dict[str, Any]], dict
     return attributes, rules
 
 
+def _size_chart_templates() -> tuple[list[dict[str, str]], str | None]:
+    """The shop's size chart templates for the form, or why they could not be read."""
+    try:
+        with client_for_merchant(db(), merchant_id(), current()) as client:
+            return size_charts.templates(client), None
+    except HubError as error:
+        return [], f"Your shop's size chart templates could not be read from TikTok: {error.message}"
+
+
 def _defaults_page(store: Store, mapping: CategoryMapping, fields: list[category_defaults.AttributeField],
                    rules: dict[str, Any], *, errors: dict[str, str] | None = None, problem: str | None = None,
                    status: int = 200) -> Any:
     session = db()
+    supply = supplies_view(rules, _defaults_row(store.id, mapping.tiktok_category_id))
     same = list(session.scalars(select(CategoryMapping.category_path).where(
         CategoryMapping.store_id == store.id, CategoryMapping.tiktok_category_id == mapping.tiktok_category_id)
         .order_by(CategoryMapping.category_path)))
@@ -216,7 +227,60 @@ def _defaults_page(store: Store, mapping: CategoryMapping, fields: list[category
     return render_template("category_defaults.html", title=f"Defaults for {mapping.category_path}", store=store,
                            mapping=mapping, same=same, fields=fields, errors=errors or {}, problem=problem,
                            package=package, category_package=(row.package if row else None) or {},
-                           package_required=bool((rules.get("package_dimension") or {}).get("is_required"))), status
+                           package_required=bool((rules.get("package_dimension") or {}).get("is_required")),
+                           supply=supply), status
+
+
+def supplies_view(rules: dict[str, Any], row: Any) -> dict[str, Any]:
+    """What the size chart and certificate forms show: TikTok's rules and what is set (category or product)."""
+    chart_rule = rules.get("size_chart") or {}
+    certs = {str(c.get("id")): c for c in (row.certifications if row is not None else None) or []
+             if isinstance(c, dict)}
+    templates: list[dict[str, str]] = []
+    templates_problem: str | None = None
+    if chart_rule.get("is_supported"):
+        templates, templates_problem = _size_chart_templates()
+    return {"size_chart_supported": bool(chart_rule.get("is_supported")),
+            "size_chart_required": bool(chart_rule.get("is_required")),
+            "size_chart": (row.size_chart if row is not None else None) or None,
+            "size_chart_text": size_charts.describe_size_chart(row.size_chart if row is not None else None),
+            "templates": templates, "templates_problem": templates_problem,
+            "certificates": [{"rule": rule, "set": certs.get(str(rule.get("id"))),
+                              "expires_required": bool((rule.get("expiration_date") or {}).get("is_required"))}
+                             for rule in rules.get("product_certifications") or []]}
+
+
+def read_size_chart(client: Any) -> dict[str, Any] | None:
+    """The size chart a posted form asks for: an uploaded picture wins over a template; neither clears it."""
+    upload = request.files.get("size_chart_image")
+    if upload is not None and upload.filename:
+        return size_charts.host_size_chart_picture(client, upload.read(), upload.filename)
+    template_id = (request.form.get("template_id") or "").strip()
+    if template_id == "keep":
+        raise LookupError
+    return size_charts.template_choice(client, template_id) if template_id else None
+
+
+def read_certificate(client: Any, rule_id: str, current_entry: dict[str, Any] | None,
+                     expires_required: bool) -> dict[str, Any] | None:
+    """One certificate from the posted form: new files replace the old ones; "remove" clears it."""
+    if request.form.get(f"cert.{rule_id}.remove") == "1":
+        return None
+    uploads = [(f.filename or "file", f.read()) for f in request.files.getlist(f"cert.{rule_id}.files") if f.filename]
+    expires = size_charts.expiration(request.form.get(f"cert.{rule_id}.expires"))
+    if not uploads:
+        if current_entry is None:
+            if expires is not None:
+                raise DataError("Add the certificate's files together with its expiry date.", code="invalid_request",
+                                field="file")
+            raise LookupError
+        entry = dict(current_entry)
+        if expires is not None:
+            entry["expiration_date"] = expires
+        return entry
+    if expires_required and expires is None:
+        raise DataError("TikTok needs this certificate's expiry date.", code="invalid_request", field="expiration")
+    return size_charts.certificate_entry(rule_id, size_charts.host_certificate_files(client, uploads), expires)
 
 
 @bp.route("/mappings/<int:mapping_id>/defaults")
@@ -361,3 +425,87 @@ def _failed_for(store_id: str, tiktok_category_id: str, codes: set[str]) -> list
         if resolved is not None and resolved.category_id == tiktok_category_id:
             out.append(product_id)
     return out
+
+
+@bp.route("/mappings/<int:mapping_id>/size-chart", methods=["POST"])
+def save_size_chart(mapping_id: int) -> Any:
+    """The category's size chart: a template of the shop or a picture, sent to TikTok now so a refusal
+    shows here; products of the category that failed for a missing size chart are sent again."""
+    store, mapping = mapping_or_404(mapping_id)
+    session = db()
+    try:
+        with client_for_merchant(session, merchant_id(), current()) as client:
+            chart = read_size_chart(client)
+    except LookupError:
+        flash("Nothing changed.", "info")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id) + "#size-chart")
+    except HubError as error:
+        session.rollback()
+        flash(f"The size chart was not saved: {error.message}", "error")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id) + "#size-chart")
+    return _save_supply(store, mapping, "size_chart", chart,
+                        f"Set the size chart of the TikTok category {{category}} to "
+                        f"{size_charts.describe_size_chart(chart)}.", size_charts.SIZE_CHART_CODES)
+
+
+@bp.route("/mappings/<int:mapping_id>/certificates/<rule_id>", methods=["POST"])
+def save_certificate(mapping_id: int, rule_id: str) -> Any:
+    """One certificate of the category, as the files or pictures its rule asks for."""
+    store, mapping = mapping_or_404(mapping_id)
+    session = db()
+    try:
+        _attributes, rules = _category_info(mapping)
+    except HubError as error:
+        session.rollback()
+        flash(f"Nothing was saved: TikTok's rules could not be loaded ({error.message}).", "error")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id) + "#certificates")
+    rule = next((c for c in rules.get("product_certifications") or [] if str(c.get("id")) == rule_id), None)
+    if rule is None:
+        abort(404)
+    row = _defaults_row(store.id, mapping.tiktok_category_id)
+    current_entry = next((c for c in (row.certifications if row else None) or []
+                          if isinstance(c, dict) and str(c.get("id")) == rule_id), None)
+    try:
+        with client_for_merchant(session, merchant_id(), current()) as client:
+            entry = read_certificate(client, rule_id, current_entry,
+                                     bool((rule.get("expiration_date") or {}).get("is_required")))
+    except LookupError:
+        flash("Choose the certificate's files first.", "error")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id) + "#certificates")
+    except HubError as error:
+        session.rollback()
+        flash(f"The certificate '{rule.get('name')}' was not saved: {error.message}", "error")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id) + "#certificates")
+    certificates = size_charts.replace_certificate(row.certifications if row else None, entry, rule_id)
+    what = "Removed" if entry is None else "Uploaded"
+    return _save_supply(store, mapping, "certifications", certificates or None,
+                        f"{what} the certificate '{rule.get('name')}' of the TikTok category {{category}}.",
+                        size_charts.CERTIFICATE_CODES)
+
+
+def _save_supply(store: Store, mapping: CategoryMapping, column: str, value: Any, message: str,
+                 codes: set[str]) -> Any:
+    session = db()
+    row = _defaults_row(store.id, mapping.tiktok_category_id)
+    if row is None:
+        row = CategoryDefaults(store_id=store.id, tiktok_category_id=mapping.tiktok_category_id, attributes={})
+        session.add(row)
+    setattr(row, column, value)
+    flag_modified(row, column)
+    category = mapping.tiktok_category_name or mapping.tiktok_category_id
+    session.add(ActivityEntry(
+        merchant_id=merchant_id(), store_id=store.id, kind="category.defaults", subject_type="category",
+        subject_id=mapping.tiktok_category_id, message=message.format(category=category), data={column: value}))
+    resend = _failed_for(store.id, mapping.tiktok_category_id, codes)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        flash("These defaults were changed at the same time elsewhere; check them and save again.", "error")
+        return redirect(url_for("categories.defaults", mapping_id=mapping.id))
+    from hub.sync.products.schedule import enqueue_listings
+
+    enqueue_listings(current(), store.id, resend)
+    flash("Saved." + (f" {len(resend)} product(s) that failed for it are being sent again." if resend else ""),
+          "success")
+    return redirect(url_for("categories.defaults", mapping_id=mapping.id))

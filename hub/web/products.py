@@ -13,9 +13,10 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from hub.errors import DataError
+from hub.errors import DataError, HubError
 from hub.models import ActivityEntry, ProductOverride
 from hub.runtime import current
+from hub.sync.products.receives import what_tiktok_receives
 from hub.sync.stock.preview import preview
 from hub.web import catalog, progress, scope
 from hub.web.db import db
@@ -84,6 +85,7 @@ def _detail(store_id: str, product_id: str, *, errors: dict[str, str] | None = N
     return render_template("product.html", title=row[0].title, plan_priority=plan_row.priority if plan_row else 0, row=row[0], store=store, snapshot=snapshot,
                            product=snapshot.data, listing=listing, issues=_issues(listing),
                            overrides=_overrides(store.id, product_id), preview=_preview(store.id, product_id),
+                           receives=what_tiktok_receives(db(), store, snapshot, listing),
                            errors=errors or {}, form=form or {}, weight_units=WEIGHT_UNITS,
                            dimension_units=DIMENSION_UNITS, code_types=CODE_TYPES), status
 
@@ -280,3 +282,139 @@ def plan() -> Any:
     rows = [r for r in catalog.product_rows(scope.stores(include_revoked=False)) if r.planned_for]
     rows.sort(key=lambda r: (r.planned_for, r.title.casefold()))
     return render_template("plan.html", title="Listing plan", rows=rows, cap=daily_cap(db(), merchant_id()))
+
+
+# ---- size chart and certificates of one product -----------------------------------------------------------
+
+def _product_rules(store_id: str, snapshot: Any) -> tuple[Any, dict[str, Any]] | None:
+    """The product's TikTok category and its rules (TikTok's, cached a day), or None without a category."""
+    from hub.sync.products import categories as engine
+    from hub.tiktok.connection import client_for_merchant
+
+    session = db()
+    override = _overrides(store_id, snapshot.product_id).get("")
+    resolved = engine.resolve(session, store_id, snapshot.data, override=override)
+    shop = scope.shop()
+    if resolved is None or shop is None:
+        return None
+    with client_for_merchant(session, merchant_id(), current()) as client:
+        resolved = engine.with_version(current(), shop.shop_id, client, resolved)
+        info = engine.category_info(session, shop.shop_id, client, resolved.category_id, resolved.version)
+        rules = dict(info.rules or {})
+    session.commit()
+    return resolved, rules
+
+
+@bp.route("/<store_id>/<product_id>/size-chart-and-certificates")
+def supplies(store_id: str, product_id: str) -> Any:
+    """The product's own size chart and certificates: they win over the store's and the category's."""
+    from hub.web.categories import supplies_view
+
+    store, snapshot, _listing = scope.product_or_404(store_id, product_id)
+    problem: str | None = None
+    try:
+        found = _product_rules(store.id, snapshot)
+    except HubError as error:
+        db().rollback()
+        found, problem = None, f"TikTok's rules for the category could not be loaded: {error.message}"
+    if found is None and problem is None:
+        problem = "Map the product's category first: the size chart and certificates TikTok asks for depend on it."
+    supply = supplies_view(found[1], _overrides(store.id, product_id).get("")) if found else None
+    return render_template("product_supplies.html", title=f"Size chart and certificates: {snapshot.title}",
+                           store=store, snapshot=snapshot, product=snapshot.data, supply=supply, problem=problem,
+                           category=found[0] if found else None)
+
+
+def _product_override(store_id: str, product_id: str) -> ProductOverride:
+    row = _overrides(store_id, product_id).get("")
+    if row is None:
+        row = ProductOverride(store_id=store_id, product_id=product_id, variant_id="")
+        db().add(row)
+    return row
+
+
+def _after_supply(store_id: str, product_id: str, title: str, message: str, codes: set[str]) -> Any:
+    """Log it, and send the product again when it failed for what was just supplied."""
+    from hub.models import Listing
+    from hub.sync.products.schedule import enqueue_listings
+
+    session = db()
+    session.add(ActivityEntry(merchant_id=merchant_id(), store_id=store_id, kind="product.details_set",
+                              subject_type="product", subject_id=product_id, message=message))
+    listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
+    failed = listing is not None and not listing.tiktok_product_id and (
+        listing.reason_code in codes or any(isinstance(i, dict) and i.get("code") in codes for i in listing.issues or []))
+    session.commit()
+    if failed:
+        enqueue_listings(current(), store_id, [product_id])
+        flash(f"Saved. {title} is being sent again.", "success")
+    elif listing is not None and listing.tiktok_product_id:
+        flash("Saved. Click Resync details to send it to TikTok.", "success")
+    else:
+        flash("Saved. Click Sync to send the product with it.", "success")
+    return redirect(url_for("products.supplies", store_id=store_id, product_id=product_id))
+
+
+@bp.route("/<store_id>/<product_id>/size-chart", methods=["POST"])
+def save_size_chart(store_id: str, product_id: str) -> Any:
+    from hub.sync.products import size_charts
+    from hub.tiktok.connection import client_for_merchant
+    from hub.web.categories import read_size_chart
+
+    store, snapshot, _listing = scope.product_or_404(store_id, product_id)
+    back = url_for("products.supplies", store_id=store.id, product_id=product_id) + "#size-chart"
+    try:
+        with client_for_merchant(db(), merchant_id(), current()) as client:
+            chart = read_size_chart(client)
+    except LookupError:
+        flash("Nothing changed.", "info")
+        return redirect(back)
+    except HubError as error:
+        db().rollback()
+        flash(f"The size chart was not saved: {error.message}", "error")
+        return redirect(back)
+    row = _product_override(store.id, product_id)
+    row.size_chart = chart
+    title = snapshot.title or product_id
+    return _after_supply(store.id, product_id, title, f"Set the size chart of {title} to "
+                         f"{size_charts.describe_size_chart(chart)} on the settings page.", size_charts.SIZE_CHART_CODES)
+
+
+@bp.route("/<store_id>/<product_id>/certificates/<rule_id>", methods=["POST"])
+def save_certificate(store_id: str, product_id: str, rule_id: str) -> Any:
+    from hub.sync.products import size_charts
+    from hub.tiktok.connection import client_for_merchant
+    from hub.web.categories import read_certificate
+
+    store, snapshot, _listing = scope.product_or_404(store_id, product_id)
+    back = url_for("products.supplies", store_id=store.id, product_id=product_id) + "#certificates"
+    try:
+        found = _product_rules(store.id, snapshot)
+    except HubError as error:
+        db().rollback()
+        flash(f"Nothing was saved: TikTok's rules could not be loaded ({error.message}).", "error")
+        return redirect(back)
+    rule = next((c for c in (found[1] if found else {}).get("product_certifications") or []
+                 if str(c.get("id")) == rule_id), None)
+    if rule is None:
+        abort(404)
+    row = _overrides(store.id, product_id).get("")
+    current_entry = next((c for c in (row.certifications if row else None) or []
+                          if isinstance(c, dict) and str(c.get("id")) == rule_id), None)
+    try:
+        with client_for_merchant(db(), merchant_id(), current()) as client:
+            entry = read_certificate(client, rule_id, current_entry,
+                                     bool((rule.get("expiration_date") or {}).get("is_required")))
+    except LookupError:
+        flash("Choose the certificate's files first.", "error")
+        return redirect(back)
+    except HubError as error:
+        db().rollback()
+        flash(f"The certificate '{rule.get('name')}' was not saved: {error.message}", "error")
+        return redirect(back)
+    row = _product_override(store.id, product_id)
+    row.certifications = size_charts.replace_certificate(row.certifications, entry, rule_id) or None
+    title = snapshot.title or product_id
+    what = "Removed" if entry is None else "Uploaded"
+    return _after_supply(store.id, product_id, title, f"{what} the certificate '{rule.get('name')}' of {title} on "
+                         "the settings page.", size_charts.CERTIFICATE_CODES)

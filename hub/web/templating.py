@@ -43,8 +43,16 @@ def when(value: datetime | None) -> str:
     return value.astimezone(timezone.utc).strftime("%d %b %Y %H:%M UTC")
 
 
+def day(value: int | float | None) -> str:
+    """A TikTok unix time (seconds) as a day, e.g. a certificate's expiry."""
+    if value is None:
+        return ""
+    return datetime.fromtimestamp(float(value), timezone.utc).strftime("%d %b %Y")
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["day"] = day
     app.jinja_env.filters["when"] = when
     app.jinja_env.globals["tone"] = lambda status: STATUS_TONE.get(status or "", "neutral")
     app.jinja_env.globals["NAV"] = NAV

@@ -23,6 +23,7 @@ from hub.models import Merchant, Order, TikTokShop
 from hub.models.orders import FULFIL_FAILED, FULFIL_QUEUED, FULFIL_SHIPPED, FULFIL_WAITING_HOLD
 from hub.sync import policy
 from hub.sync.orders.carriers import key as carrier_key
+from hub.sync.orders import reasons
 from hub.sync.orders.carriers import match_provider
 from hub.sync.orders.status import log
 
@@ -115,7 +116,7 @@ def resolve_carrier(providers: list[dict[str, Any]], carrier: str, mapping: dict
         return close[0]
     offered = ", ".join(sorted(str(p.get("name")) for p in providers)) or "none"
     raise DataError(f"The carrier {carrier!r} is not one of TikTok's shipping providers for this order.",
-                    code="CARRIER_NOT_SUPPORTED", field="carrier",
+                    code=reasons.CARRIER_NOT_SUPPORTED, field="carrier",
                     fix=f"Map {carrier!r} to one of TikTok's providers ({offered}) in the settings page "
                         "(Orders → carriers), then send the shipment again.")
 

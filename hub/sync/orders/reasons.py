@@ -21,6 +21,8 @@ MIXED_STORES = "MIXED_STORES"
 NO_STORE = "NO_STORE"
 # Found when a store cancellation is passed on to TikTok.
 TIKTOK_CANCEL_REFUSED = "TIKTOK_CANCEL_REFUSED"
+# Found when a store's shipment is passed on to TikTok (hub.sync.orders.fulfilment).
+CARRIER_NOT_SUPPORTED = "CARRIER_NOT_SUPPORTED"
 # Reported by the store's extension (docs/extension-api.md); PRODUCT_DELETED is shared.
 OUT_OF_STOCK = "OUT_OF_STOCK"
 PRODUCT_DISABLED = "PRODUCT_DISABLED"
@@ -46,6 +48,8 @@ FIXES = {
                   f"one store, {SYNC}.",
     NO_STORE: f"Connect a store to the hub (install the extension), {SYNC}.",
     TIKTOK_CANCEL_REFUSED: "Resolve it in TikTok Seller Center (contact the buyer about a return or refund).",
+    CARRIER_NOT_SUPPORTED: "Map the store's carrier name to one of TikTok's shipping providers on the settings page "
+                           f"(Orders → carriers), {SYNC}.",
     OUT_OF_STOCK: f"Restock the product in the store (or allow backorders), {SYNC}.",
     PRODUCT_DISABLED: f"Enable the product in the store (and make sure it is sold on the store's website), {SYNC}.",
     INVALID_ADDRESS: f"Check the address rules of the store (required fields, countries it ships to), {SYNC}.",

@@ -32,7 +32,7 @@ from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, Produc
                         SkuBinding, Store, TikTokCategoryInfo, TikTokShop, VariantStock)
 from hub.models.listings import (ACTIVE, FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED,
                                  UNDER_REVIEW)
-from hub.sync.products import categories, planner, pricing
+from hub.sync.products import categories, planner, pricing, reasons
 from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
@@ -51,6 +51,8 @@ SELLER_CENTER_URL = "https://seller-uk.tiktok.com/product/manage"
 IDENTIFIER_MISSING_CODES = {"tiktok_12052600"}
 CATEGORY_VERSION_CODES = {"tiktok_12052217", "tiktok_12052230"}
 LISTING_LIMIT_CODE = "tiktok_12052093"
+SIZE_CHART_REFUSALS = {"tiktok_12052673", "tiktok_12052128", "tiktok_12052670"}
+CERTIFICATE_REFUSALS = {"tiktok_12052105", "tiktok_12052650", "tiktok_12052655", "tiktok_12052658"}
 LOCK_SECONDS = 600
 
 
@@ -128,6 +130,13 @@ def tiktok_refusal(product: Mapping[str, Any], error: DataError) -> Issue:
     elif code in ("tiktok_12052535", "tiktok_12052419", "tiktok_12052700", "tiktok_12052115", "tiktok_12052531"):
         text = f"Your TikTok shop is not ready to list products ({error.message})."
         fix = "Complete the checklist on the settings page (warehouses, prerequisites) in Seller Center, then click Sync."
+    elif code in SIZE_CHART_REFUSALS:
+        text = f"TikTok refused the product's size chart ({error.message})."
+        fix = reasons.REASONS[reasons.SIZE_CHART_NOT_FOUND if code == "tiktok_12052128"
+                              else reasons.SIZE_CHART_MISSING].fix
+    elif code in CERTIFICATE_REFUSALS:
+        text = f"TikTok refused the product's certificates ({error.message})."
+        fix = reasons.REASONS[reasons.CERTIFICATION_MISSING].fix
     elif code == "tiktok_12052208" or code == "tiktok_12052201":
         text = f"TikTok needs brand authorisation for this product's brand ({error.message})."
         fix = "Get the brand authorised in Seller Center, or remove the brand from the product."
@@ -142,9 +151,17 @@ def tiktok_refusal(product: Mapping[str, Any], error: DataError) -> Issue:
 
 def load(runtime: "Runtime", session: Session, store: Store, snapshot: ProductSnapshot, shop: TikTokShop,
          client: "ShopClient", resolved: categories.ResolvedCategory, plan: ListingPlan) -> Loaded:
-    product = snapshot.data
-    settings = load_settings(session.get_one(Merchant, store.merchant_id).settings)
     info = categories.category_info(session, shop.shop_id, client, resolved.category_id, resolved.version)
+    inputs = listing_inputs(session, store, snapshot, resolved, info, sales_warehouse_id(runtime, shop, client))
+    return Loaded(store_id=store.id, merchant_id=store.merchant_id, product=snapshot.data,
+                  content_hash=snapshot.content_hash, shop=shop, plan_key=plan.idempotency_key, inputs=inputs)
+
+
+def listing_inputs(session: Session, store: Store, snapshot: ProductSnapshot, resolved: categories.ResolvedCategory,
+                   info: TikTokCategoryInfo, warehouse_id: str) -> ListingInputs:
+    """Everything besides the product that the mapper reads, from the hub's own tables (no TikTok call):
+    the listing job and the product page's preview build the same draft from it."""
+    settings = load_settings(session.get_one(Merchant, store.merchant_id).settings)
     defaults = session.scalar(select(CategoryDefaults).where(CategoryDefaults.store_id == store.id,
                                                              CategoryDefaults.tiktok_category_id == resolved.category_id))
     overrides = {o.variant_id: o for o in session.scalars(select(ProductOverride).where(
@@ -152,7 +169,7 @@ def load(runtime: "Runtime", session: Session, store: Store, snapshot: ProductSn
     stock = {row.variant_id: (row.quantity, row.price) for row in session.scalars(select(VariantStock).where(
         VariantStock.store_id == store.id, VariantStock.product_id == snapshot.product_id))}
     pricing_settings, stock_settings = settings["pricing"], settings["stock"]
-    inputs = ListingInputs(
+    return ListingInputs(
         category_id=resolved.category_id, category_version=resolved.version, is_book_category=resolved.is_book,
         attributes=list(info.attributes or []), rules=dict(info.rules or {}),
         price_rule=pricing.PriceRule(markup_percent=pricing_settings["markup_percent"],
@@ -161,7 +178,7 @@ def load(runtime: "Runtime", session: Session, store: Store, snapshot: ProductSn
         stock_rule=pricing.StockRule(reserve_units=stock_settings["reserve_units"],
                                      reserve_percent=stock_settings["reserve_percent"],
                                      out_of_stock_threshold=stock_settings["out_of_stock_threshold"]),
-        warehouse_id=sales_warehouse_id(runtime, shop, client),
+        warehouse_id=warehouse_id,
         category_defaults=dict(defaults.attributes or {}) if defaults else {},
         size_chart_default=defaults.size_chart if defaults else None,
         certification_defaults=list(defaults.certifications or []) if defaults else [],
@@ -169,8 +186,6 @@ def load(runtime: "Runtime", session: Session, store: Store, snapshot: ProductSn
         variant_overrides={k: v for k, v in overrides.items() if k},
         package_defaults=_package_defaults(settings, defaults),
         stock=stock, id_prefix=external_id_prefix(store.id))
-    return Loaded(store_id=store.id, merchant_id=store.merchant_id, product=product,
-                  content_hash=snapshot.content_hash, shop=shop, plan_key=plan.idempotency_key, inputs=inputs)
 
 
 def _package_defaults(settings: Mapping[str, Any], defaults: CategoryDefaults | None) -> dict[str, Any]:
@@ -197,7 +212,8 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     """Download, check and upload every picture the listing uses; returns body parts or findings."""
     findings = Findings(product)
     preview = convert_description(draft.description_html, base_url=draft.description_base_url)
-    size_chart_url = (draft.size_chart or {}).get("image_url") if not (draft.size_chart or {}).get("template_id") else None
+    chart = draft.size_chart or {}
+    size_chart_url = chart.get("image_url") if not (chart.get("template_id") or chart.get("image_uri")) else None
     cert_urls = [u for c in draft.certifications for u in (c.get("image_urls") or [])]
     wanted = draft.main_image_urls + list(draft.sku_image_urls.values()) + preview.image_urls + cert_urls + \
         ([size_chart_url] if size_chart_url else [])
@@ -229,7 +245,13 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     hosted = uploader.host_all(jobs)
 
     position = 0
-    parts: dict[str, Any] = {"main_images": [{"uri": h.uri} for h in hosted[:len(draft.main_image_urls)]]}
+    parts: dict[str, Any] = {"main_images": [{"uri": h.uri} for h in hosted[:len(draft.main_image_urls)]],
+                             "picture_urls": {h.uri: h.url for h in hosted}}
+    for cert in draft.certifications:  # hosted on the settings page: their addresses came with them
+        parts["picture_urls"].update({str(i["uri"]): str(i.get("url") or "") for i in cert.get("images") or []
+                                      if i.get("uri")})
+    if chart.get("image_uri"):
+        parts["picture_urls"][str(chart["image_uri"])] = str(chart.get("image_url") or "")
     position += len(draft.main_image_urls)
     parts["sku_images"] = {i: hosted[position + n].uri for n, i in enumerate(sku_indexes)}
     position += len(sku_indexes)
@@ -253,9 +275,15 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     certifications, used = [], 0
     for cert in draft.certifications:
         urls = cert.get("image_urls") or []
+        # pictures and PDFs the merchant uploaded on the settings page are hosted by TikTok already
         entry: dict[str, Any] = {"id": str(cert["id"]),
-                                 "images": [{"uri": h.uri} for h in cert_hosted[used:used + len(urls)]]}
+                                 "images": [{"uri": str(i["uri"])} for i in cert.get("images") or [] if i.get("uri")]
+                                 + [{"uri": h.uri} for h in cert_hosted[used:used + len(urls)]]}
         used += len(urls)
+        files = [{"id": str(f["id"]), "name": str(f.get("name") or ""), "format": str(f.get("format") or "PDF")}
+                 for f in cert.get("files") or [] if f.get("id")]
+        if files:
+            entry["files"] = files
         if cert.get("expiration_date") is not None:
             entry["expiration_date"] = cert["expiration_date"]
         certifications.append(entry)
@@ -264,6 +292,8 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     if draft.size_chart:
         if draft.size_chart.get("template_id"):
             parts["size_chart"] = {"template": {"id": str(draft.size_chart["template_id"])}}
+        elif draft.size_chart.get("image_uri"):
+            parts["size_chart"] = {"image": {"uri": str(draft.size_chart["image_uri"])}}
         else:
             parts["size_chart"] = {"image": {"uri": hosted[position].uri}}
     return parts, findings
@@ -460,7 +490,7 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
         issue = tiktok_refusal(product, error) if error.code.startswith("tiktok_") else \
             _error_issue(product, error, "Correct it, then click Sync.")
         return give_back(fail(runtime, store_id, product_id, [issue] + findings.warnings))
-    _record_created(runtime, loaded, draft, created, findings)
+    _record_created(runtime, loaded, draft, created, findings, body, parts)
     return UNDER_REVIEW
 
 
@@ -531,8 +561,14 @@ def _created_warehouse(sent: Mapping[str, Any], previous: SkuBinding | None, sku
     return inventory[0].get("warehouse_id")
 
 
+def remember_sent(listing: Listing, body: Mapping[str, Any], parts: Mapping[str, Any]) -> None:
+    """Keep the body TikTok accepted, with the addresses of the pictures it hosts, for the product page."""
+    listing.sent_body = {"body": dict(body), "picture_urls": dict(parts.get("picture_urls") or {})}
+    listing.sent_at = _now()
+
+
 def _record_created(runtime: "Runtime", loaded: Loaded, draft: Draft, created: Mapping[str, Any],
-                    findings: Findings) -> None:
+                    findings: Findings, body: Mapping[str, Any], parts: Mapping[str, Any]) -> None:
     store_id, product_id = loaded.store_id, str(loaded.product["id"])
     tiktok_id = str(created["product_id"])
     sku_ids = _match_skus(draft, created.get("skus") or [])
@@ -542,6 +578,7 @@ def _record_created(runtime: "Runtime", loaded: Loaded, draft: Draft, created: M
         _write_bindings(session, store_id, product_id, tiktok_id, draft, sku_ids, versions)
         listing = _listing(session, store_id, product_id)
         listing.tiktok_product_id = tiktok_id
+        remember_sent(listing, body, parts)
         warnings = [w for w in findings.as_list() if w["level"] == "warning"]
         for warning in created.get("warnings") or []:
             warnings.append({"code": "tiktok_warning", "level": "warning", "field": None, "variant": None,
@@ -643,6 +680,7 @@ def _edit(runtime: "Runtime", loaded: Loaded, client: "ShopClient", tiktok_id: s
             VariantStock.store_id == store_id, VariantStock.product_id == product_id))}
         _write_bindings(session, store_id, product_id, tiktok_id, draft, sku_ids, versions, keep_pushed=True)
         listing = _listing(session, store_id, product_id)
+        remember_sent(listing, body, parts)
         plan = categories.ensure_plan(session, store_id, product_id)
         plan.sent_hash = loaded.content_hash
         plan.details_changed = False

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from hub.sync.products import reasons
+
 ERROR, WARNING = "error", "warning"
 
 
@@ -46,8 +48,10 @@ class Findings:
     product: Mapping[str, Any]
     items: list[Issue] = field(default_factory=list)
 
-    def add(self, code: str, text: str, fix: str, *, field: str | None = None,
+    def add(self, code: str, text: str, fix: str | None = None, *, field: str | None = None,
             variant: Mapping[str, Any] | None = None, level: str = ERROR) -> None:
+        """A finding; without a `fix` of its own it carries the registry's (hub.sync.products.reasons)."""
+        fix = fix or reasons.fix_for(code) or "Correct it, then click Sync."
         who = product_label(self.product)
         if variant is not None:
             who += f", {variant_label(variant)}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from hub.sync.products import pricing
+from hub.sync.products import pricing, reasons
 from hub.sync.products.attributes import chosen_value_ids, condition_met, map_attributes
 from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ProductDataError
@@ -293,6 +293,55 @@ def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, An
     return out if ok else None
 
 
+def usable_size_chart(chart: Any) -> Mapping[str, Any] | None:
+    """A size chart the exporter can send: a shop template, a picture TikTok hosts, or a picture address."""
+    if isinstance(chart, Mapping) and (chart.get("template_id") or chart.get("image_uri") or chart.get("image_url")):
+        return chart
+    return None
+
+
+def usable_certificate(entry: Any) -> bool:
+    return isinstance(entry, Mapping) and bool(entry.get("id")) and bool(
+        entry.get("image_urls") or entry.get("images") or entry.get("files"))
+
+
+def _size_chart_and_certificates(product: Mapping[str, Any], inputs: ListingInputs, chosen: Mapping[str, set[str]],
+                                 findings: Findings) -> tuple[Mapping[str, Any] | None, list[Mapping[str, Any]]]:
+    """The size chart and certificates to send, and a finding for each one the category requires and lacks.
+
+    Most specific first: what the merchant set for this product in the hub, then what the store sent
+    with the product (`size_chart`, `certifications`), then the category's defaults in the hub.
+    """
+    po = inputs.product_override
+    rule = inputs.rules.get("size_chart") or {}
+    size_chart = (usable_size_chart(getattr(po, "size_chart", None))
+                  or usable_size_chart(product.get("size_chart")) or usable_size_chart(inputs.size_chart_default))
+    if rule.get("is_required") and not size_chart:
+        findings.add(reasons.SIZE_CHART_MISSING, "TikTok requires a size chart for this category.",
+                     field="size_chart")
+    if size_chart and not rule.get("is_supported", True):
+        size_chart = None
+
+    given: dict[str, Mapping[str, Any]] = {}
+    own = product.get("certifications")
+    for source in (inputs.certification_defaults, own if isinstance(own, list) else [],
+                   getattr(po, "certifications", None) or []):
+        for entry in source:
+            if usable_certificate(entry):
+                given[str(entry["id"])] = entry  # later sources are more specific and win
+    certifications = []
+    for cert_rule in inputs.rules.get("product_certifications") or []:
+        rule_id = str(cert_rule.get("id"))
+        if rule_id in given:
+            certifications.append(given[rule_id])
+        elif cert_rule.get("is_required") and condition_met(cert_rule.get("requirement_conditions"), chosen):
+            note = str(cert_rule.get("document_details") or "").strip()
+            findings.add(reasons.CERTIFICATION_MISSING, f"TikTok requires the certificate '{cert_rule.get('name')}' "
+                         "for this category.", f"{reasons.fix_for(reasons.CERTIFICATION_MISSING)} {note}".strip(),
+                         field="certifications")
+    return size_chart, certifications
+
+
 def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draft | None, Findings]:
     findings = Findings(product)
     title = _text(product.get("title")).strip()
@@ -403,32 +452,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
     body["product_attributes"] = map_attributes(product, list(inputs.attributes), inputs.category_defaults, findings)
     chosen = chosen_value_ids(body["product_attributes"])
 
-    # size chart
-    size_chart_rule = inputs.rules.get("size_chart") or {}
-    size_chart = None
-    own_chart = product.get("size_chart") if isinstance(product.get("size_chart"), Mapping) else None
-    if own_chart and (own_chart.get("template_id") or own_chart.get("image_url")):
-        size_chart = own_chart
-    elif inputs.size_chart_default:
-        size_chart = inputs.size_chart_default
-    if size_chart_rule.get("is_required") and not size_chart:
-        findings.add("size_chart_missing", "TikTok requires a size chart for this category.",
-                     "Set a size chart (a Seller Center template id or an image) for this TikTok category on the "
-                     "settings page, then click Sync.", field="size_chart")
-    if size_chart and not size_chart_rule.get("is_supported", True):
-        size_chart = None
-
-    # certifications
-    given = {str(c.get("id")): c for c in inputs.certification_defaults if isinstance(c, Mapping)}
-    certifications = []
-    for rule in inputs.rules.get("product_certifications") or []:
-        rule_id = str(rule.get("id"))
-        if rule_id in given and (given[rule_id].get("image_urls") or given[rule_id].get("file_ids")):
-            certifications.append(given[rule_id])
-        elif rule.get("is_required") and condition_met(rule.get("requirement_conditions"), chosen):
-            findings.add("certification_missing", f"TikTok requires the certificate '{rule.get('name')}' for this "
-                         "category.", f"Upload it for this TikTok category on the settings page. "
-                         f"{rule.get('document_details') or ''}".strip(), field="certifications")
+    size_chart, certifications = _size_chart_and_certificates(product, inputs, chosen, findings)
 
     brand = None
     po = inputs.product_override
