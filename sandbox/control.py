@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .api_orders import OrderError, buyer_cancel_request, create_order, move_order, render_order
 from .api_products import complete_review, render_product, render_sku
+from .api_returns import buyer_cancel, buyer_ship, create_return, render_return, returns
 from .auth import mint_auth_code
 from .runtime import EVENT_TYPES
 
@@ -253,6 +254,58 @@ def order_cancel_request(oid):
         except OrderError as exc:
             return _err(str(exc), exc.status)
         return jsonify({"cancel_id": cid, "order": order_state(rt.state, o)})
+
+
+@control_bp.post("/orders/<oid>/return-request")
+def order_return_request(oid):
+    """The buyer asks for a refund (`REFUND`) or a return (`RETURN_AND_REFUND`) of some or all items:
+    `{"return_type", "skus": [{"sku_id"|"seller_sku", "quantity"}] | "order_line_item_ids", "reason",
+    "refund_total"}` (no lines: every item not yet returned; no refund_total: their full price)."""
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        o = rt.state.orders.get(oid)
+        if o is None:
+            return _err("no such order", 404)
+        try:
+            ret = create_return(rt, rt.state, o, role="BUYER", return_type=body.get("return_type") or "REFUND",
+                                reason=body.get("reason") or "ecom_order_delivered_refund_and_return_reason_no_need",
+                                line_ids=body.get("order_line_item_ids"), skus=body.get("skus"),
+                                refund_total=body.get("refund_total"))
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+        return jsonify(render_return(rt.state, ret)), 201
+
+
+@control_bp.get("/returns/<rid>")
+def get_return(rid):
+    rt = _rt()
+    with rt.lock:
+        ret = returns(rt.state).get(rid)
+        if ret is None:
+            return _err("no such return", 404)
+        out = render_return(rt.state, ret)
+        out["records"] = [dict(r) for r in ret["records"]]
+        out["reject_reason"] = ret["reject_reason"]
+        return jsonify(out)
+
+
+@control_bp.post("/returns/<rid>/<action>")
+def return_action(rid, action):
+    """The buyer's next step: `ship` (send the items back) or `cancel` (withdraw the request)."""
+    rt = _rt()
+    with rt.lock:
+        ret = returns(rt.state).get(rid)
+        if ret is None:
+            return _err("no such return", 404)
+        steps = {"ship": buyer_ship, "cancel": buyer_cancel}
+        if action not in steps:
+            return _err("action must be ship or cancel", 404)
+        try:
+            steps[action](rt, rt.state, ret)
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+        return jsonify(render_return(rt.state, ret))
 
 
 @control_bp.put("/shop")
