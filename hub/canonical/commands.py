@@ -20,6 +20,8 @@ class CommandResultSchema(Schema):
 
     status = fields.String(required=True, validate=validate.OneOf(["done", "failed"]))
     platform_order_id = Id(allow_none=True, load_default=None)
+    platform_refund_id = Id(allow_none=True, load_default=None,
+                            metadata={"description": "order.refund: the store's own id of the refund it made"})
     reason = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(FAILURE_REASONS))
     message = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
     retryable = fields.Boolean(load_default=False)

@@ -1,6 +1,7 @@
 """Order sync jobs (thin: load the runtime, call the sync role, return its outcome).
 
-Ids are deterministic: `order-<shop>-<order>` (fetch and apply), `order-event-<store>-<event>`,
+Ids are deterministic: `order-<shop>-<order>` (fetch and apply), `return-<shop>-<return>` (fetch and
+apply a return), `refund-redeliver-<command>`, `order-event-<store>-<event>`,
 `order-ship-<order row>`, `order-redeliver-<command>`, and `order-poll` for the periodic search, which
 re-schedules itself so exactly one poll chain exists however many workers start it. `wake_store` jobs
 are coalesced per store by Redis keys instead (`hub.commands.wakeup`).
@@ -27,6 +28,21 @@ def handle_store_event(store_id: str, event_id: str) -> str:
     from hub.sync.orders.events import handle
 
     return handle(current(), store_id, event_id)
+
+
+def import_return(shop_id: str, return_id: str) -> str | None:
+    from hub.runtime import current
+    from hub.sync.orders.returns import import_return as run
+
+    return run(current(), shop_id, return_id)
+
+
+def redeliver_refund(command_id: str) -> bool:
+    from hub.runtime import current
+    from hub.sync.orders.returns import redeliver
+
+    with current().db.session_scope() as session:
+        return redeliver(session, command_id)
 
 
 def ship_order(order_row_id: str) -> str:

@@ -11,6 +11,7 @@ from hub.models.listings import Listing
 from hub.models.merchants import Merchant, User
 from hub.models.orders import Order, OrderPollCursor
 from hub.models.products import ProductSnapshot, VariantStock
+from hub.models.returns import TikTokReturn
 from hub.models.stock_holds import StockHold
 from hub.models.store_connections import StoreCredential, StoreNotification, StoreOrderLink
 from hub.models.stores import Store
@@ -20,7 +21,7 @@ from hub.models.tiktok_shops import TikTokShop
 __all__ = [
     "ActivityEntry", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
     "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
-    "SkuBinding", "StockHold", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink", "TikTokNotification",
+    "SkuBinding", "StockHold", "TikTokReturn", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink", "TikTokNotification",
     "TikTokShop", "User", "VariantStock", "utcnow",
     "Order", "OrderPollCursor",
 ]

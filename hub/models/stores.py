@@ -38,6 +38,9 @@ class Store(Base):
     # sells on TikTok (None: every location). See hub.sync.stock.locations.
     locations: Mapped[list[Any] | None] = mapped_column(default=None)
     selling_locations: Mapped[list[Any] | None] = mapped_column(default=None)
+    # Command types beyond v1's that the store's extension says it carries out (store.update
+    # `capabilities`, e.g. ["order.refund"]); None for an extension that never said (docs/extension-api.md).
+    capabilities: Mapped[list[Any] | None] = mapped_column(default=None)
     last_contact_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)

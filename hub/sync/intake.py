@@ -30,7 +30,7 @@ from hub.sync.rowwrites import compare_and_set, copy_rows, insert_new
 
 __all__ = ["Changes", "apply_events", "content_hash", "copy_rows"]
 
-ORDER_EVENTS = {"order.fulfilled", "order.cancelled"}
+ORDER_EVENTS = {"order.fulfilled", "order.cancelled", "order.refunded"}
 SNAPSHOTS = cast(Table, ProductSnapshot.__table__)
 STOCK = cast(Table, VariantStock.__table__)
 EVENTS = cast(Table, ProcessedEvent.__table__)

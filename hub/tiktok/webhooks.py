@@ -32,7 +32,7 @@ MAX_BODY = 1024 * 1024  # TikTok's notifications are a few hundred bytes
 SELLER_DEAUTHORIZATION = 6
 UPCOMING_AUTHORIZATION_EXPIRATION = 7
 PRODUCT_TYPES = {5, 15, 16, 37}  # product status and audit changes
-ORDER_TYPES = {1, 11}  # order status change, cancellation
+ORDER_TYPES = {1, 11, 12}  # order status change, cancellation, return status change
 PROCESS_JOB = "hub.jobs.tiktok_notifications.process_notification"
 
 
