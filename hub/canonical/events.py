@@ -102,7 +102,7 @@ class OrderCancelledEvent(EventBase):
     reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
 
 
-class RefundLineSchema(Schema):
+class StoreRefundLineSchema(Schema):
     class Meta:
         unknown = RAISE
 
@@ -122,7 +122,7 @@ class OrderRefundedEvent(EventBase):
     amount = Money(required=True)
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
-    lines = fields.List(fields.Nested(RefundLineSchema), required=True, validate=validate.Length(min=1, max=1000))
+    lines = fields.List(fields.Nested(StoreRefundLineSchema), required=True, validate=validate.Length(min=1, max=1000))
 
 
 EVENT_SCHEMAS: dict[str, type[EventBase]] = {
