@@ -238,7 +238,7 @@ def commands() -> None:
 
 @commands.command("create")
 @click.option("--store", "store_id", required=True)
-@click.option("--type", "type_", required=True, type=click.Choice(["order.create", "order.cancel", "catalog.resend"]))
+@click.option("--type", "type_", required=True, type=click.Choice(["order.create", "order.cancel", "order.refund", "catalog.resend"]))
 @click.option("--payload", required=True, help="The command's payload as a JSON object.")
 @click.option("--dedupe-key", default=None, help="Default: derived from the payload (one command per order).")
 def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | None) -> None:

@@ -121,6 +121,9 @@ class CommandProcessor {
 		if ( is_array( $outcome ) && isset( $outcome['platform_order_id'] ) && '' !== (string) $outcome['platform_order_id'] ) {
 			$result['platform_order_id'] = (string) $outcome['platform_order_id'];
 		}
+		if ( is_array( $outcome ) && isset( $outcome['platform_refund_id'] ) && '' !== (string) $outcome['platform_refund_id'] ) {
+			$result['platform_refund_id'] = (string) $outcome['platform_refund_id'];
+		}
 		return $result;
 	}
 }

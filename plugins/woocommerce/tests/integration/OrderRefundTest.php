@@ -87,7 +87,7 @@ class OrderRefundTest extends IntegrationTestCase {
 				'line_items' => array( $items[0]->get_id() => array( 'qty' => 1, 'refund_total' => '9.99' ) ),
 			)
 		);
-		$this->assertNotWPError( $refund );
+		$this->assertFalse( is_wp_error( $refund ) );
 		$this->end_request();
 		$this->run_jobs();
 		$sent = $this->answered( 'order.refunded' );
