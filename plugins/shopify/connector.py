@@ -256,7 +256,8 @@ class ShopifyConnector(HostedConnector):
                 "platform_version": f"Shopify Admin API {API_VERSION}", "base_url": shop["primaryDomain"]["url"],
                 # For the merchant to choose which sell on TikTok (Stores → Stock locations).
                 "locations": [{"id": numeric_id(loc["id"]), "name": str(loc["name"])[:200]}
-                              for loc in shop["locations"] if loc.get("isActive", True)]}
+                              for loc in shop["locations"] if loc.get("isActive", True)],
+                "capabilities": ["order.refund"]}
 
     def changed_since(self, ctx: ConnectorContext, since: datetime | None) -> Iterator[dict[str, Any]]:
         """Every product changed since `since` (None: all) through one bulk operation, streamed."""
@@ -282,6 +283,12 @@ class ShopifyConnector(HostedConnector):
     def cancel_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
         with self._api(ctx) as api:
             return orders.cancel(api, payload)
+
+    def refund_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
+        with self._api(ctx) as api:
+            locations = self._shop(api)["locations"]
+            first = next((numeric_id(loc["id"]) for loc in locations if loc.get("isActive", True)), None)
+            return orders.refund(api, payload, first)
 
     # ---- credentials -----------------------------------------------------------------------------
     def refresh(self, shop_id: str, details: dict[str, Any], refresh_token: str) -> Grant:

@@ -175,3 +175,23 @@ mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $staffNote: Str
   }
 }
 """
+
+# One refund per TikTok return: the return id is in the refund's note, looked up before refunding.
+ORDER_FOR_REFUND = """
+query OrderForRefund($id: ID!) {
+  order(id: $id) {
+    id sourceIdentifier
+    lineItems(first: 100) { nodes { id quantity variant { id } } }
+    refunds(first: 50) { id note }
+  }
+}
+"""
+
+REFUND_CREATE = """
+mutation RefundCreate($input: RefundInput!) {
+  refundCreate(input: $input) {
+    refund { id note }
+    userErrors { field message }
+  }
+}
+"""
