@@ -326,7 +326,7 @@ class BigCommerceConnector(HostedConnector):
         catalog.Lookups.forget(ctx.shop_id)  # names and paths are read again with the catalog
         return {"currency": facts.currency or None, "weight_unit": facts.units.weight_unit,
                 "dimension_unit": facts.units.dimension_unit, "platform_version": None,
-                "base_url": facts.store_url or None}
+                "base_url": facts.store_url or None, "capabilities": ["order.refund"]}
 
     def changed_since(self, ctx: ConnectorContext, since: datetime | None) -> Iterator[dict[str, Any]]:
         with bc_api.client(ctx, self.config) as client:
@@ -359,6 +359,10 @@ class BigCommerceConnector(HostedConnector):
     def cancel_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
         with bc_api.client(ctx, self.config) as client:
             return orders.cancel(client, payload)
+
+    def refund_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
+        with bc_api.client(ctx, self.config) as client:
+            return orders.refund(client, payload)
 
     # BigCommerce tokens do not expire; one it invalidated (the app's scopes or the owner's e-mail
     # changed) cannot be refreshed: the base class's `refresh` raises AuthError, the connection shows
