@@ -39,7 +39,13 @@ def main() -> None:
 @click.option("--threads", default=32, show_default=True, help="Threads per process (long-polls hold one).")
 def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) -> None:
     """Run the web process: Extension API, TikTok webhooks and the settings page."""
+    from hub.demo.lifecycle import CannotStart, check_port
     from hub.migrations import upgrade
+
+    try:
+        check_port(port, "hub serve", host)
+    except CannotStart as exc:
+        fail(str(exc))
 
     settings = load_settings()
     upgrade(settings.database_url)
