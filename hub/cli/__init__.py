@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from hub.cli.support import build_runtime, fail, print_json
+from hub.cli.support import accept_json_everywhere, build_runtime, fail, print_json
 from hub.config import ConfigError, load_settings
 
 
@@ -284,6 +284,10 @@ def _register_area_commands() -> None:
     register(category, product_group)
     for command in (tiktok, category, products, sync, orders_command, product_group, size_charts_command):
         main.add_command(command)
+    from hub.cli.stores import store_list
+
+    store.add_command(store_list)
+    accept_json_everywhere(main)
 
 
 _register_area_commands()
