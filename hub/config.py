@@ -45,6 +45,14 @@ class Settings:
     command_visibility_timeout: int = 120
     max_events_per_request: int = 500
     max_request_bytes: int = 10 * 1024 * 1024
+    # Alert digests by e-mail (hub/sync/alert_mail.py): off while smtp_host is unset.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "TikTok Shop Sync <tiktok-shop-sync@localhost>"
+    smtp_starttls: bool = False
+    alert_interval_seconds: int = 300
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -93,6 +101,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     try:
         rate = float(env.get("HUB_TIKTOK_RATE_LIMIT", "50"))
         visibility = int(env.get("HUB_COMMAND_VISIBILITY_TIMEOUT", "120"))
+        smtp_port = int(env.get("HUB_SMTP_PORT", "25"))
+        alert_interval = int(env.get("HUB_ALERT_INTERVAL", "300"))
     except ValueError as exc:
         raise ConfigError(f"A numeric HUB_* setting is not a number: {exc}") from exc
     values: dict[str, Any] = dict(
@@ -112,6 +122,13 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         allow_private_store_hosts=_truthy(env.get("HUB_ALLOW_PRIVATE_STORE_HOSTS")),
         tiktok_rate_limit_per_second=rate,
         command_visibility_timeout=visibility,
+        smtp_host=env.get("HUB_SMTP_HOST") or None,
+        smtp_port=smtp_port,
+        smtp_user=env.get("HUB_SMTP_USER") or None,
+        smtp_password=env.get("HUB_SMTP_PASSWORD") or None,
+        smtp_from=env.get("HUB_SMTP_FROM") or "TikTok Shop Sync <tiktok-shop-sync@localhost>",
+        smtp_starttls=_truthy(env.get("HUB_SMTP_STARTTLS")),
+        alert_interval_seconds=alert_interval,
     )
     known = {f.name for f in fields(Settings)}
     unknown = set(overrides) - known

@@ -629,3 +629,21 @@ def test_a_stopped_store_is_named_wherever_it_shows_and_the_other_store_keeps_mo
     listing = next(t for t in logged_in.get("/progress.json").json()["tasks"] if t["key"] == "listing")
     assert "0 of 1 products with a category processed by TikTok; 1 waiting to be sent" in listing["text"]
     assert "2 held because Acme Euro Shop is stopped" in listing["text"]
+
+
+def test_alerts_show_on_the_overview_and_their_address_is_validated(logged_in: Browser, runtime: Runtime,
+                                                                     merchant_a: dict[str, str]) -> None:
+    with runtime.db.session_scope() as session:
+        session.add(Order(merchant_id=merchant_a["merchant_id"], store_id=merchant_a["store_id"],
+                          tiktok_shop_id="7495", tiktok_order_id="576111", status="failed",
+                          reason_code="INVALID_POSTCODE", reason="The postcode 'NOT A CODE' is not a UK postcode.",
+                          fix="Ask the buyer for the right postcode"))
+    overview = logged_in.get("/").text
+    assert "Needs your attention" in overview
+    assert "TikTok order 576111 could not be created in Acme WooCommerce" in overview
+    assert "then click Sync on the order" in overview
+
+    bad = logged_in.post_form("/settings/", "/settings/alerts", {"alerts_email": "not an address"})
+    assert bad.status_code == 422 and 'id="err-alerts-email"' in bad.text
+    good = logged_in.post_form("/settings/", "/settings/alerts", {"alerts_email": "ops@acme.example"})
+    assert good.status_code == 200 and "Saved." in good.text and 'value="ops@acme.example"' in good.text
