@@ -266,6 +266,15 @@ def test_security_headers_on_pages(browser: Browser, logged_in: Browser) -> None
     assert cookie.has_nonstandard_attr("HttpOnly")
 
 
+def test_the_page_has_an_icon_and_favicon_ico_answers_with_it(browser: Browser) -> None:
+    login = browser.get("/login").text
+    assert '<link rel="icon" type="image/svg+xml" href="/assets/favicon.svg">' in login
+    for path in ("/assets/favicon.svg", "/favicon.ico"):
+        answer = browser.get(path)
+        assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("image/svg+xml")
+        assert answer.content.startswith(b"<svg")
+
+
 def test_product_statuses_reasons_and_counts(logged_in: Browser, live_hub: Any, merchant_a: dict[str, str]) -> None:
     push(live_hub, merchant_a, product("1", "Cotton socks"), product("2", "Garden hose", ["Garden", "Hoses"]))
     html = logged_in.get("/products/?status=Needs+category").text
