@@ -93,8 +93,10 @@ def test_the_hubs_wake_up_passes_the_php_clients_check_and_the_store_gets_the_or
 
     done = wait_until(answered, timeout=20, what="the order.create command answered by the PHP store")
     assert done[0]["result"]["platform_order_id"] == f"PHP-{tid}"
-    polled = php_store.entries("polled")
-    assert polled and polled[0]["summary"]["error"] == "" and polled[0]["summary"]["done"] >= 1
+    # The store logs its poll after the hub has its result: wait for the log too.
+    wait_until(lambda: any(p["summary"]["done"] >= 1 for p in php_store.entries("polled")), timeout=10,
+               what="the PHP store's poll summary")
+    assert all(p["summary"]["error"] == "" for p in php_store.entries("polled"))
 
 
 @pytest.mark.parametrize(("key_id", "secret", "code"), [
