@@ -77,6 +77,21 @@ class PackageTest extends TestCase {
 		}
 	}
 
+	public function test_the_plugin_keeps_no_copy_of_a_class_the_shared_client_holds() {
+		$shared = array();
+		foreach ( array_keys( self::library_files() ) as $relative ) {
+			$shared[ basename( $relative, '.php' ) ] = $relative;
+		}
+		$walk   = new RecursiveIteratorIterator( new RecursiveDirectoryIterator( dirname( __DIR__, 2 ) . '/src', FilesystemIterator::SKIP_DOTS ) );
+		$copies = array();
+		foreach ( $walk as $file ) {
+			if ( isset( $shared[ $file->getBasename( '.php' ) ] ) ) {
+				$copies[] = $file->getPathname() . ' (the shared client has ' . $shared[ $file->getBasename( '.php' ) ] . ')';
+			}
+		}
+		$this->assertSame( array(), $copies, 'use TikTokShopSync\\ExtensionClient instead of a copy' );
+	}
+
 	public function test_a_checkout_uses_the_client_where_it_lies() {
 		$plugin = dirname( __DIR__, 2 );
 		$this->assertSame( realpath( $plugin . '/../extension-client-php/src' ) . '/', realpath( \TikTokShopSync\Autoloader::find_library( $plugin ) ) . '/' );
