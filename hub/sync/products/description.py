@@ -641,7 +641,7 @@ def _limit_runs(fragment: str, limiter: RunLimiter) -> str:
     return _serialise(soup) if changed else fragment
 
 
-_CHARACTERS = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix=None)
+_CHARACTERS = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="")
 
 
 def _serialise(soup: BeautifulSoup) -> str:
