@@ -50,12 +50,20 @@ class Settings:
     store_silence_seconds: float = 30 * 60
     # Buyer data (addresses, names, phone numbers) of a completed order is erased this long after the
     # order's last change; processed notifications and events older than it are deleted
-    # (hub/sync/orders/retention.py).
+    # (hub/sync/retention.py).
     buyer_data_retention_days: float = 90
     # Waiting long-polls per store (across every web process) and per web process; a poll over either
-    # limit is answered at once with no commands and a retry hint (hub/commands/leases.py).
+    # limit is answered at once with no commands and a retry hint (hub/commands/pollslots.py).
     long_polls_per_store: int = 2
     long_polls_per_process: int = 16
+    # Alert digests by e-mail (hub/sync/alert_mail.py): off while smtp_host is unset.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "TikTok Shop Sync <tiktok-shop-sync@localhost>"
+    smtp_starttls: bool = False
+    alert_interval_seconds: int = 300
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -108,6 +116,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         retention = float(env.get("HUB_BUYER_DATA_RETENTION_DAYS", "90"))
         polls_per_store = int(env.get("HUB_LONG_POLLS_PER_STORE", "2"))
         polls_per_process = int(env.get("HUB_LONG_POLLS_PER_PROCESS", "16"))
+        smtp_port = int(env.get("HUB_SMTP_PORT", "25"))
+        alert_interval = int(env.get("HUB_ALERT_INTERVAL", "300"))
     except ValueError as exc:
         raise ConfigError(f"A numeric HUB_* setting is not a number: {exc}") from exc
     values: dict[str, Any] = dict(
@@ -131,6 +141,13 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         buyer_data_retention_days=retention,
         long_polls_per_store=polls_per_store,
         long_polls_per_process=polls_per_process,
+        smtp_host=env.get("HUB_SMTP_HOST") or None,
+        smtp_port=smtp_port,
+        smtp_user=env.get("HUB_SMTP_USER") or None,
+        smtp_password=env.get("HUB_SMTP_PASSWORD") or None,
+        smtp_from=env.get("HUB_SMTP_FROM") or "TikTok Shop Sync <tiktok-shop-sync@localhost>",
+        smtp_starttls=_truthy(env.get("HUB_SMTP_STARTTLS")),
+        alert_interval_seconds=alert_interval,
     )
     known = {f.name for f in fields(Settings)}
     unknown = set(overrides) - known

@@ -69,6 +69,14 @@ class PackageDefaultsSchema(Schema):
     dimensions = fields.Nested(DimensionsSchema, allow_none=True, load_default=None)
 
 
+class AlertsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    # Where alert digests go; None: every login of the merchant.
+    email = fields.Email(allow_none=True, load_default=None)
+
+
 class MerchantSettingsSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -77,6 +85,7 @@ class MerchantSettingsSchema(Schema):
     stock = fields.Nested(StockSchema, load_default=lambda: StockSchema().load({}))
     orders = fields.Nested(OrdersSchema, load_default=lambda: OrdersSchema().load({}))
     package_defaults = fields.Nested(PackageDefaultsSchema, load_default=lambda: PackageDefaultsSchema().load({}))
+    alerts = fields.Nested(AlertsSchema, load_default=lambda: AlertsSchema().load({}))
     # Listings TikTok accepts per day for this shop (100 for new shops, 1,000 after probation).
     daily_listing_cap = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100000))
 

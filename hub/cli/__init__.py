@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from hub.cli.support import build_runtime, fail, print_json
+from hub.cli.support import accept_json_everywhere, build_runtime, fail, print_json
 from hub.config import ConfigError, load_settings
 
 
@@ -40,7 +40,13 @@ def main() -> None:
               help="Threads per process; long-polls may hold at most half of them (HUB_LONG_POLLS_PER_PROCESS).")
 def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) -> None:
     """Run the web process: Extension API, TikTok webhooks and the settings page."""
+    from hub.demo.lifecycle import CannotStart, check_port
     from hub.migrations import upgrade
+
+    try:
+        check_port(port, "hub serve", host)
+    except CannotStart as exc:
+        fail(str(exc))
 
     settings = load_settings()
     upgrade(settings.database_url)
@@ -282,6 +288,10 @@ def _register_area_commands() -> None:
     register(category, product_group)
     for command in (tiktok, category, products, sync, orders_command, product_group, size_charts_command):
         main.add_command(command)
+    from hub.cli.stores import store_list
+
+    store.add_command(store_list)
+    accept_json_everywhere(main)
 
 
 _register_area_commands()

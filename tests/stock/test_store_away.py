@@ -83,6 +83,12 @@ def test_a_silent_store_has_its_tiktok_stock_set_to_0_and_restored_when_it_is_ba
     with _live_page(shop) as browser:
         page = browser.get("/settings/").text
         assert "is away" in page and "heard nothing" in page and "stock was set to 0" in page
+    # ... and among the alerts (overview, e-mail digest).
+    from hub.sync.alerts import current_alerts
+
+    with shop.runtime.db.session_scope() as session:
+        [alert] = [a for a in current_alerts(session, shop.merchant_id) if a.key.startswith("store_away:")]
+        assert "stock was set to 0" in alert.title and "heard nothing" in alert.detail
     # Another check changes nothing.
     assert away.check_all(shop.runtime) == []
 
