@@ -1,7 +1,7 @@
 """a store that went away (since, why, what was done); when an order's buyer data was erased
 
 Revision ID: 0034
-Revises: 0020
+Revises: 0037
 Create Date: 2026-12-03 23:40:00.000000
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision = '0034'
-down_revision = '0020'
+down_revision = '0037'
 branch_labels = None
 depends_on = None
 
