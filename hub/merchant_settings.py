@@ -47,6 +47,9 @@ class StockSchema(Schema):
     reserve_units = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
     reserve_percent = Money(load_default="0", validate=_between(0, 100))
     out_of_stock_threshold = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    # What happens to the store's TikTok listings when the store goes away (hub/sync/stock/away.py):
+    # "zero" offers stock 0 (listings stay live, nothing sells), "deactivate" takes them off sale.
+    when_store_away = fields.String(load_default="zero", validate=validate.OneOf(["zero", "deactivate"]))
 
 
 class OrdersSchema(Schema):

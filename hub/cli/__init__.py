@@ -36,7 +36,8 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Serve with gunicorn (production).")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
-@click.option("--threads", default=32, show_default=True, help="Threads per process (long-polls hold one).")
+@click.option("--threads", default=32, show_default=True,
+              help="Threads per process; long-polls may hold at most half of them (HUB_LONG_POLLS_PER_PROCESS).")
 def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) -> None:
     """Run the web process: Extension API, TikTok webhooks and the settings page."""
     from hub.demo.lifecycle import CannotStart, check_port
@@ -52,6 +53,9 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
     if use_gunicorn:
         import os
 
+        # At most half the threads hold long-polls, so TikTok webhooks, other stores and the settings page
+        # always find a free thread (hub/commands/pollslots.py).
+        os.environ.setdefault("HUB_LONG_POLLS_PER_PROCESS", str(max(1, threads // 2)))
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
                                    "--workers", str(workers), "--threads", str(threads), "--bind",
                                    f"{host}:{port}", "--timeout", "60", "hub.wsgi:app"])

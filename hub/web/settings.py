@@ -98,7 +98,8 @@ def changes_from_form(section: str) -> tuple[dict[str, Any], dict[str, str]]:
     if section == "stock":
         return {"stock": {"reserve_units": _int_or_text("reserve_units"),
                           "reserve_percent": _text("reserve_percent") or "0",
-                          "out_of_stock_threshold": _int_or_text("out_of_stock_threshold")}}, errors
+                          "out_of_stock_threshold": _int_or_text("out_of_stock_threshold"),
+                          "when_store_away": _text("when_store_away") or "zero"}}, errors
     if section == "orders":
         carriers: dict[str, str] = {}
         for i in range(MAX_CARRIER_ROWS):
