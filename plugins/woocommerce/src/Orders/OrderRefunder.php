@@ -8,7 +8,7 @@
 
 namespace TikTokShopSync\Orders;
 
-use TikTokShopSync\Commands\CommandFailure;
+use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
 use TikTokShopSync\Jobs\Scheduler;
 use TikTokShopSync\Sync\Outbox;
 
