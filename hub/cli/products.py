@@ -126,6 +126,7 @@ def category_suggest(store_id: str, product_id: str) -> None:
 def products(store_id: str, as_json: bool) -> None:
     """Every product of a store with its TikTok status, reason, fix and TikTok ids."""
     from hub.models import Store
+    from hub.sync import rejections
 
     runtime = build_runtime()
     try:
@@ -133,13 +134,21 @@ def products(store_id: str, as_json: bool) -> None:
             if session.get(Store, store_id) is None:
                 fail(f"There is no store {store_id}.")
             rows = products_report(session, store_id)
+            refused = rejections.recent(session, [store_id], limit=rejections.KEEP)
     finally:
         runtime.close()
     if as_json:
-        print_json({"store_id": store_id, "products": rows})
+        print_json({"store_id": store_id, "products": rows,
+                    "rejected_events": [{k: v for k, v in r.items() if k != "summary"} for r in refused]})
         return
     for row in rows:
         click.echo(f"{row['product_id']:>10}  {row['status']:<15} {row['title'][:40]:<40} {row['reason'] or ''}")
+    if refused:
+        click.echo(f"\nRefused events (newest first, the last {rejections.KEEP} are kept):")
+        for r in refused:
+            about = f"product {r['product_id']}" if r["product_id"] else "-"
+            click.echo(f"  {r['received_at'][:19]}  {r['type'] or '?':<16} {about:<16} {r['event_id'] or '(no id)'}"
+                       f"  {r['summary']}")
 
 
 @click.command("sync")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from hub.errors import DataError, HubError
 from hub.models import ActivityEntry, ProductOverride
 from hub.runtime import current
+from hub.sync import rejections
 from hub.sync.products.receives import what_tiktok_receives
 from hub.sync.stock.preview import preview
 from hub.web import catalog, progress, scope
@@ -47,7 +48,9 @@ def index() -> Any:
     return render_template("products.html", title="Products", rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
                            total=len(shown), counts=counts, all_count=len(rows), stores=stores, store_id=store_id,
                            status=status, text=text, page=page, more=len(shown) > page * PAGE_SIZE, args=args,
-                           progress=progress.summary(rows))
+                           progress=progress.summary(rows),
+                           refused=rejections.recent(db(), [st.id for st in stores if not store_id or st.id == store_id]),
+                           store_names={st.id: st.name for st in stores})
 
 
 def _overrides(store_id: str, product_id: str) -> dict[str, ProductOverride]:
