@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Measure, Money, OpenSchema, StrictInt
+from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Measure, OpenSchema, Price, StrictInt
 
 WEIGHT_UNITS = ["kg", "g", "lb", "oz"]
 DIMENSION_UNITS = ["cm", "mm", "m", "in"]
@@ -57,8 +57,8 @@ def unique_location_ids(locations: list[dict[str, Any]] | None) -> None:
 class VariantSchema(OpenSchema):
     id = Id(required=True)
     sku = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
-    price = Money(required=True)
-    compare_at_price = Money(allow_none=True, load_default=None)
+    price = Price(required=True)
+    compare_at_price = Price(allow_none=True, load_default=None)
     currency = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     quantity = StrictInt(load_default=0, validate=QUANTITY_RANGE)
     # Optional per-location stock; absent (not null) by default so products that never send it keep

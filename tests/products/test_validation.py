@@ -238,3 +238,32 @@ def test_all_findings_are_collected_not_just_the_first() -> None:
             "variant_option_missing", "seller_sku_spaces", "price_out_of_range"} <= found
     for issue in findings.as_list():
         assert issue["message"].startswith("Product 88") and issue["fix"]
+
+
+def test_option_type_reasons_use_the_stores_word() -> None:
+    four = [variant("1", options={"Size": "M", "Colour": "Red", "Fit": "Slim", "Cut": "Long"})]
+    woo = only_error(product(variants=four), inputs(option_word="attributes"))
+    assert woo.code == "too_many_options"
+    assert "4 attribute types" in woo.message and "attributes" in woo.fix and "option" not in woo.message + woo.fix
+    shopify = only_error(product(variants=four), inputs(option_word="options"))
+    assert "4 option types" in shopify.message and "options" in shopify.fix
+    unnamed = [variant("1", options={}), variant("2", options={})]
+    error = only_error(product(variants=unnamed), inputs(option_word="attributes"))
+    assert error.code == "variants_without_options" and "attributes" in error.message + error.fix
+    long_name = [variant("1", options={"A very long attribute name": "M"})]
+    error = only_error(product(variants=long_name), inputs(option_word="attributes"))
+    assert error.code == "option_name_too_long" and "attribute name" in error.message
+
+
+def test_a_negative_quantity_counts_as_zero_with_a_warning() -> None:
+    """Back-orders: Shopify and Magento quantities go below zero; such a variant is simply sold out."""
+    back_ordered = product(variants=[variant("1", quantity=-3), variant("2", quantity=4)])
+    sold_out = product(variants=[variant("1", quantity=0), variant("2", quantity=4)])
+    draft, findings = build_draft(back_ordered, inputs())
+    # Exactly what a stock of 0 gives (a first listing waits for stock), plus a warning saying why.
+    assert [e.code for e in findings.errors] == [e.code for e in build_draft(sold_out, inputs())[1].errors]
+    assert [e.code for e in findings.errors] == ["stock_zero_on_create"]
+    [warning] = [w for w in findings.warnings if w.code == "stock_negative"]
+    assert warning.variant == "1" and "-3" in warning.message and "(product 88)" in warning.message
+    draft, findings = build_draft(product(variants=[variant("1", quantity=-3, manage_stock=False)]), inputs())
+    assert draft is not None and not [w for w in findings.warnings if w.code == "stock_negative"]

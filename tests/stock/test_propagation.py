@@ -142,6 +142,10 @@ def test_a_bad_price_on_one_product_is_reported_and_does_not_block_others(shop: 
     assert gold["stock"] == 4 and gold["price"] == "100.00"  # stock still went; the bad price did not
     listing = shop.listing("96")
     assert listing.reason_code == "push.price_out_of_range" and "5,600" in listing.reason
+    # Named once, with the product, like every other reason (not "Variant GOLD: Variant GOLD: ...").
+    assert listing.reason.startswith("“Cotton Socks 96” (product 96), GOLD (variant 96-GOLD): the TikTok price"), \
+        listing.reason
+    assert listing.reason.count("GOLD (") == 1 and "Variant GOLD" not in listing.reason
     with shop.runtime.db.session_scope() as session:
         kinds = list(session.scalars(select(ActivityEntry.kind).where(ActivityEntry.subject_id == "96")))
     assert kinds == ["stock.push_failed"]

@@ -32,7 +32,7 @@ from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, Produc
                         SkuBinding, Store, TikTokCategoryInfo, TikTokShop, VariantStock)
 from hub.models.listings import (ACTIVE, FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED,
                                  UNDER_REVIEW)
-from hub.sync.products import categories, planner, pricing, reasons
+from hub.sync.products import categories, planner, pricing, reasons, vocabulary
 from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
@@ -185,7 +185,7 @@ def listing_inputs(session: Session, store: Store, snapshot: ProductSnapshot, re
         product_override=overrides.get(""),
         variant_overrides={k: v for k, v in overrides.items() if k},
         package_defaults=_package_defaults(settings, defaults),
-        stock=stock, id_prefix=external_id_prefix(store.id))
+        stock=stock, id_prefix=external_id_prefix(store.id), option_word=vocabulary.option_word(store.platform))
 
 
 def _package_defaults(settings: Mapping[str, Any], defaults: CategoryDefaults | None) -> dict[str, Any]:

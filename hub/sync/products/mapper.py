@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from hub.sync.products import pricing, reasons
+from hub.sync.products import pricing, reasons, vocabulary
 from hub.sync.products.attributes import chosen_value_ids, condition_met, map_attributes
 from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ProductDataError
@@ -67,6 +67,8 @@ class ListingInputs:
     variant_overrides: Mapping[str, Any] = field(default_factory=dict)  # variant_id → ProductOverride
     package_defaults: Mapping[str, Any] = field(default_factory=dict)  # {"weight": {...}, "dimensions": {...}}
     stock: Mapping[str, tuple[int, str | None]] = field(default_factory=dict)  # variant id → (qty, price)
+    # The store's word for option types, for the reasons ("attributes": WooCommerce, Magento).
+    option_word: str = vocabulary.DEFAULT_OPTION_WORD
     # TikTok refuses an external_product_id another live product of the shop uses (12052996); two stores of
     # one merchant share the shop and may both have a product "101", so the store's id leads every id.
     id_prefix: str = ""
@@ -152,6 +154,10 @@ def _price_and_quantity(product: Mapping[str, Any], variant: Mapping[str, Any], 
         except (ProductDataError, TypeError, ValueError):
             findings.add("stock_invalid", f"the stock quantity {quantity!r} is not a whole number.",
                          "Correct the stock in your store.", field="quantity", variant=variant)
+        else:
+            if int(quantity or 0) < 0:  # back-orders: sold out on TikTok, never a reason to refuse the product
+                findings.add(reasons.STOCK_NEGATIVE, f"the store's stock is {quantity} (back-ordered); TikTok is "
+                             "offered 0 of it.", field="quantity", variant=variant, level=WARNING)
     return amount, units
 
 
@@ -236,9 +242,13 @@ def _package(product: Mapping[str, Any], variants: list[Mapping[str, Any]], inpu
                          "Correct the dimensions in your store or on the settings page.", field="package_dimensions")
 
 
-def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, Any]],
-                      findings: Findings) -> list[list[dict[str, str]]] | None:
-    """Per variant, its sales attributes (name/value_name); None when the variants cannot be told apart."""
+def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, Any]], findings: Findings,
+                      word: str = vocabulary.DEFAULT_OPTION_WORD) -> list[list[dict[str, str]]] | None:
+    """Per variant, its sales attributes (name/value_name); None when the variants cannot be told apart.
+
+    `word` is the store's plural for option types ("attributes" / "options"): the merchant reads the
+    reason in their store's terms."""
+    one = word[:-1] if word.endswith("s") else word
     if len(variants) == 1 and not (variants[0].get("options") or {}):
         return [[]]
     names: list[str] = []
@@ -248,20 +258,21 @@ def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, An
                 names.append(name)
     ok = True
     if not names:
-        findings.add("variants_without_options", f"the product has {len(variants)} variants but no options "
-                     "(such as Size or Colour) tell them apart.", "Give each variant its option values in your store.",
+        findings.add("variants_without_options", f"the product has {len(variants)} variants but no {word} "
+                     "(such as Size or Colour) tell them apart.", f"Give each variant its {one} values in your store.",
                      field="variants.options")
         return None
     if len(names) > MAX_SALES_ATTRIBUTES:
-        findings.add("too_many_options", f"the variants use {len(names)} option types ({', '.join(names)}); "
+        findings.add("too_many_options", f"the variants use {len(names)} {one} types ({', '.join(names)}); "
                      f"TikTok allows {MAX_SALES_ATTRIBUTES}.",
-                     "Combine or remove options in your store so at most 3 remain, then click Sync.",
+                     f"Combine or remove {word} in your store so at most {MAX_SALES_ATTRIBUTES} remain, then click Sync.",
                      field="variants.options")
         ok = False
     for name in names:
         if len(str(name)) > SALES_NAME_MAX:
-            findings.add("option_name_too_long", f"the option name '{name}' is longer than {SALES_NAME_MAX} characters.",
-                         f"Shorten the option name to {SALES_NAME_MAX} characters in your store.", field="variants.options")
+            findings.add("option_name_too_long", f"the {one} name '{name}' is longer than {SALES_NAME_MAX} "
+                         f"characters.", f"Shorten the {one} name to {SALES_NAME_MAX} characters in your store.",
+                         field="variants.options")
             ok = False
     combos: dict[tuple, Mapping[str, Any]] = {}
     out = []
@@ -270,7 +281,7 @@ def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, An
         missing = [n for n in names if str(options.get(n) or "").strip() == ""]
         if missing:
             findings.add("variant_option_missing", f"the variant has no value for {', '.join(missing)}; TikTok needs "
-                         "every variant to have a value for every option.", FIX_VARIANTS,
+                         f"every variant to have a value for every {one}.", FIX_VARIANTS,
                          field="variants.options", variant=variant)
             ok = False
             continue
@@ -385,7 +396,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
         findings.add("too_many_variants", f"the product has {len(variants):,} variants; TikTok Shop UK allows "
                      f"{MAX_SKUS} per product.", f"Split it into products of at most {MAX_SKUS} variants in your store, "
                      "then click Sync.", field="variants")
-    sales = _sales_attributes(product, variants, findings) if 0 < len(variants) <= MAX_SKUS else None
+    sales = _sales_attributes(product, variants, findings, inputs.option_word) if 0 < len(variants) <= MAX_SKUS else None
 
     skus: list[dict[str, Any]] = []
     sku_images: dict[int, str] = {}
