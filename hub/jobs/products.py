@@ -56,18 +56,23 @@ def _park(runtime: "Runtime", store_id: str, error: AuthError) -> None:
 def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
     from hub.runtime import current
     from hub.sync.products.exporter import fail
+    from hub.sync.products import reasons
     from hub.sync.products.issues import Findings
     from hub.models import ProductSnapshot
 
     runtime = current()
-    try:
-        return fn(runtime, store_id, product_id)
-    except DataError as error:
+
+    def named() -> dict[str, Any]:
+        """The product as stored, so the reason names it like every other reason does."""
         with runtime.db.session_scope() as session:
             snapshot = session.scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
                                                                     ProductSnapshot.product_id == product_id))
-            product = dict(snapshot.data) if snapshot is not None else {"id": product_id}
-        findings = Findings(product)
+            return dict(snapshot.data) if snapshot is not None else {"id": product_id}
+
+    try:
+        return fn(runtime, store_id, product_id)
+    except DataError as error:
+        findings = Findings(named())
         findings.add(error.code, error.message, error.fix or "Correct it, then click Sync.", field=error.field)
         return fail(runtime, store_id, product_id, findings)
     except AuthError as error:
@@ -79,12 +84,10 @@ def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
         return policy.PARKED
     except RetryableError as error:
         if policy.last_attempt():
-            product = {"id": product_id}
-            findings = Findings(product)
-            findings.add(error.code or "retries_exhausted",
-                         f"{error.message} Automatic retries did not get through.",
-                         "Check that the store's pictures open in a browser and that TikTok Shop is reachable, "
-                         "then click Sync.")
+            findings = Findings(named())
+            code = error.code or reasons.RETRIES_EXHAUSTED
+            findings.add(code, f"{error.message} Automatic retries did not get through.",
+                         reasons.fix_for(code, reasons.fix_for(reasons.RETRIES_EXHAUSTED)))
             return fail(runtime, store_id, product_id, findings)
         _note(runtime, store_id, product_id, f"A temporary TikTok or network problem stopped this sync "
               f"({error.message}); it is retried automatically.", None, "retrying")

@@ -336,3 +336,31 @@ def test_a_picture_server_that_stays_down_fails_the_product_once_retries_run_out
     assert listing.status == FAILED_TO_SYNC and listing.reason_code == "image_download_failed"
     assert url in listing.reason and "503" in listing.reason and "Sync" in listing.fix
     assert shop.images.busy[urlsplit(url).path] == 10 - attempts
+
+
+def test_a_picture_host_that_never_resolves_is_retried_then_fails_naming_the_product(shop) -> None:
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    from hub.queues import LISTINGS, queue
+    from hub.sync.products.schedule import RETRY
+
+    shop.map()
+    url = "http://no-such-host.invalid/shirt.jpg"
+    shop.push(shop.product("33", images=[url]))
+    listings = queue(LISTINGS, shop.runtime.redis)
+    scheduled = ScheduledJobRegistry(queue=listings)
+    attempts = 1
+    while scheduled.get_job_ids():
+        listing = shop.listing("33")
+        assert listing.status == NOT_SYNCED and listing.reason_code == "retrying", listing.reason
+        for job_id in scheduled.get_job_ids():
+            scheduled.remove(job_id)
+            listings.enqueue_job(Job.fetch(job_id, connection=shop.runtime.redis))
+        shop.work()
+        attempts += 1
+    assert attempts == RETRY.max + 1
+    listing = shop.listing("33")
+    assert listing.status == FAILED_TO_SYNC and listing.reason_code == "image_host_not_found"
+    assert listing.reason.startswith("“Organic Cotton Crew Neck T-shirt 33” (product 33): "), listing.reason
+    assert "no-such-host.invalid" in listing.reason and "Sync" in listing.fix
