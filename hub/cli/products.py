@@ -19,7 +19,10 @@ from hub.errors import HubError
 def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
     """Every product of the store with its status, reason, fix and TikTok ids."""
     from hub.models import Listing, ListingPlan, ProductSnapshot, SkuBinding
+    from hub.sync.products.schedule import RETRY
     from hub.sync.products.status import statuses
+
+    LISTING_ATTEMPTS = RETRY.max + 1  # noqa: N806 - the first run and every retry
 
     listings = {l.product_id: l for l in session.scalars(select(Listing).where(Listing.store_id == store_id))}
     plans = {p.product_id: p for p in session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id))}
@@ -44,6 +47,10 @@ def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
                "details_changed": bool(plan and plan.details_changed),
                "planned_for": plan.planned_for.isoformat() if plan and plan.planned_for else None,
                "priority": plan.priority if plan else 0,
+               # Waiting for an automatic retry: the attempt that failed, of how many, and the next one's time.
+               "retry": {"attempt": listing.retry_attempt, "attempts": LISTING_ATTEMPTS,
+                         "next_attempt_at": listing.retry_at.isoformat() if listing.retry_at else None}
+               if listing is not None and listing.retry_attempt else None,
                "updated_at": listing.updated_at.isoformat() if listing else snapshot.updated_at.isoformat()}
         out.append(row)
     return out
