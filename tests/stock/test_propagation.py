@@ -153,3 +153,24 @@ def test_a_bad_price_on_one_product_is_reported_and_does_not_block_others(shop: 
     drain(shop.runtime)
     assert shop.skus(bad)["GOLD"]["price"] == "5000.00"
     assert shop.listing("96").reason_code is None
+
+
+def test_a_store_entering_prices_without_vat_has_the_rate_added_to_price_pushes(shop: Shop) -> None:
+    from plugins.hub_client.client import new_event
+
+    tiktok_id = shop.list_product("98", [("NET", "10.00", 5)])
+    product = shop.tiktok(tiktok_id)
+    assert product["skus"][0]["price"] == "10.00"
+    shop.send(new_event("product.upsert", product={
+        "id": "98", "version": 2, "title": "Cotton Socks 98", "prices_include_tax": False, "tax_class": "Reduced rate",
+        "variants": [{"id": "98-NET", "sku": "NET", "price": "10.00", "quantity": 5}]}))
+    shop.stock("98", "98-NET", 6, "10.00", version=3)
+    drain(shop.runtime)
+    listing = shop.listing("98")
+    assert listing.reason_code == "push.vat_rate_missing" and "Reduced rate" in listing.reason
+    assert shop.skus(tiktok_id)["NET"]["price"] == "10.00"  # never sent 20% cheap or guessed
+    shop.set_settings(vat={"classes": {"Reduced rate": "reduced"}})
+    reprice_store(shop.runtime, shop.store_id)  # what saving the VAT settings does
+    drain(shop.runtime)
+    assert shop.skus(tiktok_id)["NET"]["price"] == "10.50"
+    assert shop.listing("98").reason_code is None

@@ -185,7 +185,8 @@ def listing_inputs(session: Session, store: Store, snapshot: ProductSnapshot, re
         product_override=overrides.get(""),
         variant_overrides={k: v for k, v in overrides.items() if k},
         package_defaults=_package_defaults(settings, defaults),
-        stock=stock, id_prefix=external_id_prefix(store.id), option_word=vocabulary.option_word(store.platform))
+        stock=stock, id_prefix=external_id_prefix(store.id), option_word=vocabulary.option_word(store.platform),
+        vat_classes=dict(settings["vat"]["classes"]))
 
 
 def _package_defaults(settings: Mapping[str, Any], defaults: CategoryDefaults | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from hub.sync.products import pricing, reasons, vocabulary
+from hub.sync.products import pricing, reasons, vat, vocabulary
 from hub.sync.products.attributes import chosen_value_ids, condition_met, map_attributes
 from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ProductDataError
@@ -69,6 +69,8 @@ class ListingInputs:
     stock: Mapping[str, tuple[int, str | None]] = field(default_factory=dict)  # variant id → (qty, price)
     # The store's word for option types, for the reasons ("attributes": WooCommerce, Magento).
     option_word: str = vocabulary.DEFAULT_OPTION_WORD
+    # The merchant's VAT rate per store tax class, for products whose prices exclude VAT.
+    vat_classes: Mapping[str, str] = field(default_factory=dict)
     # TikTok refuses an external_product_id another live product of the shop uses (12052996); two stores of
     # one merchant share the shop and may both have a product "101", so the store's id leads every id.
     id_prefix: str = ""
@@ -139,10 +141,12 @@ def _price_and_quantity(product: Mapping[str, Any], variant: Mapping[str, Any], 
                      field="price", variant=variant)
     else:
         try:
-            marked = pricing.apply_price(price, inputs.price_rule)
+            gross = vat.for_variant(product, variant, inputs.vat_classes).gross(price)
+            marked = pricing.apply_price(gross, inputs.price_rule)
             amount = pricing.tiktok_price(marked, currency=currency)["amount"]
         except ProductDataError as error:
             fix = ("Set the store currency to GBP." if error.code == "currency_not_gbp" else
+                   reasons.fix_for(error.code) if error.code == reasons.VAT_RATE_MISSING else
                    "Correct the price in your store or the price rule on the settings page, then click Sync.")
             findings.add(error.code, error.message.split(": ", 1)[-1], fix, field="price", variant=variant)
     units: int | None = None

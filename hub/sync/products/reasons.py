@@ -172,6 +172,10 @@ PRICE_INVALID = _reason("price_invalid", "The price is not an amount of money.",
 PRICE_TOO_PRECISE = _reason("price_too_precise", "The price has more than 2 decimal places.", FIX_PRICE)
 PRICE_OUT_OF_RANGE = _reason("price_out_of_range", "The TikTok price (after the price rule) is outside £0.01 to "
                              "£5,600.00.", FIX_PRICE)
+VAT_RATE_MISSING = _reason("vat_rate_missing", "The store's prices exclude VAT and the product's tax class has no "
+                          "VAT rate chosen; TikTok Shop UK prices include VAT.",
+                          "Choose the VAT rate of the tax class (standard 20%, reduced 5% or zero) under VAT on the "
+                          f"settings page, {SYNC}.")
 CURRENCY_NOT_GBP = _reason("currency_not_gbp", "The price is not in GBP.", "Set the store currency to GBP.")
 PRICE_RULE_INVALID = _reason("price_rule_invalid", "The saved price rule is out of range.",
                              "Correct the price rule on Settings.")

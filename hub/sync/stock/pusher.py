@@ -26,6 +26,7 @@ from hub.models import ActivityEntry, Listing, ProductSnapshot, SkuBinding, Stor
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
 from hub.sync import policy
 from hub.sync.policy import sync_blocked_reason
+from hub.sync.products import vat
 from hub.sync.products.issues import product_label, variant_label
 from hub.sync.stock import holds, soldout, warehouses
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
@@ -128,6 +129,9 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         VariantStock.store_id == store.id, VariantStock.product_id == product_id))}
     rules = rules or rules_from_settings(store.merchant.settings)
     held = holds.held_units(session, store.id, [product_id])
+    product = session.scalar(select(ProductSnapshot.data).where(ProductSnapshot.store_id == store.id,
+                                                               ProductSnapshot.product_id == product_id)) or {}
+    variants = {str(v.get("id")): v for v in product.get("variants") or [] if isinstance(v, dict)}
     price_allowed = listing is None or listing.status not in NO_PRICE_STATUSES
     plan: list[SkuPush] = []
     problems: list[Problem] = []
@@ -137,7 +141,8 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
             continue  # the store has not reported this variant's stock: nothing to propagate
         # No `variant`: a problem's message is bare, and the reason names the product and variant once.
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       held=held.get((product_id, binding.variant_id), 0))
+                       held=held.get((product_id, binding.variant_id), 0),
+                       vat=vat.for_variant(product, variants.get(binding.variant_id), rules.vat_classes))
         if want.price_error is not None:
             problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
                                     want.price_error.message,
