@@ -33,7 +33,7 @@ REACTIVATE_JOB = "hub.jobs.products.reactivate_product"
 CHANGES_JOB = "hub.jobs.products.handle_changes"
 RETRY = policy.retry(policy.LISTING)
 PARKED_CODE = "reconnect"  # the listing's reason while it waits for a repaired TikTok connection
-JOB_OPTIONS = {"result_ttl": 600, "failure_ttl": 7 * 24 * 3600, "job_timeout": 900}
+JOB_OPTIONS: dict[str, Any] = {"result_ttl": 600, "failure_ttl": 7 * 24 * 3600, "job_timeout": 900}
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
