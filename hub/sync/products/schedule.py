@@ -192,7 +192,7 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
 def sync(runtime: "Runtime", store_id: str, product_id: str | None = None, *, details: bool = False) -> dict[str, Any]:
     """The Sync button: re-validate and (re)send what is not on TikTok, resubmit failed reviews,
     re-activate products restored in the store; with `details`, also resend changed details."""
-    counts = {"list": 0, "resubmit": 0, "reactivate": 0, "details": 0}
+    counts = {"list": 0, "resubmit": 0, "reactivate": 0, "details": 0, "parked": 0}
     to_list, to_details, to_reactivate = [], [], []
     with runtime.db.session_scope() as session:
         query = select(ProductSnapshot.product_id, Listing).outerjoin(
@@ -203,7 +203,8 @@ def sync(runtime: "Runtime", store_id: str, product_id: str | None = None, *, de
         plans = {p.product_id: p for p in session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id))}
         for pid, listing in session.execute(query).all():
             if listing is not None and listing.reason_code == PARKED_CODE:
-                continue  # waits for the TikTok connection: reconnecting sends it (policy.resume_parked)
+                counts["parked"] += 1  # waits for the TikTok connection: reconnecting sends it (resume_parked)
+                continue
             if listing is None or not listing.tiktok_product_id:
                 to_list.append(pid)
             elif listing.status == FAILED_REVIEW:
@@ -214,10 +215,7 @@ def sync(runtime: "Runtime", store_id: str, product_id: str | None = None, *, de
             elif details and (product_id is not None or (plans.get(pid) and plans[pid].details_changed)):
                 to_details.append(pid)
                 counts["details"] += 1
-        known = product_id is None or session.scalar(select(ProductSnapshot.id).where(
-            ProductSnapshot.store_id == store_id, ProductSnapshot.product_id == product_id,
-            ProductSnapshot.deleted.is_(False))) is not None
-    if not known:
+    if product_id is not None and not (to_list or to_details or to_reactivate or counts["parked"]):
         raise LookupError(f"Store {store_id} has no product {product_id}")
     # A click runs now: a retry waiting for its backoff is replaced (the merchant may have fixed the cause).
     counts["list"] = enqueue_listings(runtime, store_id, to_list, now=True)
