@@ -1,7 +1,7 @@
 """rejected events, retry state, tax
 
 Revision ID: 0031
-Revises: 0020
+Revises: 0034
 Create Date: 2026-12-04 00:03:54.084349
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_typ
 from sqlalchemy.dialects import postgresql
 
 revision = '0031'
-down_revision = '0020'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,7 @@ from hub.sync import policy
 from hub.sync.policy import sync_blocked_reason
 from hub.sync.products import vat
 from hub.sync.products.issues import product_label, variant_label
-from hub.sync.stock import holds, soldout, warehouses
+from hub.sync.stock import away, holds, soldout, warehouses
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
 if TYPE_CHECKING:
@@ -143,6 +143,7 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
                        held=held.get((product_id, binding.variant_id), 0),
                        vat=vat.for_variant(product, variants.get(binding.variant_id), rules.vat_classes))
+        want = away.offered(store, want)
         if want.price_error is not None:
             problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
                                     want.price_error.message,
