@@ -275,7 +275,8 @@ def put_shop():
                 return _err(f"unknown check items {bad}; use {PREREQUISITE_ITEMS}")
             settings["failing_prerequisites"] = list(body["failing_prerequisites"])
         for key, cast in (("daily_listing_cap", int), ("allow_zero_stock_on_create", bool),
-                          ("allow_zero_stock_on_update", bool), ("strict_price_update", bool), ("active", bool)):
+                          ("allow_zero_stock_on_update", bool), ("strict_price_update", bool), ("active", bool),
+                          ("legacy_webhook_envelopes", bool)):
             if key in body:
                 settings[key] = cast(body[key])
         if "category_versions" in body:

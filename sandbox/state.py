@@ -154,6 +154,8 @@ class SandboxState:
             "allow_zero_stock_on_update": True,
             "strict_price_update": True,
             "active": True,
+            # Send types 1, 3, 4, 5, 6, 7, 11, 12 as TikTok's samples show them: without tts_notification_id.
+            "legacy_webhook_envelopes": False,
         }
 
     def shop_by_cipher(self, cipher: str) -> dict | None:
