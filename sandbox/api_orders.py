@@ -16,6 +16,30 @@ PAID = ("ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTI
         "COMPLETED")
 SHIPPABLE = ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
 SELLER_CANCELLABLE = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
+
+# TikTok Partner docs, "Cancel reasons" (docv2/page/cancel-reasons), "Seller Initiates Cancel Reason":
+# region -> (keys while UNPAID, keys for ON_HOLD / AWAITING_SHIPMENT). Any other key, or one for the
+# other status, is refused with 25001021. PARTIALLY_SHIPPING (not on the page) takes the paid keys.
+SELLER_CANCEL_REASONS = {
+    "GB": ({"seller_cancel_unpaid_reason_out_of_stock_uk", "seller_cancel_unpaid_reason_wrong_price_uk",
+            "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed_uk"},
+           {"seller_cancel_reason_wrong_price_uk", "seller_cancel_paid_reason_address_not_deliver_uk",
+            "seller_cancel_reason_out_of_stock_uk"}),
+    "US": ({"seller_cancel_unpaid_reason_out_of_stock", "seller_cancel_unpaid_reason_wrong_price",
+            "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed",
+            "seller_cancel_unpaid_reason_buyer_requested_cancellation"},
+           {"seller_cancel_reason_out_of_stock", "seller_cancel_reason_wrong_price",
+            "seller_cancel_paid_reason_address_not_deliver", "seller_cancel_paid_reason_buyer_requested_cancellation"}),
+    "*": ({"seller_cancel_unpaid_reason_out_of_stock", "seller_cancel_unpaid_reason_wrong_price",
+           "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed"},
+          {"seller_cancel_reason_out_of_stock", "seller_cancel_reason_wrong_price",
+           "seller_cancel_paid_reason_address_not_deliver"}),
+}
+
+
+def seller_reason_allowed(region: str, status: str, reason: str) -> bool:
+    unpaid, paid = SELLER_CANCEL_REASONS.get(region, SELLER_CANCEL_REASONS["*"])
+    return reason in (unpaid if status == "UNPAID" else paid)
 PACKAGE_STATUS = {"AWAITING_COLLECTION": "PROCESSING", "PARTIALLY_SHIPPING": "PROCESSING",
                   "IN_TRANSIT": "FULFILLING", "DELIVERED": "COMPLETED", "COMPLETED": "COMPLETED"}
 DEFAULT_ADDRESS = {
@@ -683,6 +707,8 @@ def seller_cancel(ctx):
     if order["status"] not in SELLER_CANCELLABLE:
         raise param_error("order_id", f"the order status {order['status']} does not allow seller cancellation",
                           "an order in UNPAID, ON_HOLD, AWAITING_SHIPMENT or PARTIALLY_SHIPPING")
+    if not seller_reason_allowed(str(ctx.shop.get("region") or "GB").upper(), order["status"], reason.strip()):
+        raise ApiError(25001021)
     open_lines = [l for l in order["lines"] if not l.get("cancelled") and not l.get("package_id")]
     lines = open_lines
     if body.get("order_line_item_ids"):
