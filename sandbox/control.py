@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .api_orders import OrderError, buyer_cancel_request, create_order, move_order, render_order
 from .api_products import complete_review, render_product, render_sku
+from . import ids
 from .auth import mint_auth_code
 from .runtime import EVENT_TYPES
 
@@ -146,6 +147,51 @@ def platform_status(pid):
         rt.dispatcher.emit(st, p["shop_id"], 5, {"product_id": int(pid), "status": "PRODUCT_STATUS_CHANGED",
                                                  "suspended_reason": body.get("reason") or "",
                                                  "update_time": p["update_time"]})
+        return jsonify(product_state(st, p))
+
+
+@control_bp.post("/products/<pid>/seller-center")
+def seller_center_edit(pid):
+    """What a merchant changes in Seller Center, applied to the product as it is (live and under review).
+
+    Body: any of `video: true` (a new video file), `product_attributes: [{id, values: [{id}|{name}]}]`
+    (added to, or replacing by id, the product's attributes), `size_chart: {template: {id}} | {image: {uri}}`,
+    `brand_id`. Emits webhook 15 with `change_source: SELLER_CENTER`.
+    """
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        st = rt.state
+        p = st.products.get(pid)
+        if p is None:
+            return _err("no such product", 404)
+        changed = []
+        fid = None
+        if body.get("video"):
+            fid = ids.file_id()
+            st.files[fid] = {"id": fid, "url": f"https://p16-oec-va.ibyteimg.com/tos-maliva-d-o3syd03w52-us/{fid}",
+                             "name": "demo.mp4", "format": "MP4", "size": 1}
+        for content in (c for c in (p["live"], p["pending"]) if c):
+            if fid:
+                content["video"] = {"id": fid}
+                changed.append("others")
+            if isinstance(body.get("product_attributes"), list):
+                attrs = {a["id"]: a for a in content.get("product_attributes", [])}
+                for a in body["product_attributes"]:
+                    attrs[str(a["id"])] = {"id": str(a["id"]), "name": "",
+                                           "values": [dict(v) for v in a.get("values", [])]}
+                content["product_attributes"] = list(attrs.values())
+                changed.append("product_attributes")
+            if isinstance(body.get("size_chart"), dict):
+                content["size_chart"] = copy.deepcopy(body["size_chart"])
+                changed.append("size_chart_template" if "template" in body["size_chart"] else "size_chart_image")
+            if body.get("brand_id"):
+                content["brand_id"] = str(body["brand_id"])
+                changed.append("others")
+        now = int(time.time())
+        p["update_time"] = now
+        rt.dispatcher.emit(st, p["shop_id"], 15, {"product_id": pid, "change_source": "SELLER_CENTER",
+                                                "changed_fields": sorted(set(changed)), "update_time": now})
         return jsonify(product_state(st, p))
 
 

@@ -384,6 +384,8 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                 raise bad_param()
             if vid:
                 known = {x["id"]: x["name"] for x in (d or {}).get("values", [])}
+                # a custom value TikTok gave an id to (shown by get product) may be sent back by that id
+                known.update({cid: name for (caid, name), cid in st.custom_value_ids.items() if caid == aid})
                 if d is not None and vid not in known:
                     attr_err = ApiError(12052529)
                     break

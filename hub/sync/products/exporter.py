@@ -32,7 +32,7 @@ from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, Produc
                         SkuBinding, Store, TikTokCategoryInfo, TikTokShop, VariantStock)
 from hub.models.listings import (ACTIVE, FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED,
                                  UNDER_REVIEW)
-from hub.sync.products import categories, planner, pricing, reasons
+from hub.sync.products import categories, edits, planner, pricing, reasons
 from hub.sync.products.description import convert_description
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
@@ -632,8 +632,9 @@ def _prepare_existing(runtime: "Runtime", store_id: str, product_id: str):  # no
 def resync_details(runtime: "Runtime", store_id: str, product_id: str) -> str:
     """Resend the product's details (the "Resync details" action; also resubmits a failed review).
 
-    A full edit with every existing SKU by id, so none is dropped; price and stock of existing SKUs are
-    left out (the stock path owns them), new variants come with theirs.
+    Every existing SKU by id, so none is dropped; price and stock of existing SKUs are left out (the
+    stock path owns them), new variants come with theirs. The product is read first and edited with a
+    partial edit of the fields the hub owns, or a full edit carrying over the rest (`edits.plan_edit`).
     """
     lock = runtime.redis.lock(f"hub:listing:{store_id}:{product_id}", timeout=LOCK_SECONDS,
                               blocking_timeout=LOCK_SECONDS)
@@ -671,7 +672,12 @@ def _edit(runtime: "Runtime", loaded: Loaded, client: "ShopClient", tiktok_id: s
         if brand:
             body["brand_id"] = brand
         body.pop("save_mode", None)
-        edited = client.products.edit(tiktok_id, body)
+        # Read first: what the merchant changed in Seller Center and the hub does not own must survive.
+        kind, request = edits.plan_edit(body, client.products.get(tiktok_id))
+        if kind == "partial":
+            edited = client.products.partial_edit(tiktok_id, request)
+        else:
+            edited = client.products.edit(tiktok_id, request)
     except DataError as error:
         return _edit_failed(runtime, store_id, product_id, [tiktok_refusal(product, error).as_dict()])
     sku_ids = _match_skus(draft, edited.get("skus") or [])
