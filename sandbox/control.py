@@ -330,8 +330,11 @@ def put_shop():
             if not vers:
                 return _err("category_versions must list v1 and/or v2")
             settings["category_versions"] = vers
-        if "gtin_exempt_categories" in body:
-            settings["gtin_exempt_categories"] = [str(c) for c in body["gtin_exempt_categories"]]
+        if "identifier_exemption" in body:
+            exemption = body["identifier_exemption"]
+            if not isinstance(exemption, dict) or not all(isinstance(v, bool) for v in exemption.values()):
+                return _err("identifier_exemption must map category ids to true/false")
+            settings["identifier_exemption"] = {str(k): v for k, v in exemption.items()}
         if "warehouses" in body:
             whs = []
             for w in body["warehouses"]:

@@ -708,9 +708,8 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                     sku_errs.append(ApiError(12052592))
                 idents.add(ident_key)
             sku["identifier_code"] = {"code": ident.get("code") or "", "type": ident.get("type") or ""}
-        elif listing and category is not None and category.get("identifier_code", {}).get("required") \
-                and category["id"] not in settings.get("gtin_exempt_categories", []):
-            sku_errs.append(ApiError(12052600))
+        # No code is fine: the 202309 rules document no identifier requirement, and 12052600 ("The
+        # identifier code type must be selected") is answered only for a code sent without its type.
         if old is not None and existing is not None and existing.get("_status") not in ("DRAFT", None):
             old_ident = old.get("identifier_code") or None
             new_ident = sku["identifier_code"] or None

@@ -6,7 +6,7 @@
 1. read what the hub knows (product, mapping, overrides, defaults, settings, TikTok category metadata);
 2. validate completely (`mapper.build_draft`) — a product with errors fails here, before any TikTok
    call — then take a slot of the daily cap, prepare and re-host the pictures (content-hash cache),
-   settle identifier-code exemption with a listing check, find the brand, and create with the
+   settle identifier-code exemption from the category rules, find the brand, and create with the
    product's stable `idempotency_key`;
 3. record the outcome: bindings per SKU, the status and its reason.
 
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.sync.products")
 
 SELLER_CENTER_URL = "https://seller-uk.tiktok.com/product/manage"
-IDENTIFIER_MISSING_CODES = {"tiktok_12052600"}
 CATEGORY_VERSION_CODES = {"tiktok_12052217", "tiktok_12052230"}
 LISTING_LIMIT_CODE = "tiktok_12052093"
 SIZE_CHART_REFUSALS = {"tiktok_12052673", "tiktok_12052128", "tiktok_12052670"}
@@ -322,29 +321,22 @@ def assemble(draft: Draft, parts: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def identifiers_needed(runtime: "Runtime", loaded: Loaded, client: "ShopClient", body: dict[str, Any],
-                       draft: Draft) -> list[Issue]:
-    """Missing barcodes: may the category go without? TikTok decides (listing check), cached per category."""
-    if not draft.missing_codes:
-        return []
+def identifier_exemption_refused(rules: Mapping[str, Any]) -> bool:
+    """Whether TikTok's category rules say the category cannot go without identifier codes.
+
+    Only the older (v1) category rules document it: `exemption_of_identifier_code.
+    support_identifier_code_exemption` (docs/tiktok-client.md, "Barcode requirement"). The 202309 rules
+    carry no identifier requirement, so a category is exempt unless its rules say otherwise; a code the
+    merchant gives is always sent and checked.
+    """
+    exemption = rules.get("exemption_of_identifier_code")
+    return isinstance(exemption, Mapping) and exemption.get("support_identifier_code_exemption") is False
+
+
+def identifiers_needed(loaded: Loaded, draft: Draft) -> list[Issue]:
+    """Missing barcodes in a category whose rules refuse the exemption: the variants that need one."""
     inputs = loaded.inputs
-    with runtime.db.session_scope() as session:
-        info = session.scalar(select(TikTokCategoryInfo).where(
-            TikTokCategoryInfo.shop_id == loaded.shop.shop_id, TikTokCategoryInfo.category_id == inputs.category_id,
-            TikTokCategoryInfo.category_version == inputs.category_version))
-        required = info.identifier_required if info is not None else None
-    if required is None:
-        check = client.products.listing_check(body)
-        reasons = check.get("fail_reasons") or []
-        required = any(str(r.get("code")) == "12052600" for r in reasons)
-        with runtime.db.session_scope() as session:
-            info = session.scalar(select(TikTokCategoryInfo).where(
-                TikTokCategoryInfo.shop_id == loaded.shop.shop_id,
-                TikTokCategoryInfo.category_id == inputs.category_id,
-                TikTokCategoryInfo.category_version == inputs.category_version))
-            if info is not None:
-                info.identifier_required = required
-    if not required:
+    if not draft.missing_codes or not identifier_exemption_refused(inputs.rules):
         return []
     findings = Findings(loaded.product)
     names = ", ".join(variant_label(v) for v in draft.missing_codes)
@@ -474,7 +466,7 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
         findings.add_issue(issue)
     body = assemble(draft, parts)
     try:
-        missing = identifiers_needed(runtime, loaded, client, body, draft)
+        missing = identifiers_needed(loaded, draft)
         if missing:
             return give_back(fail(runtime, store_id, product_id, missing + findings.warnings))
         brand = brand_id(runtime, loaded.shop, client, draft.brand, loaded.inputs.category_id)
