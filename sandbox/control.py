@@ -150,6 +150,21 @@ def platform_status(pid):
         return jsonify(product_state(st, p))
 
 
+@control_bp.get("/documents/<package_id>/<name>")
+def shipping_document(package_id, name):
+    """The file behind a shipping document's `doc_url` (a one-page PDF naming the package)."""
+    rt = _rt()
+    with rt.lock:
+        pkg = rt.state.packages.get(package_id)
+        if pkg is None:
+            return _err("no such package", 404)
+        tracking = pkg["tracking_number"]
+    text = f"TikTok Shipping label {package_id} {tracking}".encode()
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 298 420]>>endobj\n% " + text + b"\n%%EOF\n")
+    return Response(pdf, mimetype="application/pdf")
+
+
 @control_bp.post("/products/<pid>/seller-center")
 def seller_center_edit(pid):
     """What a merchant changes in Seller Center, applied to the product as it is (live and under review).
