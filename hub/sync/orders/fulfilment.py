@@ -157,14 +157,14 @@ def ship(runtime: "Runtime", order_row_id: str) -> str:
         elif tiktok_shipping.is_tiktok_shipping(raw):
             # TikTok books its own carrier: no store carrier or tracking is pushed; the package is shipped
             # with a handover (drop-off when offered) and its label is printed from the Orders page.
-            package = tiktok_shipping.package_id(raw)
+            tiktok_package = tiktok_shipping.package_id(raw)
             with client_for_shop(runtime, shop) as client:
-                method = tiktok_shipping.arrange_handover(client, package)
-                tracking = tiktok_shipping.label(client, package)["tracking_number"]
+                method = tiktok_shipping.arrange_handover(client, tiktok_package)
+                tracking = tiktok_shipping.label(client, tiktok_package)["tracking_number"]
                 carrier = "TikTok Shipping"
             how = "drop it off at a TikTok drop-off point" if method == "DROP_OFF" else "TikTok's carrier collects it"
             outcome = (FULFIL_SHIPPED, f"TikTok Shipping: print TikTok's shipping label on the Orders page, then "
-                                       f"{how}. The store's tracking number is not used.", package)
+                                       f"{how}. The store's tracking number is not used.", tiktok_package)
         else:
             with client_for_shop(runtime, shop) as client:
                 providers = client.logistics.shipping_providers(str(raw.get("delivery_option_id")))
