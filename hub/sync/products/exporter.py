@@ -746,7 +746,8 @@ def delist_product(runtime: "Runtime", store_id: str, product_id: str) -> str:
     with runtime.db.session_scope() as session:
         listing = _listing(session, store_id, product_id)
         set_status(listing, SYNCED, f"Deleted in your store, so it was {action} on TikTok.",
-                   "Restore the product in your store and click Sync to list it again.", "deleted_in_store")
+                   "Restore the product in your store and click Sync to list it again.", "deleted_in_store",
+                   kept_warnings(listing))
         plan = categories.ensure_plan(session, store_id, product_id)
         plan.tiktok_status = "SELLER_DEACTIVATED" if action == "deactivated" else "DELETED"
     return SYNCED
@@ -773,9 +774,11 @@ def reactivate(runtime: "Runtime", store_id: str, product_id: str) -> str:
         listing = _listing(session, store_id, product_id)
         if errors:
             set_status(listing, SYNCED, f"TikTok would not activate the product again: {errors[0].get('message')}",
-                       f"Check it in Seller Center: {SELLER_CENTER_URL}", f"tiktok_{errors[0].get('code')}")
+                       f"Check it in Seller Center: {SELLER_CENTER_URL}", f"tiktok_{errors[0].get('code')}",
+                       kept_warnings(listing))
             return SYNCED
-        set_status(listing, UNDER_REVIEW, "Activated again on TikTok and waiting for TikTok's review.")
+        set_status(listing, UNDER_REVIEW, "Activated again on TikTok and waiting for TikTok's review.",
+                   issues=kept_warnings(listing))
         return UNDER_REVIEW
 
 
