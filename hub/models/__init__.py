@@ -7,7 +7,7 @@ from hub.models.bindings import SkuBinding
 from hub.models.catalog import (CategoryDefaults, CategoryMapping, ImageUpload, ListingPlan, ProductOverride,
                                 TikTokCategoryInfo)
 from hub.models.commands import Command
-from hub.models.events import ProcessedEvent
+from hub.models.events import ProcessedEvent, RejectedEvent
 from hub.models.listings import Listing
 from hub.models.merchants import Merchant, User
 from hub.models.orders import Order, OrderPollCursor
@@ -21,8 +21,9 @@ from hub.models.tiktok_shops import TikTokShop
 
 __all__ = [
     "ActivityEntry", "AlertSent", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
-    "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
-    "SkuBinding", "StockHold", "TikTokReturn", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink", "TikTokNotification",
+    "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot", "RejectedEvent",
+    "SkuBinding", "StockHold", "TikTokReturn", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink",
+    "TikTokNotification",
     "TikTokShop", "User", "VariantStock", "utcnow",
     "Order", "OrderPollCursor",
 ]
