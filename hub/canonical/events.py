@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 
-from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Price, StrictInt
+from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Money, Price, StrictInt
 from hub.canonical.product import (DIMENSION_UNITS, MAX_LOCATIONS, WEIGHT_UNITS, LocationStockSchema,
                                    ProductSchema, unique_location_ids)
 
