@@ -56,7 +56,8 @@ def index() -> Any:
     if shown:
         for ret in db().scalars(select(TikTokReturn).where(
                 TikTokReturn.merchant_id == scope.merchant_id(),
-                TikTokReturn.tiktok_order_id.in_([o.tiktok_order_id for o in shown]))
+                TikTokReturn.tiktok_order_id.in_([o.tiktok_order_id for o in shown]),
+                TikTokReturn.tiktok_status != "")  # a row still being applied is not shown half-made
                 .order_by(TikTokReturn.created_at, TikTokReturn.id)):
             returns.setdefault(ret.tiktok_order_id, []).append(return_as_dict(ret))
     return render_template("orders.html", title="Orders", orders=shown, more=len(orders) > PAGE_SIZE,

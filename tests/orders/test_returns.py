@@ -17,6 +17,11 @@ def returns_of(world: World, tid: str) -> list[dict]:
     return (world.order(tid) or {}).get("returns") or []
 
 
+def imported(world: World, tid: str) -> dict:
+    """The return once the hub has applied TikTok's view of it (its status is known)."""
+    return wait_until(lambda: (r := returns_of(world, tid)) and r[0]["tiktok_status"] and r[0], what="imported")
+
+
 def run_import_twice(world: World, return_id: str) -> None:
     """The return's import job run twice more, as a redelivered webhook or a retry would."""
     from hub.queues import ORDERS, queue
@@ -46,7 +51,8 @@ def test_partial_refund_of_a_two_line_order_reaches_the_store_once(world: World,
     ret = world.sandbox.request_return(tid, "RETURN_AND_REFUND", skus=[{"seller_sku": "SOCK-M", "quantity": 1}],
                                        reason="ecom_order_delivered_refund_and_return_reason_wrong_size")
     rid = ret["return_id"]
-    shown = wait_until(lambda: (r := returns_of(world, tid)) and r[0]["state"] == "Requested" and r[0], what="requested")
+    shown = imported(world, tid)
+    assert shown["state"] == "Requested"
     assert shown["buyer_reason"] == "Wrong size" and shown["awaiting_decision"] and shown["amount"] == "9.99"
     # The merchant approves it on the settings page; the buyer ships it back; the merchant accepts the parcel.
     from hub.sync.orders.returns import decide
@@ -81,7 +87,7 @@ def test_refund_only_is_not_restocked(world: World, store: FakeStore) -> None:
     world.sandbox.move(tid, "DELIVERED")
     ret = world.sandbox.request_return(tid, "REFUND", skus=[{"seller_sku": "SOCK-L", "quantity": 1}],
                                        refund_total="5.00")
-    row = wait_until(lambda: (r := returns_of(world, tid)) and r[0], what="imported")
+    row = imported(world, tid)
     decide_ok = __import__("hub.sync.orders.returns", fromlist=["decide"]).decide
     decide_ok(world.runtime, world.store["merchant_id"], row["id"], approve=True)
     wait_until(lambda: store.orders[tid].refunds, what="store refund")
@@ -97,7 +103,7 @@ def test_a_return_rejected_by_the_merchant_is_rejected_at_tiktok(world: World, s
     world.wait_status(tid, "Created")
     world.sandbox.move(tid, "DELIVERED")
     rid = world.sandbox.request_return(tid, "RETURN_AND_REFUND")["return_id"]
-    row = wait_until(lambda: (r := returns_of(world, tid)) and r[0], what="imported")
+    row = imported(world, tid)
     from hub.sync.orders.returns import decide
 
     decide(world.runtime, world.store["merchant_id"], row["id"], approve=False, comment="Worn socks")
@@ -115,7 +121,7 @@ def test_a_refund_of_an_order_the_store_never_created_is_shown_then_sent(world: 
     tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
     world.wait_status(tid, "Failed")
     world.sandbox.request_return(tid, "REFUND")  # refund before shipment: the buyer gives up waiting
-    row = wait_until(lambda: (r := returns_of(world, tid)) and r[0], what="imported")
+    row = imported(world, tid)
     from hub.sync.orders.returns import decide
 
     decide(world.runtime, world.store["merchant_id"], row["id"], approve=True)
@@ -137,7 +143,7 @@ def test_an_old_extension_is_never_sent_a_refund(world: World, store: FakeStore)
     world.wait_status(tid, "Created")
     world.sandbox.move(tid, "DELIVERED")
     world.sandbox.request_return(tid, "REFUND")
-    row = wait_until(lambda: (r := returns_of(world, tid)) and r[0], what="imported")
+    row = imported(world, tid)
     from hub.sync.orders.returns import decide
 
     decide(world.runtime, world.store["merchant_id"], row["id"], approve=True)

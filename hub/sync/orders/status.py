@@ -86,7 +86,7 @@ def list_orders(session: Session, store_id: str) -> list[dict[str, Any]]:
     returns: dict[tuple[str, str], list[dict[str, Any]]] = {}
     if rows:
         for ret in session.scalars(select(TikTokReturn).where(
-                TikTokReturn.tiktok_order_id.in_([o.tiktok_order_id for o in rows]))
+                TikTokReturn.tiktok_order_id.in_([o.tiktok_order_id for o in rows]), TikTokReturn.tiktok_status != "")
                 .order_by(TikTokReturn.created_at, TikTokReturn.id)):
             returns.setdefault((ret.tiktok_shop_id, ret.tiktok_order_id), []).append(return_as_dict(ret))
     out = []
