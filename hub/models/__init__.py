@@ -7,6 +7,7 @@ from hub.models.catalog import (CategoryDefaults, CategoryMapping, ImageUpload, 
                                 TikTokCategoryInfo)
 from hub.models.commands import Command
 from hub.models.events import ProcessedEvent
+from hub.models.links import LinkCandidate, LinkReview
 from hub.models.listings import Listing
 from hub.models.merchants import Merchant, User
 from hub.models.orders import Order, OrderPollCursor
@@ -19,7 +20,7 @@ from hub.models.tiktok_shops import TikTokShop
 
 __all__ = [
     "ActivityEntry", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
-    "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
+    "ProductOverride", "TikTokCategoryInfo", "LinkCandidate", "LinkReview", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
     "SkuBinding", "StockHold", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink", "TikTokNotification",
     "TikTokShop", "User", "VariantStock", "utcnow",
     "Order", "OrderPollCursor",
