@@ -55,5 +55,8 @@ class LinkCandidate(Base):
     # Per TikTok SKU: {"tiktok_sku_id", "seller_sku", "barcode", "warehouse_id", "variant_id"}.
     skus: Mapped[list[Any]] = mapped_column(default=list)
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    # "|sku:<seller sku>|bc:<GTIN-14>|…" of the TikTok SKUs: a store product that arrives after the
+    # reading finds the TikTok product it matches with one LIKE instead of decoding every row.
+    match_keys: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=500), nullable=True),
     sa.Column('skus', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('match_keys', sa.Text(), nullable=False),
     sa.Column('created_at', hub.models.base.UTCDateTime(), nullable=False),
     sa.Column('updated_at', hub.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_link_candidates_store_id_stores'), ondelete='CASCADE'),
