@@ -71,14 +71,16 @@ def scan_job_id(store_id: str) -> str:
     return f"link-{_part(store_id)}"
 
 
-def start(runtime: "Runtime", store_id: str) -> None:
-    """Mark the store as being read (new listings wait) and enqueue the reading."""
+def start(runtime: "Runtime", store_id: str, *, enqueue: bool = True) -> None:
+    """Mark the store as being read (new listings wait) and enqueue the reading (or let the caller run it)."""
     with runtime.db.session_scope() as session:
         review = session.get(LinkReview, store_id)
         if review is None:
             review = LinkReview(store_id=store_id)
             session.add(review)
         review.status, review.message, review.started_at, review.finished_at = SCANNING, None, _now(), None
+    if not enqueue:
+        return
     enqueue_coalesced(DETAILS, SCAN_JOB, scan_job_id(store_id), store_id, connection=runtime.redis,
                       retry=policy.retry(policy.RECONCILE), result_ttl=600, failure_ttl=7 * 24 * 3600,
                       job_timeout=1800)
@@ -412,8 +414,9 @@ def scan(runtime: "Runtime", store_id: str) -> dict[str, Any]:
             details = 0
             for proposal in proposals:
                 _candidates(proposal, index, barcodes=False)
-                if index.by_barcode and any(not c for c in proposal.candidates):
-                    # search results carry no barcodes: read the product for its identifier codes
+                if any(not c for c in proposal.candidates):
+                    # Search results carry no barcodes: read the product for its identifier codes (also
+                    # when no store product matches yet: one that arrives later is matched by them).
                     detail = client.products.get(proposal.tiktok_product_id)
                     details += 1
                     codes = {str(s.get("id")): (s.get("identifier_code") or {}).get("code")
@@ -616,16 +619,25 @@ def push_linked(runtime: "Runtime", store_id: str, product_ids: list[str]) -> di
     from hub.sync.stock.pusher import push_product
     from hub.sync.stock.schedule import enqueue_pushes
 
+    from hub.tiktok.connection import client_for_shop
+
+    with runtime.db.session_scope() as session:
+        store = session.get(Store, store_id)
+        shop = policy.shop_for_store(session, store) if store is not None else None
+        if shop is None:
+            return {"pushed": 0, "handed_on": 0}
+        client = client_for_shop(runtime, shop)
     pushed, later = 0, []
-    for product_id in product_ids:
-        try:
-            outcome = push_product(runtime, store_id, product_id)
-        except RetryableError:
-            later.append(product_id)
-            continue
-        if outcome.status == policy.PARKED:
-            break  # the connection broke: reconciliation after reconnecting pushes the rest
-        pushed += 1
+    with client:
+        for product_id in product_ids:
+            try:
+                outcome = push_product(runtime, store_id, product_id, client)
+            except RetryableError:
+                later.append(product_id)
+                continue
+            if outcome.status == policy.PARKED:
+                break  # the connection broke: reconciliation after reconnecting pushes the rest
+            pushed += 1
     if later:
         enqueue_pushes(runtime, store_id, later)
     return {"pushed": pushed, "handed_on": len(later)}
