@@ -180,3 +180,43 @@ def test_new_products_wait_while_the_shop_is_read_and_a_later_store_product_is_m
     assert shop.listing("10").tiktok_product_id is None
     assert linking.confirm(shop.runtime, shop.store_id)["linked"] == 1
     assert shop.listing("10").tiktok_product_id == made[0]["id"]
+
+
+def test_the_settings_page_shows_the_proposal_and_links_what_the_merchant_confirms(shop: Shop, live_hub: Any) -> None:
+    from tests.web.conftest import Browser, add_user
+
+    made = shop.sandbox.control("POST", "/products/seed", {"products": [
+        existing("Tee from Seller Center", "WEB-1"), existing("Hoodie from Seller Center", "WEB-2"),
+        existing("Tee listed twice", "WEB-3")]})["products"]
+    tee, hoodie, twice = (p["id"] for p in made)
+    shop.push(shop.product("1", variants=[variant("1", "WEB-1")]), shop.product("2", variants=[variant("2", "WEB-2")]),
+              shop.product("3a", variants=[variant("3a", "WEB-3")]),
+              shop.product("3b", variants=[variant("3b", "WEB-3")]), run=False)
+    with shop.runtime.db.session_scope() as session:
+        from hub.models import Merchant
+
+        name = session.get(Merchant, shop.merchant_id).name
+    user = add_user(shop.runtime, "owner@threads.example", name)
+    browser = Browser(live_hub.url)
+    assert browser.login(user["email"]).status_code == 200
+    page_path = f"/stores/{shop.store_id}/link"
+    assert page_path in browser.get("/stores/").text
+
+    started = browser.post_form(page_path, f"{page_path}/check", {})
+    assert started.status_code == 200 and "Reading your TikTok shop" in started.text
+    shop.work()
+    page = browser.get(page_path).text
+    assert 'id="count-matched">2<' in page and 'id="count-ambiguous">1<' in page
+    assert "Tee listed twice" in page and f'name="pick-{twice}"' in page
+
+    no_token = browser.http.post(live_hub.url + f"{page_path}/confirm", data={"link": tee}, timeout=10)
+    assert no_token.status_code in (400, 403) and shop.listing("1") is None
+
+    done = browser.post_form(page_path, f"{page_path}/confirm",
+                             {"offered": [tee, hoodie], "link": [tee], f"pick-{twice}": "3b"})
+    assert done.status_code == 200 and "Linked 2 products" in done.text
+    assert shop.listing("1").tiktok_product_id == tee and shop.listing("3b").tiktok_product_id == twice
+    assert shop.listing("2") is None  # unticked: listed as a new product once its category is mapped
+    shop.work()
+    assert tiktok_products(shop)[tee]["skus"][0]["price"] == "12.50"
+    browser.http.close()
