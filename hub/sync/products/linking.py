@@ -31,9 +31,9 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, cast
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError
@@ -183,7 +183,7 @@ def without_held(session: Session, store_id: str, product_ids: list[str]) -> lis
         existing.update(session.scalars(select(Listing.product_id).where(
             Listing.store_id == store_id, Listing.product_id.in_(ids[start_at:start_at + BULK]))))
     now = _now()
-    table = Listing.__table__
+    table = cast(Table, Listing.__table__)
     changes = [{"s": store_id, "p": p, "status": NOT_SYNCED, "reason": h.reason, "fix": h.fix, "code": h.code, "at": now}
                for p, h in held.items() if p in existing]
     if changes:
