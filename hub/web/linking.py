@@ -45,17 +45,17 @@ def check(store_id: str) -> Any:
 
 @bp.route("/<store_id>/link/confirm", methods=["POST"])
 def confirm(store_id: str) -> Any:
-    """Link every matched product the merchant left ticked, and the choices made for ambiguous ones."""
+    """Link every matched product but those ticked "Leave unlinked", and the choices made for ambiguous
+    ones (only what differs from the proposal is posted: a form of 500 rows stays small)."""
     store = scope.store_or_404(store_id)
-    ticked = set(request.form.getlist("link"))
-    offered = set(request.form.getlist("offered"))
+    skipped = request.form.getlist("skip")
     picks: dict[str, str | None] = {}
     for key, value in request.form.items():
         if key.startswith("pick-") and value:
             picks[key[len("pick-"):]] = None if value == "none" else value
     db().rollback()  # the confirmation runs in its own transactions
     try:
-        done = linking.confirm(current(), store.id, picks=picks, skip=sorted(offered - ticked))
+        done = linking.confirm(current(), store.id, picks=picks, skip=skipped)
     except DataError as error:
         return _page(store, 422, f"{error.message} {error.fix or ''}".strip())
     db().add(ActivityEntry(merchant_id=store.merchant_id, store_id=store.id, kind="products.linked",

@@ -209,14 +209,32 @@ def test_the_settings_page_shows_the_proposal_and_links_what_the_merchant_confir
     assert 'id="count-matched">2<' in page and 'id="count-ambiguous">1<' in page
     assert "Tee listed twice" in page and f'name="pick-{twice}"' in page
 
-    no_token = browser.http.post(live_hub.url + f"{page_path}/confirm", data={"link": tee}, timeout=10)
+    no_token = browser.http.post(live_hub.url + f"{page_path}/confirm", data={}, timeout=10)
     assert no_token.status_code in (400, 403) and shop.listing("1") is None
 
     done = browser.post_form(page_path, f"{page_path}/confirm",
-                             {"offered": [tee, hoodie], "link": [tee], f"pick-{twice}": "3b"})
+                             {"skip": [hoodie], f"pick-{twice}": "3b"})
     assert done.status_code == 200 and "Linked 2 products" in done.text
     assert shop.listing("1").tiktok_product_id == tee and shop.listing("3b").tiktok_product_id == twice
-    assert shop.listing("2") is None  # unticked: listed as a new product once its category is mapped
+    assert shop.listing("2") is None  # left unlinked: listed as a new product once its category is mapped
     shop.work()
     assert tiktok_products(shop)[tee]["skus"][0]["price"] == "12.50"
     browser.http.close()
+
+
+def test_connecting_the_tiktok_shop_reads_its_products_for_every_store(shop: Shop) -> None:
+    from click.testing import CliRunner
+
+    from hub.cli.tiktok import tiktok
+
+    made = shop.sandbox.control("POST", "/products/seed", {"products": [existing("Old tee", "CON-1")]})["products"]
+    shop.push(shop.product("1", variants=[variant("1", "CON-1")]), run=False)
+    result = CliRunner().invoke(tiktok, ["connect", "--code", shop.sandbox.code(), "--merchant", "Northern Threads Ltd"],
+                                env=hub_environ(shop.runtime))
+    assert result.exit_code == 0, result.output
+    with shop.runtime.db.session_scope() as session:
+        assert linking.proposal(session, shop.store_id)["status"] == "scanning"
+    shop.work()
+    with shop.runtime.db.session_scope() as session:
+        found = linking.proposal(session, shop.store_id)
+    assert [(m["tiktok_product_id"], m["product_id"]) for m in found["matched"]] == [(made[0]["id"], "1")]
