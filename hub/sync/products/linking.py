@@ -674,10 +674,8 @@ def _bind(session: Session, store_id: str, rows: list[LinkCandidate], now: datet
                                                    idempotency_key=str(uuid.uuid4()))
             session.add(plan)
         listing.tiktok_product_id = row.tiktok_product_id
-        listing.reason_code = "linked"  # so apply_state writes TikTok's current state over any waiting reason
+        listing.status, listing.reason_code = NOT_SYNCED, None  # apply_state then writes TikTok's state
         apply_state(listing, plan, {"status": row.tiktok_status, "audit": {}})
-        if listing.reason_code == "linked":
-            listing.reason_code = None
         if listing.status == ACTIVE:
             listing.reason = "Linked to the product already on TikTok: live, with price and stock from your store."
         plan.planned_for = None
