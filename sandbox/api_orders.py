@@ -146,6 +146,8 @@ def render_order(state, order) -> dict:
         out["cancel_time"] = order["cancel_time"]
     if order.get("rts_time"):
         out["rts_time"] = order["rts_time"]
+    if order.get("rts_sla_time"):
+        out["rts_sla_time"] = order["rts_sla_time"]
     return out
 
 
@@ -347,7 +349,8 @@ def create_order(runtime, state, spec: dict) -> dict:
              "delivery_option_id": delivery["id"], "delivery_option_name": delivery["name"],
              "warehouse_id": warehouse_id, "currency": shop.get("currency", "GBP"),
              "shipping_fee": money(Decimal(str(spec.get("shipping_fee", "0")))), "address": address,
-             "lines": lines, "package_ids": [], "pending_package_id": None}
+             "lines": lines, "package_ids": [], "pending_package_id": None,
+             "rts_sla_time": int(spec["rts_sla_time"]) if spec.get("rts_sla_time") else None}
     state.orders[oid] = order
     _emit_status(runtime, state, order)
     if status == "CANCELLED":
@@ -356,6 +359,9 @@ def create_order(runtime, state, spec: dict) -> dict:
     elif status != "UNPAID":
         move_order(runtime, state, order, status, now=now)
     return order
+
+
+HANDLING_SECONDS = 2 * 24 * 3600
 
 
 def move_order(runtime, state, order, target, *, now=None, force=False, initiator=None, reason=None):
@@ -382,6 +388,8 @@ def move_order(runtime, state, order, target, *, now=None, force=False, initiato
     for step in path:
         if step in PAID and not order.get("paid_time"):
             order["paid_time"] = now
+            # The ready-to-ship deadline: the shop's handling time (2 days here) from payment.
+            order["rts_sla_time"] = order.get("rts_sla_time") or now + HANDLING_SECONDS
             order["pending_package_id"] = order["pending_package_id"] or state.package_ids.next()
             if order["pending_package_id"] not in order["package_ids"]:
                 order["package_ids"].append(order["pending_package_id"])

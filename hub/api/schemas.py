@@ -44,6 +44,10 @@ class CommandSchema(Schema):
 
 class CommandsResponseSchema(Schema):
     commands = fields.List(fields.Nested(CommandSchema))
+    retry_after = fields.Integer(metadata={"description": (
+        "Present when the poll was answered at once without waiting because the store already has 2 polls "
+        "waiting (or the server its share of waiting polls): wait this many seconds before the next scheduled "
+        "poll; the waiting polls receive any new command meanwhile. Also sent as the Retry-After header.")})
 
 
 class CommandResultResponseSchema(Schema):

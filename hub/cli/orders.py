@@ -45,6 +45,25 @@ def orders_command(store_id: str, as_json: bool) -> None:
         click.echo(line)
 
 
+def store_of_order(order_id: str) -> str:
+    """The store of a TikTok order, so `hub sync --order ID` needs no --store (the Orders page's hint)."""
+    from sqlalchemy import select
+
+    from hub.models import Order
+
+    runtime = build_runtime()
+    try:
+        with runtime.db.session_scope() as session:
+            stores = sorted(set(session.scalars(select(Order.store_id).where(Order.tiktok_order_id == order_id))))
+    finally:
+        runtime.close()
+    if not stores:
+        fail(f"There is no TikTok order {order_id}.")
+    if len(stores) > 1:
+        fail(f"TikTok order {order_id} was handed to several stores ({', '.join(stores)}): add --store.")
+    return stores[0]
+
+
 def sync_order(store_id: str, order_id: str) -> dict[str, Any]:
     """Retry a failed order (after the merchant fixed the cause); returns the order as `hub orders` shows it."""
     from hub.sync.orders.handoff import retry_order

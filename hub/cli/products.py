@@ -144,18 +144,22 @@ def products(ctx: click.Context, store_id: str | None, as_json: bool) -> None:
     if as_json:
         print_json({"store_id": store_id, "products": rows})
         return
+    if not rows:
+        click.echo(f"Store {store_id} has sent no products yet. Products appear here once its extension or app "
+                   "sends them (a new store sends its catalogue when it connects).")
+        return
     for row in rows:
         click.echo(f"{row['product_id']:>10}  {row['status']:<15} {row['title'][:40]:<40} {row['reason'] or ''}")
 
 
 @click.command("sync")
-@click.option("--store", "store_id", required=True)
+@click.option("--store", "store_id", default=None, help="The store id (`hub store list`); optional with --order.")
 @click.option("--product", "product_id", default=None, help="Only this product (default: every product).")
 @click.option("--details", is_flag=True, help="Also resend changed details of listed products (Resync details).")
 @click.option("--wait", is_flag=True, help="With --product: run it now in this process and print the outcome.")
 @click.option("--order", "order_id", default=None, help="Retry this failed TikTok order instead (after fixing its cause).")
 @click.pass_context
-def sync(ctx: click.Context, store_id: str, product_id: str | None, details: bool, wait: bool,
+def sync(ctx: click.Context, store_id: str | None, product_id: str | None, details: bool, wait: bool,
          order_id: str | None) -> None:
     """The Sync button: re-validate and (re)send products that are not on TikTok, resubmit failed reviews;
     with --order, retry a failed order."""
@@ -165,10 +169,12 @@ def sync(ctx: click.Context, store_id: str, product_id: str | None, details: boo
     if order_id is not None:
         if product_id is not None:
             fail("Give either --product or --order, not both.")
-        from hub.cli.orders import order_sync_command
+        from hub.cli.orders import order_sync_command, store_of_order
 
-        ctx.invoke(order_sync_command, store_id=store_id, order_id=order_id)
+        ctx.invoke(order_sync_command, store_id=store_id or store_of_order(order_id), order_id=order_id)
         return
+    if store_id is None:
+        fail("Missing option '--store' (the store ids are listed by `hub store list`).", code=2)
 
     runtime = build_runtime()
     try:

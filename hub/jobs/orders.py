@@ -8,9 +8,12 @@ are coalesced per store by Redis keys instead (`hub.commands.wakeup`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.sync.orders.polling import POLL_JOB_ID, schedule_polling
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
 
 __all__ = ["POLL_JOB_ID", "schedule_polling"]  # started by the worker (hub.jobs.worker) from here
 
@@ -61,3 +64,24 @@ def poll_orders(reschedule: bool = True) -> dict[str, Any]:
     finally:
         if reschedule:
             schedule_polling(runtime)
+
+
+def retention_tick(interval: float | None = None) -> dict[str, int]:
+    """Erase buyer data of long-finished orders and prune handled records; always schedule the next run."""
+    from hub.jobs.periodic import schedule_next_slot
+    from hub.runtime import current
+    from hub.sync import retention
+
+    runtime = current()
+    try:
+        return retention.run(runtime)
+    finally:
+        schedule_next_slot(runtime, "retention", retention.TICK_JOB, interval or retention.INTERVAL)
+
+
+def ensure_retention(runtime: "Runtime") -> str:
+    """Called when a worker starts: one chain of retention runs however many workers call it."""
+    from hub.jobs.periodic import schedule_next_slot
+    from hub.sync import retention
+
+    return schedule_next_slot(runtime, "retention", retention.TICK_JOB, retention.INTERVAL)

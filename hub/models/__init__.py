@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and `create_all` see the whole schema."""
 
 from hub.models.activity import ActivityEntry
+from hub.models.alerts import AlertSent
 from hub.models.base import Base, utcnow
 from hub.models.bindings import SkuBinding
 from hub.models.catalog import (CategoryDefaults, CategoryMapping, ImageUpload, ListingPlan, ProductOverride,
@@ -19,8 +20,9 @@ from hub.models.tiktok_notifications import TikTokNotification
 from hub.models.tiktok_shops import TikTokShop
 
 __all__ = [
-    "ActivityEntry", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
-    "ProductOverride", "TikTokCategoryInfo", "LinkCandidate", "LinkReview", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot",
+    "ActivityEntry", "AlertSent", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
+    "ProductOverride", "TikTokCategoryInfo", "LinkCandidate", "LinkReview", "Listing", "Merchant", "ProcessedEvent",
+    "ProductSnapshot",
     "SkuBinding", "StockHold", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink", "TikTokNotification",
     "TikTokShop", "User", "VariantStock", "utcnow",
     "Order", "OrderPollCursor",

@@ -22,7 +22,7 @@ from hub.web.security import merchant_id, web_blueprint
 
 bp = web_blueprint("settings", __name__, url_prefix="/settings")
 
-SECTIONS = ("pricing", "stock", "orders", "package_defaults", "listing")
+SECTIONS = ("pricing", "stock", "orders", "package_defaults", "listing", "alerts")
 EXAMPLE_PRICE, EXAMPLE_QUANTITY = "9.99", 20
 MAX_CARRIER_ROWS = 40
 
@@ -98,7 +98,8 @@ def changes_from_form(section: str) -> tuple[dict[str, Any], dict[str, str]]:
     if section == "stock":
         return {"stock": {"reserve_units": _int_or_text("reserve_units"),
                           "reserve_percent": _text("reserve_percent") or "0",
-                          "out_of_stock_threshold": _int_or_text("out_of_stock_threshold")}}, errors
+                          "out_of_stock_threshold": _int_or_text("out_of_stock_threshold"),
+                          "when_store_away": _text("when_store_away") or "zero"}}, errors
     if section == "orders":
         carriers: dict[str, str] = {}
         for i in range(MAX_CARRIER_ROWS):
@@ -119,6 +120,8 @@ def changes_from_form(section: str) -> tuple[dict[str, Any], dict[str, str]]:
             "dimensions": dims if any(dims[k] for k in ("length", "width", "height")) else None}}, errors
     if section == "listing":
         return {"daily_listing_cap": _int_or_text("daily_listing_cap")}, errors
+    if section == "alerts":
+        return {"alerts": {"email": _text("alerts_email") or None}}, errors
     raise KeyError(section)
 
 

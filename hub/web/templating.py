@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
+
 from flask import Flask, g
 
 from hub.models import listings
@@ -50,10 +52,31 @@ def day(value: int | float | None) -> str:
     return datetime.fromtimestamp(float(value), timezone.utc).strftime("%d %b %Y")
 
 
+def away_stores() -> list:
+    """The viewer's stores that are away now (hub/sync/stock/away.py): every page shows them in a banner."""
+    if g.get("merchant_id") is None:
+        return []
+    from hub.sync.stock.away import away_stores as find
+    from hub.web import scope
+    from hub.web.db import db
+
+    return find(db(), scope.store_ids_query())
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["groupby_first_seen"] = groupby_first_seen
     app.jinja_env.globals["tone"] = lambda status: STATUS_TONE.get(status or "", "neutral")
     app.jinja_env.globals["NAV"] = NAV
     app.jinja_env.globals["current_user"] = lambda: g.get("user")
+    app.jinja_env.globals["away_stores"] = away_stores
+
+
+def groupby_first_seen(items: Any, attribute: str) -> list[dict[str, Any]]:
+    """Jinja's `groupby` sorts by the key; the checklist keeps its own order (the shop first, then each store)."""
+    groups: dict[Any, list[Any]] = {}
+    for item in items:
+        groups.setdefault(getattr(item, attribute), []).append(item)
+    return [{attribute: key, "members": members} for key, members in groups.items()]

@@ -109,6 +109,25 @@ def test_unknown_product_keys_are_kept_and_integer_ids_become_strings(client, ru
         assert snap.product_id == "5" and snap.data["shopify_handle"] == "socks"
 
 
+def test_decimals_written_as_stores_write_them_are_accepted_and_bad_ones_echoed(client, runtime) -> None:  # noqa: ANN001
+    """WooCommerce writes a half kilo as ".5"; "5." is the same number. A wrong value is shown back as sent."""
+    p = product("6", weight={"value": ".5", "unit": "kg"},
+                dimensions={"length": "30.", "width": "20", "height": ".75", "unit": "cm"})
+    p["variants"][0]["price"] = "12."
+    p["variants"][0]["compare_at_price"] = ".99"
+    assert [r["status"] for r in client.send_events([new_event("product.upsert", product=p)])] == ["accepted"]
+    with runtime.db.session_scope() as s:
+        data = s.scalar(select(ProductSnapshot).where(ProductSnapshot.product_id == "6")).data
+    assert data["weight"]["value"] == "0.5"
+    assert (data["dimensions"]["length"], data["dimensions"]["height"]) == ("30", "0.75")
+    assert (data["variants"][0]["price"], data["variants"][0]["compare_at_price"]) == ("12", "0.99")
+
+    bad = product("7", weight={"value": "0,5", "unit": "kg"})
+    [result] = client.send_events([new_event("product.upsert", product=bad)])
+    assert result["status"] == "rejected"
+    assert "(got '0,5')" in result["errors"]["product"]["weight"]["value"][0]
+
+
 def test_inventory_update_ignores_older_versions(client, runtime) -> None:  # noqa: ANN001
     client.send_events([new_event("product.upsert", product=product("7", version=100))])
 

@@ -83,12 +83,42 @@ def test_a_valid_product_becomes_a_create_body() -> None:
 
 @pytest.mark.parametrize("title, code", [
     ("", "title_missing"), ("x" * 256, "title_too_long"), ("Socks 🧦", "title_format"),
-    ("Socks &amp; more", "title_format"), ("Sooooooooooocks", "title_format"), ("!!! ***", "title_format"),
+    ("Socks &bogus; more", "title_format"), ("Sooooooooooocks", "title_format"), ("!!! ***", "title_format"),
+    ("<b></b> &nbsp; ", "title_missing"), ("Socks\x07", "title_format"), ("Socks ✨", "title_format"),
     ("棉袜", "title_chinese"),
 ])
 def test_title_rules(title: str, code: str) -> None:
     error = only_error(product(title=title))
     assert error.code == code and error.field == "title" and error.fix
+
+
+@pytest.mark.parametrize("title, sent", [
+    ("Mug <script>alert(1)</script>", "Mug"),
+    ("  Mug &amp; Coaster\n\t<b>Set</b>&nbsp;of 2 ", "Mug & Coaster Set of 2"),
+    ("Caf&eacute; &lt;3 Brand&trade; &amp;amp; more", "Café <3 Brand™ & more"),
+    ("Mug &lt;script&gt;alert(1)&lt;/script&gt;", "Mug"),
+    ("Wool<br>socks", "Wool socks"),
+    ("ab" * 126 + " <b>y</b>", "ab" * 126 + " y"),
+])
+def test_titles_are_plain_text(title: str, sent: str) -> None:
+    draft, findings = build_draft(product(title=title), inputs())
+    assert draft is not None, [e.message for e in findings.errors]
+    assert draft.body["title"] == sent
+
+
+def test_a_title_refused_for_its_characters_names_the_product() -> None:
+    error = only_error(product(title="Socks 🧦 <i>warm</i>"))
+    assert error.code == "title_format" and "“Socks 🧦 warm” (product 88)" in error.message
+    assert "emoji" in error.message
+
+
+def test_a_long_description_is_cut_and_the_warnings_do_not_contradict() -> None:
+    from tests.support.catalogue import long_description
+
+    _draft, findings = build_draft(product(description_html=long_description()), inputs())
+    described = [w for w in findings.warnings if w.field == "description"]
+    assert [w.code for w in described] == ["description_changed"], [w.message for w in described]
+    assert "cut" in described[0].message
 
 
 def test_images_required_and_at_most_nine_used() -> None:

@@ -25,6 +25,16 @@ CASES = [
     ("emoji title", lambda b: b.update(title="Cotton T-shirt 🔥"), 12052931),
     ("html escape in title", lambda b: b.update(title="Cotton&nbsp;T-shirt"), 12052931),
     ("repeated chars", lambda b: b.update(title="Cotton T-shirt aaaaaaaaaa"), 12052931),
+    ("html escape in description", lambda b: b.update(description="<p>Soft&nbsp;cotton</p>"), 12052932),
+    ("named escape in description", lambda b: b.update(description="<p>Soft &eacute;t&eacute; cotton</p>"),
+     12052932),
+    ("numeric escape in description", lambda b: b.update(description="<p>Soft &#8212; cotton</p>"), 12052932),
+    ("emoji in description", lambda b: b.update(description="<p>Soft cotton \U0001f600</p>"), 12052932),
+    ("sparkles in description", lambda b: b.update(description="<p>Soft cotton \u2728</p>"), 12052932),
+    ("repeated chars in description", lambda b: b.update(description="<p>Soft ========== cotton</p>"), 12052932),
+    ("repeated chars across tags", lambda b: b.update(description="<p>Soft <b>=====</b>===== cotton</p>"),
+     12052932),
+    ("control character in description", lambda b: b.update(description="<p>Soft\x07cotton</p>"), 12052932),
     ("no description", lambda b: b.pop("description"), 12052015),
     ("description too long", lambda b: b.update(description="<p>" + "x " * 5001 + "</p>"), 12052013),
     ("external description image", lambda b: b.update(
@@ -115,6 +125,14 @@ def test_valid_body_passes_listing_check(client, tee_body):
     assert r.data == {"check_result": "PASS", "fail_reasons": []}
     # listing check does not create anything
     assert client.ctl("GET", "/state").json["products"] == []
+
+
+def test_description_may_keep_the_escapes_html_needs_and_text_symbols(client, tee_body):
+    """Only `&amp;`, `&lt;` and `&gt;` may stay escaped; trade marks and nine repeats are text TikTok takes."""
+    body = tee_body(title="Cotton T-shirt & more™", description="<p>Fish &amp; chips &lt;3 &gt; Brand™ ©2024 "
+                    "=========</p>")
+    r = client.call("POST", "/product/202309/products/listing_check", body=body)
+    assert r.data == {"check_result": "PASS", "fail_reasons": []}, r.json
 
 
 def test_listing_check_reports_every_failure(client, tee_body):

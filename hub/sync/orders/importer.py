@@ -117,8 +117,10 @@ def _locked_row(session: Session, shop: TikTokShop, tid: str) -> Order:
 
 
 def _summary(raw: dict[str, Any]) -> dict[str, Any]:
+    # rts_sla_time: TikTok's ready-to-ship deadline (epoch seconds), for the "ship by" alert.
     return {"lines": [{"sku_id": line.sku_id, "seller_sku": line.seller_sku, "quantity": line.quantity,
-                       "unit_price": line.unit_price} for line in group_lines(raw)]}
+                       "unit_price": line.unit_price} for line in group_lines(raw)],
+            "ship_by": int(raw["rts_sla_time"]) if str(raw.get("rts_sla_time") or "").isdigit() else None}
 
 
 def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retry: bool = False) -> Order:

@@ -33,10 +33,10 @@ from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, Produc
 from hub.models.listings import (ACTIVE, FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED,
                                  UNDER_REVIEW)
 from hub.sync.products import categories, linking, planner, pricing, reasons
-from hub.sync.products.description import convert_description
+from hub.sync.products.description import convert_description, has_text
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
-from hub.sync.products.mapper import Draft, ListingInputs, build_draft
+from hub.sync.products.mapper import Draft, ListingInputs, build_draft, description_warnings
 from hub.sync.policy import shop_for_store, sync_blocked_reason
 from hub.sync.products.preflight import sales_warehouse_id
 from hub.sync.products.uploads import ImageUploader
@@ -261,14 +261,11 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     converted = convert_description(draft.description_html, image_map=image_map,
                                     base_url=draft.description_base_url)
     description = converted.html
-    for warning in converted.warnings:
-        if "could not be copied" in warning:
-            findings.add("description_images_left_out", warning, "Replace those pictures in the store's "
-                         "description if they matter.", field="description", level="warning")
-    if not description.strip() or not any(c.isalnum() for c in _strip_tags(description)):
+    description_warnings(converted, findings)
+    if not has_text(description):
         from html import escape
 
-        description = f"<p>{escape(str(product.get('title') or ''))}</p>" + description
+        description = f"<p>{escape(draft.body['title'], quote=False)}</p>" + description
     parts["description"] = description
     cert_hosted = hosted[position:position + len(cert_urls)]
     position += len(cert_urls)
@@ -299,10 +296,16 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     return parts, findings
 
 
-def _strip_tags(html: str) -> str:
-    import re
+def merge_warnings(findings: Findings, sent: Findings) -> None:
+    """The draft's warnings with the description's replaced by those of the description as sent (its
+    pictures hosted by TikTok make it longer than the preview, so it may be cut elsewhere)."""
+    findings.items = [i for i in findings.items if i.field != "description"] + sent.warnings
 
-    return re.sub(r"<[^>]+>", "", html)
+
+def kept_warnings(listing: Listing) -> list[dict[str, Any]] | None:
+    """The warnings of the last send (text cut, pictures left out): still true while the product is on
+    TikTok, whatever its status, so a status change keeps them."""
+    return [i for i in listing.issues or [] if i.get("level") == "warning"] or None
 
 
 def assemble(draft: Draft, parts: Mapping[str, Any]) -> dict[str, Any]:
@@ -472,10 +475,10 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
         parts, image_findings = rehost(uploader, draft, product)
     if image_findings.errors:
         for issue in findings.warnings:
-            image_findings.add_issue(issue)
+            if issue.field != "description":  # the pictures' failure comes first; the preview's notes would repeat
+                image_findings.add_issue(issue)
         return give_back(fail(runtime, store_id, product_id, image_findings))
-    for issue in image_findings.warnings:
-        findings.add_issue(issue)
+    merge_warnings(findings, image_findings)
     body = assemble(draft, parts)
     try:
         missing = identifiers_needed(runtime, loaded, client, body, draft)
@@ -663,6 +666,7 @@ def _edit(runtime: "Runtime", loaded: Loaded, client: "ShopClient", tiktok_id: s
         parts, image_findings = rehost(uploader, draft, product)
     if image_findings.errors:
         return _edit_failed(runtime, store_id, product_id, image_findings.as_list())
+    merge_warnings(findings, image_findings)
     body = assemble(draft, parts)
     for index, variant in enumerate(draft.variants):
         sku_id = bindings.get(str(variant.get("id")))
@@ -688,10 +692,13 @@ def _edit(runtime: "Runtime", loaded: Loaded, client: "ShopClient", tiktok_id: s
         plan = categories.ensure_plan(session, store_id, product_id)
         plan.sent_hash = loaded.content_hash
         plan.details_changed = False
+        warnings = [w for w in findings.as_list() if w["level"] == "warning"] or None
         if previous_status == ACTIVE:
-            set_status(listing, ACTIVE, "Details resent; TikTok reviews the changes while the product stays on sale.")
+            set_status(listing, ACTIVE, "Details resent; TikTok reviews the changes while the product stays on sale.",
+                       issues=warnings)
         else:
-            set_status(listing, UNDER_REVIEW, "Resubmitted to TikTok and waiting for TikTok's review.")
+            set_status(listing, UNDER_REVIEW, "Resubmitted to TikTok and waiting for TikTok's review.",
+                       issues=warnings)
             plan.tiktok_status = "PENDING"
         return listing.status
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from hub.sync.products import pricing, reasons
+from hub.sync.products import pricing, reasons, text_rules
 from hub.sync.products.attributes import chosen_value_ids, condition_met, map_attributes
-from hub.sync.products.description import convert_description
+from hub.sync.products.description import DescriptionResult, convert_description, has_text
 from hub.sync.products.errors import ProductDataError
 from hub.sync.products.identifiers import IdentifierCode, normalise_identifier
 from hub.sync.products.issues import WARNING, Findings, variant_label
@@ -37,11 +37,6 @@ SELLER_SKU_MAX = 50
 UNTRACKED_QUANTITY = 100  # a variant whose stock the store does not track is offered as 100 units
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\U00002600-\U000027BF\uFE0F]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
-_REPEAT = re.compile(r"(.)\1{9,}")
-_WORDY = re.compile(r"[0-9A-Za-z\u00C0-\u024F]")
 _SKU_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 FIX_TITLE = "Edit the product title in your store, then click Sync."
@@ -93,6 +88,8 @@ def _text(value: Any) -> str:
 
 
 def check_title(title: str, findings: Findings) -> None:
+    """TikTok's title rules, on the plain-text title (`text_rules.plain_title`); a refused title is an error
+    naming the product: the merchant words the title, the hub does not rewrite it."""
     if not title.strip():
         findings.add("title_missing", "the product has no title; TikTok requires one.", FIX_TITLE, field="title")
     elif len(title) > TITLE_MAX:
@@ -101,18 +98,24 @@ def check_title(title: str, findings: Findings) -> None:
     elif _CJK.search(title):
         findings.add("title_chinese", "the title contains Chinese characters, which TikTok Shop UK does not accept.",
                      FIX_TITLE, field="title")
-    elif _EMOJI.search(title) or _CONTROL.search(title):
-        findings.add("title_format", "the title contains emoji or control characters, which TikTok does not accept.",
-                     "Remove the emoji/special characters from the title in your store, then click Sync.", field="title")
-    elif _ENTITY.search(title):
-        findings.add("title_format", "the title contains HTML codes such as &amp;amp;, which TikTok does not accept.",
-                     "Write the characters themselves (e.g. & instead of &amp;amp;) in your store's title.", field="title")
-    elif _REPEAT.search(title):
-        findings.add("title_format", "the title repeats one character 10 or more times, which TikTok does not accept.",
-                     FIX_TITLE, field="title")
-    elif not _WORDY.search(title):
-        findings.add("title_format", "the title has no letters or digits, which TikTok does not accept.",
-                     FIX_TITLE, field="title")
+    elif refused := text_rules.refusals(title):
+        findings.add("title_format", f"the title has {' and '.join(refused)}, which TikTok does not accept.",
+                     "Write the title without them in your store, then click Sync.", field="title")
+
+
+def description_warnings(converted: DescriptionResult, findings: Findings) -> None:
+    """What the product's page says about its description, from one conversion (the preview here; the
+    final one, with TikTok's picture addresses, when the product is sent): never two versions at once."""
+    if not has_text(converted.html):
+        findings.add("description_missing", "the product has no description text, so its title is used as the "
+                     "description.", "Write a description in your store for a better listing.",
+                     field="description", level=WARNING)
+    for warning in converted.warnings:
+        if "could not be copied" in warning:
+            findings.add("description_images_left_out", warning, field="description", level=WARNING)
+        else:
+            findings.add("description_changed", warning, "Edit the description in your store if this matters.",
+                         field="description", level=WARNING)
 
 
 def generated_seller_sku(product_id: str, variant_id: str) -> str:
@@ -343,8 +346,8 @@ def _size_chart_and_certificates(product: Mapping[str, Any], inputs: ListingInpu
 
 
 def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draft | None, Findings]:
-    findings = Findings(product)
-    title = _text(product.get("title")).strip()
+    title = text_rules.plain_title(_text(product.get("title")))
+    findings = Findings({**product, "title": title})
     check_title(title, findings)
     variants = [v for v in product.get("variants") or [] if isinstance(v, Mapping)]
     body: dict[str, Any] = {"save_mode": "LISTING", "title": title, "category_id": inputs.category_id,
@@ -366,13 +369,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
     description_html = _text(product.get("description_html"))
     try:
         preview = convert_description(description_html, base_url=product.get("url"))
-        if not preview.html.strip() or not re.sub(r"<[^>]+>", "", preview.html).strip():
-            findings.add("description_missing", "the product has no description text, so its title is used as the "
-                         "description.", "Write a description in your store for a better listing.",
-                         field="description", level=WARNING)
-        for warning in preview.warnings:
-            findings.add("description_changed", warning, "Edit the description in your store if this matters.",
-                         field="description", level=WARNING)
+        description_warnings(preview, findings)
     except ProductDataError as error:
         findings.add(error.code, error.message, "Correct the description in your store, then click Sync.",
                      field="description")

@@ -109,8 +109,9 @@ TITLE_TOO_LONG = _reason("title_too_long", "The title is longer than TikTok allo
                          f"Shorten the title to 255 characters in your store, {SYNC}.")
 TITLE_CHINESE = _reason("title_chinese", "The title contains Chinese characters, which TikTok Shop UK does not "
                         "accept.", FIX_TITLE)
-TITLE_FORMAT = _reason("title_format", "The title has emoji, control characters, HTML codes, one character repeated "
-                       "10 or more times, or no letters or digits.", FIX_TITLE)
+TITLE_FORMAT = _reason("title_format", "The title (as plain text: tags removed, HTML codes decoded) has emoji, "
+                       "control characters, an HTML code such as &bogus;, one character repeated more than 9 times "
+                       "in a row, or only symbols.", f"Write the title without them in your store, {SYNC}.")
 
 # ---- images and description -----------------------------------------------------------------------------------
 IMAGES_MISSING = _reason("images_missing", "The product has no images; TikTok requires at least one.",
@@ -122,7 +123,8 @@ DESCRIPTION_NOT_TEXT = _reason("description_not_text", "The product description 
 DESCRIPTION_MISSING = _reason("description_missing", "No description text: the title is used as the description.",
                               "Write a description in your store for a better listing.")
 DESCRIPTION_CHANGED = _reason("description_changed", "The description had to change to fit TikTok's rules (media "
-                              "or links removed, pictures left out, text cut to TikTok's length).",
+                              "or links removed, pictures left out, emoji or control characters removed, a character "
+                              "repeated more than 9 times shortened, text cut to TikTok's length).",
                               "Edit the description in your store if this matters.")
 DESCRIPTION_IMAGES_LEFT_OUT = _reason("description_images_left_out", "Pictures of the description could not be "
                                       "copied to TikTok and were left out.",

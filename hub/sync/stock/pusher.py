@@ -26,7 +26,7 @@ from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
 from hub.sync import policy
 from hub.sync.policy import sync_blocked_reason
-from hub.sync.stock import holds, soldout, warehouses
+from hub.sync.stock import away, holds, soldout, warehouses
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
                        variant=binding.seller_sku or binding.variant_id,
                        held=held.get((product_id, binding.variant_id), 0))
+        want = away.offered(store, want)
         if want.price_error is not None:
             problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
                                     want.price_error.message,

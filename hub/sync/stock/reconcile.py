@@ -26,7 +26,7 @@ from hub.models import ActivityEntry, SkuBinding, Store, TikTokShop, VariantStoc
 from hub.models.tiktok_shops import CONNECTED
 from hub.sync import policy
 from hub.sync.policy import sync_blocked_reason
-from hub.sync.stock import holds
+from hub.sync.stock import away, holds
 from hub.sync.stock.rules import desired, rules_from_settings
 from hub.sync.stock.schedule import enqueue_pushes, enqueue_reconcile
 
@@ -158,6 +158,7 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
                     want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
                                    variant=binding.seller_sku or binding.variant_id,
                                    held=held.get((product_id, binding.variant_id), 0))
+                    want = away.offered(store, want)
                     if _check_sku(runtime, store_id, binding, seen, want, report):
                         to_push.add(product_id)
                 report.products_checked += checked

@@ -319,6 +319,13 @@ class FakeBigCommerce:
             self._roll(store)
             store.used = min(self.quota, store.used + n)
 
+    def use_all_but(self, store_hash: str, left: int) -> None:
+        """Other apps on the store use the window's quota down to `left` requests (never giving any back)."""
+        with self.lock:
+            store = self.stores[store_hash]
+            self._roll(store)
+            store.used = max(store.used, self.quota - left)
+
     def save_product(self, store_hash: str, product: dict[str, Any], *, notify: bool = True) -> dict[str, Any]:
         with self.lock:
             store = self.stores[store_hash]

@@ -7,6 +7,8 @@
 
 namespace TikTokShopSync\Sync;
 
+use TikTokShopSync\ExtensionClient\Events\VersionClock;
+
 defined( 'ABSPATH' ) || exit;
 
 /**

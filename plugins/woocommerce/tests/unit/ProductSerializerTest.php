@@ -7,7 +7,7 @@
 
 use PHPUnit\Framework\TestCase;
 use TikTokShopSync\Sync\ProductSerializer;
-use TikTokShopSync\Sync\VersionClock;
+use TikTokShopSync\ExtensionClient\Events\VersionClock;
 
 class ProductSerializerTest extends TestCase {
 
@@ -19,7 +19,7 @@ class ProductSerializerTest extends TestCase {
 		$GLOBALS['tts_test_options'] = array();
 		$GLOBALS['tts_test_filters'] = array();
 		$this->catalog    = new FakeCatalog();
-		$this->serializer = new ProductSerializer( $this->catalog, new VersionClock( function () { return $this->ms; }, false ) );
+		$this->serializer = new ProductSerializer( $this->catalog, new VersionClock( null, function () { return $this->ms; } ) );
 	}
 
 	private function simple( array $props ) {

@@ -94,7 +94,7 @@ require $fakes . 'class-wc-product-data-store-cpt.php';
 require $fakes . 'class-wc-order.php';
 
 require dirname( __DIR__, 2 ) . '/src/Autoloader.php';
-\TikTokShopSync\Autoloader::register( dirname( __DIR__, 2 ) . '/src/' );
+\TikTokShopSync\Autoloader::register( dirname( __DIR__, 2 ) . '/src/', \TikTokShopSync\Autoloader::find_library( dirname( __DIR__, 2 ) ) );
 
 require __DIR__ . '/support/SqliteWpdb.php';
 require __DIR__ . '/support/FakeTransport.php';
