@@ -113,6 +113,70 @@ def get_product(pid):
         return jsonify(product_state(rt.state, p))
 
 
+@control_bp.post("/products/seed")
+def seed_products():
+    """Products the seller already has on TikTok, made in Seller Center or by another app.
+
+    Body `{"shop_id"?, "products": [{"title", "category_id"?, "status"?, "external_product_id"?, "skus": [
+    {"seller_sku", "price", "quantity"?, "warehouse_id"?, "identifier_code"? {"code", "type"},
+    "options"? {"Size": "M"}}]}]}`. They are stored as they are (live, approved, no review and no
+    webhook, no daily listing cap): they exist before the app was connected. Answers their ids.
+    """
+    rt = _rt()
+    body = _body()
+    products = body.get("products")
+    if not isinstance(products, list) or not products:
+        return _err("products must be a non-empty list")
+    with rt.lock:
+        st = rt.state
+        shop = st.shops.get(body.get("shop_id") or st.default_shop_id)
+        if shop is None:
+            return _err("unknown shop_id", 404)
+        sales = st.sales_warehouses(shop["id"])
+        default_wh = next((w["id"] for w in sales if w.get("is_default")), sales[0]["id"] if sales else None)
+        made = []
+        for n, spec in enumerate(products):
+            if not isinstance(spec, dict) or not isinstance(spec.get("skus"), list) or not spec["skus"]:
+                return _err(f"products[{n}] needs a non-empty skus list")
+            status = spec.get("status") or "ACTIVATE"
+            if status not in ("ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "DRAFT", "PENDING", "FAILED"):
+                return _err(f"products[{n}].status is not a product status")
+            skus = []
+            for k, sku in enumerate(spec["skus"]):
+                if not isinstance(sku, dict):
+                    return _err(f"products[{n}].skus[{k}] must be an object")
+                attributes = []
+                for name, value in (sku.get("options") or {}).items():
+                    aid = st.custom_attr_ids.setdefault(str(name).strip().lower(), st.attr_ids.next())
+                    attributes.append({"id": aid, "name": str(name), "value_name": str(value),
+                                       "value_id": st.custom_value_ids.setdefault((aid, str(value)),
+                                                                                  st.attr_ids.next())})
+                item = {"id": st.sku_ids.next(), "seller_sku": str(sku.get("seller_sku") or ""),
+                        "price": {"amount": str(sku.get("price") or "10.00"), "currency": shop.get("currency", "GBP")},
+                        "inventory": [{"warehouse_id": str(sku.get("warehouse_id") or default_wh),
+                                       "quantity": int(sku.get("quantity") or 0)}],
+                        "sales_attributes": attributes, "status": "NORMAL"}
+                if isinstance(sku.get("identifier_code"), dict):
+                    item["identifier_code"] = {"code": str(sku["identifier_code"].get("code")),
+                                               "type": str(sku["identifier_code"].get("type") or "EAN")}
+                skus.append(item)
+            now = int(time.time())
+            pid = st.product_ids.next()
+            content = {"title": str(spec.get("title") or "Product"), "description": "<p>Made in Seller Center.</p>",
+                       "category_id": str(spec.get("category_id") or "601226"), "category_version": "v1",
+                       "main_images": [], "product_attributes": [], "skus": skus}
+            if spec.get("external_product_id"):
+                content["external_product_id"] = str(spec["external_product_id"])
+            live = status == "ACTIVATE"
+            st.products[pid] = {
+                "id": pid, "shop_id": shop["id"], "create_time": now, "update_time": now, "status": status,
+                "product_status": status, "audit_status": "APPROVED" if live or "DEACTIVATED" in status else "NONE",
+                "audit_failed_reasons": [], "live": content, "pending": None, "ever_live": live, "review_seq": 0,
+                "has_draft": False, "idempotency_key": None}
+            made.append({"id": pid, "skus": [{"id": s["id"], "seller_sku": s["seller_sku"]} for s in skus]})
+        return jsonify({"products": made}), 201
+
+
 @control_bp.post("/products/<pid>/review")
 def review(pid):
     rt = _rt()

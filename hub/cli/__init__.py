@@ -137,6 +137,9 @@ def store_add(platform: str, name: str, merchant_ref: str | None) -> None:
         merchant = find_or_create_merchant(session, merchant_ref)
         created, secret = create_store(session, runtime.secrets, merchant, platform, name)
         out = {"store_id": created.id, "key_id": created.key_id, "secret": secret, "merchant_id": merchant.id}
+    from hub.sync.products import linking
+
+    linking.start_if_connected(runtime, created.id)  # its products may already be on TikTok
     runtime.close()
     print_json(out)
 

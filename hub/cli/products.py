@@ -127,14 +127,20 @@ def category_suggest(store_id: str, product_id: str) -> None:
         runtime.close()
 
 
-@click.command("products")
-@click.option("--store", "store_id", required=True)
+@click.group("products", invoke_without_command=True)
+@click.option("--store", "store_id", default=None, help="The store (required without a subcommand).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-def products(store_id: str, as_json: bool) -> None:
-    """Every product of a store with its TikTok status, reason, fix and TikTok ids."""
+@click.pass_context
+def products(ctx: click.Context, store_id: str | None, as_json: bool) -> None:
+    """Every product of a store with its TikTok status, reason, fix and TikTok ids
+    (`hub products --store S`); `hub products link` links products already on TikTok."""
     from hub.models import Store
     from hub.sync import rejections
 
+    if ctx.invoked_subcommand is not None:
+        return
+    if store_id is None:
+        fail("Give the store: hub products --store STORE_ID.", code=2)
     runtime = build_runtime()
     try:
         with runtime.db.session_scope() as session:
@@ -228,3 +234,81 @@ def _sync_now(runtime: Any, store_id: str, product_id: str, details: bool) -> di
                 "status": listing.status if listing else None, "reason": listing.reason if listing else None,
                 "fix": listing.fix if listing else None,
                 "tiktok_product_id": listing.tiktok_product_id if listing else None}
+
+
+@products.command("link")
+@click.option("--store", "store_id", required=True)
+@click.option("--confirm", is_flag=True, help="Link the matched products (and the --pick choices).")
+@click.option("--pick", "picks", multiple=True, metavar="TIKTOK_ID=PRODUCT_ID",
+              help="For an ambiguous TikTok product, the store product it is (PRODUCT_ID empty: leave it unlinked).")
+@click.option("--skip", "skips", multiple=True, metavar="TIKTOK_ID",
+              help="Do not link this matched TikTok product (its store product is listed as a new product).")
+@click.option("--rescan", is_flag=True, help="Read the shop's products again even if a proposal exists.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+def products_link(store_id: str, confirm: bool, picks: tuple[str, ...], skips: tuple[str, ...], rescan: bool,
+                  as_json: bool) -> None:
+    """Products the TikTok shop already has: read them, match them to store products by seller SKU,
+    then by barcode, and show the proposal; with --confirm, link them (no product is created twice;
+    price and stock then follow the store)."""
+    from hub.models import LinkReview, Store
+    from hub.models.links import READY
+    from hub.sync.products import linking
+
+    chosen: dict[str, str | None] = {}
+    for pick in picks:
+        tiktok_id, sep, product_id = pick.partition("=")
+        if not sep or not tiktok_id.strip():
+            fail(f"--pick wants TIKTOK_ID=PRODUCT_ID, not {pick!r}.", code=2)
+        chosen[tiktok_id.strip()] = product_id.strip() or None
+    runtime = build_runtime()
+    try:
+        with runtime.db.session_scope() as session:
+            store = session.get(Store, store_id)
+            if store is None:
+                fail(f"There is no store {store_id}.")
+            review = session.get(LinkReview, store_id)
+            ready = review is not None and review.status == READY
+        scanned = None
+        if rescan or not ready:
+            linking.start(runtime, store_id, enqueue=False)
+            scanned = linking.scan(runtime, store_id)
+        done = linking.confirm(runtime, store_id, picks=chosen, skip=skips) if confirm else None
+        with runtime.db.session_scope() as session:
+            out = linking.proposal(session, store_id)
+    except HubError as error:
+        fix = getattr(error, "fix", None)
+        fail(error.message + (f" {fix}" if fix else ""))
+    finally:
+        runtime.close()
+    out["confirmed"] = done
+    if scanned is not None and scanned.get("status") != READY:
+        out["status"] = scanned.get("status")
+    if as_json:
+        print_json(out)
+        return
+    _print_proposal(out)
+
+
+def _print_proposal(out: dict[str, Any]) -> None:
+    counts = out["counts"]
+    if out["status"] != "ready":
+        click.echo(f"Reading the TikTok shop's products: {out['status']}. {out.get('message') or ''}".rstrip())
+    click.echo(f"TikTok products read: {out['tiktok_products']}. Matched: {counts['matched']} "
+               f"({counts['by_sku']} by seller SKU, {counts['by_barcode']} by barcode); ambiguous: "
+               f"{counts['ambiguous']}; only on TikTok (left alone): {counts['unmatched']}; store products with "
+               f"no match (listed as new): {counts['unmatched_store']}; linked: {counts['linked']}.")
+    if out.get("confirmed"):
+        done = out["confirmed"]
+        click.echo(f"Linked {done['linked']} products; declined {done['declined']}; still waiting for a choice: "
+                   f"{done['waiting']}. Price and stock are being sent from the store.")
+    for row in out["matched"]:
+        click.echo(f"  match    {row['tiktok_product_id']}  {row['tiktok_title'][:40]:<40} -> store {row['product_id']} "
+                   f"{(row['title'] or '')[:30]} (by {'barcode' if row['method'] == 'barcode' else 'seller SKU'})")
+    for row in out["ambiguous"]:
+        choices = ", ".join(f"{c['product_id']} {(c['title'] or '')[:20]}" for c in row["choices"])
+        click.echo(f"  choose   {row['tiktok_product_id']}  {row['tiktok_title'][:40]:<40} -> one of: {choices} "
+                   f"(--pick {row['tiktok_product_id']}=PRODUCT_ID)")
+    for row in out["unmatched_tiktok"]:
+        click.echo(f"  tiktok   {row['tiktok_product_id']}  {row['tiktok_title'][:40]:<40} (no store product; left alone)")
+    if out["matched"] or out["ambiguous"]:
+        click.echo("Confirm with: hub products link --store " + out["store_id"] + " --confirm")

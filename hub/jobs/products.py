@@ -164,6 +164,22 @@ def handle_changes(store_id: str, details: list[str], deleted: list[str], stock:
     return run(current(), store_id, details, deleted, stock, store_updated)
 
 
+def link_scan(store_id: str) -> dict[str, Any]:
+    """Read the shop's existing products and propose links (hub.sync.products.linking)."""
+    from hub.runtime import current
+    from hub.sync.products.linking import scan
+
+    return scan(current(), store_id)
+
+
+def link_push(store_id: str, product_ids: list[str]) -> dict[str, Any]:
+    """Price and stock for products just linked to what was already on TikTok."""
+    from hub.runtime import current
+    from hub.sync.products.linking import push_linked
+
+    return push_linked(current(), store_id, product_ids)
+
+
 def run_planner(runtime: "Runtime") -> int:
     """Re-plan every merchant's waiting products and list those whose day has come."""
     from hub.models import ListingPlan, Store, TikTokShop

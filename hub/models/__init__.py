@@ -8,6 +8,7 @@ from hub.models.catalog import (CategoryDefaults, CategoryMapping, ImageUpload, 
                                 TikTokCategoryInfo)
 from hub.models.commands import Command
 from hub.models.events import ProcessedEvent, RejectedEvent
+from hub.models.links import LinkCandidate, LinkReview
 from hub.models.listings import Listing
 from hub.models.merchants import Merchant, User
 from hub.models.orders import Order, OrderPollCursor
@@ -21,7 +22,8 @@ from hub.models.tiktok_shops import TikTokShop
 
 __all__ = [
     "ActivityEntry", "AlertSent", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
-    "ProductOverride", "TikTokCategoryInfo", "Listing", "Merchant", "ProcessedEvent", "ProductSnapshot", "RejectedEvent",
+    "ProductOverride", "TikTokCategoryInfo", "LinkCandidate", "LinkReview", "Listing", "Merchant", "ProcessedEvent",
+    "ProductSnapshot", "RejectedEvent",
     "SkuBinding", "StockHold", "TikTokReturn", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink",
     "TikTokNotification",
     "TikTokShop", "User", "VariantStock", "utcnow",

@@ -126,6 +126,10 @@ def complete_install(runtime: "Runtime", connector: HostedConnector, installatio
         session.flush()
         store_id = store.id
     resume(runtime, store_id)
+    if kind == "store.installed":
+        from hub.sync.products import linking
+
+        linking.start_if_connected(runtime, store_id)  # its products may already be on TikTok
     return store_id
 
 

@@ -1,7 +1,7 @@
 """returns and refunds
 
 Revision ID: 0035
-Revises: 0031
+Revises: 0036
 Create Date: 2026-12-03 23:40:48.560098
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_typ
 from sqlalchemy.dialects import postgresql
 
 revision = '0035'
-down_revision = '0031'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 

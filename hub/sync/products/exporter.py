@@ -32,7 +32,7 @@ from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, Produc
                         SkuBinding, Store, TikTokCategoryInfo, TikTokShop, VariantStock)
 from hub.models.listings import (ACTIVE, FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED,
                                  UNDER_REVIEW)
-from hub.sync.products import categories, edits, planner, pricing, reasons, vocabulary
+from hub.sync.products import categories, edits, linking, planner, pricing, reasons, vocabulary
 from hub.sync.products.description import convert_description, has_text
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
@@ -401,6 +401,10 @@ def _prepare(runtime: "Runtime", store_id: str, product_id: str) -> tuple[str, A
         listing = _listing(session, store_id, product_id)
         if listing.tiktok_product_id:
             return "stop", listing.status
+        held = linking.hold(session, store_id, product_id)
+        if held is not None:  # it may already be on TikTok: never create it twice
+            set_status(listing, NOT_SYNCED, held.reason, held.fix, held.code)
+            return "stop", "held"
         blocked = sync_blocked_reason(session, store)
         if blocked:
             set_status(listing, listing.status if listing.status != NEEDS_CATEGORY else NOT_SYNCED, blocked,

@@ -80,6 +80,15 @@ RECONNECT = _reason("reconnect", "TikTok no longer accepts the hub's access; the
                     "Reconnect TikTok Shop on the Overview page, then click Sync.")
 NOT_CONNECTED = _reason("tiktok_not_connected", "No TikTok shop is connected, or the connection is not usable.",
                         "Connect (or reconnect) TikTok Shop on the Overview page.")
+LINK_SCAN = _reason("link_scan", "The hub is reading the products your TikTok shop already has, so that none is "
+                   "listed twice.", "Nothing; the product is sent (or proposed for linking) when the reading ends.")
+LINK_SCAN_FAILED = _reason("link_scan_failed", "The hub could not read the products your TikTok shop already has, "
+                           "so it lists nothing new rather than risk duplicates.",
+                           "Click Check again on the Link existing TikTok products page (or hub products link).")
+LINK_PENDING = _reason("link_pending", "The product matches a product your TikTok shop already has (same seller "
+                       "SKU or barcode); it is not listed again.",
+                       "Confirm or decline the link on the Link existing TikTok products page "
+                       "(or hub products link --confirm).")
 NO_SALES_WAREHOUSE = _reason("no_sales_warehouse", "The TikTok shop has no enabled sales warehouse.",
                              f"Add or enable a sales warehouse in TikTok Shop Seller Center, {SYNC}.")
 

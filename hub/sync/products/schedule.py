@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from hub.queues import DETAILS, LISTINGS, enqueue_coalesced, queue
 from hub.sync import policy
+from hub.sync.products import linking
 from hub.models import Listing, ListingPlan, ProductOverride, ProductSnapshot, Store
 from hub.models.listings import FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED
 
@@ -82,6 +83,7 @@ def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[st
         for start in range(0, len(ids), 1000):
             priority.update(session.execute(select(ListingPlan.product_id, ListingPlan.priority).where(
                 ListingPlan.store_id == store_id, ListingPlan.product_id.in_(ids[start:start + 1000]))).all())
+        ids = linking.without_held(session, store_id, ids)  # already on TikTok, or being checked
     ids.sort(key=lambda p: -(priority.get(p) or 0))
     for product_id in ids:
         enqueue_listing(runtime, store_id, product_id, now=now)

@@ -392,11 +392,13 @@ def _record_sold_out(session: Session, store: Store, product_id: str, skus: list
             data={"tiktok_product_ids": outcome.reactivated}))
 
 
-def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutcome:
+def push_product(runtime: "Runtime", store_id: str, product_id: str,
+                 client: "ShopClient | None" = None) -> PushOutcome:
     """Bring TikTok's price and stock of one store product in line with the store.
 
     Raises `RetryableError` (incl. rate limits) for the job layer's backoff, after recording whatever
-    TikTok did confirm. Data problems are recorded and returned; auth problems park the run.
+    TikTok did confirm. Data problems are recorded and returned; auth problems park the run. A caller
+    pushing many products in a row passes its own `client` (kept open) to reuse one connection.
     """
     lock = runtime.redis.lock(f"hub:stock:lock:{store_id}:{product_id}", timeout=LOCK_TIMEOUT,
                               blocking_timeout=LOCK_WAIT)
@@ -404,7 +406,7 @@ def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
         raise RetryableError(f"Product {product_id} is still being pushed by another worker",
                              code="stock_push_busy")
     try:
-        return _push_locked(runtime, store_id, product_id)
+        return _push_locked(runtime, store_id, product_id, client)
     finally:
         try:
             lock.release()
@@ -412,7 +414,10 @@ def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
             pass
 
 
-def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutcome:
+def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
+                 shared: "ShopClient | None" = None) -> PushOutcome:
+    from contextlib import nullcontext
+
     from hub.tiktok.connection import client_for_merchant
 
     with runtime.db.session_scope() as session:
@@ -433,11 +438,11 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
             return outcome
         merchant_id = store.merchant_id
         try:
-            client = client_for_merchant(session, merchant_id, runtime)
+            client = shared if shared is not None else client_for_merchant(session, merchant_id, runtime)
         except AuthError as error:
             policy.park(runtime, merchant_id, error, "sending price and stock")
             return PushOutcome(PARKED, message=error.message)
-    with client:
+    with nullcontext(client) if shared is not None else client:
         stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
