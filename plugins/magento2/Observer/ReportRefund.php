@@ -9,10 +9,15 @@ use Magento\Framework\Event\ObserverInterface;
 use TikTokShopSync\Connector\Model\Order\OrderReports;
 
 /**
- * sales_order_creditmemo_refund: a TikTok order refunded in Magento (a credit memo).
+ * sales_order_creditmemo_refund: a credit memo of a TikTok order is being refunded. Magento fires it
+ * before the credit memo is saved (it has no id yet), so this only marks a merchant's credit memo;
+ * ReportRefundSaved sends order.refunded once it is saved. Credit memos the module makes for
+ * order.refund are not marked (no echo of TikTok's own refund).
  */
 class ReportRefund implements ObserverInterface
 {
+    public const MARK = 'tiktokshop_report_refund';
+
     public function __construct(private readonly OrderReports $reports)
     {
     }
@@ -20,8 +25,9 @@ class ReportRefund implements ObserverInterface
     public function execute(Observer $observer)
     {
         $creditmemo = $observer->getEvent()->getData('creditmemo');
-        if ($creditmemo && $creditmemo->getOrderId()) {
-            $this->reports->cancelled((int) $creditmemo->getOrderId(), 'Refunded in Magento');
+        $orderId = $creditmemo ? (int) $creditmemo->getOrderId() : 0;
+        if ($orderId > 0 && $this->reports->reportsRefundOf($orderId)) {
+            $creditmemo->setData(self::MARK, true);
         }
     }
 }

@@ -96,6 +96,33 @@ class EventFactory
     }
 
     /**
+     * order.refunded (Extension API v1.2): a refund the merchant made in the store for a TikTok order.
+     * Send it only to a hub whose /ping lists the feature; refunds made for order.refund are not sent.
+     *
+     * @param array<int,array<string,mixed>> $lines product_id, variant_id, quantity, amount, restocked
+     * @return array<string,mixed>
+     */
+    public function orderRefunded(
+        string $tiktokOrderId,
+        string $platformOrderId,
+        string $platformRefundId,
+        string $amount,
+        string $currency,
+        string $reason,
+        array $lines
+    ): array {
+        return $this->make('order.refunded', [
+            'tiktok_order_id' => $tiktokOrderId,
+            'platform_order_id' => $platformOrderId,
+            'platform_refund_id' => $platformRefundId,
+            'amount' => $amount,
+            'currency' => $currency,
+            'reason' => $reason,
+            'lines' => array_values($lines),
+        ]);
+    }
+
+    /**
      * @param array<string,mixed> $payload
      * @return array<string,mixed>
      */

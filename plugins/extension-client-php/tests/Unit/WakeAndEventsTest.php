@@ -95,6 +95,16 @@ final class WakeAndEventsTest extends TestCase
         $this->assertSame('Royal Mail', $two['carrier']);
         $this->assertSame('store.update', $factory->storeUpdate(['currency' => 'GBP'])['type']);
         $this->assertSame('ORDER', $factory->orderCancelled('576', '1', 'ORDER')['reason']);
+        $refunded = $factory->orderRefunded('576', '1', 'R-7', '9.99', 'GBP', 'Goodwill', [
+            3 => ['product_id' => '88', 'variant_id' => '91', 'quantity' => 1, 'amount' => '9.99',
+                'restocked' => false],
+        ]);
+        $this->assertSame('order.refunded', $refunded['type']);
+        $this->assertSame(['576', '1', 'R-7', '9.99', 'GBP', 'Goodwill'], [
+            $refunded['tiktok_order_id'], $refunded['platform_order_id'], $refunded['platform_refund_id'],
+            $refunded['amount'], $refunded['currency'], $refunded['reason'],
+        ]);
+        $this->assertSame('91', $refunded['lines'][0]['variant_id'], 'lines are a JSON list');
     }
 
     public function testVersionsNeverGoBackwards(): void

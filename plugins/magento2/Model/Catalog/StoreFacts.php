@@ -40,6 +40,9 @@ class StoreFacts
             ),
             'extension_version' => self::EXTENSION_VERSION,
             'base_url' => $context['base_url'],
+            // Commands added after v1 that the module carries out (Extension API v1.2): the hub sends
+            // order.refund only to a store that lists it.
+            'capabilities' => ['order.refund'],
         ]);
     }
 

@@ -12,6 +12,7 @@ use TikTokShopSync\Connector\Model\Config;
 use TikTokShopSync\Connector\Model\Hub\ClientFactory;
 use TikTokShopSync\Connector\Model\Order\OrderCanceller;
 use TikTokShopSync\Connector\Model\Order\OrderImporter;
+use TikTokShopSync\Connector\Model\Order\OrderRefunder;
 use TikTokShopSync\Connector\Model\Outbox\OutboxTable;
 use TikTokShopSync\Connector\Model\State\ConnectionStatus;
 use TikTokShopSync\Connector\Model\State\FlagStateStore;
@@ -20,7 +21,7 @@ use TikTokShopSync\ExtensionClient\Commands\CommandProcessor;
 
 /**
  * Polls each website's hub connection and carries out its commands with the shared client's
- * poller: order.create, order.cancel, catalog.resend. A successful poll also makes a backlog left
+ * poller: order.create, order.cancel, order.refund, catalog.resend. A successful poll also makes a backlog left
  * by an outage due at once.
  */
 class CommandRunner implements CommandRunnerInterface
@@ -32,6 +33,7 @@ class CommandRunner implements CommandRunnerInterface
         private readonly ClientFactory $clients,
         private readonly OrderImporter $importer,
         private readonly OrderCanceller $canceller,
+        private readonly OrderRefunder $refunder,
         private readonly CatalogSenderInterface $catalogSender,
         private readonly OutboxPusherInterface $pusher,
         private readonly OutboxTable $outbox,
@@ -62,6 +64,7 @@ class CommandRunner implements CommandRunnerInterface
                 fn (array $payload): array => $this->importer->import($websiteId, (array) ($payload['order'] ?? []))
             )
             ->on('order.cancel', fn (array $payload): array => $this->canceller->cancel($payload))
+            ->on('order.refund', fn (array $payload): array => $this->refunder->refund($payload))
             ->on('catalog.resend', function (array $payload) use ($websiteId): array {
                 $ids = isset(
                     $payload['product_ids']

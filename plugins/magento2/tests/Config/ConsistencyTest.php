@@ -41,7 +41,10 @@ final class ConsistencyTest extends TestCase
         'sales_order_shipment_track_save_after' => 'AbstractModel::afterSave (prefix sales_order_shipment_track,'
             . ' object "track")',
         'order_cancel_after' => 'Sales\Model\Order::cancel',
-        'sales_order_creditmemo_refund' => 'Sales\Model\Order\Creditmemo\RefundOperation::execute',
+        'sales_order_creditmemo_refund' => 'Sales\Model\Order\Creditmemo\RefundOperation::execute (before the'
+            . ' credit memo is saved)',
+        'sales_order_creditmemo_save_after' => 'AbstractModel::afterSave (prefix sales_order_creditmemo, object'
+            . ' "creditmemo")',
         'admin_system_config_changed_section_tiktokshop' => 'Config\Model\Config::save'
             . ' (admin_system_config_changed_section_<section>)',
     ];
@@ -405,6 +408,11 @@ final class ConsistencyTest extends TestCase
             '//table[@name="tiktokshop_order_map"]/constraint[@xsi:type="unique"]/column/@name'
         );
         $this->assertSame(['tiktok_order_id'], array_map('strval', $unique), 'one Magento order per TikTok order');
+        $this->assertContains(\TikTokShopSync\Connector\Model\Order\RefundMap::TABLE, $tables);
+        $unique = self::xml('etc/db_schema.xml')->xpath(
+            '//table[@name="tiktokshop_refund_map"]/constraint[@xsi:type="unique"]/column/@name'
+        );
+        $this->assertSame(['tiktok_return_id'], array_map('strval', $unique), 'one credit memo per TikTok return');
     }
 
     public function testTheProductGridColumnIsAUiColumn(): void

@@ -31,8 +31,12 @@ use Magento\Quote\Api\CartManagementInterface;
 use Magento\Quote\Api\CartRepositoryInterface;
 use Magento\Quote\Model\Quote\Address\RateFactory;
 use Magento\Quote\Model\QuoteManagement;
+use Magento\Sales\Api\Data\CreditmemoCreationArgumentsExtensionFactory;
+use Magento\Sales\Api\Data\CreditmemoCreationArgumentsInterfaceFactory;
+use Magento\Sales\Api\Data\CreditmemoItemCreationInterfaceFactory;
 use Magento\Sales\Api\OrderManagementInterface;
 use Magento\Sales\Api\OrderRepositoryInterface;
+use Magento\Sales\Api\RefundOrderInterface;
 use Magento\Sales\Model\Order;
 use Magento\Store\Api\StoreConfigManagerInterface;
 use Magento\Store\Model\StoreManagerInterface;
@@ -114,6 +118,10 @@ final class MagentoStore
             RateFactory::class => new RateFactory(),
             OrderRepositoryInterface::class => $orders,
             OrderManagementInterface::class => $orders,
+            RefundOrderInterface::class => new RefundOrderDouble($this->sales),
+            CreditmemoItemCreationInterfaceFactory::class => new CreditmemoItemCreationInterfaceFactory(),
+            CreditmemoCreationArgumentsInterfaceFactory::class => new CreditmemoCreationArgumentsInterfaceFactory(),
+            CreditmemoCreationArgumentsExtensionFactory::class => new CreditmemoCreationArgumentsExtensionFactory(),
         ];
         foreach ($doubles as $type => $double) {
             $o->set($type, $double);
@@ -147,6 +155,14 @@ final class MagentoStore
         };
         $this->sales->afterCancel = function (Order $order): void {
             $this->dispatch('order_cancel_after', ['order' => $order]);
+        };
+        $this->sales->creditmemoEvent = function (string $event, $creditmemo): void {
+            $this->dispatch($event, ['creditmemo' => $creditmemo, 'data_object' => $creditmemo]);
+        };
+        // Magento_SalesInventory returns return_to_stock_items to the source (MSI: a source item save).
+        $this->sales->returnToStock = function (string $sku, float $qty): void {
+            $this->catalog->stock[$sku]['qty'] += $qty;
+            $this->catalog->stock[$sku]['in_stock'] = $this->catalog->stock[$sku]['qty'] > 0;
         };
     }
 

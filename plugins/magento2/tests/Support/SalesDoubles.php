@@ -21,7 +21,11 @@ use Magento\Quote\Model\QuoteManagement;
 use Magento\Sales\Api\Data\OrderInterface;
 use Magento\Sales\Api\OrderManagementInterface;
 use Magento\Sales\Api\OrderRepositoryInterface;
+use Magento\Sales\Api\RefundOrderInterface;
 use Magento\Sales\Model\Order;
+use Magento\Sales\Model\Order\Creditmemo;
+use Magento\Sales\Model\Order\Creditmemo\Item as CreditmemoItem;
+use Magento\Sales\Model\Order\Item as OrderItem;
 
 final class Sales
 {
@@ -33,6 +37,100 @@ final class Sales
     public $afterPlace = null;
     /** @var callable|null Called with (Order) after an order is cancelled (the order_cancel_after event). */
     public $afterCancel = null;
+    public int $nextItemId = 0;
+    /** @var array<int,Creditmemo> */
+    public array $creditmemos = [];
+    /** @var callable|null Called with (string event, Creditmemo) as Magento dispatches its credit memo events. */
+    public $creditmemoEvent = null;
+    /** @var callable|null Called with (sku, qty) for an item returned to stock. */
+    public $returnToStock = null;
+}
+
+/**
+ * RefundOrderInterface as Magento's RefundOrder: refuses an order in a state without credit memos and
+ * quantities beyond what is left to refund, totals the items at the order's prices plus shipping and
+ * adjustments, fires sales_order_creditmemo_refund before the save and sales_order_creditmemo_save_after
+ * after it, returns the listed items to stock, and answers the credit memo's id.
+ */
+final class RefundOrderDouble implements RefundOrderInterface
+{
+    public function __construct(private Sales $sales)
+    {
+    }
+
+    public function execute(
+        $orderId,
+        array $items = [],
+        $notify = false,
+        $appendComment = false,
+        \Magento\Sales\Api\Data\CreditmemoCommentCreationInterface $comment = null,
+        \Magento\Sales\Api\Data\CreditmemoCreationArgumentsInterface $arguments = null
+    ) {
+        $order = $this->sales->orders[(int) $orderId] ?? null;
+        if (null === $order) {
+            throw new NoSuchEntityException(new Phrase('The entity that was requested doesn\'t exist.'));
+        }
+        if (in_array($order->getState(), ['canceled', 'closed'], true)) {
+            throw new \Magento\Sales\Exception\DocumentValidationException(
+                new Phrase('The order does not allow a creditmemo to be created.')
+            );
+        }
+        $byId = [];
+        foreach ($order->getItems() as $orderItem) {
+            $byId[(int) $orderItem->getItemId()] = $orderItem;
+        }
+        $total = 0.0;
+        $memoItems = [];
+        foreach ($items as $item) {
+            $orderItem = $byId[(int) $item->getOrderItemId()] ?? null;
+            if (null === $orderItem || (float) $item->getQty() > (float) $orderItem->getQtyOrdered() - (float) $orderItem->getQtyRefunded()) {
+                throw new \Magento\Sales\Exception\DocumentValidationException(
+                    new Phrase('The creditmemo contains product item that is not part of the original order.')
+                );
+            }
+            $row = (float) $item->getQty() * (float) $orderItem->getPriceInclTax();
+            $total += $row;
+            $memoItems[] = new CreditmemoItem([
+                'order_item_id' => $orderItem->getItemId(),
+                'product_id' => $orderItem->getProductId(),
+                'qty' => (float) $item->getQty(),
+                'row_total_incl_tax' => $row,
+            ]);
+        }
+        $total += (float) $arguments?->getShippingAmount() + (float) $arguments?->getAdjustmentPositive()
+            - (float) $arguments?->getAdjustmentNegative();
+        $creditmemo = new Creditmemo([
+            'order_id' => (int) $orderId,
+            'grand_total' => round($total, 2),
+            'order_currency_code' => $order->getOrderCurrencyCode(),
+            'items' => $memoItems,
+            'shipping_amount' => (float) $arguments?->getShippingAmount(),
+            'adjustment_positive' => (float) $arguments?->getAdjustmentPositive(),
+            'adjustment_negative' => (float) $arguments?->getAdjustmentNegative(),
+        ]);
+        if ($this->sales->creditmemoEvent) {
+            call_user_func($this->sales->creditmemoEvent, 'sales_order_creditmemo_refund', $creditmemo);
+        }
+        foreach ($memoItems as $memoItem) {
+            $orderItem = $byId[(int) $memoItem->getOrderItemId()];
+            $orderItem->setData('qty_refunded', (float) $orderItem->getQtyRefunded() + (float) $memoItem->getQty());
+        }
+        $id = count($this->sales->creditmemos) + 1;
+        $creditmemo->setData('entity_id', $id);
+        $creditmemo->setData('increment_id', sprintf('%09d', $id));
+        $this->sales->creditmemos[$id] = $creditmemo;
+        if ($this->sales->creditmemoEvent) {
+            call_user_func($this->sales->creditmemoEvent, 'sales_order_creditmemo_save_after', $creditmemo);
+        }
+        $back = (array) $arguments?->getExtensionAttributes()?->getReturnToStockItems();
+        foreach ($memoItems as $memoItem) {
+            if (in_array((int) $memoItem->getOrderItemId(), array_map('intval', $back), true) && $this->sales->returnToStock) {
+                $sku = (string) $byId[(int) $memoItem->getOrderItemId()]->getSku();
+                call_user_func($this->sales->returnToStock, $sku, (float) $memoItem->getQty());
+            }
+        }
+        return $id;
+    }
 }
 
 final class CartDouble implements CartManagementInterface, CartRepositoryInterface
@@ -98,12 +196,22 @@ final class QuoteManagementDouble extends QuoteManagement
         $quote->collectTotals();
         $id = count($this->sales->orders) + 1;
         $items = [];
+        $orderItems = [];
         foreach ($quote->getAllItems() as $item) {
             $items[] = [
                 'sku' => $item->getData('sku'),
                 'qty' => (int) $item->getData('qty'),
                 'price' => $item->getData('custom_price'),
             ];
+            $this->sales->nextItemId++;
+            $orderItems[] = new OrderItem([
+                'item_id' => $this->sales->nextItemId,
+                'product_id' => $item->getData('product')->getId(),
+                'sku' => $item->getData('sku'),
+                'qty_ordered' => (float) $item->getData('qty'),
+                'qty_refunded' => 0.0,
+                'price_incl_tax' => (float) $item->getData('custom_price'),
+            ]);
         }
         $order = new Order(array_merge([
             'entity_id' => $id,
@@ -120,6 +228,8 @@ final class QuoteManagementDouble extends QuoteManagement
             'shipping_address' => $shipping->getData(),
             'billing_address' => $quote->getBillingAddress()->getData(),
             'items' => $items,
+            'order_items' => $orderItems,
+            'order_currency_code' => 'GBP',
         ], (array) $orderData));
         $this->sales->orders[$id] = $order;
         $quote->setData('is_active', 0);

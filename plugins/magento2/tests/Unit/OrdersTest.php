@@ -8,12 +8,14 @@ use PHPUnit\Framework\TestCase;
 use TikTokShopSync\Connector\Model\Order\OrderCanceller;
 use TikTokShopSync\Connector\Model\Order\OrderImporter;
 use TikTokShopSync\Connector\Model\Order\OrderMap;
+use TikTokShopSync\Connector\Model\Order\OrderRefunder;
+use TikTokShopSync\Connector\Model\Order\RefundMap;
 use TikTokShopSync\ConnectorTests\Support\MagentoStore;
 use TikTokShopSync\ExtensionClient\Commands\CommandDeferred;
 use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
 
 /**
- * order.create and order.cancel against Magento's quote and order services.
+ * order.create, order.cancel and order.refund against Magento's quote, order and refund services.
  */
 final class OrdersTest extends TestCase
 {
@@ -221,19 +223,160 @@ final class OrdersTest extends TestCase
         $this->assertCount(2, $this->orderRows());
     }
 
-    public function testARefundOfATikTokOrderIsReportedOnce(): void
+    private static function refund(string $orderId, string $returnId, array $override = []): array
+    {
+        return array_replace([
+            'tiktok_order_id' => $orderId,
+            'platform_order_id' => '000000001',
+            'tiktok_return_id' => $returnId,
+            'currency' => 'GBP',
+            'amount' => '9.99',
+            'shipping' => '0',
+            'reason' => 'Wrong size',
+            'lines' => [
+                ['product_id' => '1', 'variant_id' => '1', 'sku' => 'SOCK-M', 'quantity' => 1, 'amount' => '9.99',
+                    'restock' => true],
+            ],
+        ], $override);
+    }
+
+    private function refundFailure(array $payload): CommandFailure
+    {
+        try {
+            $this->store->get(OrderRefunder::class)->refund($payload);
+        } catch (CommandFailure $e) {
+            return $e;
+        }
+        $this->fail('The refund was meant to fail.');
+    }
+
+    public function testOrderRefundMakesOneCreditMemoPerTikTokReturnAndRestocks(): void
+    {
+        $this->import(self::order('576020'));
+        $stock = $this->store->catalog->stock['SOCK-M']['qty'];
+        $refunder = $this->store->get(OrderRefunder::class);
+        $result = $refunder->refund(self::refund('576020', '4036001'));
+        $this->assertSame(['platform_order_id' => '000000001', 'platform_refund_id' => '1'], $result);
+        $memo = $this->store->sales->creditmemos[1];
+        $this->assertSame(1, $memo->getOrderId());
+        $this->assertSame(1.0, $memo->getItems()[0]->getQty());
+        $this->assertEqualsWithDelta(9.99, $memo->getGrandTotal(), 0.001, 'TikTok\'s amount');
+        $this->assertSame($stock + 1, $this->store->catalog->stock['SOCK-M']['qty'], 'the sock came back');
+
+        $again = $refunder->refund(self::refund('576020', '4036001'));
+        $this->assertSame($result, $again, 'the command handed out again reports the same credit memo');
+        $this->assertCount(1, $this->store->sales->creditmemos);
+        $this->assertSame($stock + 1, $this->store->catalog->stock['SOCK-M']['qty']);
+        $this->assertSame([], $this->orderRows(), 'a refund that started on TikTok is not echoed as order.refunded');
+    }
+
+    public function testOrderRefundMatchesTikToksAmountAndDoesNotRestockARefundWithoutReturn(): void
+    {
+        $this->import(self::order('576021'));
+        $stock = $this->store->catalog->stock['SOCK-M']['qty'];
+        // A partial refund of one sock (5.00 of 9.99) plus 2.50 shipping, the sock kept by the buyer.
+        $result = $this->store->get(OrderRefunder::class)->refund(self::refund('576021', '4036002', [
+            'amount' => '7.50',
+            'shipping' => '2.50',
+            'lines' => [['variant_id' => '1', 'sku' => 'SOCK-M', 'quantity' => 1, 'amount' => '5.00',
+                'restock' => false]],
+        ]));
+        $memo = $this->store->sales->creditmemos[(int) $result['platform_refund_id']];
+        $this->assertEqualsWithDelta(7.50, $memo->getGrandTotal(), 0.001);
+        $this->assertSame(2.5, $memo->getData('shipping_amount'));
+        $this->assertEqualsWithDelta(4.99, $memo->getData('adjustment_negative'), 0.001);
+        $this->assertSame($stock, $this->store->catalog->stock['SOCK-M']['qty']);
+        $second = $this->store->get(OrderRefunder::class)->refund(self::refund('576021', '4036003'));
+        $this->assertSame('2', $second['platform_refund_id'], 'another TikTok return is another credit memo');
+    }
+
+    public function testOrderRefundFailuresCarryTheReasonsTheHubKnows(): void
+    {
+        $this->import(self::order('576022'));
+        $cases = [
+            ['PLATFORM_ERROR', self::refund('404404', 'r1'), 'No Magento order was created for TikTok order 404404'],
+            ['MISSING_FIELD', self::refund('576022', ''), 'has no tiktok_return_id'],
+            ['MISSING_FIELD', self::refund('576022', 'r2', ['amount' => '1,50']), 'must be a decimal'],
+            [
+                'PRODUCT_DELETED',
+                self::refund('576022', 'r3', ['lines' => [['variant_id' => '77', 'sku' => 'HAT', 'quantity' => 1]]]),
+                'has no line for product 77',
+            ],
+            [
+                'PLATFORM_ERROR',
+                self::refund('576022', 'r4', ['lines' => [['variant_id' => '1', 'quantity' => 3]]]),
+                'TikTok refunded 3 of SOCK-M but Magento can refund only 2',
+            ],
+        ];
+        foreach ($cases as [$reason, $payload, $message]) {
+            $failure = $this->refundFailure($payload);
+            $this->assertSame($reason, $failure->reason(), $message);
+            $this->assertContains($failure->reason(), CommandFailure::REASONS);
+            $this->assertStringContainsString($message, $failure->getMessage());
+        }
+        $this->store->sales->orders[1]->setState('closed');
+        $failure = $this->refundFailure(self::refund('576022', 'r5'));
+        $this->assertSame('PLATFORM_ERROR', $failure->reason());
+        $this->assertStringContainsString('does not allow a creditmemo', $failure->getMessage());
+        $this->assertSame([], $this->store->sales->creditmemos);
+        $this->assertNull($this->store->get(RefundMap::class)->find('r5'), 'the claim is released for a retry');
+    }
+
+    public function testAnotherWorkersRefundClaimDefers(): void
+    {
+        $this->import(self::order('576023'));
+        $this->assertTrue($this->store->get(RefundMap::class)->claim('r9', '576023', 1));
+        try {
+            $this->store->get(OrderRefunder::class)->refund(self::refund('576023', 'r9'));
+            $this->fail('Another worker holds the claim.');
+        } catch (CommandDeferred $e) {
+            $this->assertSame([], $this->store->sales->creditmemos);
+        }
+    }
+
+    public function testAMerchantsCreditMemoIsReportedAsOrderRefundedOnce(): void
     {
         $this->import(self::order('576012'));
-        $creditmemo = new \Magento\Framework\DataObject(['order_id' => 1, 'grand_total' => 22.48]);
+        $orderItem = $this->store->sales->orders[1]->getItems()[0];
+        $creditmemo = new \Magento\Sales\Model\Order\Creditmemo([
+            'order_id' => 1,
+            'grand_total' => 9.99,
+            'order_currency_code' => 'GBP',
+            'items' => [new \Magento\Sales\Model\Order\Creditmemo\Item([
+                'order_item_id' => $orderItem->getItemId(),
+                'product_id' => 1,
+                'qty' => 1.0,
+                'row_total_incl_tax' => 9.99,
+                'back_to_stock' => true,
+            ])],
+        ]);
+        // As Magento's RefundOperation and the credit memo's save: the refund event, then save_after.
         $this->store->dispatch('sales_order_creditmemo_refund', ['creditmemo' => $creditmemo]);
-        $this->store->dispatch('sales_order_creditmemo_refund', ['creditmemo' => $creditmemo]);
+        $creditmemo->setData('entity_id', 31);
+        $creditmemo->setData('increment_id', '000000031');
+        $this->store->dispatch('sales_order_creditmemo_save_after', ['creditmemo' => $creditmemo]);
+        $this->store->dispatch('sales_order_creditmemo_save_after', ['creditmemo' => $creditmemo]);
         $rows = $this->orderRows();
-        $this->assertCount(1, $rows, 'a second refund replaces the unsent report');
+        $this->assertCount(1, $rows, 'a later save of the credit memo reports nothing');
+        $this->assertSame('order.refunded', $rows[0]['event_type']);
         $event = json_decode($rows[0]['payload'], true);
         $this->assertSame(
-            ['576012', '000000001', 'Refunded in Magento'],
-            [$event['tiktok_order_id'], $event['platform_order_id'], $event['reason']]
+            ['576012', '000000001', '31', '9.99', 'GBP'],
+            [$event['tiktok_order_id'], $event['platform_order_id'], $event['platform_refund_id'], $event['amount'],
+                $event['currency']]
         );
+        $this->assertSame(
+            [['product_id' => '1', 'variant_id' => '1', 'quantity' => 1, 'amount' => '9.99', 'restocked' => true]],
+            $event['lines']
+        );
+        // A credit memo of an order that did not come from TikTok is not reported.
+        $this->store->sales->orders[7] = new \Magento\Sales\Model\Order(
+            ['entity_id' => 7, 'increment_id' => '7', 'state' => 'processing']
+        );
+        $other = new \Magento\Sales\Model\Order\Creditmemo(['order_id' => 7, 'items' => []]);
+        $this->store->dispatch('sales_order_creditmemo_refund', ['creditmemo' => $other]);
+        $this->store->dispatch('sales_order_creditmemo_save_after', ['creditmemo' => $other]);
+        $this->assertCount(1, $this->orderRows());
     }
 
     private function orderRows(): array

@@ -46,4 +46,13 @@ class Order extends \Magento\Framework\DataObject implements \Magento\Framework\
     {
         return $this->setData('ext_order_id', $id);
     }
+    public function getItems()
+    {
+        // The order's Magento\Sales\Model\Order\Item objects (the doubles keep their summary in "items").
+        return $this->getData('order_items') ?: [];
+    }
+    public function getOrderCurrencyCode()
+    {
+        return $this->getData('order_currency_code');
+    }
 }

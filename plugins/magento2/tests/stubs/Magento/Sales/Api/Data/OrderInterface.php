@@ -14,4 +14,6 @@ interface OrderInterface
     public function setStatus($status);
     public function getExtOrderId();
     public function setExtOrderId($id);
+    public function getItems();
+    public function getOrderCurrencyCode();
 }

@@ -1,0 +1,14 @@
+<?php
+
+// Declaration stub for tests. Magento generates this factory (generated/code) for
+// the preference of CreditmemoCreationArgumentsInterface, with this single method.
+
+namespace Magento\Sales\Api\Data;
+
+class CreditmemoCreationArgumentsInterfaceFactory
+{
+    public function create(array $data = [])
+    {
+        return new \Magento\Sales\Model\Order\Creditmemo\CreationArguments($data);
+    }
+}

@@ -1,0 +1,13 @@
+<?php
+
+// Declaration stub for tests: the name, kind and the signatures the module uses, as in Magento Open Source 2.4.7-p7.
+
+namespace Magento\Sales\Api\Data;
+
+interface CreditmemoItemInterface extends \Magento\Framework\Api\ExtensibleDataInterface
+{
+    public function getOrderItemId();
+    public function getProductId();
+    public function getQty();
+    public function getRowTotalInclTax();
+}
