@@ -165,4 +165,65 @@ final class OrderCommandTest extends LiveHubTestCase
         $resent = $this->http->answeredEvents('product.upsert');
         $this->assertSame((string) $product->getId(), end($resent)['event']['product']['id']);
     }
+
+    public function testOrderRefundIsOneCreditMemoAndAMerchantsCreditMemoIsAccepted(): void
+    {
+        $product = $this->product(40, [], 10);
+        $tiktokId = 'T-RFD-' . $this->base;
+        $this->hub->createCommand('order.create', ['order' => self::order($tiktokId, [$this->line($product, 2)])]);
+        $this->assertSame(1, $this->poll()['done']);
+        $refund = [
+            'tiktok_order_id' => $tiktokId,
+            'platform_order_id' => '000000001',
+            'tiktok_return_id' => 'RET-' . $this->base,
+            'currency' => 'GBP',
+            'amount' => '9.99',
+            'shipping' => '0',
+            'reason' => 'Wrong size',
+            'lines' => [['product_id' => (string) $product->getId(), 'variant_id' => (string) $product->getId(),
+                'sku' => $product->getSku(), 'quantity' => 1, 'amount' => '9.99', 'restock' => true]],
+        ];
+        $created = $this->hub->createCommand('order.refund', $refund);
+        $this->assertSame(1, $this->poll()['done']);
+        // The very same command processed again, as when a lease runs out mid-way.
+        (new CommandProcessor($this->store->get(ClientFactory::class)->forWebsite(1), 'Magento 2'))
+            ->on(
+                'order.refund',
+                fn (array $p) => $this->store->get(\TikTokShopSync\Connector\Model\Order\OrderRefunder::class)
+                    ->refund($p)
+            )
+            ->process(['id' => $created['command_id'], 'type' => 'order.refund', 'payload' => $refund]);
+        $this->assertCount(1, $this->store->sales->creditmemos, 'one credit memo per TikTok return');
+        $results = array_values(array_filter(
+            $this->http->results(),
+            static fn (array $r): bool => $r['command_id'] === $created['command_id']
+        ));
+        $this->assertCount(2, $results);
+        $this->assertSame(200, $results[0]['status'], $results[0]['answer']);
+        foreach ($results as $result) {
+            $this->assertSame(
+                ['status' => 'done', 'platform_order_id' => '000000001', 'platform_refund_id' => '1'],
+                $result['body']
+            );
+        }
+        $this->store->endRequest();
+        $this->assertSame([], $this->http->answeredEvents('order.refunded'), 'TikTok\'s own refund is not echoed');
+
+        // The merchant refunds the other sock in Magento: order.refunded, accepted by the hub.
+        $orderItem = $this->store->sales->orders[1]->getItems()[0];
+        $memo = new \Magento\Sales\Model\Order\Creditmemo(['order_id' => 1, 'grand_total' => 9.99,
+            'order_currency_code' => 'GBP', 'items' => [new \Magento\Sales\Model\Order\Creditmemo\Item([
+                'order_item_id' => $orderItem->getItemId(), 'product_id' => $product->getId(), 'qty' => 1.0,
+                'row_total_incl_tax' => 9.99,
+            ])]]);
+        $this->store->dispatch('sales_order_creditmemo_refund', ['creditmemo' => $memo]);
+        $memo->setData('entity_id', 2);
+        $memo->setData('increment_id', '000000002');
+        $this->store->dispatch('sales_order_creditmemo_save_after', ['creditmemo' => $memo]);
+        $this->store->endRequest();
+        $refunded = $this->http->answeredEvents('order.refunded');
+        $this->assertCount(1, $refunded);
+        $this->assertSame('accepted', $refunded[0]['result']['status'], json_encode($refunded[0]['result']));
+        $this->assertSame('2', $refunded[0]['event']['platform_refund_id']);
+    }
 }

@@ -75,6 +75,7 @@ final class ProductSyncTest extends LiveHubTestCase
             $this->assertSame('accepted', $row['result']['status'], json_encode($row));
         }
         $this->assertSame('GBP', $answered[0]['event']['store']['currency']);
+        $this->assertSame(['order.refund'], $answered[0]['event']['store']['capabilities'], 'accepted by the hub');
         $this->assertSame(['Colour' => 'Blue'], $answered[1]['event']['product']['variants'][1]['options']);
     }
 

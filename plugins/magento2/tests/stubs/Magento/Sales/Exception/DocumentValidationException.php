@@ -4,6 +4,7 @@
 
 namespace Magento\Sales\Exception;
 
-class DocumentValidationException extends \Magento\Framework\Exception\LocalizedException
+class DocumentValidationException extends \Magento\Framework\Exception\LocalizedException implements
+    \Magento\Sales\Api\Exception\DocumentValidationExceptionInterface
 {
 }

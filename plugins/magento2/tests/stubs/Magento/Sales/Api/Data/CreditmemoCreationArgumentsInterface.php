@@ -4,7 +4,7 @@
 
 namespace Magento\Sales\Api\Data;
 
-interface CreditmemoCreationArgumentsInterface extends \Magento\Framework\Api\ExtensibleDataInterface
+interface CreditmemoCreationArgumentsInterface
 {
     public function getShippingAmount();
     public function getAdjustmentPositive();

@@ -9,6 +9,6 @@ class CreditmemoCreationArgumentsInterfaceFactory
 {
     public function create(array $data = [])
     {
-        return new \Magento\Sales\Model\Order\Creditmemo\CreationArguments($data);
+        return new \Magento\Sales\Model\Order\Creditmemo\CreationArguments();
     }
 }

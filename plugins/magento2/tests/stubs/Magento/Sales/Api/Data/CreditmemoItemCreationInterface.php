@@ -6,6 +6,4 @@ namespace Magento\Sales\Api\Data;
 
 interface CreditmemoItemCreationInterface extends LineItemInterface, \Magento\Framework\Api\ExtensibleDataInterface
 {
-    public function setOrderItemId($orderItemId);
-    public function setQty($qty);
 }

@@ -9,6 +9,6 @@ class CreditmemoItemCreationInterfaceFactory
 {
     public function create(array $data = [])
     {
-        return new \Magento\Sales\Model\Order\Creditmemo\ItemCreation($data);
+        return new \Magento\Sales\Model\Order\Creditmemo\ItemCreation();
     }
 }

@@ -7,5 +7,7 @@ namespace Magento\Sales\Api\Data;
 interface LineItemInterface
 {
     public function getOrderItemId();
+    public function setOrderItemId($id);
     public function getQty();
+    public function setQty($qty);
 }

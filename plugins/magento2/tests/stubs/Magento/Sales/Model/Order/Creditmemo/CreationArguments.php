@@ -4,40 +4,44 @@
 
 namespace Magento\Sales\Model\Order\Creditmemo;
 
-class CreationArguments extends \Magento\Framework\DataObject implements
-    \Magento\Sales\Api\Data\CreditmemoCreationArgumentsInterface
+class CreationArguments implements \Magento\Sales\Api\Data\CreditmemoCreationArgumentsInterface
 {
+    private $shippingAmount;
+    private $adjustmentPositive;
+    private $adjustmentNegative;
+    private $extensionAttributes;
+
     public function getShippingAmount()
     {
-        return $this->getData('shipping_amount');
+        return $this->shippingAmount;
     }
     public function getAdjustmentPositive()
     {
-        return $this->getData('adjustment_positive');
+        return $this->adjustmentPositive;
     }
     public function getAdjustmentNegative()
     {
-        return $this->getData('adjustment_negative');
+        return $this->adjustmentNegative;
     }
     public function setShippingAmount($amount)
     {
-        return $this->setData('shipping_amount', $amount);
+        $this->shippingAmount = $amount;
     }
     public function setAdjustmentPositive($amount)
     {
-        return $this->setData('adjustment_positive', $amount);
+        $this->adjustmentPositive = $amount;
     }
     public function setAdjustmentNegative($amount)
     {
-        return $this->setData('adjustment_negative', $amount);
+        $this->adjustmentNegative = $amount;
     }
     public function getExtensionAttributes()
     {
-        return $this->getData('extension_attributes');
+        return $this->extensionAttributes;
     }
     public function setExtensionAttributes(
         \Magento\Sales\Api\Data\CreditmemoCreationArgumentsExtensionInterface $extensionAttributes
     ) {
-        return $this->setData('extension_attributes', $extensionAttributes);
+        $this->extensionAttributes = $extensionAttributes;
     }
 }

@@ -4,22 +4,25 @@
 
 namespace Magento\Sales\Model\Order\Creditmemo;
 
-class ItemCreation extends \Magento\Framework\DataObject implements \Magento\Sales\Api\Data\CreditmemoItemCreationInterface
+class ItemCreation implements \Magento\Sales\Api\Data\CreditmemoItemCreationInterface
 {
+    private $orderItemId;
+    private $qty;
+
     public function getOrderItemId()
     {
-        return $this->getData('order_item_id');
+        return $this->orderItemId;
     }
     public function setOrderItemId($orderItemId)
     {
-        return $this->setData('order_item_id', $orderItemId);
+        $this->orderItemId = $orderItemId;
     }
     public function getQty()
     {
-        return $this->getData('qty');
+        return $this->qty;
     }
     public function setQty($qty)
     {
-        return $this->setData('qty', $qty);
+        $this->qty = $qty;
     }
 }
