@@ -8,6 +8,7 @@ use Magento\Sales\Api\Data\CreditmemoCreationArgumentsExtensionFactory;
 use Magento\Sales\Api\Data\CreditmemoCreationArgumentsInterfaceFactory;
 use Magento\Sales\Api\Data\CreditmemoItemCreationInterfaceFactory;
 use Magento\Sales\Api\Data\OrderItemInterface;
+use Magento\Sales\Api\InvoiceOrderInterface;
 use Magento\Sales\Api\OrderRepositoryInterface;
 use Magento\Sales\Api\RefundOrderInterface;
 use TikTokShopSync\ExtensionClient\Commands\CommandDeferred;
@@ -23,6 +24,10 @@ use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
  * prices (a partial refund, a voucher). Lines marked `restock` go back to stock through
  * return_to_stock_items (Magento_SalesInventory / MSI). The return id is claimed in RefundMap first,
  * so the command delivered again reports the credit memo made before instead of refunding twice.
+ *
+ * Magento refunds only invoiced quantities, and the module places TikTok orders without an invoice
+ * (TikTok took the payment). An order with nothing invoiced is therefore first invoiced offline
+ * (InvoiceOrderInterface, no capture) for all its items: the buyer paid TikTok for all of them.
  */
 class OrderRefunder
 {
@@ -33,6 +38,7 @@ class OrderRefunder
         private readonly RefundMap $refundMap,
         private readonly OrderRepositoryInterface $orders,
         private readonly RefundOrderInterface $refundOrder,
+        private readonly InvoiceOrderInterface $invoiceOrder,
         private readonly CreditmemoItemCreationInterfaceFactory $itemFactory,
         private readonly CreditmemoCreationArgumentsInterfaceFactory $argumentsFactory,
         private readonly CreditmemoCreationArgumentsExtensionFactory $argumentsExtensionFactory
@@ -89,6 +95,9 @@ class OrderRefunder
             $arguments->setExtensionAttributes($extension);
         }
         try {
+            if (!$this->anyInvoiced($order->getItems() ?: [])) {
+                $this->invoiceOrder->execute($orderId, false);
+            }
             $creditmemoId = (int) $this->refundOrder->execute($orderId, $items, false, false, null, $arguments);
         } catch (\Throwable $e) {
             $this->refundMap->release($returnId);
@@ -184,6 +193,19 @@ class OrderRefunder
             }
         }
         return null;
+    }
+
+    /**
+     * @param array<int,OrderItemInterface> $orderItems
+     */
+    private function anyInvoiced(array $orderItems): bool
+    {
+        foreach ($orderItems as $item) {
+            if ((float) $item->getQtyInvoiced() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private function money(mixed $value, string $field): float

@@ -36,6 +36,7 @@ use Magento\Sales\Api\Data\CreditmemoCreationArgumentsInterfaceFactory;
 use Magento\Sales\Api\Data\CreditmemoItemCreationInterfaceFactory;
 use Magento\Sales\Api\OrderManagementInterface;
 use Magento\Sales\Api\OrderRepositoryInterface;
+use Magento\Sales\Api\InvoiceOrderInterface;
 use Magento\Sales\Api\RefundOrderInterface;
 use Magento\Sales\Model\Order;
 use Magento\Store\Api\StoreConfigManagerInterface;
@@ -119,6 +120,7 @@ final class MagentoStore
             OrderRepositoryInterface::class => $orders,
             OrderManagementInterface::class => $orders,
             RefundOrderInterface::class => new RefundOrderDouble($this->sales),
+            InvoiceOrderInterface::class => new InvoiceOrderDouble($this->sales),
             CreditmemoItemCreationInterfaceFactory::class => new CreditmemoItemCreationInterfaceFactory(),
             CreditmemoCreationArgumentsInterfaceFactory::class => new CreditmemoCreationArgumentsInterfaceFactory(),
             CreditmemoCreationArgumentsExtensionFactory::class => new CreditmemoCreationArgumentsExtensionFactory(),

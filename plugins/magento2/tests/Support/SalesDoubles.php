@@ -21,6 +21,7 @@ use Magento\Quote\Model\QuoteManagement;
 use Magento\Sales\Api\Data\OrderInterface;
 use Magento\Sales\Api\OrderManagementInterface;
 use Magento\Sales\Api\OrderRepositoryInterface;
+use Magento\Sales\Api\InvoiceOrderInterface;
 use Magento\Sales\Api\RefundOrderInterface;
 use Magento\Sales\Model\Order;
 use Magento\Sales\Model\Order\Creditmemo;
@@ -44,6 +45,42 @@ final class Sales
     public $creditmemoEvent = null;
     /** @var callable|null Called with (sku, qty) for an item returned to stock. */
     public $returnToStock = null;
+    /** @var array<int,int> invoice id => order id */
+    public array $invoices = [];
+}
+
+/**
+ * InvoiceOrderInterface as Magento's InvoiceOrder with no items listed: invoices every item's quantity
+ * not yet invoiced (offline when $capture is false) and answers the invoice's id.
+ */
+final class InvoiceOrderDouble implements InvoiceOrderInterface
+{
+    public function __construct(private Sales $sales)
+    {
+    }
+
+    public function execute(
+        $orderId,
+        $capture = false,
+        array $items = [],
+        $notify = false,
+        $appendComment = false,
+        \Magento\Sales\Api\Data\InvoiceCommentCreationInterface $comment = null,
+        \Magento\Sales\Api\Data\InvoiceCreationArgumentsInterface $arguments = null
+    ) {
+        $order = $this->sales->orders[(int) $orderId];
+        if (in_array($order->getState(), ['canceled', 'closed', 'holded'], true)) {
+            throw new \Magento\Sales\Exception\DocumentValidationException(
+                new Phrase('The order does not allow an invoice to be created.')
+            );
+        }
+        foreach ($order->getItems() as $item) {
+            $item->setData('qty_invoiced', (float) $item->getQtyOrdered());
+        }
+        $id = count($this->sales->invoices) + 1;
+        $this->sales->invoices[$id] = (int) $orderId;
+        return $id;
+    }
 }
 
 /**
@@ -83,9 +120,15 @@ final class RefundOrderDouble implements RefundOrderInterface
         $memoItems = [];
         foreach ($items as $item) {
             $orderItem = $byId[(int) $item->getOrderItemId()] ?? null;
-            if (null === $orderItem || (float) $item->getQty() > (float) $orderItem->getQtyOrdered() - (float) $orderItem->getQtyRefunded()) {
+            if (null === $orderItem) {
                 throw new \Magento\Sales\Exception\DocumentValidationException(
                     new Phrase('The creditmemo contains product item that is not part of the original order.')
+                );
+            }
+            // Order\Item::getQtyToRefund(): only what was invoiced and not refunded yet.
+            if ((float) $item->getQty() > (float) $orderItem->getQtyInvoiced() - (float) $orderItem->getQtyRefunded()) {
+                throw new \Magento\Sales\Exception\DocumentValidationException(
+                    new Phrase('The quantity to creditmemo must not be greater than the unrefunded quantity.')
                 );
             }
             $row = (float) $item->getQty() * (float) $orderItem->getPriceInclTax();
@@ -96,6 +139,11 @@ final class RefundOrderDouble implements RefundOrderInterface
                 'qty' => (float) $item->getQty(),
                 'row_total_incl_tax' => $row,
             ]);
+        }
+        // Magento_SalesInventory's CreditmemoDocumentFactoryPlugin: return_to_stock_items set back_to_stock.
+        $back = array_map('intval', (array) $arguments?->getExtensionAttributes()?->getReturnToStockItems());
+        foreach ($memoItems as $memoItem) {
+            $memoItem->setData('back_to_stock', in_array((int) $memoItem->getOrderItemId(), $back, true));
         }
         $total += (float) $arguments?->getShippingAmount() + (float) $arguments?->getAdjustmentPositive()
             - (float) $arguments?->getAdjustmentNegative();
@@ -122,9 +170,8 @@ final class RefundOrderDouble implements RefundOrderInterface
         if ($this->sales->creditmemoEvent) {
             call_user_func($this->sales->creditmemoEvent, 'sales_order_creditmemo_save_after', $creditmemo);
         }
-        $back = (array) $arguments?->getExtensionAttributes()?->getReturnToStockItems();
         foreach ($memoItems as $memoItem) {
-            if (in_array((int) $memoItem->getOrderItemId(), array_map('intval', $back), true) && $this->sales->returnToStock) {
+            if ($memoItem->getData('back_to_stock') && $this->sales->returnToStock) {
                 $sku = (string) $byId[(int) $memoItem->getOrderItemId()]->getSku();
                 call_user_func($this->sales->returnToStock, $sku, (float) $memoItem->getQty());
             }
@@ -210,6 +257,7 @@ final class QuoteManagementDouble extends QuoteManagement
                 'sku' => $item->getData('sku'),
                 'qty_ordered' => (float) $item->getData('qty'),
                 'qty_refunded' => 0.0,
+                'qty_invoiced' => 0.0,
                 'price_incl_tax' => (float) $item->getData('custom_price'),
             ]);
         }

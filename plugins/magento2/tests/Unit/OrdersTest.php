@@ -262,6 +262,7 @@ final class OrdersTest extends TestCase
         $this->assertSame(1.0, $memo->getItems()[0]->getQty());
         $this->assertEqualsWithDelta(9.99, $memo->getGrandTotal(), 0.001, 'TikTok\'s amount');
         $this->assertSame($stock + 1, $this->store->catalog->stock['SOCK-M']['qty'], 'the sock came back');
+        $this->assertSame([1 => 1], $this->store->sales->invoices, 'Magento refunds invoiced items only');
 
         $again = $refunder->refund(self::refund('576020', '4036001'));
         $this->assertSame($result, $again, 'the command handed out again reports the same credit memo');
@@ -288,6 +289,7 @@ final class OrdersTest extends TestCase
         $this->assertSame($stock, $this->store->catalog->stock['SOCK-M']['qty']);
         $second = $this->store->get(OrderRefunder::class)->refund(self::refund('576021', '4036003'));
         $this->assertSame('2', $second['platform_refund_id'], 'another TikTok return is another credit memo');
+        $this->assertCount(1, $this->store->sales->invoices, 'an invoiced order is not invoiced again');
     }
 
     public function testOrderRefundFailuresCarryTheReasonsTheHubKnows(): void
@@ -317,7 +319,7 @@ final class OrdersTest extends TestCase
         $this->store->sales->orders[1]->setState('closed');
         $failure = $this->refundFailure(self::refund('576022', 'r5'));
         $this->assertSame('PLATFORM_ERROR', $failure->reason());
-        $this->assertStringContainsString('does not allow a creditmemo', $failure->getMessage());
+        $this->assertStringContainsString('Magento refused the credit memo for order 000000001', $failure->getMessage());
         $this->assertSame([], $this->store->sales->creditmemos);
         $this->assertNull($this->store->get(RefundMap::class)->find('r5'), 'the claim is released for a retry');
     }

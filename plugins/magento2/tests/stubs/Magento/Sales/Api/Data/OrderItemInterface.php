@@ -13,4 +13,5 @@ interface OrderItemInterface extends \Magento\Framework\Api\ExtensibleDataInterf
     public function getPriceInclTax();
     public function getQtyOrdered();
     public function getQtyRefunded();
+    public function getQtyInvoiced();
 }

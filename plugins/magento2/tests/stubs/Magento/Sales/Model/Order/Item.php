@@ -34,4 +34,8 @@ class Item extends \Magento\Framework\DataObject implements \Magento\Sales\Api\D
     {
         return $this->getData('qty_refunded');
     }
+    public function getQtyInvoiced()
+    {
+        return $this->getData('qty_invoiced');
+    }
 }
