@@ -285,6 +285,9 @@ def _register_area_commands() -> None:
     for command in (tiktok, category, products, sync, orders_command, product_group, size_charts_command):
         main.add_command(command)
     from hub.cli.stores import store_list
+    from hub.cli.status import status
+
+    main.add_command(status)
 
     store.add_command(store_list)
     accept_json_everywhere(main)
