@@ -74,7 +74,8 @@ def _store_ids(stores: list[Store], store_id: str | None) -> list[str]:
 
 def product_rows(stores: list[Store], *, store_id: str | None = None,
                  only: set[tuple[str, str]] | None = None, status: str | None = None, text: str | None = None,
-                 offset: int = 0, limit: int | None = None, planned: bool = False) -> list[ProductRow]:
+                 offset: int = 0, limit: int | None = None, planned: bool = False,
+                 tally: "Tally | None" = None) -> list[ProductRow]:
     """The stores' products with their status, in title order: all of them, or one page.
 
     Reads only the columns the table shows (no product JSON, no ORM objects); `status` and `text`
@@ -92,7 +93,8 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
     if planned:
         query = query.where(ListingPlan.planned_for.is_not(None))
     if status or text:
-        query = query.where(Tally.load(stores, store_id=store_id).where(status=status, text=text))
+        tally = tally if tally is not None else Tally.load(stores, store_id=store_id)
+        query = query.where(tally.where(status=status, text=text))
     if offset:
         query = query.offset(offset)
     if limit is not None:

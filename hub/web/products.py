@@ -43,7 +43,7 @@ def index() -> Any:
         page = 1
     total = tally.count(status=status or None, text=text or None)
     rows = catalog.product_rows(stores, store_id=store_id or None, status=status or None, text=text or None,
-                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, tally=tally)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("products.html", title="Products", rows=rows,
                            total=total, counts=tally.counts(), all_count=tally.total, stores=stores, store_id=store_id,
