@@ -81,3 +81,22 @@ def test_status_prints_queue_depths_failures_budget_waits_unsent_changes_and_las
         assert "last contact never; all sent" in next(line for line in lines if "Quiet store" in line)
     finally:
         close_runtime(runtime)
+
+
+def test_a_worker_host_for_one_queue_works_only_that_queue(tmp_path: Path, redis_url: str) -> None:
+    """`hub worker --queue orders`: the orders job runs (and fails, as it must), the stock job waits."""
+    runtime = make_runtime(tmp_path, redis_url)
+    try:
+        queue(STOCK, runtime.redis).enqueue("hub.queues.queue", "no-such-queue", None)
+        queue(ORDERS, runtime.redis).enqueue("hub.queues.queue", "no-such-queue", None)
+        out = subprocess.run([sys.executable, "-m", "hub.cli", "worker", "--burst", "--no-scheduler",
+                              "--queue", ORDERS], env=hub_environ(runtime), capture_output=True, text=True,
+                             timeout=120, cwd=str(ROOT))
+        assert out.returncode == 0, out.stderr
+        assert queue(ORDERS, runtime.redis).failed_job_registry.count == 1
+        assert queue(STOCK, runtime.redis).count == 1 and queue(STOCK, runtime.redis).failed_job_registry.count == 0
+        bad = subprocess.run([sys.executable, "-m", "hub.cli", "worker", "--burst", "--queue", "nope"],
+                             env=hub_environ(runtime), capture_output=True, text=True, timeout=120, cwd=str(ROOT))
+        assert bad.returncode != 0 and "nope" in bad.stderr and queue(STOCK, runtime.redis).count == 1
+    finally:
+        close_runtime(runtime)
