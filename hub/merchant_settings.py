@@ -69,6 +69,18 @@ class PackageDefaultsSchema(Schema):
     dimensions = fields.Nested(DimensionsSchema, allow_none=True, load_default=None)
 
 
+class VatSchema(Schema):
+    """The UK VAT rate of each of the store's tax classes ("" = products without a class), for stores
+    whose prices exclude VAT (hub.sync.products.vat)."""
+
+    class Meta:
+        unknown = RAISE
+
+    classes = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                          values=fields.String(validate=validate.OneOf(["standard", "reduced", "zero"])),
+                          load_default=dict, validate=validate.Length(max=200))
+
+
 class AlertsSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -88,6 +100,7 @@ class MerchantSettingsSchema(Schema):
     alerts = fields.Nested(AlertsSchema, load_default=lambda: AlertsSchema().load({}))
     # Listings TikTok accepts per day for this shop (100 for new shops, 1,000 after probation).
     daily_listing_cap = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100000))
+    vat = fields.Nested(VatSchema, load_default=lambda: VatSchema().load({}))
 
 
 def load_settings(raw: dict[str, Any] | None) -> dict[str, Any]:

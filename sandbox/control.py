@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .api_orders import OrderError, buyer_cancel_request, create_order, move_order, render_order
 from .api_products import complete_review, render_product, render_sku
+from . import ids
 from .auth import mint_auth_code
 from .runtime import EVENT_TYPES
 
@@ -213,6 +214,66 @@ def platform_status(pid):
         return jsonify(product_state(st, p))
 
 
+@control_bp.get("/documents/<package_id>/<name>")
+def shipping_document(package_id, name):
+    """The file behind a shipping document's `doc_url` (a one-page PDF naming the package)."""
+    rt = _rt()
+    with rt.lock:
+        pkg = rt.state.packages.get(package_id)
+        if pkg is None:
+            return _err("no such package", 404)
+        tracking = pkg["tracking_number"]
+    text = f"TikTok Shipping label {package_id} {tracking}".encode()
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 298 420]>>endobj\n% " + text + b"\n%%EOF\n")
+    return Response(pdf, mimetype="application/pdf")
+
+
+@control_bp.post("/products/<pid>/seller-center")
+def seller_center_edit(pid):
+    """What a merchant changes in Seller Center, applied to the product as it is (live and under review).
+
+    Body: any of `video: true` (a new video file), `product_attributes: [{id, values: [{id}|{name}]}]`
+    (added to, or replacing by id, the product's attributes), `size_chart: {template: {id}} | {image: {uri}}`,
+    `brand_id`. Emits webhook 15 with `change_source: SELLER_CENTER`.
+    """
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        st = rt.state
+        p = st.products.get(pid)
+        if p is None:
+            return _err("no such product", 404)
+        changed = []
+        fid = None
+        if body.get("video"):
+            fid = ids.file_id()
+            st.files[fid] = {"id": fid, "url": f"https://p16-oec-va.ibyteimg.com/tos-maliva-d-o3syd03w52-us/{fid}",
+                             "name": "demo.mp4", "format": "MP4", "size": 1}
+        for content in (c for c in (p["live"], p["pending"]) if c):
+            if fid:
+                content["video"] = {"id": fid}
+                changed.append("others")
+            if isinstance(body.get("product_attributes"), list):
+                attrs = {a["id"]: a for a in content.get("product_attributes", [])}
+                for a in body["product_attributes"]:
+                    attrs[str(a["id"])] = {"id": str(a["id"]), "name": "",
+                                           "values": [dict(v) for v in a.get("values", [])]}
+                content["product_attributes"] = list(attrs.values())
+                changed.append("product_attributes")
+            if isinstance(body.get("size_chart"), dict):
+                content["size_chart"] = copy.deepcopy(body["size_chart"])
+                changed.append("size_chart_template" if "template" in body["size_chart"] else "size_chart_image")
+            if body.get("brand_id"):
+                content["brand_id"] = str(body["brand_id"])
+                changed.append("others")
+        now = int(time.time())
+        p["update_time"] = now
+        rt.dispatcher.emit(st, p["shop_id"], 15, {"product_id": pid, "change_source": "SELLER_CENTER",
+                                                "changed_fields": sorted(set(changed)), "update_time": now})
+        return jsonify(product_state(st, p))
+
+
 @control_bp.put("/products/<pid>/promotion")
 def promotion(pid):
     """A promotion holding stock of one SKU: `{"sku_id", "open_stock": N}` (0 or null ends it).
@@ -339,7 +400,8 @@ def put_shop():
                 return _err(f"unknown check items {bad}; use {PREREQUISITE_ITEMS}")
             settings["failing_prerequisites"] = list(body["failing_prerequisites"])
         for key, cast in (("daily_listing_cap", int), ("allow_zero_stock_on_create", bool),
-                          ("allow_zero_stock_on_update", bool), ("strict_price_update", bool), ("active", bool)):
+                          ("allow_zero_stock_on_update", bool), ("strict_price_update", bool), ("active", bool),
+                          ("legacy_webhook_envelopes", bool)):
             if key in body:
                 settings[key] = cast(body[key])
         if "category_versions" in body:
@@ -347,8 +409,11 @@ def put_shop():
             if not vers:
                 return _err("category_versions must list v1 and/or v2")
             settings["category_versions"] = vers
-        if "gtin_exempt_categories" in body:
-            settings["gtin_exempt_categories"] = [str(c) for c in body["gtin_exempt_categories"]]
+        if "identifier_exemption" in body:
+            exemption = body["identifier_exemption"]
+            if not isinstance(exemption, dict) or not all(isinstance(v, bool) for v in exemption.values()):
+                return _err("identifier_exemption must map category ids to true/false")
+            settings["identifier_exemption"] = {str(k): v for k, v in exemption.items()}
         if "warehouses" in body:
             whs = []
             for w in body["warehouses"]:

@@ -411,6 +411,8 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                 raise bad_param()
             if vid:
                 known = {x["id"]: x["name"] for x in (d or {}).get("values", [])}
+                # a custom value TikTok gave an id to (shown by get product) may be sent back by that id
+                known.update({cid: name for (caid, name), cid in st.custom_value_ids.items() if caid == aid})
                 if d is not None and vid not in known:
                     attr_err = ApiError(12052529)
                     break
@@ -733,9 +735,8 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                     sku_errs.append(ApiError(12052592))
                 idents.add(ident_key)
             sku["identifier_code"] = {"code": ident.get("code") or "", "type": ident.get("type") or ""}
-        elif listing and category is not None and category.get("identifier_code", {}).get("required") \
-                and category["id"] not in settings.get("gtin_exempt_categories", []):
-            sku_errs.append(ApiError(12052600))
+        # No code is fine: the 202309 rules document no identifier requirement, and 12052600 ("The
+        # identifier code type must be selected") is answered only for a code sent without its type.
         if old is not None and existing is not None and existing.get("_status") not in ("DRAFT", None):
             old_ident = old.get("identifier_code") or None
             new_ident = sku["identifier_code"] or None

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 
-from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Money, StrictInt
+from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Price, StrictInt
 from hub.canonical.product import (DIMENSION_UNITS, MAX_LOCATIONS, WEIGHT_UNITS, LocationStockSchema,
                                    ProductSchema, unique_location_ids)
 
@@ -71,7 +71,7 @@ class InventoryItemSchema(Schema):
     quantity = StrictInt(required=True, validate=QUANTITY_RANGE)
     locations = fields.List(fields.Nested(LocationStockSchema), allow_none=True,
                             validate=validate.Length(max=MAX_LOCATIONS))
-    price = Money(allow_none=True, load_default=None)
+    price = Price(allow_none=True, load_default=None)
     version = StrictInt(required=True, validate=VERSION_RANGE)
 
     @validates_schema

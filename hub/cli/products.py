@@ -19,7 +19,10 @@ from hub.errors import HubError
 def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
     """Every product of the store with its status, reason, fix and TikTok ids."""
     from hub.models import Listing, ListingPlan, ProductSnapshot, SkuBinding
+    from hub.sync.products.schedule import RETRY
     from hub.sync.products.status import statuses
+
+    LISTING_ATTEMPTS = RETRY.max + 1  # noqa: N806 - the first run and every retry
 
     listings = {l.product_id: l for l in session.scalars(select(Listing).where(Listing.store_id == store_id))}
     plans = {p.product_id: p for p in session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id))}
@@ -44,6 +47,10 @@ def products_report(session: Any, store_id: str) -> list[dict[str, Any]]:
                "details_changed": bool(plan and plan.details_changed),
                "planned_for": plan.planned_for.isoformat() if plan and plan.planned_for else None,
                "priority": plan.priority if plan else 0,
+               # Waiting for an automatic retry: the attempt that failed, of how many, and the next one's time.
+               "retry": {"attempt": listing.retry_attempt, "attempts": LISTING_ATTEMPTS,
+                         "next_attempt_at": listing.retry_at.isoformat() if listing.retry_at else None}
+               if listing is not None and listing.retry_attempt else None,
                "updated_at": listing.updated_at.isoformat() if listing else snapshot.updated_at.isoformat()}
         out.append(row)
     return out
@@ -128,6 +135,7 @@ def products(ctx: click.Context, store_id: str | None, as_json: bool) -> None:
     """Every product of a store with its TikTok status, reason, fix and TikTok ids
     (`hub products --store S`); `hub products link` links products already on TikTok."""
     from hub.models import Store
+    from hub.sync import rejections
 
     if ctx.invoked_subcommand is not None:
         return
@@ -139,10 +147,12 @@ def products(ctx: click.Context, store_id: str | None, as_json: bool) -> None:
             if session.get(Store, store_id) is None:
                 fail(f"There is no store {store_id}.")
             rows = products_report(session, store_id)
+            refused = rejections.recent(session, [store_id], limit=rejections.KEEP)
     finally:
         runtime.close()
     if as_json:
-        print_json({"store_id": store_id, "products": rows})
+        print_json({"store_id": store_id, "products": rows,
+                    "rejected_events": [{k: v for k, v in r.items() if k != "summary"} for r in refused]})
         return
     if not rows:
         click.echo(f"Store {store_id} has sent no products yet. Products appear here once its extension or app "
@@ -150,6 +160,12 @@ def products(ctx: click.Context, store_id: str | None, as_json: bool) -> None:
         return
     for row in rows:
         click.echo(f"{row['product_id']:>10}  {row['status']:<15} {row['title'][:40]:<40} {row['reason'] or ''}")
+    if refused:
+        click.echo(f"\nRefused events (newest first, the last {rejections.KEEP} are kept):")
+        for r in refused:
+            about = f"product {r['product_id']}" if r["product_id"] else "-"
+            click.echo(f"  {r['received_at'][:19]}  {r['type'] or '?':<16} {about:<16} {r['event_id'] or '(no id)'}"
+                       f"  {r['summary']}")
 
 
 @click.command("sync")

@@ -7,7 +7,7 @@ from hub.models.bindings import SkuBinding
 from hub.models.catalog import (CategoryDefaults, CategoryMapping, ImageUpload, ListingPlan, ProductOverride,
                                 TikTokCategoryInfo)
 from hub.models.commands import Command
-from hub.models.events import ProcessedEvent
+from hub.models.events import ProcessedEvent, RejectedEvent
 from hub.models.links import LinkCandidate, LinkReview
 from hub.models.listings import Listing
 from hub.models.merchants import Merchant, User
@@ -22,7 +22,7 @@ from hub.models.tiktok_shops import TikTokShop
 __all__ = [
     "ActivityEntry", "AlertSent", "Base", "CategoryDefaults", "CategoryMapping", "Command", "ImageUpload", "ListingPlan",
     "ProductOverride", "TikTokCategoryInfo", "LinkCandidate", "LinkReview", "Listing", "Merchant", "ProcessedEvent",
-    "ProductSnapshot",
+    "ProductSnapshot", "RejectedEvent",
     "SkuBinding", "StockHold", "Store", "StoreCredential", "StoreNotification", "StoreOrderLink", "TikTokNotification",
     "TikTokShop", "User", "VariantStock", "utcnow",
     "Order", "OrderPollCursor",

@@ -86,5 +86,60 @@ def sync(order_id: str) -> Any:
     return redirect(request.referrer if _same_site(request.referrer) else url_for("orders.index"))
 
 
+@bp.route("/<order_id>/handover", methods=["GET", "POST"])
+def handover(order_id: str) -> Any:
+    """TikTok Shipping: hand the package to TikTok's carrier (drop-off or a pickup slot)."""
+    from hub.runtime import current
+    from hub.sync.orders import tiktok_shipping
+
+    order = order_or_404(order_id)
+    runtime = current()
+    if request.method == "POST":
+        choice = request.form.get("handover", "")
+        method, _, slot_text = choice.partition(":")
+        slot = None
+        if slot_text:
+            start, _, end = slot_text.partition("-")
+            try:
+                slot = {"start_time": int(start), "end_time": int(end)}
+            except ValueError:
+                slot = None
+        try:
+            used = tiktok_shipping.hand_over(runtime, order.id, method, slot)
+        except AuthError as error:
+            flash(f"TikTok refused the request: {error.message}. Reconnect the TikTok shop on the Overview page.",
+                  "error")
+        except DataError as error:
+            flash(f"The handover of order {order.tiktok_order_id} was not arranged: {error.message}", "error")
+        except HubError as error:
+            flash(f"TikTok could not be reached ({error.message}). Try again in a minute.", "error")
+        else:
+            flash(f"Order {order.tiktok_order_id} is shipped with TikTok Shipping "
+                  f"({'drop-off' if used == 'DROP_OFF' else 'pickup'}): print its shipping label.", "success")
+        return redirect(url_for("orders.handover", order_id=order.id))
+    options, problem = None, None
+    try:
+        options = tiktok_shipping.handover_options(runtime, order.id)
+    except HubError as error:
+        problem = error.message
+    return render_template("order_handover.html", title=f"TikTok Shipping — order {order.tiktok_order_id}",
+                           order=order, options=options, problem=problem)
+
+
+@bp.route("/<order_id>/label")
+def shipping_label(order_id: str) -> Any:
+    """The package's shipping label: TikTok's own link (valid 24 hours), fetched when asked for."""
+    from hub.runtime import current
+    from hub.sync.orders import tiktok_shipping
+
+    order = order_or_404(order_id)
+    try:
+        url = tiktok_shipping.label_url(current(), order.id)
+    except HubError as error:
+        flash(f"No shipping label for order {order.tiktok_order_id}: {error.message}", "error")
+        return redirect(url_for("orders.handover", order_id=order.id))
+    return redirect(url)
+
+
 def _same_site(url: str | None) -> bool:
     return url is not None and url.startswith(request.host_url)

@@ -52,6 +52,13 @@ def day(value: int | float | None) -> str:
     return datetime.fromtimestamp(float(value), timezone.utc).strftime("%d %b %Y")
 
 
+def stamp(value: int | float | None) -> str:
+    """A TikTok unix time (seconds) with the time of day, e.g. a pickup slot."""
+    if value is None:
+        return ""
+    return datetime.fromtimestamp(float(value), timezone.utc).strftime("%a %d %b %H:%M UTC")
+
+
 def away_stores() -> list:
     """The viewer's stores that are away now (hub/sync/stock/away.py): every page shows them in a banner."""
     if g.get("merchant_id") is None:
@@ -64,6 +71,7 @@ def away_stores() -> list:
 
 
 def install_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["stamp"] = stamp
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["when"] = when

@@ -80,7 +80,7 @@ query ShopName {
 
 SHOP = """
 query Shop {
-  shop { id name myshopifyDomain currencyCode weightUnit unitSystem primaryDomain { url } }
+  shop { id name myshopifyDomain currencyCode weightUnit unitSystem taxesIncluded primaryDomain { url } }
   locations(first: 50) { nodes { id name isActive fulfillsOnlineOrders } }
 }
 """

@@ -200,7 +200,7 @@ def test_package_dimensions_required_by_category(client, tee_body, images):
     assert 12052116 in codes
 
 
-def test_identifier_code_required_unless_exempt(client, tee_body, images):
+def test_no_identifier_code_is_accepted_and_exemption_shows_in_the_rules(client, tee_body, images):
     body = tee_body(category_id="868360", title="1000 Piece Jigsaw Puzzle of the Lake District",
                     product_attributes=[{"id": "100701", "values": [{"id": "1000274"}]}],
                     package_dimensions={"length": "30", "width": "20", "height": "6", "unit": "CENTIMETER"},
@@ -208,10 +208,12 @@ def test_identifier_code_required_unless_exempt(client, tee_body, images):
     body.pop("size_chart")
     for i, s in enumerate(body["skus"]):
         s["sales_attributes"] = [{"name": "Pieces", "value_name": ["500", "1000"][i]}]
-    r = client.call("POST", "/product/202309/products", body=body)
-    assert r.code == 12052600
-    client.ctl("PUT", "/shop", {"gtin_exempt_categories": ["868360"]})
-    assert client.call("POST", "/product/202309/products", body=body).code == 0
+    rules = client.call("GET", "/product/202309/categories/868360/rules").data
+    assert "exemption_of_identifier_code" not in rules  # the 202309 rules have no identifier field
+    client.ctl("PUT", "/shop", {"identifier_exemption": {"868360": False}})
+    rules = client.call("GET", "/product/202309/categories/868360/rules").data
+    assert rules["exemption_of_identifier_code"] == {"support_identifier_code_exemption": False}
+    assert client.call("POST", "/product/202309/products", body=body).code == 0  # no documented refusal
 
 
 def test_isbn_for_books(client, tee_body):

@@ -1,7 +1,7 @@
 """link existing tiktok products
 
 Revision ID: 0036
-Revises: 0034
+Revises: 0031
 Create Date: 2026-12-03 23:37:42.896504
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_typ
 from sqlalchemy.dialects import postgresql
 
 revision = '0036'
-down_revision = '0034'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 

@@ -587,10 +587,7 @@ def convert_description(
         else:
             rendered.append(("p", [f"<p>{_clean_inline(block.html)}</p>"]))
 
-    limiter = RunLimiter()
-    rendered = [(kind, parts if kind == "img" else [_limit_runs(part, limiter) for part in parts])
-                for kind, parts in rendered]
-    converter.repairs.runs = limiter.shortened
+    rendered, converter.repairs.runs = _limit_runs(rendered)
     warnings.extend(converter.repairs.warnings())
     output, cut = _cut_to_limit(rendered)
 
@@ -629,22 +626,28 @@ def convert_description(
     return DescriptionResult(html=output, image_urls=image_urls, warnings=warnings)
 
 
-def _limit_runs(fragment: str, limiter: RunLimiter) -> str:
-    """The fragment with runs of one character shortened (text only, in reading order, across tags)."""
-    soup = BeautifulSoup(fragment, "html.parser")
-    changed = False
+def _limit_runs(rendered: list[tuple[str, list[str]]]) -> tuple[list[tuple[str, list[str]]], int]:
+    """Runs of one character shortened, on the text in reading order across tags and blocks; also
+    returns how many runs were shortened. One parse of the whole description: each piece is one
+    top-level element of it (``<p>``, ``<li>`` or ``<img>``), so the pieces are rebuilt in order."""
+    soup = BeautifulSoup("".join(part for _kind, parts in rendered for part in parts), "html.parser")
+    limiter = RunLimiter()
     for string in list(soup.find_all(string=True)):
         limited = limiter.feed(str(string))
         if limited != str(string):
             string.replace_with(limited)
-            changed = True
-    return _serialise(soup) if changed else fragment
+    if not limiter.shortened:
+        return rendered, 0
+    elements = iter(child for child in soup.contents if isinstance(child, Tag) and child.name != "img")
+    rebuilt = [(kind, parts if kind == "img" else [_serialise(next(elements)) for _part in parts])
+               for kind, parts in rendered]
+    return rebuilt, limiter.shortened
 
 
 _CHARACTERS = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="")
 
 
-def _serialise(soup: BeautifulSoup) -> str:
+def _serialise(soup: Tag) -> str:
     """Characters as themselves: only ``&``, ``<`` and ``>`` are escaped (no ``&nbsp;``), void tags as ``<br>``."""
     return soup.decode(formatter=_CHARACTERS)
 
@@ -703,7 +706,7 @@ def _cut_inside(fragment: str, room: int) -> tuple[str, int] | None:
             high = middle - 1
     most = low
     for end in range(most, max(most - SENTENCE_SLACK, 0), -1):
-        if _SENTENCE_END.search(text[:end]) and (end == len(text) or text[end].isspace()):
+        if (end == len(text) or text[end].isspace()) and _SENTENCE_END.search(text[max(end - 8, 0):end]):
             return _truncated(fragment, end), len(text) - end
     for end in range(most - 1, 0, -1):
         if text[end].isspace() and not text[end - 1].isspace():
@@ -726,10 +729,11 @@ def _cut_to_limit(rendered: Iterable[tuple[str, list[str]]]) -> tuple[str, _Cut]
     used = 0
     cut = _Cut()
     full = False
+    left: list[str] = []  # whole pieces left out, counted at the end (one parse)
     for kind, parts in rendered:
         if full:
             cut.left_out += len(parts)
-            cut.chars += sum(_text_length(part) for part in parts)
+            left.extend(parts)
             continue
         if kind == "ul":
             whole = "<ul>" + "".join(parts) + "</ul>"
@@ -754,7 +758,7 @@ def _cut_to_limit(rendered: Iterable[tuple[str, list[str]]]) -> tuple[str, _Cut]
                     cut.chars += _text_length(item)
                 rest = parts[index + 1:]
                 cut.left_out += len(rest)
-                cut.chars += sum(_text_length(part) for part in rest)
+                left.extend(rest)
                 break
             if kept:
                 partial = "<ul>" + "".join(kept) + "</ul>"
@@ -774,5 +778,7 @@ def _cut_to_limit(rendered: Iterable[tuple[str, list[str]]]) -> tuple[str, _Cut]
             cut.partial, cut.chars = "paragraph", cut.chars + inside[1]
         else:
             cut.left_out += 1
-            cut.chars += _text_length(piece)
+            left.append(piece)
+    if left:
+        cut.chars += _text_length("".join(left))
     return "".join(pieces), cut

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from hub.sync.products import pricing, reasons, text_rules
+from hub.sync.products import pricing, reasons, text_rules, vat, vocabulary
 from hub.sync.products.attributes import chosen_value_ids, condition_met, map_attributes
 from hub.sync.products.description import DescriptionResult, convert_description, has_text
 from hub.sync.products.errors import ProductDataError
@@ -62,6 +62,10 @@ class ListingInputs:
     variant_overrides: Mapping[str, Any] = field(default_factory=dict)  # variant_id → ProductOverride
     package_defaults: Mapping[str, Any] = field(default_factory=dict)  # {"weight": {...}, "dimensions": {...}}
     stock: Mapping[str, tuple[int, str | None]] = field(default_factory=dict)  # variant id → (qty, price)
+    # The store's word for option types, for the reasons ("attributes": WooCommerce, Magento).
+    option_word: str = vocabulary.DEFAULT_OPTION_WORD
+    # The merchant's VAT rate per store tax class, for products whose prices exclude VAT.
+    vat_classes: Mapping[str, str] = field(default_factory=dict)
     # TikTok refuses an external_product_id another live product of the shop uses (12052996); two stores of
     # one merchant share the shop and may both have a product "101", so the store's id leads every id.
     id_prefix: str = ""
@@ -140,10 +144,12 @@ def _price_and_quantity(product: Mapping[str, Any], variant: Mapping[str, Any], 
                      field="price", variant=variant)
     else:
         try:
-            marked = pricing.apply_price(price, inputs.price_rule)
+            gross = vat.for_variant(product, variant, inputs.vat_classes).gross(price)
+            marked = pricing.apply_price(gross, inputs.price_rule)
             amount = pricing.tiktok_price(marked, currency=currency)["amount"]
         except ProductDataError as error:
             fix = ("Set the store currency to GBP." if error.code == "currency_not_gbp" else
+                   reasons.fix_for(error.code) if error.code == reasons.VAT_RATE_MISSING else
                    "Correct the price in your store or the price rule on the settings page, then click Sync.")
             findings.add(error.code, error.message.split(": ", 1)[-1], fix, field="price", variant=variant)
     units: int | None = None
@@ -155,6 +161,10 @@ def _price_and_quantity(product: Mapping[str, Any], variant: Mapping[str, Any], 
         except (ProductDataError, TypeError, ValueError):
             findings.add("stock_invalid", f"the stock quantity {quantity!r} is not a whole number.",
                          "Correct the stock in your store.", field="quantity", variant=variant)
+        else:
+            if int(quantity or 0) < 0:  # back-orders: sold out on TikTok, never a reason to refuse the product
+                findings.add(reasons.STOCK_NEGATIVE, f"the store's stock is {quantity} (back-ordered); TikTok is "
+                             "offered 0 of it.", field="quantity", variant=variant, level=WARNING)
     return amount, units
 
 
@@ -239,9 +249,13 @@ def _package(product: Mapping[str, Any], variants: list[Mapping[str, Any]], inpu
                          "Correct the dimensions in your store or on the settings page.", field="package_dimensions")
 
 
-def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, Any]],
-                      findings: Findings) -> list[list[dict[str, str]]] | None:
-    """Per variant, its sales attributes (name/value_name); None when the variants cannot be told apart."""
+def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, Any]], findings: Findings,
+                      word: str = vocabulary.DEFAULT_OPTION_WORD) -> list[list[dict[str, str]]] | None:
+    """Per variant, its sales attributes (name/value_name); None when the variants cannot be told apart.
+
+    `word` is the store's plural for option types ("attributes" / "options"): the merchant reads the
+    reason in their store's terms."""
+    one = word[:-1] if word.endswith("s") else word
     if len(variants) == 1 and not (variants[0].get("options") or {}):
         return [[]]
     names: list[str] = []
@@ -251,20 +265,21 @@ def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, An
                 names.append(name)
     ok = True
     if not names:
-        findings.add("variants_without_options", f"the product has {len(variants)} variants but no options "
-                     "(such as Size or Colour) tell them apart.", "Give each variant its option values in your store.",
+        findings.add("variants_without_options", f"the product has {len(variants)} variants but no {word} "
+                     "(such as Size or Colour) tell them apart.", f"Give each variant its {one} values in your store.",
                      field="variants.options")
         return None
     if len(names) > MAX_SALES_ATTRIBUTES:
-        findings.add("too_many_options", f"the variants use {len(names)} option types ({', '.join(names)}); "
+        findings.add("too_many_options", f"the variants use {len(names)} {one} types ({', '.join(names)}); "
                      f"TikTok allows {MAX_SALES_ATTRIBUTES}.",
-                     "Combine or remove options in your store so at most 3 remain, then click Sync.",
+                     f"Combine or remove {word} in your store so at most {MAX_SALES_ATTRIBUTES} remain, then click Sync.",
                      field="variants.options")
         ok = False
     for name in names:
         if len(str(name)) > SALES_NAME_MAX:
-            findings.add("option_name_too_long", f"the option name '{name}' is longer than {SALES_NAME_MAX} characters.",
-                         f"Shorten the option name to {SALES_NAME_MAX} characters in your store.", field="variants.options")
+            findings.add("option_name_too_long", f"the {one} name '{name}' is longer than {SALES_NAME_MAX} "
+                         f"characters.", f"Shorten the {one} name to {SALES_NAME_MAX} characters in your store.",
+                         field="variants.options")
             ok = False
     combos: dict[tuple, Mapping[str, Any]] = {}
     out = []
@@ -273,7 +288,7 @@ def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, An
         missing = [n for n in names if str(options.get(n) or "").strip() == ""]
         if missing:
             findings.add("variant_option_missing", f"the variant has no value for {', '.join(missing)}; TikTok needs "
-                         "every variant to have a value for every option.", FIX_VARIANTS,
+                         f"every variant to have a value for every {one}.", FIX_VARIANTS,
                          field="variants.options", variant=variant)
             ok = False
             continue
@@ -382,7 +397,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
         findings.add("too_many_variants", f"the product has {len(variants):,} variants; TikTok Shop UK allows "
                      f"{MAX_SKUS} per product.", f"Split it into products of at most {MAX_SKUS} variants in your store, "
                      "then click Sync.", field="variants")
-    sales = _sales_attributes(product, variants, findings) if 0 < len(variants) <= MAX_SKUS else None
+    sales = _sales_attributes(product, variants, findings, inputs.option_word) if 0 < len(variants) <= MAX_SKUS else None
 
     skus: list[dict[str, Any]] = []
     sku_images: dict[int, str] = {}

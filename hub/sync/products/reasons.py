@@ -159,8 +159,8 @@ TOO_MANY_VARIANTS = _reason("too_many_variants", "More than 300 variants.",
                             f"Split it into products of at most 300 variants in your store, {SYNC}.")
 VARIANTS_WITHOUT_OPTIONS = _reason("variants_without_options", "Several variants, but no options tell them apart.",
                                    "Give each variant its option values in your store.")
-TOO_MANY_OPTIONS = _reason("too_many_options", "More than 3 option types.",
-                           f"Combine or remove options in your store so at most 3 remain, {SYNC}.")
+TOO_MANY_OPTIONS = _reason("too_many_options", "More than 3 option types (attributes in WooCommerce and Magento).",
+                           f"Combine or remove options (attributes) in your store so at most 3 remain, {SYNC}.")
 OPTION_NAME_TOO_LONG = _reason("option_name_too_long", "An option name is longer than 20 characters.",
                                "Shorten the option name to 20 characters in your store.")
 OPTION_VALUE_TOO_LONG = _reason("option_value_too_long", "An option value is longer than 50 characters.",
@@ -183,12 +183,18 @@ PRICE_INVALID = _reason("price_invalid", "The price is not an amount of money.",
 PRICE_TOO_PRECISE = _reason("price_too_precise", "The price has more than 2 decimal places.", FIX_PRICE)
 PRICE_OUT_OF_RANGE = _reason("price_out_of_range", "The TikTok price (after the price rule) is outside £0.01 to "
                              "£5,600.00.", FIX_PRICE)
+VAT_RATE_MISSING = _reason("vat_rate_missing", "The store's prices exclude VAT and the product's tax class has no "
+                          "VAT rate chosen; TikTok Shop UK prices include VAT.",
+                          "Choose the VAT rate of the tax class (standard 20%, reduced 5% or zero) under VAT on the "
+                          f"settings page, {SYNC}.")
 CURRENCY_NOT_GBP = _reason("currency_not_gbp", "The price is not in GBP.", "Set the store currency to GBP.")
 PRICE_RULE_INVALID = _reason("price_rule_invalid", "The saved price rule is out of range.",
                              "Correct the price rule on Settings.")
 STOCK_RULE_INVALID = _reason("stock_rule_invalid", "The saved stock buffer is out of range.",
                              "Correct the stock buffer on Settings.")
 STOCK_INVALID = _reason("stock_invalid", "The stock quantity is not a whole number.", "Correct the stock in your store.")
+STOCK_NEGATIVE = _reason("stock_negative", "The store's stock is below zero (back-orders); TikTok is offered 0 and "
+                        "shows the variant as sold out.", "Nothing; restock it in your store to sell it on TikTok.")
 STOCK_ZERO_ON_CREATE = _reason("stock_zero_on_create", "A variant is out of stock, and TikTok needs at least 1 unit "
                                "of every variant when a product is first listed.",
                                "Restock it in your store (or lower the stock buffer); the product is listed "

@@ -33,18 +33,23 @@ _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
 _REPEAT = re.compile(r"(.)\1{%d,}" % REPEAT_LIMIT, re.DOTALL)
 _WORDY = re.compile(r"[^\W_]")  # a letter or digit of any script
 _SPACES = re.compile(r"\s+")
+_CANDIDATES = re.compile("[#*0-9]?[\u00a9-\U0010ffff]+")
 _TITLE_DROP = ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "math")
 _TITLE_BREAKS = ("br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _emoji_spans(text: str) -> list[tuple[int, int]]:
+    """Where the emoji are. Every emoji sequence is made of characters from U+00A9 (©) up, but for a
+    keycap's first character (``#``, ``*``, a digit), so only those stretches go through the (slow)
+    tokenizer."""
     spans = []
-    for match in emoji.emoji_list(text):
-        found = match["emoji"]
-        data = emoji.EMOJI_DATA.get(found) or {}
-        if data.get("status") == _UNQUALIFIED and len(found) == 1:
-            continue  # a text symbol (™, ©, ✔): shown as text, not an emoji
-        spans.append((match["match_start"], match["match_end"]))
+    for window in _CANDIDATES.finditer(text):
+        for match in emoji.emoji_list(window.group(0)):
+            found = match["emoji"]
+            data = emoji.EMOJI_DATA.get(found) or {}
+            if data.get("status") == _UNQUALIFIED and len(found) == 1:
+                continue  # a text symbol (™, ©, ✔): shown as text, not an emoji
+            spans.append((window.start() + match["match_start"], window.start() + match["match_end"]))
     return spans
 
 

@@ -22,10 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError, RetryableError
-from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
+from hub.models import ActivityEntry, Listing, ProductSnapshot, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
 from hub.sync import policy
 from hub.sync.policy import sync_blocked_reason
+from hub.sync.products import vat
+from hub.sync.products.issues import product_label, variant_label
 from hub.sync.stock import away, holds, soldout, warehouses
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
@@ -127,6 +129,9 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         VariantStock.store_id == store.id, VariantStock.product_id == product_id))}
     rules = rules or rules_from_settings(store.merchant.settings)
     held = holds.held_units(session, store.id, [product_id])
+    product = session.scalar(select(ProductSnapshot.data).where(ProductSnapshot.store_id == store.id,
+                                                               ProductSnapshot.product_id == product_id)) or {}
+    variants = {str(v.get("id")): v for v in product.get("variants") or [] if isinstance(v, dict)}
     price_allowed = listing is None or listing.status not in NO_PRICE_STATUSES
     plan: list[SkuPush] = []
     problems: list[Problem] = []
@@ -134,9 +139,10 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         row = stock.get(binding.variant_id)
         if row is None:
             continue  # the store has not reported this variant's stock: nothing to propagate
+        # No `variant`: a problem's message is bare, and the reason names the product and variant once.
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       variant=binding.seller_sku or binding.variant_id,
-                       held=held.get((product_id, binding.variant_id), 0))
+                       held=held.get((product_id, binding.variant_id), 0),
+                       vat=vat.for_variant(product, variants.get(binding.variant_id), rules.vat_classes))
         want = away.offered(store, want)
         if want.price_error is not None:
             problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
@@ -344,7 +350,7 @@ def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush]
         new = listing is None or listing.reason_code != code
         if listing is not None:
             listing.reason_code = code
-            listing.reason = "; ".join(f"Variant {p.seller_sku or p.variant_id}: {p.message}" for p in outcome.problems)
+            listing.reason = problems_reason(session, store.id, product_id, outcome.problems)
             listing.fix = first.fix
         if new:
             session.add(ActivityEntry(
@@ -354,6 +360,14 @@ def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush]
                 data={"problems": [p.as_dict() for p in outcome.problems]}))
     elif listing is not None and (listing.reason_code or "").startswith(REASON_PREFIX):
         listing.reason_code = listing.reason = listing.fix = None
+
+
+def problems_reason(session: Session, store_id: str, product_id: str, problems: list[Problem]) -> str:
+    """“Title” (product 96), GOLD (variant 96-GOLD): the TikTok price would be …; … — like every reason."""
+    title = session.scalar(select(ProductSnapshot.title).where(ProductSnapshot.store_id == store_id,
+                                                              ProductSnapshot.product_id == product_id))
+    parts = [f"{variant_label({'sku': p.seller_sku, 'id': p.variant_id})}: {p.message}" for p in problems]
+    return f"{product_label({'title': title, 'id': product_id})}, " + "; ".join(parts)
 
 
 def _record_sold_out(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome,

@@ -147,6 +147,7 @@ class FakeStore:
     currency: str = "GBP"
     weight_units: str = "KGS"
     dimension_units: str = "Centimeters"
+    price_entered_with_tax: bool = True  # Settings → Tax: "Prices entered with tax"
     products: dict[int, dict[str, Any]] = field(default_factory=dict)
     categories: dict[int, dict[str, Any]] = field(default_factory=dict)
     brands: dict[int, str] = field(default_factory=dict)
@@ -574,7 +575,7 @@ class FakeBigCommerce:
                 "dimension_units": store.dimension_units, "dimension_decimal_places": 2,
                 "dimension_decimal_token": ".", "dimension_thousands_token": ",", "plan_name": "Standard",
                 "plan_level": "Standard", "plan_is_trial": False, "industry": "Apparel",
-                "is_price_entered_with_tax": True, "store_id": 1025646, "default_channel_id": 1,
+                "is_price_entered_with_tax": store.price_entered_with_tax, "store_id": 1025646, "default_channel_id": 1,
                 "default_site_id": 1000, "features": {"stencil_enabled": True, "multi_storefront_enabled": False}}
 
     def _paging(self, request: Request, headers: dict[str, str], max_limit: int = 250) -> tuple[int, int] | Response:

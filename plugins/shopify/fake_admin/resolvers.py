@@ -155,6 +155,7 @@ def query_root(fake: "FakeShopify", shop: "Shop", bulk: bool = False) -> dict[st
     return {
         "shop": {"id": gid("Shop", abs(hash(shop.domain)) % 10**9), "name": shop.name, "myshopifyDomain": shop.domain,
                  "currencyCode": shop.currency, "weightUnit": shop.weight_unit, "unitSystem": shop.unit_system,
+                 "taxesIncluded": shop.taxes_included,
                  "primaryDomain": {"url": f"https://{shop.domain}", "host": shop.domain, "id": gid("Domain", 1)}},
         "locations": lambda _info, **args: connection([location_view(loc) for loc in shop.locations],
                                                       args.get("first"), args.get("after")),
