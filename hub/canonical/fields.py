@@ -87,3 +87,14 @@ class OpenSchema(Schema):
 
     class Meta:
         unknown = INCLUDE
+
+
+class Price(Money):
+    """A store price: money that is 0 or more. TikTok sells nothing below £0.01, and a negative price is
+    the extension's mistake, refused per event at the door rather than as a product reason later."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if Decimal(result) < 0:
+            raise ValidationError('Must be a price of 0 or more, as a decimal string such as "9.99".')
+        return result

@@ -37,7 +37,8 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Serve with gunicorn (production).")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
-@click.option("--threads", default=32, show_default=True, help="Threads per process (long-polls hold one).")
+@click.option("--threads", default=32, show_default=True,
+              help="Threads per process; long-polls may hold at most half of them (HUB_LONG_POLLS_PER_PROCESS).")
 def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) -> None:
     """Run the web process: Extension API, TikTok webhooks and the settings page."""
     from hub.demo.lifecycle import CannotStart, check_port
@@ -53,6 +54,9 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
     if use_gunicorn:
         import os
 
+        # At most half the threads hold long-polls, so TikTok webhooks, other stores and the settings page
+        # always find a free thread (hub/commands/pollslots.py).
+        os.environ.setdefault("HUB_LONG_POLLS_PER_PROCESS", str(max(1, threads // 2)))
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
                                    "--workers", str(workers), "--threads", str(threads), "--bind",
                                    f"{host}:{port}", "--timeout", "60", "hub.wsgi:app"])
@@ -136,6 +140,9 @@ def store_add(platform: str, name: str, merchant_ref: str | None) -> None:
         merchant = find_or_create_merchant(session, merchant_ref)
         created, secret = create_store(session, runtime.secrets, merchant, platform, name)
         out = {"store_id": created.id, "key_id": created.key_id, "secret": secret, "merchant_id": merchant.id}
+    from hub.sync.products import linking
+
+    linking.start_if_connected(runtime, created.id)  # its products may already be on TikTok
     runtime.close()
     print_json(out)
 
@@ -247,7 +254,7 @@ def commands() -> None:
 
 @commands.command("create")
 @click.option("--store", "store_id", required=True)
-@click.option("--type", "type_", required=True, type=click.Choice(["order.create", "order.cancel", "catalog.resend"]))
+@click.option("--type", "type_", required=True, type=click.Choice(["order.create", "order.cancel", "order.refund", "catalog.resend"]))
 @click.option("--payload", required=True, help="The command's payload as a JSON object.")
 @click.option("--dedupe-key", default=None, help="Default: derived from the payload (one command per order).")
 def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | None) -> None:

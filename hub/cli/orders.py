@@ -43,6 +43,17 @@ def orders_command(store_id: str, as_json: bool) -> None:
         if order["reason"]:
             line += f"  {order['reason']}"
         click.echo(line)
+        for ret in order.get("returns") or []:
+            items = ", ".join(f"{x['quantity']} x {x['seller_sku'] or x['product_name']}" for x in ret["lines"])
+            text = (f"    {'refund' if ret['type'] == 'REFUND' else 'return'} {ret['return_id']}  {ret['state']:<13}"
+                    f"  {ret['currency'] or ''} {ret['amount'] or '?'}  [{items}]")
+            if ret["buyer_reason"]:
+                text += f"  buyer: {ret['buyer_reason']}"
+            if ret["refund"]:
+                text += f"  store refund: {ret['refund']['status']}"
+                if ret["refund"]["reason"]:
+                    text += f" — {ret['refund']['reason']}"
+            click.echo(text)
 
 
 def store_of_order(order_id: str) -> str:

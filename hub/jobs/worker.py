@@ -27,13 +27,14 @@ def preload() -> None:
 def start_periodic_jobs(runtime: Runtime) -> None:
     """Periodic jobs reschedule themselves; each start call coalesces on a fixed job id, so every
     worker may call it and exactly one chain runs."""
-    from hub.jobs import alerts, products, stock, stores
+    from hub.jobs import alerts, orders, products, stock, stores
     from hub.jobs.orders import schedule_polling
 
     schedule_polling(runtime, delay=0)
     products.ensure_periodic(runtime)  # listing planner, review poll
     stock.ensure_periodic(runtime)  # price/stock reconciliation
     stores.ensure_periodic(runtime)  # hosted stores: "changed since" sweep
+    orders.ensure_retention(runtime)  # buyer data erased, handled records pruned
     alerts.ensure_periodic(runtime)  # e-mail digest of new alerts
 
 

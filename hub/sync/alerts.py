@@ -26,7 +26,7 @@ MAX_FAILED_ORDERS_LISTED = 20
 @dataclass(frozen=True)
 class Alert:
     key: str
-    kind: str  # order_failed | connection_broken | authorization_expiring | store_silent | ship_by_near
+    kind: str  # order_failed | connection_broken | authorization_expiring | store_silent (also away) | ship_by_near
     title: str
     detail: str
     fix: str
@@ -93,6 +93,18 @@ def store_alerts(session: Session, merchant_id: str, now: datetime) -> list[Aler
     alerts = []
     for store in session.scalars(select(Store).where(Store.merchant_id == merchant_id, Store.revoked_at.is_(None),
                                                      Store.sync_enabled.is_(True))):
+        if store.away_since is not None:  # the hub has stopped its TikTok listings selling (hub.sync.stock.away)
+            since = _aware(store.away_since)
+            done = ("its TikTok listings were taken off sale" if store.away_action == "deactivate" else
+                    "its TikTok stock was set to 0")
+            alerts.append(Alert(f"store_away:{store.id}:{since:%Y%m%dT%H%M}", "store_silent",
+                                f"{store.name} is away: {done}",
+                                f"Since {since:%d %b %Y %H:%M} UTC: {store.away_reason or 'no contact.'} So that "
+                                "TikTok sells nothing the store cannot confirm, " + done + "; it all comes back by "
+                                "itself when the store is in touch again.",
+                                "Check that the store is up and its TikTok Shop Sync extension or app is enabled, "
+                                "or install the app again (Stores page: last contact)."))
+            continue
         if store.last_contact_at is None or now - _aware(store.last_contact_at) < STORE_SILENCE:
             continue
         # Products on TikTok (a bound SKU) keep selling whether or not the store still reports.

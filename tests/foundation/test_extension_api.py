@@ -305,3 +305,26 @@ def test_openapi_document_is_valid_and_describes_every_endpoint(live_hub) -> Non
     # The canonical data is described from the same schemas that validate it, per-location stock included.
     assert "locations" in schemas["Variant"]["properties"] and "LocationStock" in schemas
     assert {"tiktok_order_id", "shipping_address", "lines", "totals"} <= set(schemas["Order"]["properties"])
+
+
+def test_a_negative_price_is_refused_per_event(client, runtime) -> None:  # noqa: ANN001
+    """TikTok cannot sell below £0.01; a negative store price is the extension's mistake, said at the door."""
+    client.send_events([new_event("product.upsert", product=product("60"))])
+    negative = product("61")
+    negative["variants"][0]["price"] = "-1.00"
+    was = product("62")
+    was["variants"][0]["compare_at_price"] = "-5"
+    stock = new_event("inventory.update", items=[{"product_id": "60", "variant_id": "60-0", "quantity": 4,
+                                                  "price": "-2.50", "version": 9}])
+    good = new_event("product.upsert", product=product("63"))
+    results = client.send_events([new_event("product.upsert", product=negative),
+                                  new_event("product.upsert", product=was), stock, good])
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "accepted"]
+    message = results[0]["errors"]["product"]["variants"]["0"]["price"][0]
+    assert "0 or more" in message and 'Received: "-1.00"' in message
+    assert "0 or more" in results[1]["errors"]["product"]["variants"]["0"]["compare_at_price"][0]
+    assert 'Received: "-2.50"' in results[2]["errors"]["items"]["0"]["price"][0]
+    with runtime.db.session_scope() as s:
+        assert sorted(s.scalars(select(ProductSnapshot.product_id))) == ["60", "63"]
+        row = s.scalar(select(VariantStock).where(VariantStock.variant_id == "60-0"))
+        assert (row.quantity, row.price) == (50, "9.99")

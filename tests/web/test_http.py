@@ -703,3 +703,25 @@ def test_the_products_page_filters_counts_and_pages_every_status_as_it_shows_the
     assert shown("/products/?q=177") == ["7"]
     assert shown("/products/?q=TROWEL") == ["10"]
     assert shown("/products/?q=100%25") == []
+
+
+def test_the_vat_rates_of_the_stores_tax_classes_are_set_on_the_settings_page(logged_in: Browser, runtime: Any,
+                                                                               merchant_a: dict[str, str]) -> None:
+    page = logged_in.get("/settings/").text
+    assert 'id="vat-title">VAT' in page and "Products without a tax class" in page
+    half = logged_in.post_form("/settings/", "/settings/vat", {"vat_class_0": "Reduced rate", "vat_rate_0": ""})
+    assert half.status_code == 422 and "Give both the store&#39;s tax class and its VAT rate" in half.text
+    saved = logged_in.post_form("/settings/", "/settings/vat", {
+        "vat_standard": "standard", "vat_class_0": "Reduced rate", "vat_rate_0": "reduced",
+        "vat_class_1": "Zero rate", "vat_rate_1": "zero"})
+    assert saved.status_code == 200 and "Saved." in saved.text
+    with runtime.db.session_scope() as session:
+        assert session.get(Merchant, merchant_a["merchant_id"]).settings["vat"]["classes"] == {
+            "": "standard", "Reduced rate": "reduced", "Zero rate": "zero"}
+    # A row cleared is removed (the table is replaced, not merged).
+    logged_in.post_form("/settings/", "/settings/vat", {"vat_standard": "standard", "vat_class_0": "Zero rate",
+                                                        "vat_rate_0": "zero"})
+    with runtime.db.session_scope() as session:
+        assert session.get(Merchant, merchant_a["merchant_id"]).settings["vat"]["classes"] == {
+            "": "standard", "Zero rate": "zero"}
+    assert 'value="Zero rate"' in logged_in.get("/settings/").text

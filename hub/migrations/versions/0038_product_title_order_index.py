@@ -1,13 +1,13 @@
 """an index for the Products page's title order, so one page of a large store is read, not sorted
 
 Revision ID: 0038
-Revises: 0037
+Revises: 0035
 Create Date: 2026-12-04 00:40:00.000000
 """
 from alembic import op
 
 revision = '0038'
-down_revision = '0037'
+down_revision = '0035'
 branch_labels = None
 depends_on = None
 

@@ -137,6 +137,7 @@ final class Plugin {
 			$this->immediate_delivery()->register();
 			$this->collector()->register();
 			$this->order_notifier()->register();
+			( new Orders\OrderRefunder( $this->order_locator(), $this->outbox(), $this->scheduler() ) )->register();
 			foreach ( StoreInfo::WATCHED_OPTIONS as $option ) {
 				add_action( 'update_option_' . $option, array( $this, 'queue_store_update' ) );
 			}
@@ -618,6 +619,7 @@ final class Plugin {
 						return $importer->import( $payload['order'] );
 					} )
 					->on( 'order.cancel', array( $canceller, 'cancel' ) )
+					->on( 'order.refund', array( new Orders\OrderRefunder( $this->order_locator() ), 'refund' ) )
 					->on( 'catalog.resend', static function ( array $payload ) use ( $export ) {
 						$ids = array_key_exists( 'product_ids', $payload ) ? $payload['product_ids'] : null;
 						if ( null === $ids ) {

@@ -31,6 +31,13 @@ function delete_option( $name ) {
 	unset( $GLOBALS['tts_test_options'][ $name ] );
 	return true;
 }
+/** As WooCommerce: taxes are on ("Enable tax rates and calculations") and prices entered with or without them. */
+function wc_tax_enabled() {
+	return 'yes' === get_option( 'woocommerce_calc_taxes', 'no' );
+}
+function wc_prices_include_tax() {
+	return wc_tax_enabled() && 'yes' === get_option( 'woocommerce_prices_include_tax', 'no' );
+}
 function wp_cache_delete( $key, $group = '' ) {
 	return true;
 }
