@@ -15,6 +15,7 @@ import click
 
 from hub.cli.support import accept_json_everywhere, build_runtime, fail, print_json
 from hub.config import ConfigError, load_settings
+from hub.queues import PRIORITY
 
 
 def _exit_on_sigterm() -> None:
@@ -77,13 +78,15 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the periodic jobs in this worker.")
-def worker(burst: bool, no_scheduler: bool) -> None:
-    """Run an RQ worker on every hub queue, in priority order, with the scheduler."""
+@click.option("--queue", "queues", multiple=True, type=click.Choice(PRIORITY),
+              help="Work only this queue (repeatable; default: every queue). For worker hosts per queue.")
+def worker(burst: bool, no_scheduler: bool, queues: tuple[str, ...]) -> None:
+    """Run an RQ worker on the hub's queues (all, or those of --queue), in priority order, with the scheduler."""
     from hub.jobs.worker import run_worker
 
     runtime = build_runtime()
     try:
-        run_worker(runtime, burst=burst, with_scheduler=not no_scheduler)
+        run_worker(runtime, burst=burst, with_scheduler=not no_scheduler, queues=queues)
     finally:
         runtime.close()
 
@@ -292,6 +295,9 @@ def _register_area_commands() -> None:
     for command in (tiktok, category, products, sync, orders_command, product_group, size_charts_command):
         main.add_command(command)
     from hub.cli.stores import store_list
+    from hub.cli.status import status
+
+    main.add_command(status)
 
     store.add_command(store_list)
     accept_json_everywhere(main)

@@ -9,6 +9,8 @@ The job modules are imported once at start so the first job is as fast as the re
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from rq import SimpleWorker
 
 from hub.jobs import orders, products, stock, stores, tiktok_notifications
@@ -36,12 +38,15 @@ def start_periodic_jobs(runtime: Runtime) -> None:
     alerts.ensure_periodic(runtime)  # e-mail digest of new alerts
 
 
-def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = True) -> bool:
+def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = True,
+               queues: Sequence[str] = ()) -> bool:
+    """Work the hub's queues in priority order: all of them, or only `queues` (a worker host per queue)."""
     from hub.stores.registry import load
 
     load()  # hosted connectors from their entry points, before the first job needs one
     preload()
     if with_scheduler and not burst:
         start_periodic_jobs(runtime)
-    worker = SimpleWorker(all_queues(runtime.redis), connection=runtime.redis)
+    listened = [q for q in all_queues(runtime.redis) if not queues or q.name in queues]
+    worker = SimpleWorker(listened, connection=runtime.redis)
     return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models.base import Base, utcnow
@@ -18,7 +18,9 @@ from hub.models.base import Base, utcnow
 
 class ProductSnapshot(Base):
     __tablename__ = "product_snapshots"
-    __table_args__ = (UniqueConstraint("store_id", "product_id"),)
+    # The Products page reads one page in title order (hub/web/catalog.py) from this index.
+    __table_args__ = (UniqueConstraint("store_id", "product_id"),
+                      Index("ix_product_snapshots_store_title", "store_id", "title", "product_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)

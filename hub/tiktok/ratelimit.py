@@ -22,6 +22,27 @@ from limits.strategies import MovingWindowRateLimiter
 from hub.errors import RateLimitedError
 
 PAUSE_PREFIX = "hub:tiktok:pause"
+# Per hour (UTC, "%Y%m%d%H"), a hash of `<shop>:waits`, `<shop>:waited` (seconds) and `<shop>:429s`, kept
+# two days: what `hub status` shows an operator about the budget (docs/operations.md).
+WAITS_PREFIX = "hub:tiktok:waits"
+WAITS_TTL = 2 * 24 * 3600
+
+
+def waits_key(at: float | None = None) -> str:
+    return f"{WAITS_PREFIX}:{time.strftime('%Y%m%d%H', time.gmtime(time.time() if at is None else at))}"
+
+
+def record_wait(connection: redis.Redis, shop: str, seconds: float = 0.0, *, refused: bool = False) -> None:
+    """Count a wait for the budget (or a 429): one small pipeline, only when there was one."""
+    key = waits_key()
+    pipe = connection.pipeline(transaction=False)
+    if refused:
+        pipe.hincrby(key, f"{shop}:429s", 1)
+    else:
+        pipe.hincrby(key, f"{shop}:waits", 1)
+        pipe.hincrbyfloat(key, f"{shop}:waited", round(seconds, 3))
+    pipe.expire(key, WAITS_TTL)
+    pipe.execute()
 
 
 def rate_item(per_second: float) -> RateLimitItem:
@@ -74,25 +95,32 @@ class RateLimiter:
         item = self._item(endpoint)
         started = time.monotonic()
         deadline = started + self.max_wait
+        slept = False
         while True:
             pause_ms = self.connection.pttl(self._pause_key(shop, endpoint))
             if pause_ms and pause_ms > 0:
                 wait = pause_ms / 1000.0
             elif self._limiter.hit(item, shop, endpoint):
-                return time.monotonic() - started
+                waited = time.monotonic() - started
+                if slept:
+                    record_wait(self.connection, shop, waited)
+                return waited
             else:
                 reset = self._limiter.get_window_stats(item, shop, endpoint).reset_time
                 wait = min(max(reset - time.time(), 0.001), float(item.get_expiry()))
             remaining = deadline - time.monotonic()
             if wait > remaining:
+                record_wait(self.connection, shop, time.monotonic() - started)
                 raise RateLimitedError(f"TikTok request budget for {endpoint} is used up",
                                        retry_after=round(wait, 3), code="tiktok_rate_limited",
                                        details={"endpoint": endpoint, "waited": round(self.max_wait - remaining, 3)})
             self.sleep(wait)
+            slept = True
 
     def pause(self, shop: str, endpoint: str, seconds: float | None) -> None:
         """Feed a 429 back: every worker holds this shop+endpoint until `Retry-After` has passed."""
         seconds = 1.0 if seconds is None else max(float(seconds), 0.05)
+        record_wait(self.connection, shop, refused=True)
         key = self._pause_key(shop, endpoint)
         ms = int(seconds * 1000)
         # Never shorten a longer pause another worker already set.

@@ -21,11 +21,11 @@ def index() -> Any:
     stores = scope.stores()
     shop = scope.shop()
     items = preflight.checklist(db(), merchant_id(), stores, shop)
-    rows = catalog.product_rows([s for s in stores if s.revoked_at is None])
+    tally = catalog.Tally.load([s for s in stores if s.revoked_at is None])
     order_counts = Counter(db().scalars(scope.order_statuses()))
     return render_template("dashboard.html", title="Overview", shop=shop, items=items,
                            failing=[i for i in items if i.state == preflight.FAIL],
-                           counts=catalog.counts(rows), total=len(rows),
+                           counts=tally.counts(), total=tally.total,
                            order_counts={label: order_counts.get(key, 0) for key, label in STATUS_LABELS.items()},
-                           stores=stores, progress=progress.summary(rows),
+                           stores=stores, progress=progress.summary(tally),
                            alerts=current_alerts(db(), merchant_id()))

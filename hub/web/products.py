@@ -37,18 +37,19 @@ def index() -> Any:
     store_id = request.args.get("store", "")
     status = request.args.get("status", "")
     text = (request.args.get("q") or "").strip()[:200]
-    rows = catalog.product_rows(stores, store_id=store_id or None)
-    counts = catalog.counts(rows)
-    shown = [r for r in rows if (not status or r.status == status) and (not text or catalog.matches(r, text))]
+    tally = catalog.Tally.load(stores, store_id=store_id or None)
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
+    total = tally.count(status=status or None, text=text or None)
+    rows = catalog.product_rows(stores, store_id=store_id or None, status=status or None, text=text or None,
+                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, tally=tally)
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("products.html", title="Products", rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
-                           total=len(shown), counts=counts, all_count=len(rows), stores=stores, store_id=store_id,
-                           status=status, text=text, page=page, more=len(shown) > page * PAGE_SIZE, args=args,
-                           progress=progress.summary(rows),
+    return render_template("products.html", title="Products", rows=rows,
+                           total=total, counts=tally.counts(), all_count=tally.total, stores=stores, store_id=store_id,
+                           status=status, text=text, page=page, more=total > page * PAGE_SIZE, args=args,
+                           progress=progress.summary(tally),
                            refused=rejections.recent(db(), [st.id for st in stores if not store_id or st.id == store_id]),
                            store_names={st.id: st.name for st in stores})
 
@@ -285,7 +286,7 @@ def plan() -> Any:
     """The listing plan: products held back by the daily upload cap, and the day each goes live."""
     from hub.sync.products.planner import daily_cap
 
-    rows = [r for r in catalog.product_rows(scope.stores(include_revoked=False)) if r.planned_for]
+    rows = catalog.product_rows(scope.stores(include_revoked=False), planned=True)
     rows.sort(key=lambda r: (r.planned_for, r.title.casefold()))
     return render_template("plan.html", title="Listing plan", rows=rows, cap=daily_cap(db(), merchant_id()))
 

@@ -28,20 +28,24 @@ def _task(key: str, done: int, total: int, text: str) -> dict[str, Any]:
     return {"key": key, "done": done, "total": total, "pct": pct, "text": text}
 
 
-def summary(rows: list[catalog.ProductRow]) -> dict[str, dict[str, Any]]:
-    counts = Counter(r.status for r in rows)
+def summary(tally: catalog.Tally) -> dict[str, dict[str, Any]]:
+    counts: Counter[str] = Counter()
+    for counter in tally.by_store.values():
+        counts.update(counter)
+    total = tally.total
     # A stopped store's products are not waiting to be sent: they are held until the store is fixed.
-    stopped = {r.store.id: r.store.name for r in rows if _stopped(r.store)}
-    held = sum(1 for r in rows if r.status == st.NOT_SYNCED and r.store.id in stopped)
+    stopped = {store_id: tally.stores[store_id].name for store_id, counter in tally.by_store.items()
+               if counter and _stopped(tally.stores[store_id])}
+    held = sum(tally.by_store[store_id][st.NOT_SYNCED] for store_id in stopped)
     mapped = sum(n for status, n in counts.items() if status != st.NEEDS_CATEGORY) - held
     sent = sum(counts[s] for s in SENT)
     waiting = counts[st.NOT_SYNCED] - held
     held_text = (f"; {held} held because {' and '.join(sorted(set(stopped.values())))} "
                  f"{'is' if len(set(stopped.values())) == 1 else 'are'} stopped (see Overview)") if held else ""
-    if not rows:
+    if not total:
         listing_text = "No products received from your stores yet."
     elif not mapped and not held:
-        listing_text = f"{len(rows)} products received; map their categories to start sending them."
+        listing_text = f"{total} products received; map their categories to start sending them."
     else:
         listing_text = (f"{sent} of {mapped} products with a category processed by TikTok; {waiting} waiting to be sent"
                         + held_text
@@ -53,7 +57,7 @@ def summary(rows: list[catalog.ProductRow]) -> dict[str, dict[str, Any]]:
                   + (f"; {orders[FAILED]} failed (see Orders)." if orders[FAILED] else ".")) if order_total \
         else "No TikTok orders yet."
     live = counts[st.ACTIVE]
-    behind = _behind({r.store.id for r in rows}) if live else 0
+    behind = _behind({i for i, c in tally.by_store.items() if c}) if live else 0
     if not live:
         stock_text = "No live products on TikTok yet."
     elif behind:
@@ -92,12 +96,17 @@ def _behind(store_ids: set[str]) -> int:
 
 @bp.route("/progress.json")
 def index() -> Any:
-    rows = catalog.product_rows(scope.stores(include_revoked=False))
-    wanted = {key for key in (request.args.get("rows") or "").split(",")[:500] if key}
-    tasks = summary(rows)
+    stores = scope.stores(include_revoked=False)
+    tally = catalog.Tally.load(stores)
+    wanted = set()
+    for key in (request.args.get("rows") or "").split(",")[:500]:
+        store_id, _, product_id = key.partition(":")
+        if store_id and product_id:
+            wanted.add((store_id, product_id))
+    rows = catalog.product_rows(stores, only=wanted) if wanted else []
     return jsonify({
-        "tasks": list(tasks.values()),
-        "counts": catalog.counts(rows),
+        "tasks": list(summary(tally).values()),
+        "counts": tally.counts(),
         "rows": {r.key: {"status": r.status, "tone": STATUS_TONE.get(r.status, "neutral"), "reason": r.reason,
-                         "fix": r.fix, "tiktok_product_id": r.tiktok_product_id} for r in rows if r.key in wanted},
+                         "fix": r.fix, "tiktok_product_id": r.tiktok_product_id} for r in rows},
     })

@@ -649,6 +649,62 @@ def test_alerts_show_on_the_overview_and_their_address_is_validated(logged_in: B
     assert good.status_code == 200 and "Saved." in good.text and 'value="ops@acme.example"' in good.text
 
 
+def test_the_products_page_filters_counts_and_pages_every_status_as_it_shows_them(
+        logged_in: Browser, live_hub: Any, runtime: Runtime, merchant_a: dict[str, str]) -> None:
+    """Counts, status filters, text search and pages are answered by the database: each filter lists
+    exactly the products whose row shows that status, including the statuses derived from the mapping
+    (a stale "Needs category" row of a now-mapped product, a category set on the product itself)."""
+    from hub.models import ProductOverride
+    from hub.models import listings as st
+
+    store_id = merchant_a["store_id"]
+    listed = {"3": st.NOT_SYNCED, "4": st.FAILED_TO_SYNC, "5": st.UNDER_REVIEW, "6": st.FAILED_REVIEW,
+              "7": st.ACTIVE, "8": st.SYNCED}
+    bulk = [product(f"b{n:02d}", f"Bulk sock {n:02d}") for n in range(55)]
+    push(live_hub, merchant_a, product("1", "Garden hose", ["Garden", "Hoses"]), product("2", "Wool socks"),
+         product("9", "Rake", ["Garden", "Tools"]), product("10", "Trowel", ["Garden", "Tools"]),
+         *[product(pid, f"Sock {pid}") for pid in listed], *bulk)
+    with runtime.db.session_scope() as session:
+        session.add(CategoryMapping(store_id=store_id, category_key="clothing > socks",
+                                    category_path="Clothing > Socks", tiktok_category_id=MENS_SOCKS))
+        for pid, status in listed.items():
+            session.add(Listing(store_id=store_id, product_id=pid, status=status, reason=f"{status} because {pid}",
+                                tiktok_product_id=None if status in (st.NOT_SYNCED, st.FAILED_TO_SYNC) else f"17{pid}"))
+        session.add(Listing(store_id=store_id, product_id="2", status=st.NEEDS_CATEGORY, reason_code="needs_category"))
+        session.add(ProductOverride(store_id=store_id, product_id="9", variant_id="", tiktok_category_id=MENS_SOCKS))
+    expected = {"1": st.NEEDS_CATEGORY, "2": st.NOT_SYNCED, "9": st.NOT_SYNCED, "10": st.NEEDS_CATEGORY, **listed,
+                **{p["id"]: st.NOT_SYNCED for p in bulk}}
+
+    def shown(path: str) -> list[str]:
+        html = logged_in.get(path).text
+        return [key.split(":")[1] for key in re.findall(r'<tr data-row="([^"]+)"', html)]
+
+    def every(path: str) -> list[str]:
+        found, page = [], 1
+        while True:
+            rows = shown(f"{path}{'&' if '?' in path else '?'}page={page}")
+            if not rows:
+                return found
+            found += rows
+            page += 1
+
+    html = logged_in.get("/products/").text
+    counts = dict(re.findall(r'data-count="([^"]+)">(\d+)<', html))
+    for status in (st.NEEDS_CATEGORY, st.NOT_SYNCED, st.FAILED_TO_SYNC, st.UNDER_REVIEW, st.FAILED_REVIEW,
+                   st.ACTIVE, st.SYNCED):
+        wanted = sorted(pid for pid, s in expected.items() if s == status)
+        listed_here = every(f"/products/?status={status.replace(' ', '+')}")
+        assert sorted(listed_here) == wanted, status
+        assert int(counts[status]) == len(wanted), status
+    first, second = shown("/products/"), shown("/products/?page=2")
+    assert len(first) == 50 and len(second) == len(expected) - 50 and not set(first) & set(second)
+    assert "65 products." in html
+    assert sorted(shown("/products/?q=garden+%3E+tools")) == ["10", "9"]
+    assert shown("/products/?q=177") == ["7"]
+    assert shown("/products/?q=TROWEL") == ["10"]
+    assert shown("/products/?q=100%25") == []
+
+
 def test_the_vat_rates_of_the_stores_tax_classes_are_set_on_the_settings_page(logged_in: Browser, runtime: Any,
                                                                                merchant_a: dict[str, str]) -> None:
     page = logged_in.get("/settings/").text
