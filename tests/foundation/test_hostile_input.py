@@ -170,14 +170,18 @@ def test_an_event_id_with_or_without_dashes_is_the_same_event(hub: Hub) -> None:
 def test_upgrading_merges_event_ids_stored_in_two_forms(database_url: str) -> None:
     upgrade(database_url, "0011")
     db = Database(database_url)
-    from tests.foundation.test_storage import _store
+    from hub.merchants import find_or_create_merchant
 
-    store = _store(db)
+    with db.session_scope() as s:
+        merchant_id = find_or_create_merchant(s, None).id
     one, two = uuid.uuid4(), uuid.uuid4()
-    with db.engine.begin() as conn:
+    with db.engine.begin() as conn:  # the stores table as revision 0011 has it (the model has grown since)
+        conn.execute(text("INSERT INTO stores (id, merchant_id, platform, name, key_id, secret_encrypted, "
+                          "sync_enabled, created_at) VALUES ('st_old', :m, 'woocommerce', 'S', 'hk_old', 'x', true, "
+                          "CURRENT_TIMESTAMP)"), {"m": merchant_id})
         for event_id in (str(one), one.hex, two.hex.upper().lower(), "not-a-uuid"):
             conn.execute(text("INSERT INTO processed_events (store_id, event_id, type, received_at) "
-                              "VALUES (:s, :e, 'product.delete', CURRENT_TIMESTAMP)"), {"s": store.id, "e": event_id})
+                              "VALUES ('st_old', :e, 'product.delete', CURRENT_TIMESTAMP)"), {"e": event_id})
     upgrade(database_url)
     with db.session_scope() as session:
         assert sorted(session.scalars(select(ProcessedEvent.event_id))) == sorted([str(one), str(two), "not-a-uuid"])
