@@ -14,12 +14,17 @@ follow-up job, so no change is ever missed.
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar
 
 import redis
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
 
 ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
     "orders", "stock", "stock-bulk", "price", "details", "listings", "maintenance")
@@ -143,3 +148,21 @@ def enqueue_coalesced_many(queue_name: str, func: JobFunction,
     for job_id, args in one_by_one:
         enqueue_coalesced(queue_name, func, job_id, *args, connection=connection, **options)
     return len(unique)
+
+
+def schedule_next_slot(runtime: "Runtime", name: str, func: str, interval: float, *, queue_name: str = MAINTENANCE,
+                       args: tuple[Any, ...] | None = None, interval_arg: bool = True) -> str:
+    """Schedule `func(interval)` (or `func(*args)`) at the start of the next slot unless it is already;
+    returns the job id."""
+    slot = int(time.time() // interval) + 1
+    job_id = f"{name}-{slot}"
+    try:
+        Job.fetch(job_id, connection=runtime.redis)
+        return job_id
+    except NoSuchJobError:
+        pass
+    at = datetime.fromtimestamp(slot * interval, tz=timezone.utc)
+    call_args = (interval,) if interval_arg else tuple(args or ())
+    queue(queue_name, runtime.redis).enqueue_at(at, func, *call_args, job_id=job_id, result_ttl=int(interval) * 2,
+                                                failure_ttl=7 * 24 * 3600)
+    return job_id

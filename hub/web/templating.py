@@ -50,6 +50,19 @@ def day(value: int | float | None) -> str:
     return datetime.fromtimestamp(float(value), timezone.utc).strftime("%d %b %Y")
 
 
+def queue_outage() -> datetime | None:
+    """Since when this web process cannot reach Redis, checked as the page is drawn (None: it can).
+
+    While Redis is away store changes are still stored, but nothing is pushed to TikTok or sent to the
+    stores until it returns; the merchant sees that on every page instead of wondering."""
+    from hub.runtime import current
+
+    runtime = current()
+    if runtime.redis_reachable() or runtime.outage.since is None:
+        return None
+    return datetime.fromtimestamp(runtime.outage.since, timezone.utc)
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["day"] = day
@@ -57,3 +70,4 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["tone"] = lambda status: STATUS_TONE.get(status or "", "neutral")
     app.jinja_env.globals["NAV"] = NAV
     app.jinja_env.globals["current_user"] = lambda: g.get("user")
+    app.jinja_env.globals["queue_outage"] = queue_outage
