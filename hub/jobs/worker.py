@@ -29,7 +29,7 @@ from rq import SimpleWorker
 
 from hub.jobs import orders, products, stock, stores, tiktok_notifications
 from hub.jobs.scheduler import HubScheduler
-from hub.queues import all_queues
+from hub.queues import ORDERS, PRICE, PRIORITY, STOCK, STOCK_BULK, all_queues
 from hub.runtime import Runtime
 
 JOB_MODULES = (products, stock, orders, tiktok_notifications, stores)
@@ -37,6 +37,30 @@ RECONNECT_MAX = 2.0  # seconds between Redis checks during an outage: work resum
 SWEEP_EVERY = 300.0  # the catch-up sweep also runs this often, for jobs lost without an outage (a SIGKILL)
 
 log = logging.getLogger("hub.jobs.worker")
+
+
+PUSH_LANES = (STOCK, STOCK_BULK, PRICE)
+
+
+class HubWorker(SimpleWorker):
+    """Queues in priority order, except that orders and price/stock pushes take turns.
+
+    Strict priority let a burst of orders starve every push: 100 waiting order jobs held a stock change
+    back for 54 s, long enough to oversell. After an order job the push lanes come first for the next
+    job, and after a push the orders do, so neither waits behind more than one job of the other; the
+    rest (details, new listings, maintenance) still waits for both.
+    """
+
+    def reorder_queues(self, reference_queue: Any) -> None:
+        if reference_queue.name == ORDERS:
+            names = [*PUSH_LANES, ORDERS]
+        elif reference_queue.name in PUSH_LANES:
+            names = [ORDERS, *PUSH_LANES]
+        else:
+            names = []
+        order = names + [name for name in PRIORITY if name not in names]
+        by_name = {q.name: q for q in self.queues}
+        self._ordered_queues = [by_name[name] for name in order if name in by_name]
 
 
 def preload() -> None:
@@ -110,7 +134,7 @@ def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = 
     load()  # hosted connectors from their entry points, before the first job needs one
     preload()
     if burst:
-        worker = SimpleWorker(all_queues(runtime.redis), connection=runtime.redis)
+        worker = HubWorker(all_queues(runtime.redis), connection=runtime.redis)
         return worker.work(burst=True, with_scheduler=with_scheduler, logging_level="INFO")
     return _supervise(runtime, with_scheduler=with_scheduler)
 
@@ -137,7 +161,7 @@ def _supervise(runtime: Runtime, *, with_scheduler: bool) -> bool:
                     scheduler.start()
                 catch_up(runtime)
                 runtime.cache["catchup_at"] = time.monotonic()
-                worker = SimpleWorker(all_queues(runtime.redis), connection=runtime.redis)
+                worker = HubWorker(all_queues(runtime.redis), connection=runtime.redis)
                 worker.max_connection_wait_time = int(RECONNECT_MAX)
                 worked = worker.work(burst=False, with_scheduler=False, logging_level="INFO") or worked
                 if worker._stop_requested:

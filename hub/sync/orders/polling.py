@@ -9,11 +9,14 @@ in the database per TikTok shop; a shop seen for the first time is searched back
 from __future__ import annotations
 
 import logging
+import random
 import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from hub.db import is_contention
 from hub.errors import AuthError, DataError
 from hub.models import OrderPollCursor, TikTokShop
 from hub.models.tiktok_shops import CONNECTED
@@ -34,9 +37,30 @@ POLL_JOB = "hub.jobs.orders.poll_orders"
 POLL_JOB_ID = "order-poll"  # the prefix of every search job id: order-poll-<slot>, order-poll-now-<slot>
 
 
+CONTENTION_ATTEMPTS = 6
+
+
+def _apply_page(runtime: "Runtime", shop_id: str, orders: list[dict]) -> int | None:
+    """Apply one search page in one transaction; None if the shop was disconnected meanwhile."""
+    from hub.sync.orders.importer import apply_order
+
+    applied = 0
+    with runtime.db.session_scope() as session:
+        live = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
+        if live is None:
+            return None
+        for raw in orders:
+            try:
+                with session.begin_nested():
+                    apply_order(session, live, raw)
+                applied += 1
+            except DataError as problem:  # one unreadable order must not stop the others
+                log.warning("Skipped TikTok order %s: %s", raw.get("id"), problem.message)
+    return applied
+
+
 def poll_shop(runtime: "Runtime", shop_id: str, *, now: int | None = None) -> int:
     """Apply every order TikTok changed since the last run (with overlap); returns how many were applied."""
-    from hub.sync.orders.importer import apply_order
     from hub.tiktok.connection import client_for_shop
 
     end = int(now or time.time()) + 1
@@ -53,17 +77,20 @@ def poll_shop(runtime: "Runtime", shop_id: str, *, now: int | None = None) -> in
         while True:
             page = client.orders.search(page_size=PAGE_SIZE, page_token=token, sort_field="update_time",
                                         sort_order="ASC", update_time_ge=max(start, 0), update_time_lt=end)
-            with runtime.db.session_scope() as session:
-                live = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
-                if live is None:
-                    return applied
-                for raw in page["orders"]:
-                    try:
-                        with session.begin_nested():
-                            apply_order(session, live, raw)
-                        applied += 1
-                    except DataError as problem:  # one unreadable order must not stop the others
-                        log.warning("Skipped TikTok order %s: %s", raw.get("id"), problem.message)
+            for attempt in range(CONTENTION_ATTEMPTS):
+                try:
+                    done = _apply_page(runtime, shop_id, page["orders"])
+                    break
+                except OperationalError as error:
+                    # An order job wrote the same rows first (SQLite's lock, a PostgreSQL deadlock): the
+                    # page is applied again from the start, since applying an order is idempotent.
+                    if not is_contention(error) or attempt == CONTENTION_ATTEMPTS - 1:
+                        raise
+                    log.warning("Order search for shop %s met a concurrent write; attempt %s", shop_id, attempt + 1)
+                    time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+            if done is None:
+                return applied
+            applied += done
             token = page.get("next_page_token") or None
             if not token:
                 break
@@ -85,7 +112,12 @@ def poll_all(runtime: "Runtime") -> dict[str, int | str]:
     with renewed_lock(runtime.redis, RUN_LOCK, ttl=15, blocking_timeout=600) as held:
         if not held:
             return {"skipped": "another order search kept running for 10 minutes"}
-        return _poll_all(runtime)
+        started = time.time()
+        results = _poll_all(runtime)
+        # When the search itself ran (the job may have waited for the lock first), for operators
+        # reading the job's result.
+        results["search_started"], results["search_ended"] = f"{started:.6f}", f"{time.time():.6f}"
+        return results
 
 
 def _poll_all(runtime: "Runtime") -> dict[str, int | str]:
