@@ -6,7 +6,8 @@ their dotted path (`"hub.jobs.stock.push_stock"`), so enqueueing needs no import
 `tests/foundation/test_jobs.py` checks that every path the hub enqueues resolves to a function.
 
 Workers listen to the queues in `PRIORITY` order, so orders and stock never wait behind a big batch
-of new listings. `enqueue_coalesced` turns a burst of changes to one product into one job that reads
+of new listings (orders and price/stock pushes take turns: hub/jobs/worker.py). Periodic jobs are
+chains of time-slot ids (`schedule_next_slot`). `enqueue_coalesced` turns a burst of changes to one product into one job that reads
 the latest state when it runs; a change that lands while that job is already running gets exactly one
 follow-up job, so no change is ever missed.
 """

@@ -34,7 +34,7 @@ from hub.runtime import Runtime
 
 JOB_MODULES = (products, stock, orders, tiktok_notifications, stores)
 RECONNECT_MAX = 2.0  # seconds between Redis checks during an outage: work resumes within this of its end
-SWEEP_EVERY = 300.0  # the catch-up sweep also runs this often, for jobs lost without an outage (a SIGKILL)
+SWEEP_EVERY = 60.0  # the catch-up sweep also runs this often, for jobs lost without an outage (a SIGKILL)
 
 log = logging.getLogger("hub.jobs.worker")
 

@@ -2,7 +2,8 @@
 
 The Extension API and the TikTok webhook store what they receive before they enqueue anything, so
 while Redis is away (or after it restarts empty) the database still says what is left to do. Workers
-run this sweep each time they (re)connect to Redis, and the hub scheduler runs it every few minutes:
+run this sweep each time they (re)connect to Redis, and the hub scheduler runs it every minute (a job
+that died with a killed worker is re-created the same way):
 
 - price and stock: every product with a variant whose stored version is newer than the one TikTok
   last confirmed (`SkuBinding.pushed_version`) gets its coalesced push job;
@@ -24,7 +25,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import and_, select
 
-from hub.models import Listing, ProcessedEvent, ProductSnapshot, SkuBinding, Store, VariantStock
+from hub.models import Listing, ListingPlan, ProcessedEvent, ProductSnapshot, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_TO_SYNC, NEEDS_CATEGORY
 from hub.models.tiktok_notifications import RECEIVED, TikTokNotification
 from hub.queues import DETAILS, enqueue_coalesced
@@ -56,13 +57,17 @@ def stale_stock(runtime: "Runtime") -> dict[str, list[str]]:
 
 
 def unlisted_products(runtime: "Runtime") -> dict[str, list[str]]:
-    """store id → products not on TikTok that nothing has ruled out (no category, failed) yet."""
+    """store id → products not on TikTok that nothing has ruled out (no category, failed) or planned for
+    a later day yet."""
     out: dict[str, list[str]] = {}
     with runtime.db.session_scope() as session:
         rows = session.execute(select(ProductSnapshot.store_id, ProductSnapshot.product_id).outerjoin(
             Listing, and_(Listing.store_id == ProductSnapshot.store_id,
                           Listing.product_id == ProductSnapshot.product_id)).join(
-            Store, Store.id == ProductSnapshot.store_id).where(
+            Store, Store.id == ProductSnapshot.store_id).outerjoin(
+            ListingPlan, and_(ListingPlan.store_id == ProductSnapshot.store_id,
+                              ListingPlan.product_id == ProductSnapshot.product_id)).where(
+            ListingPlan.planned_for.is_(None),  # waiting for a later day under the daily cap: the planner's
             ProductSnapshot.deleted.is_(False), Store.sync_enabled.is_(True), Listing.tiktok_product_id.is_(None),
             (Listing.status.is_(None)) | Listing.status.not_in([FAILED_TO_SYNC, NEEDS_CATEGORY]),
             ~select(SkuBinding.id).where(SkuBinding.store_id == ProductSnapshot.store_id,

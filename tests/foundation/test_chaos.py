@@ -13,6 +13,6 @@ from tests.support.chaos import run_chaos
 
 def test_chaos_run_reduced(tmp_path: Path, database_url: str) -> None:
     result = run_chaos(tmp_path, database_url=None if database_url.startswith("sqlite") else database_url,
-                       products=12, changes=120, orders=12, workers=2, settle_seconds=60)
+                       products=8, changes=80, orders=8, workers=2, settle_seconds=75)
     assert result.ok, result.line()
     assert result.faults_struck > 0 and len(result.kills) == 4

@@ -324,7 +324,7 @@ def run_chaos(tmp: Path, *, database_url: str | None, products: int, changes: in
         say("killing Redis")
         os.kill(int(redis_server.pid_file.read_text()), signal.SIGKILL)
         result.kills.append("redis")
-        stop.wait(5)
+        stop.wait(3)
         redis_server.ensure_running()
         say("Redis back; killing the web process")
         reach(3, "a third of the products live")
