@@ -3,7 +3,7 @@ on every endpoint (10%), two worker kills (one the scheduler holder), a Redis ki
 process kill, on SQLite and PostgreSQL; then the end state is checked (tests/support/chaos.py).
 
     python -m bench.chaos [--products 300] [--changes 2000] [--orders 200] [--workers 3]
-                          [--database sqlite|postgresql|both] [--settle 600]
+                          [--database sqlite|postgresql|both] [--settle 600] [--keep DIR]
 
 Prints one line per database; exits non-zero when the end state is not reached within the settle time.
 """
@@ -14,7 +14,9 @@ import argparse
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def _postgres() -> tuple[str, object]:
@@ -32,6 +34,16 @@ def _postgres() -> tuple[str, object]:
     return url.set(drivername="postgresql+psycopg", database="chaos").render_as_string(hide_password=False), server
 
 
+@contextmanager
+def _folder(keep: str | None, kind: str) -> Iterator[str]:
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        yield tempfile.mkdtemp(prefix=f"chaos-{kind}-", dir=keep)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield tmp
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=300)
@@ -41,13 +53,14 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--settle", type=float, default=600.0)
     parser.add_argument("--fault-rate", type=float, default=0.10)
+    parser.add_argument("--keep", default=None, help="keep the data folders (logs, databases) under this folder")
     args = parser.parse_args()
     from tests.support.chaos import run_chaos
 
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     failed = False
     for kind in kinds:
-        with tempfile.TemporaryDirectory() as tmp:
+        with _folder(args.keep, kind) as tmp:
             database_url = None
             if kind == "postgresql":
                 database_url, _server = _postgres()

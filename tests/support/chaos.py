@@ -156,7 +156,7 @@ class WebProcess:
             except requests.RequestException:
                 return False
 
-        wait_until(up, 60, interval=0.1, what="hub serve answering")
+        wait_until(up, 180, interval=0.1, what="hub serve answering")  # a busy 2-core machine: slow imports
 
     def kill(self) -> None:
         if self.process is not None:
