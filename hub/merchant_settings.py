@@ -47,6 +47,9 @@ class StockSchema(Schema):
     reserve_units = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
     reserve_percent = Money(load_default="0", validate=_between(0, 100))
     out_of_stock_threshold = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    # What happens to the store's TikTok listings when the store goes away (hub/sync/stock/away.py):
+    # "zero" offers stock 0 (listings stay live, nothing sells), "deactivate" takes them off sale.
+    when_store_away = fields.String(load_default="zero", validate=validate.OneOf(["zero", "deactivate"]))
 
 
 class OrdersSchema(Schema):
@@ -66,6 +69,26 @@ class PackageDefaultsSchema(Schema):
     dimensions = fields.Nested(DimensionsSchema, allow_none=True, load_default=None)
 
 
+class VatSchema(Schema):
+    """The UK VAT rate of each of the store's tax classes ("" = products without a class), for stores
+    whose prices exclude VAT (hub.sync.products.vat)."""
+
+    class Meta:
+        unknown = RAISE
+
+    classes = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                          values=fields.String(validate=validate.OneOf(["standard", "reduced", "zero"])),
+                          load_default=dict, validate=validate.Length(max=200))
+
+
+class AlertsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    # Where alert digests go; None: every login of the merchant.
+    email = fields.Email(allow_none=True, load_default=None)
+
+
 class MerchantSettingsSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -74,8 +97,10 @@ class MerchantSettingsSchema(Schema):
     stock = fields.Nested(StockSchema, load_default=lambda: StockSchema().load({}))
     orders = fields.Nested(OrdersSchema, load_default=lambda: OrdersSchema().load({}))
     package_defaults = fields.Nested(PackageDefaultsSchema, load_default=lambda: PackageDefaultsSchema().load({}))
+    alerts = fields.Nested(AlertsSchema, load_default=lambda: AlertsSchema().load({}))
     # Listings TikTok accepts per day for this shop (100 for new shops, 1,000 after probation).
     daily_listing_cap = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100000))
+    vat = fields.Nested(VatSchema, load_default=lambda: VatSchema().load({}))
 
 
 def load_settings(raw: dict[str, Any] | None) -> dict[str, Any]:

@@ -79,16 +79,24 @@ def _decoded(status: bytes | str | None) -> JobStatus | None:
 
 
 def enqueue_coalesced(queue_name: str, func: JobFunction, job_id: str, *args: Any,
-                      connection: redis.Redis, **options: Any) -> Job:
+                      connection: redis.Redis, replace_scheduled: bool = False, **options: Any) -> Job:
     """Enqueue `func` under `job_id` unless an identical job is already waiting.
 
     While a job with that id is running, the follow-up goes under `<job_id>-next` (itself coalesced).
     A short Redis lock makes the check-and-enqueue atomic across web processes and workers.
+
+    `replace_scheduled`: a job waiting for a scheduled retry (RQ's scheduled registry, up to the
+    longest backoff) is replaced by one that runs now, with a fresh retry budget — for a change that
+    may fix what failed (the merchant's fix, the Sync button). A job already queued is kept: it runs
+    soon and reads the latest state anyway.
     """
     q = queue(queue_name, connection)
     with connection.lock(_lock_key(job_id), timeout=LOCK_MS / 1000, blocking_timeout=10):
         for candidate in (job_id, f"{job_id}-next"):
             status = _status(candidate, connection)
+            if status == JobStatus.SCHEDULED and replace_scheduled:
+                Job.fetch(candidate, connection=connection).delete()  # leaves the scheduled registry too
+                return q.enqueue(func, *args, job_id=candidate, **options)
             if status in _WAITING:
                 return Job.fetch(candidate, connection=connection)
             if status == JobStatus.STARTED:

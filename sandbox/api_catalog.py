@@ -68,7 +68,13 @@ def get_attributes(ctx):
 def get_rules(ctx):
     version = check_category_version(ctx, ctx.query.get("category_version"))
     cat = leaf_or_error(ctx, ctx.path_params["category_id"], version)
-    return ctx.catalog.rules(cat)
+    rules = ctx.catalog.rules(cat)
+    # The 202309 rules document no identifier-code field; the older (v1) rules answered
+    # `exemption_of_identifier_code`. A shop set up with `identifier_exemption` answers it for the category.
+    exemption = ctx.shop["settings"].get("identifier_exemption", {}).get(cat["id"])
+    if exemption is not None:
+        rules["exemption_of_identifier_code"] = {"support_identifier_code_exemption": exemption}
+    return rules
 
 
 def _tokens(text: str) -> list[str]:

@@ -16,6 +16,30 @@ PAID = ("ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTI
         "COMPLETED")
 SHIPPABLE = ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
 SELLER_CANCELLABLE = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
+
+# TikTok Partner docs, "Cancel reasons" (docv2/page/cancel-reasons), "Seller Initiates Cancel Reason":
+# region -> (keys while UNPAID, keys for ON_HOLD / AWAITING_SHIPMENT). Any other key, or one for the
+# other status, is refused with 25001021. PARTIALLY_SHIPPING (not on the page) takes the paid keys.
+SELLER_CANCEL_REASONS = {
+    "GB": ({"seller_cancel_unpaid_reason_out_of_stock_uk", "seller_cancel_unpaid_reason_wrong_price_uk",
+            "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed_uk"},
+           {"seller_cancel_reason_wrong_price_uk", "seller_cancel_paid_reason_address_not_deliver_uk",
+            "seller_cancel_reason_out_of_stock_uk"}),
+    "US": ({"seller_cancel_unpaid_reason_out_of_stock", "seller_cancel_unpaid_reason_wrong_price",
+            "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed",
+            "seller_cancel_unpaid_reason_buyer_requested_cancellation"},
+           {"seller_cancel_reason_out_of_stock", "seller_cancel_reason_wrong_price",
+            "seller_cancel_paid_reason_address_not_deliver", "seller_cancel_paid_reason_buyer_requested_cancellation"}),
+    "*": ({"seller_cancel_unpaid_reason_out_of_stock", "seller_cancel_unpaid_reason_wrong_price",
+           "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed"},
+          {"seller_cancel_reason_out_of_stock", "seller_cancel_reason_wrong_price",
+           "seller_cancel_paid_reason_address_not_deliver"}),
+}
+
+
+def seller_reason_allowed(region: str, status: str, reason: str) -> bool:
+    unpaid, paid = SELLER_CANCEL_REASONS.get(region, SELLER_CANCEL_REASONS["*"])
+    return reason in (unpaid if status == "UNPAID" else paid)
 PACKAGE_STATUS = {"AWAITING_COLLECTION": "PROCESSING", "PARTIALLY_SHIPPING": "PROCESSING",
                   "IN_TRANSIT": "FULFILLING", "DELIVERED": "COMPLETED", "COMPLETED": "COMPLETED"}
 DEFAULT_ADDRESS = {
@@ -146,6 +170,8 @@ def render_order(state, order) -> dict:
         out["cancel_time"] = order["cancel_time"]
     if order.get("rts_time"):
         out["rts_time"] = order["rts_time"]
+    if order.get("rts_sla_time"):
+        out["rts_sla_time"] = order["rts_sla_time"]
     return out
 
 
@@ -347,7 +373,8 @@ def create_order(runtime, state, spec: dict) -> dict:
              "delivery_option_id": delivery["id"], "delivery_option_name": delivery["name"],
              "warehouse_id": warehouse_id, "currency": shop.get("currency", "GBP"),
              "shipping_fee": money(Decimal(str(spec.get("shipping_fee", "0")))), "address": address,
-             "lines": lines, "package_ids": [], "pending_package_id": None}
+             "lines": lines, "package_ids": [], "pending_package_id": None,
+             "rts_sla_time": int(spec["rts_sla_time"]) if spec.get("rts_sla_time") else None}
     state.orders[oid] = order
     _emit_status(runtime, state, order)
     if status == "CANCELLED":
@@ -356,6 +383,9 @@ def create_order(runtime, state, spec: dict) -> dict:
     elif status != "UNPAID":
         move_order(runtime, state, order, status, now=now)
     return order
+
+
+HANDLING_SECONDS = 2 * 24 * 3600
 
 
 def move_order(runtime, state, order, target, *, now=None, force=False, initiator=None, reason=None):
@@ -382,6 +412,8 @@ def move_order(runtime, state, order, target, *, now=None, force=False, initiato
     for step in path:
         if step in PAID and not order.get("paid_time"):
             order["paid_time"] = now
+            # The ready-to-ship deadline: the shop's handling time (2 days here) from payment.
+            order["rts_sla_time"] = order.get("rts_sla_time") or now + HANDLING_SECONDS
             order["pending_package_id"] = order["pending_package_id"] or state.package_ids.next()
             if order["pending_package_id"] not in order["package_ids"]:
                 order["package_ids"].append(order["pending_package_id"])
@@ -550,6 +582,7 @@ def ship_package(ctx):
     body = ctx.body
     now = ctx.now
     lines = [l for l in order["lines"] if not l.get("cancelled") and not l.get("package_id")]
+    handover = body.get("handover_method")
     if order["shipping_type"] == "SELLER":
         ss = body.get("self_shipment")
         if not isinstance(ss, dict):
@@ -558,11 +591,65 @@ def ship_package(ctx):
         tracking = _tracking(ss.get("tracking_number"))
         prov = _provider(ctx, ss.get("shipping_provider_id"))
     else:
+        # TikTok Shipping: TikTok's carrier, booked by the handover; no seller tracking number.
+        if body.get("self_shipment"):
+            raise param_error("self_shipment", "the package is shipped by TikTok Shipping",
+                              "handover_method (PICKUP with pickup_slot, or DROP_OFF) without self_shipment")
+        if handover not in ("PICKUP", "DROP_OFF"):
+            raise param_error("handover_method", "handover_method is required for TikTok Shipping packages",
+                              "PICKUP or DROP_OFF")
+        if handover == "PICKUP":
+            slot = body.get("pickup_slot")
+            if not isinstance(slot, dict) or {"start_time": slot.get("start_time"), "end_time": slot.get(
+                    "end_time")} not in [{"start_time": s["start_time"], "end_time": s["end_time"]}
+                                         for s in _pickup_slots(order)]:
+                raise param_error("pickup_slot", "not one of the package's pickup slots",
+                                  "a slot from Get Package Handover Time Slots")
         tracking = f"TT{pid[-12:]}GB"
         prov = ctx.state.shipping_providers[0]
     _ship_lines(ctx.state, order, lines, tracking, prov, now)
+    if order["shipping_type"] != "SELLER":
+        ctx.state.packages[order["package_ids"][-1]]["handover_method"] = handover
     _after_ship(ctx.runtime, ctx.state, order, now)
     return {}
+
+
+def _pickup_slots(order):
+    """Three two-hour collection slots on the days after payment (fixed, so tests can pick one)."""
+    base = ((order.get("paid_time") or order["create_time"]) // 86400 + 1) * 86400 + 9 * 3600
+    return [{"avaliable": True, "start_time": base + d * 86400, "end_time": base + d * 86400 + 7200}
+            for d in range(3)]
+
+
+def handover_time_slots(ctx):
+    pkg, order = _package_or(ctx, ctx.path_params["package_id"])
+    if order["shipping_type"] == "SELLER":
+        raise param_error("package_id", "the package is shipped by the seller", "a TikTok Shipping package")
+    return {"can_pickup": True, "can_drop_off": True, "can_van_collection": False,
+            "drop_off_point_url": "https://seller-uk.tiktok.com/logistics/dropoff-points",
+            "pickup_slots": _pickup_slots(order)}
+
+
+DOCUMENT_TYPES = ("SHIPPING_LABEL", "PACKING_SLIP", "SHIPPING_LABEL_AND_PACKING_SLIP", "SHIPPING_LABEL_PICTURE",
+                  "HAZMAT_LABEL", "INVOICE_LABEL")
+
+
+def shipping_documents(ctx):
+    from flask import request
+
+    pkg, order = _package_or(ctx, ctx.path_params["package_id"])
+    kind = ctx.query.get("document_type")
+    if kind not in DOCUMENT_TYPES:
+        raise param_error("document_type", "document_type is required", "SHIPPING_LABEL, PACKING_SLIP, ...")
+    if order["shipping_type"] == "SELLER":
+        raise param_error("package_id", "shipping documents exist only for TikTok Shipping packages",
+                          "a TikTok Shipping package")
+    if pkg is None:  # "first call Ship Package to ship the corresponding package"
+        raise param_error("package_id", "the package has not been shipped yet; call Ship Package first",
+                          "a shipped package")
+    ext = "png" if kind == "SHIPPING_LABEL_PICTURE" else "pdf"
+    return {"doc_url": f"{request.host_url}sandbox/documents/{pkg['id']}/{kind}.{ext}",
+            "tracking_number": pkg["tracking_number"]}
 
 
 def _update_info(ctx, pkgs):
@@ -610,7 +697,7 @@ def render_package(state, pkg, order):
             "shipping_type": order["shipping_type"], "tracking_number": pkg["tracking_number"],
             "shipping_provider_id": pkg["shipping_provider_id"],
             "shipping_provider_name": pkg["shipping_provider_name"], "delivery_option_id": order["delivery_option_id"],
-            "delivery_option_name": order["delivery_option_name"], "handover_method": "DROP_OFF",
+            "delivery_option_name": order["delivery_option_name"], "handover_method": pkg.get("handover_method") or "DROP_OFF",
             "has_multi_skus": len({l["sku_id"] for l in order["lines"] if l["id"] in pkg["line_ids"]}) > 1,
             "split_and_combine_tag": "DEFAULT", "create_time": pkg["create_time"], "update_time": pkg["update_time"],
             "recipient_address": {k: v for k, v in render_address(order).items()
@@ -683,6 +770,8 @@ def seller_cancel(ctx):
     if order["status"] not in SELLER_CANCELLABLE:
         raise param_error("order_id", f"the order status {order['status']} does not allow seller cancellation",
                           "an order in UNPAID, ON_HOLD, AWAITING_SHIPMENT or PARTIALLY_SHIPPING")
+    if not seller_reason_allowed(str(ctx.shop.get("region") or "GB").upper(), order["status"], reason.strip()):
+        raise ApiError(25001021)
     open_lines = [l for l in order["lines"] if not l.get("cancelled") and not l.get("package_id")]
     lines = open_lines
     if body.get("order_line_item_ids"):
@@ -800,6 +889,8 @@ def register(r):
           scope=f)
     r.add("POST", "/fulfillment/202309/orders/{order_id}/shipping_info/update", update_order_shipping_info, scope=f)
     r.add("GET", "/fulfillment/202309/packages/{package_id}", package_detail, scope=f)
+    r.add("GET", "/fulfillment/202309/packages/{package_id}/handover_time_slots", handover_time_slots, scope=f)
+    r.add("GET", "/fulfillment/202309/packages/{package_id}/shipping_documents", shipping_documents, scope=f)
     r.add("POST", "/fulfillment/202309/packages/search", search_packages, scope=f)
     r.add("GET", "/fulfillment/202309/orders/{order_id}/tracking", order_tracking, scope=f)
     r.add("POST", "/return_refund/202309/cancellations", seller_cancel, scope=rr)

@@ -14,6 +14,11 @@ from .validation import bad_param, validate_product
 CONTENT_FIELDS = ("title", "description", "category_id", "category_version", "brand_id", "main_images",
                   "product_attributes", "package_weight", "package_dimensions", "size_chart", "certifications",
                   "video", "external_product_id", "is_cod_allowed")
+# Partial Edit Product's request fields (SDK model Product202309PartialEditProductRequestBody): no
+# category_id or category_version, so a category change needs the full edit. Other keys are ignored.
+PARTIAL_EDIT_FIELDS = ("title", "description", "brand_id", "main_images", "product_attributes", "package_weight",
+                       "package_dimensions", "size_chart", "certifications", "video", "external_product_id",
+                       "is_cod_allowed", "skus", "save_mode")
 OPEN_ORDER = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
 
 
@@ -398,8 +403,9 @@ def partial_edit(ctx):
     merged = {k: copy.deepcopy(v) for k, v in base.items() if k in CONTENT_FIELDS}
     merged["skus"] = [copy.deepcopy({k: v for k, v in s.items() if k != "status"}) for s in base["skus"]]
     merged["save_mode"] = "AS_DRAFT" if product["status"] == "DRAFT" else "LISTING"
-    for k, v in body.items():
-        merged[k] = v
+    for k, v in body.items():  # per top-level field: what is sent replaces, what is left out stays
+        if k in PARTIAL_EDIT_FIELDS:
+            merged[k] = v
     content, errs, warnings = validate_product(ctx, merged, mode="edit", existing=_existing_for_validation(product))
     _raise_first(errs)
     return _apply_edit(ctx, product, content, warnings)

@@ -64,8 +64,8 @@ class SandboxRuntime:
         self.scheduler = Scheduler()
         self.dispatcher = WebhookDispatcher(self)
         self.router = Router()
-        from . import api_catalog, api_orders, api_products, api_shop
-        for module in (api_shop, api_catalog, api_products, api_orders):
+        from . import api_catalog, api_orders, api_products, api_returns, api_shop
+        for module in (api_shop, api_catalog, api_products, api_orders, api_returns):
             module.register(self.router)
 
     def reset(self):

@@ -158,6 +158,14 @@ def register_auth(app, runtime):
         configured_service = runtime.options.get("service_id")
         if not app_key and not service_id:
             return Response("Missing app_key or service_id.", status=400, mimetype="text/plain")
+        # TikTok's current link (services host, /open/authorize) takes service_id; the legacy link (auth
+        # host, /oauth/authorize) takes app_key. The sandbox serves both hosts' paths on one address.
+        if request.path == "/open/authorize" and not service_id:
+            return Response("Missing service_id: the app-key link is /oauth/authorize on the auth host.",
+                            status=400, mimetype="text/plain")
+        if request.path == "/oauth/authorize" and not app_key:
+            return Response("Missing app_key: the service-id link is /open/authorize on the services host.",
+                            status=400, mimetype="text/plain")
         if app_key and app_key != runtime.app_key:
             return Response("Unknown app_key.", status=400, mimetype="text/plain")
         if service_id and configured_service and service_id != configured_service:
@@ -192,6 +200,6 @@ def register_auth(app, runtime):
                            redirect_display=html.escape(redirect_uri or "(none: the code is shown)"))
         return Response(page, mimetype="text/html")
 
-    for rule in ("/open/authorize", "/oauth/authorize", "/authorize"):
+    for rule in ("/open/authorize", "/oauth/authorize"):
         app.add_url_rule(rule, endpoint="authorize" + rule.replace("/", "_"), view_func=authorize_page,
                          methods=["GET", "POST"])

@@ -10,6 +10,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .api_orders import OrderError, buyer_cancel_request, create_order, move_order, render_order
 from .api_products import complete_review, render_product, render_sku
+from .api_returns import buyer_cancel, buyer_ship, create_return, render_return, returns
+from . import ids
 from .auth import mint_auth_code
 from .runtime import EVENT_TYPES
 
@@ -111,6 +113,70 @@ def get_product(pid):
         return jsonify(product_state(rt.state, p))
 
 
+@control_bp.post("/products/seed")
+def seed_products():
+    """Products the seller already has on TikTok, made in Seller Center or by another app.
+
+    Body `{"shop_id"?, "products": [{"title", "category_id"?, "status"?, "external_product_id"?, "skus": [
+    {"seller_sku", "price", "quantity"?, "warehouse_id"?, "identifier_code"? {"code", "type"},
+    "options"? {"Size": "M"}}]}]}`. They are stored as they are (live, approved, no review and no
+    webhook, no daily listing cap): they exist before the app was connected. Answers their ids.
+    """
+    rt = _rt()
+    body = _body()
+    products = body.get("products")
+    if not isinstance(products, list) or not products:
+        return _err("products must be a non-empty list")
+    with rt.lock:
+        st = rt.state
+        shop = st.shops.get(body.get("shop_id") or st.default_shop_id)
+        if shop is None:
+            return _err("unknown shop_id", 404)
+        sales = st.sales_warehouses(shop["id"])
+        default_wh = next((w["id"] for w in sales if w.get("is_default")), sales[0]["id"] if sales else None)
+        made = []
+        for n, spec in enumerate(products):
+            if not isinstance(spec, dict) or not isinstance(spec.get("skus"), list) or not spec["skus"]:
+                return _err(f"products[{n}] needs a non-empty skus list")
+            status = spec.get("status") or "ACTIVATE"
+            if status not in ("ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "DRAFT", "PENDING", "FAILED"):
+                return _err(f"products[{n}].status is not a product status")
+            skus = []
+            for k, sku in enumerate(spec["skus"]):
+                if not isinstance(sku, dict):
+                    return _err(f"products[{n}].skus[{k}] must be an object")
+                attributes = []
+                for name, value in (sku.get("options") or {}).items():
+                    aid = st.custom_attr_ids.setdefault(str(name).strip().lower(), st.attr_ids.next())
+                    attributes.append({"id": aid, "name": str(name), "value_name": str(value),
+                                       "value_id": st.custom_value_ids.setdefault((aid, str(value)),
+                                                                                  st.attr_ids.next())})
+                item = {"id": st.sku_ids.next(), "seller_sku": str(sku.get("seller_sku") or ""),
+                        "price": {"amount": str(sku.get("price") or "10.00"), "currency": shop.get("currency", "GBP")},
+                        "inventory": [{"warehouse_id": str(sku.get("warehouse_id") or default_wh),
+                                       "quantity": int(sku.get("quantity") or 0)}],
+                        "sales_attributes": attributes, "status": "NORMAL"}
+                if isinstance(sku.get("identifier_code"), dict):
+                    item["identifier_code"] = {"code": str(sku["identifier_code"].get("code")),
+                                               "type": str(sku["identifier_code"].get("type") or "EAN")}
+                skus.append(item)
+            now = int(time.time())
+            pid = st.product_ids.next()
+            content = {"title": str(spec.get("title") or "Product"), "description": "<p>Made in Seller Center.</p>",
+                       "category_id": str(spec.get("category_id") or "601226"), "category_version": "v1",
+                       "main_images": [], "product_attributes": [], "skus": skus}
+            if spec.get("external_product_id"):
+                content["external_product_id"] = str(spec["external_product_id"])
+            live = status == "ACTIVATE"
+            st.products[pid] = {
+                "id": pid, "shop_id": shop["id"], "create_time": now, "update_time": now, "status": status,
+                "product_status": status, "audit_status": "APPROVED" if live or "DEACTIVATED" in status else "NONE",
+                "audit_failed_reasons": [], "live": content, "pending": None, "ever_live": live, "review_seq": 0,
+                "has_draft": False, "idempotency_key": None}
+            made.append({"id": pid, "skus": [{"id": s["id"], "seller_sku": s["seller_sku"]} for s in skus]})
+        return jsonify({"products": made}), 201
+
+
 @control_bp.post("/products/<pid>/review")
 def review(pid):
     rt = _rt()
@@ -146,6 +212,66 @@ def platform_status(pid):
         rt.dispatcher.emit(st, p["shop_id"], 5, {"product_id": int(pid), "status": "PRODUCT_STATUS_CHANGED",
                                                  "suspended_reason": body.get("reason") or "",
                                                  "update_time": p["update_time"]})
+        return jsonify(product_state(st, p))
+
+
+@control_bp.get("/documents/<package_id>/<name>")
+def shipping_document(package_id, name):
+    """The file behind a shipping document's `doc_url` (a one-page PDF naming the package)."""
+    rt = _rt()
+    with rt.lock:
+        pkg = rt.state.packages.get(package_id)
+        if pkg is None:
+            return _err("no such package", 404)
+        tracking = pkg["tracking_number"]
+    text = f"TikTok Shipping label {package_id} {tracking}".encode()
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 298 420]>>endobj\n% " + text + b"\n%%EOF\n")
+    return Response(pdf, mimetype="application/pdf")
+
+
+@control_bp.post("/products/<pid>/seller-center")
+def seller_center_edit(pid):
+    """What a merchant changes in Seller Center, applied to the product as it is (live and under review).
+
+    Body: any of `video: true` (a new video file), `product_attributes: [{id, values: [{id}|{name}]}]`
+    (added to, or replacing by id, the product's attributes), `size_chart: {template: {id}} | {image: {uri}}`,
+    `brand_id`. Emits webhook 15 with `change_source: SELLER_CENTER`.
+    """
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        st = rt.state
+        p = st.products.get(pid)
+        if p is None:
+            return _err("no such product", 404)
+        changed = []
+        fid = None
+        if body.get("video"):
+            fid = ids.file_id()
+            st.files[fid] = {"id": fid, "url": f"https://p16-oec-va.ibyteimg.com/tos-maliva-d-o3syd03w52-us/{fid}",
+                             "name": "demo.mp4", "format": "MP4", "size": 1}
+        for content in (c for c in (p["live"], p["pending"]) if c):
+            if fid:
+                content["video"] = {"id": fid}
+                changed.append("others")
+            if isinstance(body.get("product_attributes"), list):
+                attrs = {a["id"]: a for a in content.get("product_attributes", [])}
+                for a in body["product_attributes"]:
+                    attrs[str(a["id"])] = {"id": str(a["id"]), "name": "",
+                                           "values": [dict(v) for v in a.get("values", [])]}
+                content["product_attributes"] = list(attrs.values())
+                changed.append("product_attributes")
+            if isinstance(body.get("size_chart"), dict):
+                content["size_chart"] = copy.deepcopy(body["size_chart"])
+                changed.append("size_chart_template" if "template" in body["size_chart"] else "size_chart_image")
+            if body.get("brand_id"):
+                content["brand_id"] = str(body["brand_id"])
+                changed.append("others")
+        now = int(time.time())
+        p["update_time"] = now
+        rt.dispatcher.emit(st, p["shop_id"], 15, {"product_id": pid, "change_source": "SELLER_CENTER",
+                                                "changed_fields": sorted(set(changed)), "update_time": now})
         return jsonify(product_state(st, p))
 
 
@@ -255,6 +381,58 @@ def order_cancel_request(oid):
         return jsonify({"cancel_id": cid, "order": order_state(rt.state, o)})
 
 
+@control_bp.post("/orders/<oid>/return-request")
+def order_return_request(oid):
+    """The buyer asks for a refund (`REFUND`) or a return (`RETURN_AND_REFUND`) of some or all items:
+    `{"return_type", "skus": [{"sku_id"|"seller_sku", "quantity"}] | "order_line_item_ids", "reason",
+    "refund_total"}` (no lines: every item not yet returned; no refund_total: their full price)."""
+    rt = _rt()
+    body = _body()
+    with rt.lock:
+        o = rt.state.orders.get(oid)
+        if o is None:
+            return _err("no such order", 404)
+        try:
+            ret = create_return(rt, rt.state, o, role="BUYER", return_type=body.get("return_type") or "REFUND",
+                                reason=body.get("reason") or "ecom_order_delivered_refund_and_return_reason_no_need",
+                                line_ids=body.get("order_line_item_ids"), skus=body.get("skus"),
+                                refund_total=body.get("refund_total"))
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+        return jsonify(render_return(rt.state, ret)), 201
+
+
+@control_bp.get("/returns/<rid>")
+def get_return(rid):
+    rt = _rt()
+    with rt.lock:
+        ret = returns(rt.state).get(rid)
+        if ret is None:
+            return _err("no such return", 404)
+        out = render_return(rt.state, ret)
+        out["records"] = [dict(r) for r in ret["records"]]
+        out["reject_reason"] = ret["reject_reason"]
+        return jsonify(out)
+
+
+@control_bp.post("/returns/<rid>/<action>")
+def return_action(rid, action):
+    """The buyer's next step: `ship` (send the items back) or `cancel` (withdraw the request)."""
+    rt = _rt()
+    with rt.lock:
+        ret = returns(rt.state).get(rid)
+        if ret is None:
+            return _err("no such return", 404)
+        steps = {"ship": buyer_ship, "cancel": buyer_cancel}
+        if action not in steps:
+            return _err("action must be ship or cancel", 404)
+        try:
+            steps[action](rt, rt.state, ret)
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+        return jsonify(render_return(rt.state, ret))
+
+
 @control_bp.put("/shop")
 def put_shop():
     rt = _rt()
@@ -275,7 +453,8 @@ def put_shop():
                 return _err(f"unknown check items {bad}; use {PREREQUISITE_ITEMS}")
             settings["failing_prerequisites"] = list(body["failing_prerequisites"])
         for key, cast in (("daily_listing_cap", int), ("allow_zero_stock_on_create", bool),
-                          ("allow_zero_stock_on_update", bool), ("strict_price_update", bool), ("active", bool)):
+                          ("allow_zero_stock_on_update", bool), ("strict_price_update", bool), ("active", bool),
+                          ("legacy_webhook_envelopes", bool)):
             if key in body:
                 settings[key] = cast(body[key])
         if "category_versions" in body:
@@ -283,8 +462,11 @@ def put_shop():
             if not vers:
                 return _err("category_versions must list v1 and/or v2")
             settings["category_versions"] = vers
-        if "gtin_exempt_categories" in body:
-            settings["gtin_exempt_categories"] = [str(c) for c in body["gtin_exempt_categories"]]
+        if "identifier_exemption" in body:
+            exemption = body["identifier_exemption"]
+            if not isinstance(exemption, dict) or not all(isinstance(v, bool) for v in exemption.values()):
+                return _err("identifier_exemption must map category ids to true/false")
+            settings["identifier_exemption"] = {str(k): v for k, v in exemption.items()}
         if "warehouses" in body:
             whs = []
             for w in body["warehouses"]:

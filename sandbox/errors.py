@@ -187,6 +187,8 @@ CODES: dict[int, tuple[str, int]] = {
     12052996: ("external_id duplicated", 200),
     # orders / fulfilment
     21008111: ("The order or package does not belong to the current seller.", 200),
+    # Cancel reasons page: "the API will return a '25001021 Reason not match order status' error"
+    25001021: ("Reason not match order status", 200),
 }
 
 # 36009004 is overloaded; these are its documented messages (docs/tiktok-api.md).

@@ -62,6 +62,11 @@ class Scheduler:
                 log.exception("sandbox scheduled job failed")
 
 
+# TikTok's published samples of these older notification types carry no `tts_notification_id`
+# (docs/tiktok-client.md, "Webhooks without tts_notification_id"); the newer product types do.
+TYPES_WITHOUT_NOTIFICATION_ID = frozenset({1, 3, 4, 5, 6, 7, 11, 12})
+
+
 class WebhookDispatcher:
     """Builds, signs, logs and POSTs webhooks in a background thread, in emission order."""
 
@@ -81,13 +86,17 @@ class WebhookDispatcher:
     def emit(self, state, shop_id: str, event_type: int, data: dict) -> dict:
         app_key, app_secret = self.runtime.app_key, self.runtime.app_secret
         now = int(time.time())
-        payload = {"type": event_type, "tts_notification_id": state.notification_ids.next(),
+        notification_id = state.notification_ids.next()
+        payload = {"type": event_type, "tts_notification_id": notification_id,
                    "shop_id": shop_id, "timestamp": now, "data": data}
+        shop = state.shops.get(shop_id)
+        if shop and shop["settings"].get("legacy_webhook_envelopes") and event_type in TYPES_WITHOUT_NOTIFICATION_ID:
+            del payload["tts_notification_id"]
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         signature = webhook_signature(app_key, app_secret, body)
         name = EVENT_TYPES.get(event_type, str(event_type))
         url = (state.event_subscriptions.get(shop_id, {}).get(name) or {}).get("address") or state.webhook_url
-        entry = {"id": payload["tts_notification_id"], "type": event_type, "event_type": name,
+        entry = {"id": notification_id, "type": event_type, "event_type": name,
                  "shop_id": shop_id, "url": url, "payload": payload, "body": body.decode("utf-8"),
                  "signature": signature, "status": "queued" if url else "no_url", "attempts": [],
                  "created_at": time.time()}

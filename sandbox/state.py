@@ -151,12 +151,15 @@ class SandboxState:
             "failing_prerequisites": [],
             "daily_listing_cap": int(options.get("daily_listing_cap", 1000)),
             "category_versions": ["v1", "v2"],
-            "gtin_exempt_categories": [],
+            # category id -> support_identifier_code_exemption, answered in that category's rules
+            "identifier_exemption": {},
             "allow_zero_stock_on_create": False,
             # Update inventory: the current docs give [1, 99,999], older docs and live products show 0.
             "allow_zero_stock_on_update": True,
             "strict_price_update": True,
             "active": True,
+            # Send types 1, 3, 4, 5, 6, 7, 11, 12 as TikTok's samples show them: without tts_notification_id.
+            "legacy_webhook_envelopes": False,
         }
 
     def shop_by_cipher(self, cipher: str) -> dict | None:

@@ -7,10 +7,13 @@ types are rejected at once with 36009004 "invalid param error" (documented for c
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from typing import Any
+
+import emoji
 
 from .errors import ApiError, param_error
 
@@ -27,8 +30,8 @@ PRICE_MIN = Decimal("0.01")
 PRICE_MAX = Decimal("5600")
 QTY_MAX = 99999
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-EMOJI = re.compile("[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\uFE0F]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+HTML_ESCAPES_ALLOWED = {"amp", "lt", "gt"}  # a description is HTML: these three cannot be avoided
 ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 REPEAT = re.compile(r"(.)\1{9,}")
 PRICE_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -77,24 +80,48 @@ def _obj(obj, key):
     return v
 
 
+def has_emoji(text: str) -> bool:
+    """Emoji as Unicode's emoji data defines them; a text-style symbol on its own (™, ©, ✔) is not one."""
+    for match in emoji.emoji_list(text):
+        found = match["emoji"]
+        if len(found) > 1 or (emoji.EMOJI_DATA.get(found) or {}).get("status") != emoji.STATUS["unqualified"]:
+            return True
+    return False
+
+
 def text_format_bad(text: str, *, entities: bool) -> bool:
-    if EMOJI.search(text) or CONTROL.search(text) or REPEAT.search(text):
+    """12052931 (title) / 12052932 (description): HTML escape characters, emojis, ASCII control characters,
+    symbols only, or more than 9 consecutive repeated characters (docs/tiktok-client.md)."""
+    if has_emoji(text) or CONTROL.search(text) or REPEAT.search(text):
         return True
     if entities and ENTITY.search(text):
         return True
     stripped = re.sub(r"\s+", "", text)
-    if stripped and not re.search(r"[0-9A-Za-z\u00C0-\u024F]", stripped):
+    if stripped and not re.search(r"[^\W_]", stripped):
         return True
     return False
 
 
 class _DescParser(HTMLParser):
+    """Reads the description as TikTok checks it: escapes are seen as written (only &amp; &lt; &gt; pass),
+    the rules apply to the text as a buyer reads it (decoded, across tags)."""
+
     def __init__(self):
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)
         self.imgs: list[dict] = []
         self.stack: list[str] = []
         self.syntax_error = False
+        self.escapes: list[str] = []
         self.text: list[str] = []
+
+    def handle_entityref(self, name):
+        if name not in HTML_ESCAPES_ALLOWED:
+            self.escapes.append(f"&{name};")
+        self.text.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name):
+        self.escapes.append(f"&#{name};")
+        self.text.append(html.unescape(f"&#{name};"))
 
     def handle_starttag(self, tag, attrs):
         if tag == "img":
@@ -234,7 +261,7 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
             errs.append(ApiError(12052348))
         elif any(not HOSTED_IMG.match(i.get("src", "")) for i in parser.imgs):
             errs.append(ApiError(12052340))
-        elif text_format_bad("".join(parser.text), entities=False):
+        elif parser.escapes or text_format_bad("".join(parser.text), entities=False):
             errs.append(ApiError(12052932))
     out["description"] = desc or ""
 
@@ -384,6 +411,8 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                 raise bad_param()
             if vid:
                 known = {x["id"]: x["name"] for x in (d or {}).get("values", [])}
+                # a custom value TikTok gave an id to (shown by get product) may be sent back by that id
+                known.update({cid: name for (caid, name), cid in st.custom_value_ids.items() if caid == aid})
                 if d is not None and vid not in known:
                     attr_err = ApiError(12052529)
                     break
@@ -706,9 +735,8 @@ def validate_product(ctx, body: dict, *, mode: str, existing: dict | None = None
                     sku_errs.append(ApiError(12052592))
                 idents.add(ident_key)
             sku["identifier_code"] = {"code": ident.get("code") or "", "type": ident.get("type") or ""}
-        elif listing and category is not None and category.get("identifier_code", {}).get("required") \
-                and category["id"] not in settings.get("gtin_exempt_categories", []):
-            sku_errs.append(ApiError(12052600))
+        # No code is fine: the 202309 rules document no identifier requirement, and 12052600 ("The
+        # identifier code type must be selected") is answered only for a code sent without its type.
         if old is not None and existing is not None and existing.get("_status") not in ("DRAFT", None):
             old_ident = old.get("identifier_code") or None
             new_ident = sku["identifier_code"] or None

@@ -79,6 +79,7 @@ def init_app(app: Flask) -> HubApi:
 
     from hub.api import commands, events, ping, status
     from hub.canonical.events import EVENT_SCHEMAS
+    from hub.canonical.commands import OrderRefundSchema
     from hub.canonical.order import OrderSchema
 
     for module in (ping, events, commands, status):
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> HubApi:
     for name, schema in EVENT_SCHEMAS.items():
         api.spec.components.schema("".join(p.title() for p in name.split(".")) + "Event", schema=schema)
     api.spec.components.schema("Order", schema=OrderSchema)  # the `order` of an order.create command
+    api.spec.components.schema("OrderRefund", schema=OrderRefundSchema)  # the payload of an order.refund command
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:

@@ -19,6 +19,7 @@ from hub.errors import ApiError
 from hub.models import Store
 from hub.runtime import current
 from hub.security.signing import signature
+from hub.sync.stock import away
 
 __all__ = ["authenticate", "path_with_query", "signature"]
 
@@ -58,5 +59,7 @@ def authenticate(session: Session) -> Store:
     now = datetime.now(timezone.utc)
     if store.last_contact_at is None or now - store.last_contact_at > CONTACT_WRITE_INTERVAL:
         store.last_contact_at = now
+    if store.away_since is not None:
+        away.came_back(session, store)  # its listings sell again once this request's session commits
     g.store = store
     return store

@@ -29,4 +29,5 @@ def ping():  # noqa: ANN201
                    "region": shop.region if shop else None,
                    "currency": shop.currency if shop else None},
         "server_time": datetime.now(timezone.utc),
+        "features": ["order.refund", "order.refunded", "store.capabilities"],
     }

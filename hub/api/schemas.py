@@ -35,7 +35,9 @@ class CommandsQuerySchema(Schema):
 
 class CommandSchema(Schema):
     id = fields.String()
-    type = fields.String()
+    type = fields.String(metadata={"description": "order.create (payload {order: Order}), order.cancel, "
+                                                  "catalog.resend; order.refund (payload OrderRefund) only to "
+                                                  "stores whose capabilities list it"})
     payload = fields.Dict()
     attempts = fields.Integer()
     lease_expires_at = fields.DateTime()
@@ -44,6 +46,10 @@ class CommandSchema(Schema):
 
 class CommandsResponseSchema(Schema):
     commands = fields.List(fields.Nested(CommandSchema))
+    retry_after = fields.Integer(metadata={"description": (
+        "Present when the poll was answered at once without waiting because the store already has 2 polls "
+        "waiting (or the server its share of waiting polls): wait this many seconds before the next scheduled "
+        "poll; the waiting polls receive any new command meanwhile. Also sent as the Retry-After header.")})
 
 
 class CommandResultResponseSchema(Schema):
@@ -83,6 +89,9 @@ class PingResponseSchema(Schema):
     platform = fields.String()
     tiktok = fields.Nested(TikTokInfoSchema)
     server_time = fields.DateTime()
+    features = fields.List(fields.String(), metadata={
+        "description": "Contract additions this hub understands (v1.2: order.refund, order.refunded, "
+                       "store.capabilities); a hub without the field is older"})
 
 
 class ErrorBodySchema(Schema):

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 
-from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Money, StrictInt
+from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Money, Price, StrictInt
 from hub.canonical.product import (DIMENSION_UNITS, MAX_LOCATIONS, WEIGHT_UNITS, LocationStockSchema,
                                    ProductSchema, unique_location_ids)
 
@@ -37,6 +37,10 @@ class StoreInfoSchema(Schema):
     locations = fields.List(fields.Nested(StoreLocationSchema), validate=validate.Length(max=MAX_LOCATIONS),
                             metadata={"description": "The store's stock locations, for the merchant to choose "
                                                      "which sell on TikTok"})
+    capabilities = fields.List(fields.String(validate=validate.OneOf(["order.refund"])),
+                               validate=validate.Length(max=20), metadata={
+                                   "description": "Commands added after v1 that the extension carries out; the hub "
+                                                  "sends them only to stores that list them (v1.2: order.refund)"})
 
     @validates_schema
     def _unique_locations(self, data: dict[str, Any], **_: Any) -> None:
@@ -71,7 +75,7 @@ class InventoryItemSchema(Schema):
     quantity = StrictInt(required=True, validate=QUANTITY_RANGE)
     locations = fields.List(fields.Nested(LocationStockSchema), allow_none=True,
                             validate=validate.Length(max=MAX_LOCATIONS))
-    price = Money(allow_none=True, load_default=None)
+    price = Price(allow_none=True, load_default=None)
     version = StrictInt(required=True, validate=VERSION_RANGE)
 
     @validates_schema
@@ -98,6 +102,29 @@ class OrderCancelledEvent(EventBase):
     reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
 
 
+class StoreRefundLineSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    product_id = Id(required=True)
+    variant_id = Id(required=True)
+    quantity = StrictInt(required=True, validate=validate.Range(min=1, max=99_999))
+    amount = Money(allow_none=True, load_default=None)
+    restocked = fields.Boolean(load_default=False)
+
+
+class OrderRefundedEvent(EventBase):
+    """A refund the merchant made in the store (not one the hub asked for with `order.refund`)."""
+
+    tiktok_order_id = Id(required=True)
+    platform_order_id = Id(allow_none=True, load_default=None)
+    platform_refund_id = Id(required=True, metadata={"description": "The store's own id of the refund"})
+    amount = Money(required=True)
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
+    lines = fields.List(fields.Nested(StoreRefundLineSchema), required=True, validate=validate.Length(min=1, max=1000))
+
+
 EVENT_SCHEMAS: dict[str, type[EventBase]] = {
     "store.update": StoreUpdateEvent,
     "product.upsert": ProductUpsertEvent,
@@ -105,4 +132,5 @@ EVENT_SCHEMAS: dict[str, type[EventBase]] = {
     "inventory.update": InventoryUpdateEvent,
     "order.fulfilled": OrderFulfilledEvent,
     "order.cancelled": OrderCancelledEvent,
+    "order.refunded": OrderRefundedEvent,
 }

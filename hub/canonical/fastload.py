@@ -29,7 +29,7 @@ from marshmallow import EXCLUDE, Schema, fields, missing, validate
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
 from hub.canonical.events import EVENT_SCHEMAS
-from hub.canonical.fields import Id, Measure, Money, StrictInt
+from hub.canonical.fields import Id, Measure, Money, Price, StrictInt
 
 _STRICT_INTEGER = "x-strictInteger"
 
@@ -42,9 +42,10 @@ _CANONICAL: dict[type, dict[str, Any]] = {
     # ASCII digits and no surrounding whitespace, so the field's `.strip()` changes nothing.
     Money: {"pattern": r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"},
     Measure: {"pattern": r"^[0-9]{1,12}(\.[0-9]{1,4})?$"},
+    Price: {"pattern": r"^[0-9]{1,12}(\.[0-9]{1,4})?$"},
     StrictInt: {},
 }
-_CUSTOM = (Id, Money, Measure)
+_CUSTOM = (Id, Money, Measure, Price)
 _VALIDATORS = (validate.Length, validate.OneOf, validate.Range, validate.Regexp)
 
 

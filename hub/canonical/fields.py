@@ -12,7 +12,22 @@ from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
-MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
+# "9.99", and the forms stores write for the same numbers: ".5" (WooCommerce's weights) and "5.".
+MONEY = re.compile(r"^-?(\d{1,12}(\.\d{0,4})?|\.\d{1,4})$")
+
+
+def _decimal_text(value: str) -> str:
+    """The decimal as the contract writes it: ".5" is "0.5" and "5." is "5"; the digits otherwise kept."""
+    sign, digits = ("-", value[1:]) if value.startswith("-") else ("", value)
+    if digits.startswith("."):
+        digits = "0" + digits
+    return sign + digits.rstrip(".") if digits.endswith(".") else sign + digits
+
+
+def _shown(value: Any) -> str:
+    """The offending value echoed in an error, short enough for a log line and a settings page."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class Id(fields.String):
@@ -34,12 +49,12 @@ class Money(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str) or not MONEY.match(value.strip()):
-            raise ValidationError('Must be a decimal string such as "9.99".')
+            raise ValidationError(f'Must be a decimal string such as "9.99" (got {_shown(value)}).')
         try:
             Decimal(value)
         except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes this
-            raise ValidationError('Must be a decimal string such as "9.99".') from exc
-        return value.strip()
+            raise ValidationError(f'Must be a decimal string such as "9.99" (got {_shown(value)}).') from exc
+        return _decimal_text(value.strip())
 
 
 class Measure(fields.String):
@@ -49,8 +64,8 @@ class Measure(fields.String):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not MONEY.match(value.strip()) or Decimal(value) < 0:
-            raise ValidationError('Must be a non-negative decimal string such as "0.25".')
-        return value.strip()
+            raise ValidationError(f'Must be a non-negative decimal string such as "0.25" (got {_shown(value)}).')
+        return _decimal_text(value.strip())
 
 
 # What the columns hold: stock in a 32-bit integer, versions (store timestamps in ms) in a 64-bit one.
@@ -72,3 +87,14 @@ class OpenSchema(Schema):
 
     class Meta:
         unknown = INCLUDE
+
+
+class Price(Money):
+    """A store price: money that is 0 or more. TikTok sells nothing below £0.01, and a negative price is
+    the extension's mistake, refused per event at the door rather than as a product reason later."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if Decimal(result) < 0:
+            raise ValidationError('Must be a price of 0 or more, as a decimal string such as "9.99".')
+        return result

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Measure, Money, OpenSchema, StrictInt
+from hub.canonical.fields import QUANTITY_RANGE, VERSION_RANGE, Id, Measure, OpenSchema, Price, StrictInt
 
 WEIGHT_UNITS = ["kg", "g", "lb", "oz"]
 DIMENSION_UNITS = ["cm", "mm", "m", "in"]
@@ -57,8 +57,8 @@ def unique_location_ids(locations: list[dict[str, Any]] | None) -> None:
 class VariantSchema(OpenSchema):
     id = Id(required=True)
     sku = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
-    price = Money(required=True)
-    compare_at_price = Money(allow_none=True, load_default=None)
+    price = Price(required=True)
+    compare_at_price = Price(allow_none=True, load_default=None)
     currency = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     quantity = StrictInt(load_default=0, validate=QUANTITY_RANGE)
     # Optional per-location stock; absent (not null) by default so products that never send it keep
@@ -73,6 +73,8 @@ class VariantSchema(OpenSchema):
     image_url = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
     weight = fields.Nested(WeightSchema, allow_none=True, load_default=None)
     dimensions = fields.Nested(DimensionsSchema, allow_none=True, load_default=None)
+    # The variant's own tax class where it differs from the product's; absent by default.
+    tax_class = fields.String(allow_none=True, validate=validate.Length(max=100))
 
     @validates_schema
     def _unique_locations(self, data: dict[str, Any], **_: Any) -> None:
@@ -116,6 +118,10 @@ class ProductSchema(OpenSchema):
     # Optional and absent by default (products that never send them keep their stored form).
     size_chart = fields.Nested(SizeChartSchema, allow_none=True)
     certifications = fields.List(fields.Nested(CertificateSchema), allow_none=True, validate=validate.Length(max=10))
+    # Whether the prices include VAT (absent or null: they do, as every store sent before the field
+    # existed), and the store's tax class, whose VAT rate the merchant chooses (hub.sync.products.vat).
+    prices_include_tax = fields.Boolean(allow_none=True)
+    tax_class = fields.String(allow_none=True, validate=validate.Length(max=100))
     variants = fields.List(fields.Nested(VariantSchema), required=True,
                            validate=validate.Length(min=1, max=5000, error="A product needs 1 to 5000 variants."))
 

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from hub.cli.support import build_runtime, fail, print_json
+from hub.cli.support import accept_json_everywhere, build_runtime, fail, print_json
 from hub.config import ConfigError, load_settings
 
 
@@ -36,16 +36,26 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Serve with gunicorn (production).")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
-@click.option("--threads", default=32, show_default=True, help="Threads per process (long-polls hold one).")
+@click.option("--threads", default=32, show_default=True,
+              help="Threads per process; long-polls may hold at most half of them (HUB_LONG_POLLS_PER_PROCESS).")
 def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) -> None:
     """Run the web process: Extension API, TikTok webhooks and the settings page."""
+    from hub.demo.lifecycle import CannotStart, check_port
     from hub.migrations import upgrade
+
+    try:
+        check_port(port, "hub serve", host)
+    except CannotStart as exc:
+        fail(str(exc))
 
     settings = load_settings()
     upgrade(settings.database_url)
     if use_gunicorn:
         import os
 
+        # At most half the threads hold long-polls, so TikTok webhooks, other stores and the settings page
+        # always find a free thread (hub/commands/pollslots.py).
+        os.environ.setdefault("HUB_LONG_POLLS_PER_PROCESS", str(max(1, threads // 2)))
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
                                    "--workers", str(workers), "--threads", str(threads), "--bind",
                                    f"{host}:{port}", "--timeout", "60", "hub.wsgi:app"])
@@ -127,6 +137,9 @@ def store_add(platform: str, name: str, merchant_ref: str | None) -> None:
         merchant = find_or_create_merchant(session, merchant_ref)
         created, secret = create_store(session, runtime.secrets, merchant, platform, name)
         out = {"store_id": created.id, "key_id": created.key_id, "secret": secret, "merchant_id": merchant.id}
+    from hub.sync.products import linking
+
+    linking.start_if_connected(runtime, created.id)  # its products may already be on TikTok
     runtime.close()
     print_json(out)
 
@@ -238,7 +251,7 @@ def commands() -> None:
 
 @commands.command("create")
 @click.option("--store", "store_id", required=True)
-@click.option("--type", "type_", required=True, type=click.Choice(["order.create", "order.cancel", "catalog.resend"]))
+@click.option("--type", "type_", required=True, type=click.Choice(["order.create", "order.cancel", "order.refund", "catalog.resend"]))
 @click.option("--payload", required=True, help="The command's payload as a JSON object.")
 @click.option("--dedupe-key", default=None, help="Default: derived from the payload (one command per order).")
 def commands_create(store_id: str, type_: str, payload: str, dedupe_key: str | None) -> None:
@@ -278,6 +291,10 @@ def _register_area_commands() -> None:
     register(category, product_group)
     for command in (tiktok, category, products, sync, orders_command, product_group, size_charts_command):
         main.add_command(command)
+    from hub.cli.stores import store_list
+
+    store.add_command(store_list)
+    accept_json_everywhere(main)
 
 
 _register_area_commands()

@@ -43,6 +43,36 @@ def orders_command(store_id: str, as_json: bool) -> None:
         if order["reason"]:
             line += f"  {order['reason']}"
         click.echo(line)
+        for ret in order.get("returns") or []:
+            items = ", ".join(f"{x['quantity']} x {x['seller_sku'] or x['product_name']}" for x in ret["lines"])
+            text = (f"    {'refund' if ret['type'] == 'REFUND' else 'return'} {ret['return_id']}  {ret['state']:<13}"
+                    f"  {ret['currency'] or ''} {ret['amount'] or '?'}  [{items}]")
+            if ret["buyer_reason"]:
+                text += f"  buyer: {ret['buyer_reason']}"
+            if ret["refund"]:
+                text += f"  store refund: {ret['refund']['status']}"
+                if ret["refund"]["reason"]:
+                    text += f" — {ret['refund']['reason']}"
+            click.echo(text)
+
+
+def store_of_order(order_id: str) -> str:
+    """The store of a TikTok order, so `hub sync --order ID` needs no --store (the Orders page's hint)."""
+    from sqlalchemy import select
+
+    from hub.models import Order
+
+    runtime = build_runtime()
+    try:
+        with runtime.db.session_scope() as session:
+            stores = sorted(set(session.scalars(select(Order.store_id).where(Order.tiktok_order_id == order_id))))
+    finally:
+        runtime.close()
+    if not stores:
+        fail(f"There is no TikTok order {order_id}.")
+    if len(stores) > 1:
+        fail(f"TikTok order {order_id} was handed to several stores ({', '.join(stores)}): add --store.")
+    return stores[0]
 
 
 def sync_order(store_id: str, order_id: str) -> dict[str, Any]:

@@ -41,6 +41,7 @@ def connect_command(code: str, merchant_ref: str | None, as_json: bool) -> None:
     """Exchange an authorization code, discover the shop, and store the encrypted tokens."""
     from hub.merchants import find_or_create_merchant
     from hub.sync.policy import resume_parked
+    from hub.sync.products import linking
     from hub.tiktok.connection import connect
 
     runtime = build_runtime()
@@ -50,6 +51,7 @@ def connect_command(code: str, merchant_ref: str | None, as_json: bool) -> None:
             shop = connect(runtime, session, code, merchant.id)
             summary = _shop_summary(shop)
         resume_parked(runtime, summary["merchant_id"])  # what waited for a reconnect goes now
+        linking.start_for_merchant(runtime, summary["merchant_id"])  # products already on TikTok: link, not copy
     except HubError as error:
         fail(error.message)
     finally:

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from hub.errors import ApiError
 from hub.models import Command
 from hub.models.commands import DONE, FAILED
-from hub.sync.orders import handoff
+from hub.sync.orders import handoff, returns
 
 ResultHandler = Callable[[Session, Command], None]
 RESULT_HANDLERS: dict[str, ResultHandler] = {
     handoff.CREATE: handoff.on_create_result,
     handoff.CANCEL: handoff.on_cancel_result,
+    returns.REFUND: returns.on_refund_result,
     # catalog.resend needs nothing after the store's answer: the products it resends arrive as events.
 }
 

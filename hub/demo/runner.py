@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from hub.demo.catalog import CATEGORY_MAP, build_catalog, second_store_catalog
+from hub.demo.lifecycle import DataFolderLock, CannotStart, DemoStopped, check_port, ignore_signals, raise_on_signals
 from hub.demo.processes import ProcessGroup, wait_for_http
 from hub.demo.shopify import SHOP as SHOPIFY_SHOP
 from hub.demo.shopify import DemoShopify
@@ -34,8 +35,19 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 APP_KEY, APP_SECRET, SERVICE_ID = "demo-app-key", "demo-app-secret-0123456789", "demo-service"
 SETTLED = ("Active", "Failed to sync", "Failed review", "Synced", "Needs category")
+# Summaries list statuses in the order a product or an order lives through them, not alphabetically.
+PRODUCT_LIFECYCLE = ("Needs category", "Not synced", "Failed to sync", "Under review", "Failed review", "Active",
+                     "Synced")
+ORDER_LIFECYCLE = ("Pending", "Failed", "Created", "Cancelled")
 
-console = Console()
+
+def in_lifecycle(counts: dict[str, int], lifecycle: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Known statuses in lifecycle order, then any other (future) status by name."""
+    rank = {status: i for i, status in enumerate(lifecycle)}
+    return sorted(counts.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+
+# Lines are never cut or folded at a width (the terminal wraps them; a log or a pipe keeps them whole).
+console = Console(soft_wrap=True)
 
 
 def _free_port() -> int:
@@ -76,7 +88,7 @@ class _BigCommerceDemo:
         table = _table("Harbour & Pine (BigCommerce) — products")
         table.add_column("status")
         table.add_column("products", justify="right")
-        for status, n in sorted(self.status_counts(store_id).items()):  # type: ignore[attr-defined]
+        for status, n in in_lifecycle(self.status_counts(store_id), PRODUCT_LIFECYCLE):  # type: ignore[attr-defined]
             table.add_row(status, str(n))
         console.print(table)
         console.print(f"The BigCommerce app's page, as the control panel opens it: {self.bigcommerce.load_url()}")
@@ -134,14 +146,18 @@ class Demo(_BigCommerceDemo):
         return f"http://127.0.0.1:{self.image_server.server_port}"
 
     def stop(self) -> None:
+        """Each part is stopped even if another fails to: the processes above all."""
         self.stop_event.set()
+        steps = [self.shopify.close, self.group.stop, self.bigcommerce.stop]
         if self.image_server is not None:
-            self.image_server.shutdown()
-        self.shopify.close()
+            steps.insert(0, self.image_server.shutdown)
         if self.runtime is not None:
-            self.runtime.close()
-        self.group.stop()
-        self.bigcommerce.stop()
+            steps.insert(-2, self.runtime.close)
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - reported, and the next part is still stopped
+                console.print(f"[yellow]while stopping:[/] {exc}")
 
     # -- set-up -----------------------------------------------------------------------------------
     def setup_hub(self) -> tuple[str, list[dict[str, str]]]:
@@ -223,6 +239,8 @@ class Demo(_BigCommerceDemo):
             return counts
 
     def wait_for_catalog(self, store_id: str, total: int, timeout: float = 150) -> None:
+        if not console.is_terminal:
+            return self._report_catalog_lines(store_id, total, timeout)
         with Progress(TextColumn("[bold]Syncing the catalog"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as progress:
             task = progress.add_task("", total=total)
@@ -231,11 +249,27 @@ class Demo(_BigCommerceDemo):
                 self.group.check()
                 counts = self.status_counts(store_id)
                 settled = sum(counts.get(s, 0) for s in SETTLED) + counts.get("scheduled", 0)
-                progress.update(task, completed=settled, description=" · ".join(
-                    f"{name}: {n}" for name, n in sorted(counts.items()) if name != "scheduled"))
+                progress.update(task, completed=settled, description=_counts_text(counts))
                 if settled >= total:
                     return
                 time.sleep(0.5)
+        return None
+
+    def _report_catalog_lines(self, store_id: str, total: int, timeout: float) -> None:
+        """Output to a file or a pipe: a whole line each time the counts change, never a line cut to a width."""
+        started = time.monotonic()
+        last = ""
+        while time.monotonic() - started < timeout:
+            self.group.check()
+            counts = self.status_counts(store_id)
+            settled = sum(counts.get(s, 0) for s in SETTLED) + counts.get("scheduled", 0)
+            line = f"Syncing the catalog: {settled}/{total} settled · {_counts_text(counts)}"
+            if line != last:
+                print(f"{line} ({time.monotonic() - started:.0f} s)", flush=True)
+                last = line
+            if settled >= total:
+                return
+            time.sleep(0.5)
 
     def hold_some_in_review(self, store: DemoStore) -> None:
         """Two new products arrive while TikTok's review is slow, so "Under review" shows too; the
@@ -422,23 +456,27 @@ class Demo(_BigCommerceDemo):
             table = _table(f"{store['name']} — products")
             table.add_column("status")
             table.add_column("products", justify="right")
-            for status, n in sorted(self.status_counts(store["store_id"]).items()):
+            for status, n in in_lifecycle(self.status_counts(store["store_id"]), PRODUCT_LIFECYCLE):
                 if status != "scheduled":
                     table.add_row(status, str(n))
             console.print(table)
         orders = _table(f"{uk['name']} — TikTok orders")
         orders.add_column("status")
         orders.add_column("orders", justify="right")
-        for status, n in sorted(self.order_counts(uk["store_id"]).items()):
+        for status, n in in_lifecycle(self.order_counts(uk["store_id"]), ORDER_LIFECYCLE):
             orders.add_row(status, str(n))
         console.print(orders)
         if shopify_store:
             shopify_orders = _table(f"{shopify_store['name']} — TikTok orders")
             shopify_orders.add_column("status")
             shopify_orders.add_column("orders", justify="right")
-            for status, n in sorted(self.order_counts(shopify_store["store_id"]).items()):
+            for status, n in in_lifecycle(self.order_counts(shopify_store["store_id"]), ORDER_LIFECYCLE):
                 shopify_orders.add_row(status, str(n))
             console.print(shopify_orders)
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return " · ".join(f"{name}: {n}" for name, n in in_lifecycle(counts, PRODUCT_LIFECYCLE) if name != "scheduled")
 
 
 def _table(title: str) -> Table:
@@ -447,14 +485,32 @@ def _table(title: str) -> Table:
 
 
 def run_demo(port: int, data_dir: Path, duration: float | None) -> None:
-    demo = Demo(port, data_dir)
+    """Runs the demo until Ctrl-C, SIGTERM, SIGHUP or `duration`; every way out stops every process."""
+    lock = DataFolderLock(data_dir.resolve())
     try:
+        check_port(port, "scripts/demo")
+        lock.acquire()
+    except CannotStart as exc:
+        console.print(f"[red]error:[/] {exc}")
+        sys.exit(1)
+    raise_on_signals()
+    demo: Demo | None = None
+    failed = False
+    try:
+        demo = Demo(port, data_dir)
         demo.run(duration)
     except KeyboardInterrupt:
         console.print("\nStopping ...")
+    except DemoStopped as stop:
+        console.print(f"\nStopping ({stop}) ...")
     except Exception as exc:  # noqa: BLE001 - shown to the person running the demo, then cleaned up
         console.print(f"[red]error:[/] {exc}")
-        demo.stop()
+        failed = True
+    finally:
+        ignore_signals()
+        if demo is not None:
+            demo.stop()
+        lock.release()
+    if failed:
         sys.exit(1)
-    demo.stop()
     console.print("Stopped. Run it again to resume.")

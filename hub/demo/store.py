@@ -56,7 +56,8 @@ class DemoStore:
     def push_store_info(self) -> None:
         self.client.send_events([new_event("store.update", store={
             "currency": self.currency, "weight_unit": "kg", "dimension_unit": "cm",
-            "platform_version": "demo 1.0", "extension_version": "1.0.0", "base_url": "http://demo-store.local"})])
+            "platform_version": "demo 1.0", "extension_version": "1.0.0", "base_url": "http://demo-store.local",
+            "capabilities": ["order.refund"]})])
 
     def push_catalog(self) -> list[dict[str, Any]]:
         products = []
@@ -83,6 +84,8 @@ class DemoStore:
             return self._create_order(payload["order"])
         if kind == "order.cancel":
             return self._cancel_order(payload)
+        if kind == "order.refund":
+            return self._refund_order(payload)
         if kind == "catalog.resend":
             self.push_catalog()
             return {"status": "done"}
@@ -118,6 +121,36 @@ class DemoStore:
         if changed:
             self.client.send_events([new_event("inventory.update", items=changed)])
         return {"status": "done", "platform_order_id": number}
+
+    def _refund_order(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """One store refund per TikTok return: a refund already made for the return is reported again."""
+        changed: list[dict[str, Any]] = []
+        with self.lock:
+            existing = self.state["orders"].get(payload["tiktok_order_id"])
+            if existing is None:
+                return {"status": "failed", "reason": "PLATFORM_ERROR", "retryable": False,
+                        "message": f"There is no store order {payload.get('platform_order_id')}."}
+            refunds = existing.setdefault("refunds", [])
+            made = next((x for x in refunds if x["tiktok_return_id"] == payload["tiktok_return_id"]), None)
+            if made is not None:
+                return {"status": "done", "platform_order_id": existing["number"], "platform_refund_id": made["id"]}
+            refund_id = f"{existing['number']}-R{len(refunds) + 1}"
+            for line in payload.get("lines", []):
+                if not line.get("restock"):
+                    continue
+                variant_id = line["variant_id"]
+                product = self.catalog.get(line["product_id"]) or {"variants": []}
+                start = next((v["quantity"] for v in product["variants"] if v["id"] == variant_id), 0)
+                quantity = self.state["stock"].get(variant_id, start) + int(line["quantity"])
+                self.state["stock"][variant_id] = quantity
+                changed.append({"product_id": line["product_id"], "variant_id": variant_id, "quantity": quantity,
+                                "price": None, "version": int(time.time() * 1000)})
+            refunds.append({"id": refund_id, "tiktok_return_id": payload["tiktok_return_id"],
+                            "amount": payload.get("amount"), "lines": payload.get("lines", [])})
+            self._save()
+        if changed:
+            self.client.send_events([new_event("inventory.update", items=changed)])
+        return {"status": "done", "platform_order_id": existing["number"], "platform_refund_id": refund_id}
 
     def _cancel_order(self, payload: dict[str, Any]) -> dict[str, Any]:
         with self.lock:

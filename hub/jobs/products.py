@@ -14,7 +14,7 @@ number of workers calling `ensure_periodic` schedule each once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import select
@@ -33,14 +33,42 @@ REVIEW_POLL_INTERVAL = 300.0
 RECONNECT = "Reconnect TikTok Shop"
 
 
-def _note(runtime: "Runtime", store_id: str, product_id: str, reason: str, fix: str | None, code: str) -> None:
+def _note(runtime: "Runtime", store_id: str, product_id: str, reason: str, fix: str | None, code: str,
+          retry: tuple[int, datetime] | None = None) -> None:
     from hub.models import Listing
 
     with runtime.db.session_scope() as session:
         listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
         if listing is not None:
             listing.reason, listing.fix, listing.reason_code = reason, fix, code
+            listing.retry_attempt, listing.retry_at = retry if retry is not None else (None, None)
             listing.updated_at = datetime.now(timezone.utc)
+
+
+def _retry_state() -> tuple[int, int, datetime] | None:
+    """Inside a listing job about to be retried: (the attempt that failed, all attempts, the next one's time).
+
+    RQ schedules the retry after the job raises, with the interval `get_retry_interval` gives now.
+    """
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is None or not job.retries_left or not job.retry_intervals:
+        return None
+    attempts = len(job.retry_intervals) + 1
+    failed = attempts - job.retries_left
+    return failed, attempts, datetime.now(timezone.utc) + timedelta(seconds=job.get_retry_interval())
+
+
+def _clear_retry(runtime: "Runtime", store_id: str, product_id: str) -> None:
+    from sqlalchemy import update
+
+    from hub.models import Listing
+
+    with runtime.db.session_scope() as session:
+        session.execute(update(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id,
+                                              Listing.retry_attempt.is_not(None))
+                        .values(retry_attempt=None, retry_at=None))
 
 
 def _park(runtime: "Runtime", store_id: str, error: AuthError) -> None:
@@ -56,19 +84,27 @@ def _park(runtime: "Runtime", store_id: str, error: AuthError) -> None:
 def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
     from hub.runtime import current
     from hub.sync.products.exporter import fail
+    from hub.sync.products import reasons
     from hub.sync.products.issues import Findings
     from hub.models import ProductSnapshot
 
     runtime = current()
-    try:
-        return fn(runtime, store_id, product_id)
-    except DataError as error:
+
+    def named() -> dict[str, Any]:
+        """The product as stored, so the reason names it like every other reason does."""
         with runtime.db.session_scope() as session:
             snapshot = session.scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == store_id,
                                                                     ProductSnapshot.product_id == product_id))
-            product = dict(snapshot.data) if snapshot is not None else {"id": product_id}
-        findings = Findings(product)
+            return dict(snapshot.data) if snapshot is not None else {"id": product_id}
+
+    try:
+        outcome = fn(runtime, store_id, product_id)
+        _clear_retry(runtime, store_id, product_id)
+        return outcome
+    except DataError as error:
+        findings = Findings(named())
         findings.add(error.code, error.message, error.fix or "Correct it, then click Sync.", field=error.field)
+        _clear_retry(runtime, store_id, product_id)
         return fail(runtime, store_id, product_id, findings)
     except AuthError as error:
         log.warning("TikTok refused access while syncing product %s of store %s: %s", product_id, store_id,
@@ -79,15 +115,20 @@ def _run(fn: Callable[..., str], store_id: str, product_id: str) -> str:
         return policy.PARKED
     except RetryableError as error:
         if policy.last_attempt():
-            product = {"id": product_id}
-            findings = Findings(product)
-            findings.add(error.code or "retries_exhausted",
-                         f"{error.message} Automatic retries did not get through.",
-                         "Check that the store's pictures open in a browser and that TikTok Shop is reachable, "
-                         "then click Sync.")
+            findings = Findings(named())
+            code = error.code or reasons.RETRIES_EXHAUSTED
+            findings.add(code, f"{error.message} Automatic retries did not get through.",
+                         reasons.fix_for(code, reasons.fix_for(reasons.RETRIES_EXHAUSTED)))
+            _clear_retry(runtime, store_id, product_id)
             return fail(runtime, store_id, product_id, findings)
+        state = _retry_state()
+        when = ""
+        if state is not None:
+            failed, attempts, due = state
+            when = f" (attempt {failed} of {attempts} failed; next attempt at {due:%H:%M:%S} UTC)"
         _note(runtime, store_id, product_id, f"A temporary TikTok or network problem stopped this sync "
-              f"({error.message}); it is retried automatically.", None, "retrying")
+              f"({error.message}); it is retried automatically{when}.", None, "retrying",
+              (state[0], state[2]) if state is not None else None)
         raise
 
 
@@ -121,6 +162,22 @@ def handle_changes(store_id: str, details: list[str], deleted: list[str], stock:
     from hub.sync.products.schedule import handle_changes as run
 
     return run(current(), store_id, details, deleted, stock, store_updated)
+
+
+def link_scan(store_id: str) -> dict[str, Any]:
+    """Read the shop's existing products and propose links (hub.sync.products.linking)."""
+    from hub.runtime import current
+    from hub.sync.products.linking import scan
+
+    return scan(current(), store_id)
+
+
+def link_push(store_id: str, product_ids: list[str]) -> dict[str, Any]:
+    """Price and stock for products just linked to what was already on TikTok."""
+    from hub.runtime import current
+    from hub.sync.products.linking import push_linked
+
+    return push_linked(current(), store_id, product_ids)
 
 
 def run_planner(runtime: "Runtime") -> int:

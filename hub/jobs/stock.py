@@ -64,6 +64,32 @@ def reconcile_tick(interval: float | None = None) -> int:
         schedule_next_tick(runtime, interval)
 
 
+def away_check_tick(interval: float | None = None) -> list[str]:
+    """Mark stores that went silent or were disconnected away, and always schedule the next check."""
+    from hub.runtime import current
+    from hub.sync.stock import away
+
+    runtime = current()
+    try:
+        return away.check_all(runtime)
+    finally:
+        schedule_next_slot(runtime, "store-away-check", away.CHECK_JOB, interval or away.CHECK_INTERVAL)
+
+
+def store_away_job(store_id: str) -> dict[str, Any]:
+    from hub.runtime import current
+    from hub.sync.stock import away
+
+    return away.take_off_sale(current(), store_id)
+
+
+def store_back_job(store_id: str) -> dict[str, Any]:
+    from hub.runtime import current
+    from hub.sync.stock import away
+
+    return away.restore(current(), store_id)
+
+
 def warm_up() -> None:
     """Import what the jobs need in the worker's main process.
 
@@ -78,5 +104,8 @@ def warm_up() -> None:
 
 def ensure_periodic(runtime: "Runtime") -> str:
     """Called by `hub worker` at start-up: warm the job imports and schedule the reconciliation tick."""
+    from hub.sync.stock import away
+
     warm_up()
+    schedule_next_slot(runtime, "store-away-check", away.CHECK_JOB, away.CHECK_INTERVAL)
     return schedule_next_tick(runtime)

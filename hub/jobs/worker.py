@@ -70,13 +70,15 @@ def preload() -> None:
 def start_periodic_jobs(runtime: Runtime) -> None:
     """Periodic jobs reschedule themselves under time-slot ids, so every worker may call this (the hub
     scheduler does, every few seconds) and exactly one chain of each runs."""
-    from hub.jobs import products, stock, stores
+    from hub.jobs import alerts, orders, products, stock, stores
     from hub.jobs.orders import schedule_polling
 
     schedule_polling(runtime)
     products.ensure_periodic(runtime)  # listing planner, review poll
     stock.ensure_periodic(runtime)  # price/stock reconciliation
     stores.ensure_periodic(runtime)  # hosted stores: "changed since" sweep
+    orders.ensure_retention(runtime)  # buyer data erased, handled records pruned
+    alerts.ensure_periodic(runtime)  # e-mail digest of new alerts
 
 
 def catch_up(runtime: Runtime) -> None:

@@ -40,4 +40,8 @@ class Listing(Base):
     # shows it without calling TikTok.
     sent_body: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # While a temporary failure waits for its automatic retry: which attempt failed (1 = the first run)
+    # and when the next one is due; None otherwise.
+    retry_attempt: Mapped[int | None] = mapped_column(default=None)
+    retry_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -66,6 +66,8 @@ class Order(Base):
     tiktok_package_id: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the retention policy erased the buyer's data of this order (hub/sync/orders/retention.py).
+    buyer_data_erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class OrderPollCursor(Base):

@@ -38,7 +38,17 @@ class Store(Base):
     # sells on TikTok (None: every location). See hub.sync.stock.locations.
     locations: Mapped[list[Any] | None] = mapped_column(default=None)
     selling_locations: Mapped[list[Any] | None] = mapped_column(default=None)
+    # Command types beyond v1's that the store's extension says it carries out (store.update
+    # `capabilities`, e.g. ["order.refund"]); None for an extension that never said (docs/extension-api.md).
+    capabilities: Mapped[list[Any] | None] = mapped_column(default=None)
     last_contact_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The store went away (silent too long, uninstalled, its platform refused the app): since when, why,
+    # what was done to its TikTok listings then ("zero" or "deactivate"), and the TikTok products the
+    # hub took off sale for it, to put back on sale when the store returns (hub/sync/stock/away.py).
+    away_since: Mapped[datetime | None] = mapped_column(default=None)
+    away_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    away_action: Mapped[str | None] = mapped_column(String(12), default=None)
+    away_deactivated: Mapped[list[Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 

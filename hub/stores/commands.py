@@ -95,6 +95,8 @@ def _execute(ctx: ConnectorContext, command: dict[str, Any]) -> dict[str, Any]:
         return _checked(connector.label, connector.create_order(ctx, payload.get("order") or {}))
     if command["type"] == "order.cancel":
         return _checked(connector.label, connector.cancel_order(ctx, payload))
+    if command["type"] == "order.refund":
+        return _checked(connector.label, connector.refund_order(ctx, payload))
     if command["type"] == "catalog.resend":
         ids = payload.get("product_ids")
         events = connector.fetch_products(ctx, [str(i) for i in ids]) if ids else connector.changed_since(ctx, None)

@@ -103,7 +103,7 @@ class HostedConnector(ABC):
     (`hub.errors`): `RetryableError` is retried with backoff, `AuthError` marks the connection broken and
     parks the work, `DataError` is shown with its reason. Canonical events are the Extension API's
     (`product.upsert`, `product.delete`, `inventory.update`, `store.update`, `order.fulfilled`,
-    `order.cancelled`, docs/extension-api.md), without `id`: the hub gives each a stable one.
+    `order.cancelled`, `order.refunded`, docs/extension-api.md), without `id`: the hub gives each a stable one.
     """
 
     platform: ClassVar[str]
@@ -180,6 +180,14 @@ class HostedConnector(ABC):
     @abstractmethod
     def cancel_order(self, ctx: "ConnectorContext", payload: dict[str, Any]) -> dict[str, Any]:
         """Cancel `payload["platform_order_id"]`; an order already cancelled is `done` too."""
+
+    def refund_order(self, ctx: "ConnectorContext", payload: dict[str, Any]) -> dict[str, Any]:
+        """Refund `payload["platform_order_id"]` for the lines and amount TikTok refunded, restocking the
+        lines marked `restock` (docs/extension-api.md, `order.refund`). It must first look for a refund it
+        made before for the same `tiktok_return_id` and report that one. A connector that implements it
+        lists `order.refund` in `store_info()["capabilities"]`: only then does the hub send it refunds."""
+        return {"status": "failed", "reason": "PLATFORM_ERROR", "retryable": False,
+                "message": f"The {self.label} connector does not carry out refunds."}
 
     def privacy_request(self, notification: Notification) -> "PrivacyRequest | None":
         """A buyer-data request the platform sent (Shopify's compliance topics), or None for any other

@@ -19,6 +19,7 @@ from hub.stores.connector import HostedConnector
 from hub.stores.credentials import CredentialTokens
 from hub.stores.http import BudgetReader, PlatformClient, PlatformLimiter, ThrottleReader
 from hub.stores.orders import OrderLink, claim
+from hub.sync.stock import away
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -62,9 +63,11 @@ class ConnectorContext:
         options: dict[str, Any] = {}
         if timeout is not None:
             options["timeout"] = timeout
+        runtime, store_id = self.runtime, self.store_id
         return PlatformClient(name=self.connector.label, base_url=base_url, key=self.shop_id, limiter=limiter,
                               tokens=self.tokens if authenticated else None, auth_headers=auth_headers,
-                              budget=budget, throttled=throttled, **options)
+                              budget=budget, throttled=throttled,
+                              on_answer=lambda: away.note_contact(runtime, store_id), **options)
 
     def order_link(self, tiktok_order_id: str) -> "AbstractContextManager[OrderLink]":
         """The claim on the platform order for a TikTok order (`create_order`): the hub's link row,

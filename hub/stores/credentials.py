@@ -22,6 +22,7 @@ from hub.errors import AuthError, RetryableError
 from hub.models import ActivityEntry, Store
 from hub.models.store_connections import BROKEN, CONNECTED, StoreCredential
 from hub.stores.connector import Grant, HostedConnector
+from hub.sync.stock import away
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -64,6 +65,8 @@ def connection_lost(session: Session, credential: StoreCredential, status: str, 
         session.add(ActivityEntry(merchant_id=store.merchant_id, store_id=store.id, kind=f"store.{status}",
                                   level="warning", subject_type="store", subject_id=store.id,
                                   message=f"{store.name}: {reason}"))
+        # Nobody can confirm the store's stock any more: its TikTok listings stop selling at once.
+        away.went_away(session, store, reason)
 
 
 class CredentialTokens:

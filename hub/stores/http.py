@@ -147,7 +147,7 @@ class PlatformClient:
                  tokens: TokenSource | None = None, auth_headers: Callable[[str], Mapping[str, str]] | None = None,
                  budget: BudgetReader | None = None, throttled: ThrottleReader | None = None,
                  timeout: tuple[float, float] = DEFAULT_TIMEOUT, session: requests.Session | None = None,
-                 max_throttle_retries: int = 2):
+                 max_throttle_retries: int = 2, on_answer: Callable[[], None] | None = None):
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.key = key
@@ -159,6 +159,9 @@ class PlatformClient:
         self.timeout = timeout
         self.session = session or requests.Session()
         self.max_throttle_retries = max_throttle_retries
+        # Called after every successful answer: the platform is there (the hub counts it as the store's
+        # contact, hub.sync.stock.away). Its failure never fails the call.
+        self.on_answer = on_answer
 
     def close(self) -> None:
         self.session.close()
@@ -186,7 +189,7 @@ class PlatformClient:
                 self.limiter.acquire(self.key)
             token = self.tokens.access_token() if self.tokens is not None else None
             try:
-                return self._send(method, url, params, raw, headers, token)
+                body = self._send(method, url, params, raw, headers, token)
             except AuthError as error:
                 if auth_retried or self.tokens is None or token is None:
                     raise
@@ -199,6 +202,13 @@ class PlatformClient:
                     self.limiter.hold(self.key, error.retry_after or 1.0)
                 if self.limiter is None or throttles > self.max_throttle_retries:
                     raise
+            else:
+                if self.on_answer is not None:
+                    try:
+                        self.on_answer()
+                    except Exception:  # noqa: BLE001 - bookkeeping; the answer itself is good
+                        log.exception("Could not record the contact of %s", self.name)
+                return body
 
     def _send(self, method: str, url: str, params: Mapping[str, Any] | None, raw: bytes | None,
               headers: Mapping[str, str] | None, token: str | None) -> Any:

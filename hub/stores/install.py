@@ -28,6 +28,7 @@ from hub.models.store_connections import CONNECTED, UNINSTALLED, StoreCredential
 from hub.runtime import current
 from hub.stores.connector import HostedConnector, Installation
 from hub.stores.credentials import connection_lost, store_grant
+from hub.sync.stock import away
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -117,11 +118,18 @@ def complete_install(runtime: "Runtime", connector: HostedConnector, installatio
         credential.status, credential.status_reason = CONNECTED, None
         credential.uninstalled_at = None
         credential.installed_at = now
+        store.last_contact_at = now
+        session.flush()
+        away.came_back(session, store)  # a store away for the uninstall sells again
         session.add(ActivityEntry(merchant_id=store.merchant_id, store_id=store.id, kind=kind, subject_type="store",
                                   subject_id=store.id, message=message))
         session.flush()
         store_id = store.id
     resume(runtime, store_id)
+    if kind == "store.installed":
+        from hub.sync.products import linking
+
+        linking.start_if_connected(runtime, store_id)  # its products may already be on TikTok
     return store_id
 
 

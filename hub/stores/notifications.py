@@ -25,6 +25,7 @@ from hub.stores.install import uninstall
 from hub.stores.intake import apply
 from hub.stores.privacy import carry_out
 from hub.stores.registry import UnknownPlatform, registry
+from hub.sync.stock import away
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -77,6 +78,7 @@ def process(runtime: "Runtime", row_id: str) -> str:
             return "parked"
         store_id = credential.store_id
         ctx = contexts.for_store(runtime, session, connector, store_id)
+    away.note_contact(runtime, store_id)  # a verified webhook of a connected store: the store is there
     try:
         events: list[dict[str, Any]] = list(connector.events_for(ctx, note))
     except AuthError as error:

@@ -14,6 +14,7 @@ import re
 from importlib.metadata import entry_points
 from typing import Any
 
+from hub.sync.products import vocabulary
 from hub.stores.connector import EXTENSION, HOSTED, ExtensionConnector, HostedConnector, StoreConnector
 
 log = logging.getLogger("hub.stores")
@@ -50,6 +51,7 @@ class Registry:
         if connector.kind not in (EXTENSION, HOSTED):
             raise ValueError(f"Connector kind {connector.kind!r} is neither {EXTENSION!r} nor {HOSTED!r}")
         self._connectors[connector.platform] = connector
+        vocabulary.learn(connector.platform, connector.option_word)  # reasons speak the store's words
         return connector
 
     def unregister(self, platform: str) -> None:

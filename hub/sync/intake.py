@@ -22,15 +22,17 @@ from sqlalchemy.orm import Session
 from hub.canonical.events import EVENT_SCHEMAS
 from hub.canonical.fields import QUANTITY_LIMIT
 from hub.canonical.fastload import fast_load
+from hub.canonical.received import with_received
 from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
 from hub.security import untrusted_json
+from hub.sync import rejections
 from hub.sync.products.categories import category_paths
 from hub.sync.stock import locations as stock_locations
 from hub.sync.rowwrites import compare_and_set, copy_rows, insert_new
 
 __all__ = ["Changes", "apply_events", "content_hash", "copy_rows"]
 
-ORDER_EVENTS = {"order.fulfilled", "order.cancelled"}
+ORDER_EVENTS = {"order.fulfilled", "order.cancelled", "order.refunded"}
 SNAPSHOTS = cast(Table, ProductSnapshot.__table__)
 STOCK = cast(Table, VariantStock.__table__)
 EVENTS = cast(Table, ProcessedEvent.__table__)
@@ -89,7 +91,7 @@ def _validate(raw: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     try:
         return _schema(event_type).load(raw), {}
     except ValidationError as exc:
-        return None, exc.normalized_messages()
+        return None, with_received(exc.normalized_messages(), raw)
 
 
 def _jsonable(value: Any) -> Any:
@@ -99,11 +101,13 @@ def _jsonable(value: Any) -> Any:
 def apply_events(session: Session, store: Store, raw_events: list[Any]) -> tuple[list[dict[str, Any]], Changes]:
     results: list[dict[str, Any]] = []
     valid: list[tuple[int, dict[str, Any]]] = []
+    refused: list[tuple[Any, dict[str, Any]]] = []
     for index, raw in enumerate(raw_events):
         event, errors = _validate(raw)
         event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
         if errors:
             results.append({"id": event_id, "status": "rejected", "errors": errors})
+            refused.append((raw, errors))
         else:
             assert event is not None  # _validate returns an event exactly when there are no errors
             results.append({"id": event["id"], "status": "accepted", "errors": {}})
@@ -125,6 +129,7 @@ def apply_events(session: Session, store: Store, raw_events: list[Any]) -> tuple
 
     changes = Changes()
     _apply(session, store, fresh, changes)
+    rejections.record_many(session, store.id, refused)  # the merchant sees them (settings page, hub products)
     return results, changes
 
 

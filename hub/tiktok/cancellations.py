@@ -2,7 +2,8 @@
 
 Used when the store cannot fulfil a TikTok order (out of stock, undeliverable). Whole order without
 `order_line_item_ids`/`skus`; part of it with one of them. `cancel_reason` is one of TikTok's reason
-keys, e.g. `seller_cancel_reason_out_of_stock`.
+keys for the shop's market and the order's status (`hub.tiktok.cancel_reasons`), e.g.
+`seller_cancel_reason_out_of_stock_uk` for a paid UK order.
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ if TYPE_CHECKING:
 
 CANCEL_ORDER = Endpoint("POST", "/return_refund/202309/cancellations")
 
-OUT_OF_STOCK = "seller_cancel_reason_out_of_stock"
-
 
 class CancellationsApi:
     def __init__(self, client: "ShopClient"):
         self.client = client
 
-    def cancel_order(self, order_id: str, *, cancel_reason: str = OUT_OF_STOCK,
+    def cancel_order(self, order_id: str, *, cancel_reason: str,
                      order_line_item_ids: Iterable[str] | None = None,
                      skus: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
         """`{"cancel_id", "cancel_status"}`."""

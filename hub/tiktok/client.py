@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hub.tiktok.orders import OrdersApi
     from hub.tiktok.products import ProductsApi
     from hub.tiktok.ratelimit import RateLimiter
+    from hub.tiktok.returns import ReturnsApi
 
 log = logging.getLogger("hub.tiktok")
 
@@ -135,6 +136,11 @@ class ShopClient:
     def cancellations(self) -> "CancellationsApi":
         from hub.tiktok.cancellations import CancellationsApi
         return CancellationsApi(self)
+
+    @property
+    def returns(self) -> "ReturnsApi":
+        from hub.tiktok.returns import ReturnsApi
+        return ReturnsApi(self)
 
     # ---- transport ---------------------------------------------------------------------------------
     def request(self, endpoint: Endpoint, *, path_params: Mapping[str, str] | None = None,

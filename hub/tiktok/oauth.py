@@ -55,14 +55,24 @@ def _when(value: Any, field_name: str) -> datetime:
     return datetime.fromtimestamp(stamp, tz=timezone.utc)
 
 
+LEGACY_AUTHORIZE_PATH = "/oauth/authorize"
+
+
 def authorize_url(settings: Settings, state: str) -> str:
-    """The link the merchant opens; TikTok redirects to the app's configured URL with `code` and `state`."""
-    parts = urlsplit(settings.tiktok_authorize_url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
+    """The link the merchant opens; TikTok redirects to the app's configured URL with `code` and `state`.
+
+    With a service id: TikTok's current link on the services host
+    (`https://services.tiktokshop.com/open/authorize?service_id=..&state=..`). Without one: the legacy
+    app-key link, which lives on the auth host (`https://auth.tiktok-shops.com/oauth/authorize?app_key=..
+    &state=..`), not on the services host (docs/tiktok-client.md, "Authorize link").
+    """
     if settings.tiktok_service_id:
+        parts = urlsplit(settings.tiktok_authorize_url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
         query.append(("service_id", settings.tiktok_service_id))
     else:
-        query.append(("app_key", _app(settings)[0]))
+        parts = urlsplit(settings.tiktok_auth_base.rstrip("/") + LEGACY_AUTHORIZE_PATH)
+        query = [("app_key", _app(settings)[0])]
     query.append(("state", state))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 

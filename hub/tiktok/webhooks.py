@@ -3,12 +3,16 @@
 TikTok wants HTTP 200 with an empty body within 3 seconds and retries otherwise, and delivers at
 least once; so this view does only what must happen before answering: check the signature over the
 raw body, insert the notification (its unique `tts_notification_id` makes a repeat a no-op), and
-enqueue the processing job. All processing happens in `hub.jobs.tiktok_notifications`; the job is
+enqueue the processing job. Older notification types arrive without `tts_notification_id` (TikTok's
+own samples of types 1, 3, 4, 5, 6, 7, 11 and 12 lack it): those are deduplicated on a key derived from
+what TikTok resends unchanged on a retry (`derived_notification_id`). All processing happens in `hub.jobs.tiktok_notifications`; the job is
 named by its dotted path, so this module needs nothing above the TikTok client.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from typing import Any
 
@@ -32,7 +36,7 @@ MAX_BODY = 1024 * 1024  # TikTok's notifications are a few hundred bytes
 SELLER_DEAUTHORIZATION = 6
 UPCOMING_AUTHORIZATION_EXPIRATION = 7
 PRODUCT_TYPES = {5, 15, 16, 37}  # product status and audit changes
-ORDER_TYPES = {1, 11}  # order status change, cancellation
+ORDER_TYPES = {1, 11, 12}  # order status change, cancellation, return status change
 PROCESS_JOB = "hub.jobs.tiktok_notifications.process_notification"
 
 
@@ -49,6 +53,22 @@ def enqueue(runtime: Runtime, notification_row_id: str, kind: int) -> None:
     queue(queue_for(kind), runtime.redis).enqueue(
         PROCESS_JOB, notification_row_id, job_id=f"tiktok-notification-{notification_row_id}", retry=None,
         failure_ttl=7 * 24 * 3600)
+
+
+DERIVED_PREFIX = "sha256:"
+
+
+def derived_notification_id(payload: dict[str, Any]) -> str:
+    """The dedupe key of a notification TikTok sent without `tts_notification_id`.
+
+    A retry repeats the notification unchanged, so a hash over its type, shop, timestamp and data
+    (key order and spacing left out) names it; a new change differs in `data` or `timestamp`. It fits
+    the 64-character column (224 bits of SHA-256) and cannot collide with TikTok's numeric ids.
+    """
+    canonical = json.dumps({"type": payload.get("type"), "shop_id": payload.get("shop_id"),
+                            "timestamp": payload.get("timestamp"), "data": payload.get("data")},
+                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return DERIVED_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:56]
 
 
 def _empty(status: int) -> Response:
@@ -71,13 +91,16 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
         return None
     if not 0 <= kind < 2**31:  # the column is a 32-bit integer; TikTok's types are small numbers
         return None
-    if notification_id in (None, "") or shop_id in (None, ""):
+    if shop_id in (None, "") or len(str(shop_id)) > 64:
         return None
-    if len(str(notification_id)) > 64 or len(str(shop_id)) > 64:
+    if notification_id is not None and notification_id != "" and len(str(notification_id)) > 64:
         return None
     payload["type"] = kind
-    payload["tts_notification_id"] = str(notification_id)
     payload["shop_id"] = str(shop_id)
+    if notification_id in (None, ""):
+        payload["tts_notification_id"] = derived_notification_id(payload)
+    else:
+        payload["tts_notification_id"] = str(notification_id)
     if not isinstance(payload.get("data"), dict):
         payload["data"] = {}
     return payload
@@ -108,7 +131,7 @@ def receive() -> Response:
         return _empty(401)
     payload = _parse(raw)
     if payload is None:
-        log.warning("Rejected a signed TikTok webhook without type, tts_notification_id or shop_id")
+        log.warning("Rejected a signed TikTok webhook without type or shop_id")
         return _empty(400)
 
     session = runtime.db.sessionmaker()

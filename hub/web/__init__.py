@@ -9,14 +9,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from hub.web import (activity, assets, auth, categories, connect, dashboard, locations, orders, products, progress,
-                         security, settings, stores)
+    from hub.web import (activity, assets, auth, categories, connect, dashboard, linking, locations, orders, products,
+                         progress, security, settings, stores)
     from hub.web.db import close_session
     from hub.web.templating import install_template_helpers
 
     security.init_app(app)
     install_template_helpers(app)
-    for module in (assets, auth, dashboard, connect, stores, locations, categories, products, orders, settings, activity,
+    for module in (assets, auth, dashboard, connect, stores, locations, linking, categories, products, orders, settings, activity,
                    progress):
         app.register_blueprint(module.bp)
     app.register_blueprint(connect.callback_bp)

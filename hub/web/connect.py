@@ -89,6 +89,7 @@ def callback() -> Any:
         policy.resume_parked(runtime, merchant_id())
     except Exception:  # the connection is stored; reconciliation and the order search catch up anyway
         current_app.logger.exception("Could not resume the work parked for merchant %s", merchant_id())
+    _read_existing_products(merchant_id())
     flash(f"Connected to the TikTok shop {shop.shop_name or shop.shop_id}.", "success")
     return redirect(url_for("dashboard.index"))
 
@@ -111,6 +112,17 @@ def _framed_callback(owner: str) -> Any:
         return render_template("error.html", title="TikTok refused the connection",
                                message=f"{error.message}. Close this window and try again from your store's "
                                        "admin."), 200
+    _read_existing_products(owner)
     return render_template("error.html", title="TikTok Shop connected",
                            message=f"Connected to the TikTok shop {shop.shop_name or shop.shop_id}. Close this "
                                    "window and return to your store's admin."), 200
+
+
+def _read_existing_products(merchant: str) -> None:
+    """Products the shop already sells are read and proposed for linking, so none is listed twice."""
+    from hub.sync.products import linking
+
+    try:
+        linking.start_for_merchant(current(), merchant)
+    except Exception:  # the connection is stored; "Check again" on the linking page starts the reading
+        current_app.logger.exception("Could not start reading the existing TikTok products of merchant %s", merchant)

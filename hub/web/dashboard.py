@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template
 
 from hub.models.orders import STATUS_LABELS
+from hub.sync.alerts import current_alerts
 from hub.web import catalog, preflight, progress, scope
 from hub.web.db import db
 from hub.web.security import merchant_id, web_blueprint
@@ -26,4 +27,5 @@ def index() -> Any:
                            failing=[i for i in items if i.state == preflight.FAIL],
                            counts=catalog.counts(rows), total=len(rows),
                            order_counts={label: order_counts.get(key, 0) for key, label in STATUS_LABELS.items()},
-                           stores=stores, progress=progress.summary(rows))
+                           stores=stores, progress=progress.summary(rows),
+                           alerts=current_alerts(db(), merchant_id()))

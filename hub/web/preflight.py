@@ -27,6 +27,7 @@ class Item:
     state: str
     detail: str
     fix: str | None = None
+    store: str | None = None  # the store an item concerns (None: the TikTok shop, and so every store)
 
 
 def connection_items(shop: TikTokShop | None) -> list[Item]:
@@ -80,15 +81,17 @@ def store_items(stores: list[Store], shop: TikTokShop | None) -> list[Item]:
         if store.last_contact_at is None:
             items.append(Item(key, f"{store.name}: extension has contacted the hub", WARN,
                               "The store has not contacted the hub yet.",
-                              "Enter the key and secret in the store's TikTok Shop Sync extension and save."))
+                              "Enter the key and secret in the store's TikTok Shop Sync extension and save.",
+                              store.name))
         elif not store.currency:
             items.append(Item(key, title, WARN, "The store has not reported its currency yet.",
-                              "Update the store's extension; it reports the currency when it connects."))
+                              "Update the store's extension; it reports the currency when it connects.", store.name))
         elif (stop := policy.currency_blocked(store.currency, shop_currency)) is not None:
             items.append(Item(key, title, FAIL, stop.message + " No products, prices, stock or orders move for "
-                                                               "this store until the currencies match.", stop.fix))
+                                                               "this store until the currencies match; other stores are "
+                                                               "not affected.", stop.fix, store.name))
         else:
-            items.append(Item(key, title, OK, f"Both sell in {shop_currency}."))
+            items.append(Item(key, title, OK, f"Both sell in {shop_currency}.", store=store.name))
     return items
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from hub.errors import DataError, HubError
 from hub.models import ActivityEntry, ProductOverride
 from hub.runtime import current
+from hub.sync import rejections
 from hub.sync.products.receives import what_tiktok_receives
 from hub.sync.stock.preview import preview
 from hub.web import catalog, progress, scope
@@ -47,7 +48,9 @@ def index() -> Any:
     return render_template("products.html", title="Products", rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
                            total=len(shown), counts=counts, all_count=len(rows), stores=stores, store_id=store_id,
                            status=status, text=text, page=page, more=len(shown) > page * PAGE_SIZE, args=args,
-                           progress=progress.summary(rows))
+                           progress=progress.summary(rows),
+                           refused=rejections.recent(db(), [st.id for st in stores if not store_id or st.id == store_id]),
+                           store_names={st.id: st.name for st in stores})
 
 
 def _overrides(store_id: str, product_id: str) -> dict[str, ProductOverride]:
@@ -224,6 +227,9 @@ def sync_one(store_id: str, product_id: str) -> Any:
     title = snapshot.title or product_id
     if counts is None:
         flash(f"{title} is already on TikTok and up to date; nothing to send.", "info")
+    elif counts.get("parked") and not any(n for k, n in counts.items() if k != "parked"):
+        flash(f"{title} waits for the TikTok connection: reconnect TikTok Shop on the Overview page and it is "
+              "sent by itself.", "info")
     else:
         _log(store.id, product_id, f"{'Resync details' if details else 'Sync'} requested for {title}.")
         flash(f"{title}: {'details are being resent' if details else 'sync started'}. The status below updates "
@@ -240,7 +246,7 @@ def sync_many() -> Any:
     if request.form.get("all") == "1":
         for store_id in stores:
             counts = _sync(store_id, None)
-            requested += sum(counts.values()) if counts else 0
+            requested += sum(n for k, n in counts.items() if k != "parked") if counts else 0
     else:
         for store_id, product_id in picked:
             if store_id in stores and _sync(store_id, product_id) is not None:

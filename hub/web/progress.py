@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select
 from hub.models import Listing, SkuBinding, VariantStock
 from hub.models import listings as st
 from hub.models.orders import CANCELLED, CREATED, FAILED
+from hub.sync import policy
 from hub.web import catalog, scope
 from hub.web.db import db
 from hub.web.security import web_blueprint
@@ -29,15 +30,21 @@ def _task(key: str, done: int, total: int, text: str) -> dict[str, Any]:
 
 def summary(rows: list[catalog.ProductRow]) -> dict[str, dict[str, Any]]:
     counts = Counter(r.status for r in rows)
-    mapped = sum(n for status, n in counts.items() if status != st.NEEDS_CATEGORY)
+    # A stopped store's products are not waiting to be sent: they are held until the store is fixed.
+    stopped = {r.store.id: r.store.name for r in rows if _stopped(r.store)}
+    held = sum(1 for r in rows if r.status == st.NOT_SYNCED and r.store.id in stopped)
+    mapped = sum(n for status, n in counts.items() if status != st.NEEDS_CATEGORY) - held
     sent = sum(counts[s] for s in SENT)
-    waiting = counts[st.NOT_SYNCED]
+    waiting = counts[st.NOT_SYNCED] - held
+    held_text = (f"; {held} held because {' and '.join(sorted(set(stopped.values())))} "
+                 f"{'is' if len(set(stopped.values())) == 1 else 'are'} stopped (see Overview)") if held else ""
     if not rows:
         listing_text = "No products received from your stores yet."
-    elif not mapped:
+    elif not mapped and not held:
         listing_text = f"{len(rows)} products received; map their categories to start sending them."
     else:
         listing_text = (f"{sent} of {mapped} products with a category processed by TikTok; {waiting} waiting to be sent"
+                        + held_text
                         + (f"; {counts[st.NEEDS_CATEGORY]} need a category." if counts[st.NEEDS_CATEGORY] else "."))
     orders = Counter(db().scalars(scope.order_statuses()))
     order_total = sum(n for status, n in orders.items() if status != CANCELLED)
@@ -59,6 +66,11 @@ def summary(rows: list[catalog.ProductRow]) -> dict[str, dict[str, Any]]:
     return {"listing": _task("listing", sent, mapped, listing_text),
             "orders": _task("orders", order_done, order_total, order_text),
             "stock": _task("stock", live - behind, live, stock_text)}
+
+
+def _stopped(store: Any) -> bool:
+    """Sync turned off, or the currency stop (`hub.sync.policy`): nothing of this store moves."""
+    return not store.sync_enabled or policy.currency_blocked(store.currency, None) is not None
 
 
 def _behind(store_ids: set[str]) -> int:

@@ -33,11 +33,18 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-def _authorize_origin() -> str:
+def _authorize_origins() -> list[str]:
+    """TikTok's authorize hosts: the services host (service id link) and the auth host (app-key link)."""
     from hub.runtime import current
 
-    parts = urlsplit(current().settings.tiktok_authorize_url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    settings = current().settings
+    origins = []
+    for url in (settings.tiktok_authorize_url, settings.tiktok_auth_base):
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+        if origin and origin not in origins:
+            origins.append(origin)
+    return origins
 
 
 def _security_headers(response: Any) -> Any:
@@ -46,7 +53,7 @@ def _security_headers(response: Any) -> Any:
         return response
     # Connecting TikTok posts a form that redirects to TikTok's authorize page; Chromium applies
     # form-action to that redirect, so TikTok's origin is named explicitly.
-    form_action = " ".join(filter(None, ["'self'", _authorize_origin()]))
+    form_action = " ".join(["'self'", *_authorize_origins()])
     frame = framing.current_frame()
     origins = frame.origins if frame is not None else framing.refused_origins()
     ancestors = " ".join(origins) if origins else "'none'"

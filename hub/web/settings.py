@@ -22,7 +22,8 @@ from hub.web.security import merchant_id, web_blueprint
 
 bp = web_blueprint("settings", __name__, url_prefix="/settings")
 
-SECTIONS = ("pricing", "stock", "orders", "package_defaults", "listing")
+SECTIONS = ("pricing", "stock", "orders", "package_defaults", "listing", "alerts", "vat")
+MAX_TAX_CLASS_ROWS = 40
 EXAMPLE_PRICE, EXAMPLE_QUANTITY = "9.99", 20
 MAX_CARRIER_ROWS = 40
 
@@ -98,7 +99,8 @@ def changes_from_form(section: str) -> tuple[dict[str, Any], dict[str, str]]:
     if section == "stock":
         return {"stock": {"reserve_units": _int_or_text("reserve_units"),
                           "reserve_percent": _text("reserve_percent") or "0",
-                          "out_of_stock_threshold": _int_or_text("out_of_stock_threshold")}}, errors
+                          "out_of_stock_threshold": _int_or_text("out_of_stock_threshold"),
+                          "when_store_away": _text("when_store_away") or "zero"}}, errors
     if section == "orders":
         carriers: dict[str, str] = {}
         for i in range(MAX_CARRIER_ROWS):
@@ -119,6 +121,21 @@ def changes_from_form(section: str) -> tuple[dict[str, Any], dict[str, str]]:
             "dimensions": dims if any(dims[k] for k in ("length", "width", "height")) else None}}, errors
     if section == "listing":
         return {"daily_listing_cap": _int_or_text("daily_listing_cap")}, errors
+    if section == "alerts":
+        return {"alerts": {"email": _text("alerts_email") or None}}, errors
+    if section == "vat":
+        classes: dict[str, str] = {}
+        if _text("vat_standard"):
+            classes[""] = _text("vat_standard")
+        for i in range(MAX_TAX_CLASS_ROWS):
+            name, rate = _text(f"vat_class_{i}"), _text(f"vat_rate_{i}")
+            if not name and not rate:
+                continue
+            if not name or not rate:
+                errors[f"vat.classes.{i}"] = "Give both the store's tax class and its VAT rate, or clear both."
+                continue
+            classes[name] = rate
+        return {"vat": {"classes": classes}}, errors
     raise KeyError(section)
 
 
@@ -128,6 +145,8 @@ def save(section: str) -> Any:
         return _page(_current()[1], status=404)
     merchant, current_values = _current()
     changes, errors = changes_from_form(section)
+    if section == "vat":  # the tax classes are edited as a whole table, like the carriers below
+        current_values = {**current_values, "vat": {}}
     if section == "orders":
         # Carriers are edited as a whole table: replace rather than merge, so a removed row goes away.
         current_values = {**current_values, "orders": {k: v for k, v in current_values["orders"].items()
@@ -139,15 +158,16 @@ def save(section: str) -> Any:
         new_values = None
     if errors or new_values is None:
         db().rollback()
-        return _page(current_values if section != "orders" else load_settings(merchant.settings), errors=errors,
+        return _page(current_values if section not in ("orders", "vat") else load_settings(merchant.settings),
+                     errors=errors,
                      form=request.form.to_dict(), status=422)
     merchant.settings = new_values
     flag_modified(merchant, "settings")
     db().add(ActivityEntry(merchant_id=merchant.id, kind="settings.changed", subject_type="settings",
-                           subject_id=section, message=f"Changed the {section.replace('_', ' ')} settings.",
+                           subject_id=section, message=f"Changed the {section.replace('_', ' ').replace('vat', 'VAT')} settings.",
                            data={section: new_values.get(section, new_values.get("daily_listing_cap"))}))
     db().commit()
-    if section in ("pricing", "stock"):
+    if section in ("pricing", "stock", "vat"):
         from hub.sync.stock.schedule import reprice_merchant
 
         reprice_merchant(current(), merchant.id)

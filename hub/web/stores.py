@@ -74,6 +74,9 @@ def create() -> Any:
     session.add(ActivityEntry(merchant_id=merchant.id, store_id=store.id, kind="store.created", subject_type="store",
                               subject_id=store.id, message=f"Created credentials for the store {store.name}."))
     session.commit()
+    from hub.sync.products import linking
+
+    linking.start_if_connected(current(), store.id)  # its products may already be on TikTok
     return _page(201, created={"store": store, "secret": secret})
 
 

@@ -179,8 +179,12 @@ def locations_by_variant(api: PlatformClient, product_ids: list[int]) -> dict[in
 
 
 def canonical(product: dict[str, Any], *, units: Units, lookups: Lookups, currency: str, store_url: str,
-              version: int, places: int = 2, locations: dict[int, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
-    """The canonical PRODUCT for a Catalog API v3 product read with `include=variants,images,custom_fields`."""
+              version: int, places: int = 2, locations: dict[int, list[dict[str, Any]]] | None = None,
+              prices_include_tax: bool | None = None) -> dict[str, Any]:
+    """The canonical PRODUCT for a Catalog API v3 product read with `include=variants,images,custom_fields`.
+
+    `prices_include_tax`: the store's `is_price_entered_with_tax`; the product's `tax_class_id` goes as its
+    tax class ("" for the default class 0), whose VAT rate the merchant chooses at the hub."""
     tracking = product.get("inventory_tracking") or "none"
     visible = bool(product.get("is_visible", True)) and product.get("availability") != "disabled"
     images = sorted(product.get("images") or [], key=lambda i: (not i.get("is_thumbnail"), i.get("sort_order") or 0))
@@ -231,6 +235,8 @@ def canonical(product: dict[str, Any], *, units: Units, lookups: Lookups, curren
                    for i in images if i.get("url_zoom") or i.get("url_standard")],
         "attributes": attributes, "weight": units.weight(product.get("weight")), "dimensions": units.dimensions(product),
         "variants": variants,
+        "tax_class": str(product.get("tax_class_id") or "") if product.get("tax_class_id") else "",
+        **({"prices_include_tax": prices_include_tax} if prices_include_tax is not None else {}),
     }
 
 

@@ -52,13 +52,16 @@ class StoreFacts:
     store_url: str
     control_panel: str
     raw: dict[str, Any]
+    prices_include_tax: bool | None = None  # `is_price_entered_with_tax`; None when the store does not say
 
 
 def _facts(info: dict[str, Any]) -> StoreFacts:
     return StoreFacts(name=str(info.get("name") or ""), currency=str(info.get("currency") or "").upper(),
                       places=int(info.get("decimal_places") or 2), units=catalog.store_units(info),
                       store_url=str(info.get("secure_url") or ""),
-                      control_panel=str(info.get("control_panel_base_url") or ""), raw=info)
+                      control_panel=str(info.get("control_panel_base_url") or ""), raw=info,
+                      prices_include_tax=bool(info["is_price_entered_with_tax"])
+                      if isinstance(info.get("is_price_entered_with_tax"), bool) else None)
 
 
 def _page(title: str, text: str, status: int) -> Response:
@@ -261,7 +264,7 @@ class BigCommerceConnector(HostedConnector):
             locations = catalog.locations_by_variant(client, [int(product["id"])])
         return {"type": "product.upsert", "product": catalog.canonical(
             product, units=facts.units, lookups=lookups, currency=facts.currency, store_url=facts.store_url,
-            version=version, places=facts.places, locations=locations)}
+            version=version, places=facts.places, locations=locations, prices_include_tax=facts.prices_include_tax)}
 
     def _page_locations(self, ctx: ConnectorContext, client: PlatformClient,
                         products: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]] | None:
@@ -326,7 +329,7 @@ class BigCommerceConnector(HostedConnector):
         catalog.Lookups.forget(ctx.shop_id)  # names and paths are read again with the catalog
         return {"currency": facts.currency or None, "weight_unit": facts.units.weight_unit,
                 "dimension_unit": facts.units.dimension_unit, "platform_version": None,
-                "base_url": facts.store_url or None}
+                "base_url": facts.store_url or None, "capabilities": ["order.refund"]}
 
     def changed_since(self, ctx: ConnectorContext, since: datetime | None) -> Iterator[dict[str, Any]]:
         with bc_api.client(ctx, self.config) as client:
@@ -359,6 +362,10 @@ class BigCommerceConnector(HostedConnector):
     def cancel_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
         with bc_api.client(ctx, self.config) as client:
             return orders.cancel(client, payload)
+
+    def refund_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
+        with bc_api.client(ctx, self.config) as client:
+            return orders.refund(client, payload)
 
     # BigCommerce tokens do not expire; one it invalidated (the app's scopes or the owner's e-mail
     # changed) cannot be refreshed: the base class's `refresh` raises AuthError, the connection shows

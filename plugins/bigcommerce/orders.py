@@ -190,6 +190,45 @@ def cancel(api: PlatformClient, payload: dict[str, Any]) -> dict[str, Any]:
     return {"status": "done", "platform_order_id": order_id}
 
 
+def refund_reason(return_id: str) -> str:
+    return f"Refunded on TikTok Shop (TikTok return {return_id})"
+
+
+def refund(api: PlatformClient, payload: dict[str, Any]) -> dict[str, Any]:
+    """`order.refund` through the Orders API refunds (`/v3/orders/{id}/payment_actions/refunds`): the
+    order's products TikTok refunded with their quantities, paid back as one offline ("custom") payment for
+    the amount, since TikTok, not BigCommerce, paid the buyer. A refund whose reason names the TikTok
+    return is the one made before and is reported again. BigCommerce does not restock on a refund, and
+    the app's scopes do not allow writing stock: lines that came back are named in the refund's reason
+    for the merchant to restock (docs/decisions.md)."""
+    order_id = str(payload.get("platform_order_id") or "")
+    if not order_id.isdigit():
+        return _failed("MISSING_FIELD", f"No BigCommerce order number to refund ({order_id!r})")
+    reason = refund_reason(str(payload["tiktok_return_id"]))
+    made = api.request("GET", f"/v3/orders/{order_id}/payment_actions/refunds") or {}
+    found = next((r for r in made.get("data") or [] if str(r.get("reason") or "").startswith(reason)), None)
+    if found is not None:
+        return {"status": "done", "platform_order_id": order_id, "platform_refund_id": str(found["id"])}
+    products = api.request("GET", f"/v2/orders/{order_id}/products") or []
+    items, back = [], []
+    for line in payload.get("lines") or []:
+        item = next((p for p in products if str(p.get("variant_id")) == str(line["variant_id"])
+                     or (not p.get("variant_id") and str(p.get("product_id")) == str(line["product_id"]))), None)
+        if item is None:
+            return _failed("PRODUCT_DELETED", f"BigCommerce order {order_id} has no line for variant {line['variant_id']}.")
+        items.append({"item_type": "PRODUCT", "item_id": int(item["id"]), "quantity": int(line["quantity"])})
+        if line.get("restock"):
+            back.append(f"{int(line['quantity'])} x {line.get('sku') or line['variant_id']}")
+    text = reason + (f"; returned to the store, to restock: {', '.join(back)}" if back else "")
+    body = {"items": items, "reason": text[:1000],
+            "payments": [{"provider_id": "custom", "amount": float(Decimal(str(payload["amount"]))), "offline": True}]}
+    try:
+        answer = api.request("POST", f"/v3/orders/{order_id}/payment_actions/refunds", json_body=body) or {}
+    except DataError as error:
+        return _failed("PLATFORM_ERROR", f"BigCommerce refused the refund of order {order_id}: {error.message}")
+    return {"status": "done", "platform_order_id": order_id, "platform_refund_id": str((answer.get("data") or {}).get("id"))}
+
+
 def _ours(config: BigCommerceConfig, order: dict[str, Any] | None) -> bool:
     return bool(order and order.get("external_order_id") and order.get("external_source") == config.external_source)
 

@@ -122,8 +122,13 @@ class HubClient:
         return self.send_events(new_event("product.upsert", product=p) for p in products)
 
     def poll_commands(self, wait: int = 25, limit: int = 10) -> list[dict[str, Any]]:
+        return self.poll(wait, limit)["commands"]
+
+    def poll(self, wait: int = 25, limit: int = 10) -> dict[str, Any]:
+        """The whole commands answer: `commands`, and `retry_after` (seconds) when the hub answered at once
+        because enough of this store's polls are already waiting (docs/extension-api.md, rule 5)."""
         return self.request("GET", "/api/v1/commands", params={"wait": wait, "limit": limit},
-                            timeout=wait + self.timeout)["commands"]
+                            timeout=wait + self.timeout)
 
     def report_result(self, command_id: str, result: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", f"/api/v1/commands/{command_id}/result", body=result)
@@ -140,9 +145,13 @@ class HubClient:
         """
         while not stop.is_set():
             try:
-                commands = self.poll_commands(wait=wait)
+                answer = self.poll(wait=wait)
             except HubClientError:
                 stop.wait(self.backoff)
+                continue
+            commands = answer.get("commands") or []
+            if not commands and answer.get("retry_after"):
+                stop.wait(float(answer["retry_after"]))  # other polls of this store are waiting already
                 continue
             for command in commands:
                 try:

@@ -181,7 +181,8 @@ class ShopifyConnector(HostedConnector):
         data = api.run(queries.SHOP)
         return {**data["shop"], "locations": nodes(data.get("locations"))}
 
-    def _product(self, ctx: ConnectorContext, api: AdminApi, product_gid: str, currency: str) -> dict[str, Any] | None:
+    def _product(self, ctx: ConnectorContext, api: AdminApi, product_gid: str, currency: str,
+                 taxes_included: bool | None = None) -> dict[str, Any] | None:
         found = api.run(queries.PRODUCT, {"id": product_gid})["product"]
         if found is None:
             return None
@@ -203,10 +204,11 @@ class ShopifyConnector(HostedConnector):
                     break
                 levels["nodes"] = nodes(levels) + nodes(more["inventoryLevels"])
                 cursor = more["inventoryLevels"]["pageInfo"]
-        return map_product(found, variants, shop=ctx.shop_id, currency=currency)
+        return map_product(found, variants, shop=ctx.shop_id, currency=currency, taxes_included=taxes_included)
 
-    def _upsert_or_delete(self, ctx: ConnectorContext, api: AdminApi, product_id: str, currency: str) -> dict[str, Any]:
-        mapped = self._product(ctx, api, gid("Product", product_id), currency)
+    def _upsert_or_delete(self, ctx: ConnectorContext, api: AdminApi, product_id: str, currency: str,
+                          taxes_included: bool | None = None) -> dict[str, Any]:
+        mapped = self._product(ctx, api, gid("Product", product_id), currency, taxes_included)
         if mapped is None:
             return {"type": "product.delete", "product_id": numeric_id(product_id)}
         return {"type": "product.upsert", "product": mapped}
@@ -223,9 +225,9 @@ class ShopifyConnector(HostedConnector):
             return []
         with self._api(ctx) as api:
             if topic in (webhooks.PRODUCTS_CREATE, webhooks.PRODUCTS_UPDATE):
-                currency = self._shop(api)["currencyCode"]
+                shop = self._shop(api)
                 return [self._upsert_or_delete(ctx, api, payload.get("admin_graphql_api_id") or payload["id"],
-                                               currency)]
+                                               shop["currencyCode"], shop.get("taxesIncluded"))]
             if topic == webhooks.INVENTORY_LEVELS_UPDATE:
                 return self._stock(ctx, api, payload)
             return orders.fulfilled(api, payload)
@@ -256,23 +258,26 @@ class ShopifyConnector(HostedConnector):
                 "platform_version": f"Shopify Admin API {API_VERSION}", "base_url": shop["primaryDomain"]["url"],
                 # For the merchant to choose which sell on TikTok (Stores → Stock locations).
                 "locations": [{"id": numeric_id(loc["id"]), "name": str(loc["name"])[:200]}
-                              for loc in shop["locations"] if loc.get("isActive", True)]}
+                              for loc in shop["locations"] if loc.get("isActive", True)],
+                "capabilities": ["order.refund"]}
 
     def changed_since(self, ctx: ConnectorContext, since: datetime | None) -> Iterator[dict[str, Any]]:
         """Every product changed since `since` (None: all) through one bulk operation, streamed."""
         with self._api(ctx) as api:
-            currency = self._shop(api)["currencyCode"]
+            shop = self._shop(api)
             operation = bulk.wait(api, bulk.start(api, since))
             for node, variants in bulk.products(bulk.lines(operation.get("url"))):
                 if not variants:
                     continue
                 yield {"type": "product.upsert",
-                       "product": map_product(node, variants, shop=ctx.shop_id, currency=currency)}
+                       "product": map_product(node, variants, shop=ctx.shop_id, currency=shop["currencyCode"],
+                                              taxes_included=shop.get("taxesIncluded"))}
 
     def fetch_products(self, ctx: ConnectorContext, product_ids: list[str]) -> Iterable[dict[str, Any]]:
         with self._api(ctx) as api:
-            currency = self._shop(api)["currencyCode"]
-            return [self._upsert_or_delete(ctx, api, product_id, currency) for product_id in product_ids]
+            shop = self._shop(api)
+            return [self._upsert_or_delete(ctx, api, product_id, shop["currencyCode"], shop.get("taxesIncluded"))
+                    for product_id in product_ids]
 
     # ---- commands --------------------------------------------------------------------------------
     def create_order(self, ctx: ConnectorContext, order: dict[str, Any]) -> dict[str, Any]:
@@ -282,6 +287,12 @@ class ShopifyConnector(HostedConnector):
     def cancel_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
         with self._api(ctx) as api:
             return orders.cancel(api, payload)
+
+    def refund_order(self, ctx: ConnectorContext, payload: dict[str, Any]) -> dict[str, Any]:
+        with self._api(ctx) as api:
+            locations = self._shop(api)["locations"]
+            first = next((numeric_id(loc["id"]) for loc in locations if loc.get("isActive", True)), None)
+            return orders.refund(api, payload, first)
 
     # ---- credentials -----------------------------------------------------------------------------
     def refresh(self, shop_id: str, details: dict[str, Any], refresh_token: str) -> Grant:

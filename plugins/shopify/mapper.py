@@ -102,8 +102,12 @@ def _simple(variants: list[dict[str, Any]]) -> bool:
     return not selected or [(o.get("name"), o.get("value")) for o in selected] == [("Title", "Default Title")]
 
 
-def product(node: dict[str, Any], variants: list[dict[str, Any]], *, shop: str, currency: str) -> dict[str, Any]:
-    """The canonical PRODUCT of a product node and all its variant nodes."""
+def product(node: dict[str, Any], variants: list[dict[str, Any]], *, shop: str, currency: str,
+            taxes_included: bool | None = None) -> dict[str, Any]:
+    """The canonical PRODUCT of a product node and all its variant nodes.
+
+    `taxes_included`: the shop's `taxesIncluded` (prices entered with tax); None leaves it unsaid, which
+    the hub reads as included."""
     simple = _simple(variants)
     mapped = [variant(v, currency=currency, simple=simple) for v in variants]
     version = max([millis(node.get("updatedAt"))] + [newest for _, newest in mapped])
@@ -125,6 +129,7 @@ def product(node: dict[str, Any], variants: list[dict[str, Any]], *, shop: str, 
         "brand": (node.get("vendor") or "").strip() or None, "categories": categories, "images": images,
         "attributes": {}, "weight": None, "dimensions": None, "tags": list(node.get("tags") or []),
         "variants": [v for v, _ in mapped],
+        **({"prices_include_tax": bool(taxes_included)} if taxes_included is not None else {}),
     }
 
 

@@ -167,6 +167,49 @@ def cancel(api: AdminApi, payload: dict[str, Any]) -> dict[str, Any]:
     return {"status": "done", "platform_order_id": number}
 
 
+def refund_note(return_id: str) -> str:
+    return f"Refunded on TikTok Shop (TikTok return {return_id})"
+
+
+def refund(api: AdminApi, payload: dict[str, Any], location_id: str | None = None) -> dict[str, Any]:
+    """`order.refund` with refundCreate: the lines TikTok refunded (restocked at the shop's first location
+    when they came back), the shipping part, and one REFUND transaction on the "TikTok Shop" gateway for
+    the amount (TikTok, not Shopify, paid the buyer back). A refund whose note names the return is the one
+    made before: it is reported again instead of refunding twice."""
+    number = str(payload["platform_order_id"])
+    note = refund_note(str(payload["tiktok_return_id"]))
+    order = api.run(queries.ORDER_FOR_REFUND, {"id": gid("Order", number)})["order"]
+    if order is None:
+        return failure("PLATFORM_ERROR", f"Shopify has no order {number} to refund.")
+    made = next((r for r in order.get("refunds") or [] if r.get("note") == note), None)
+    if made is not None:
+        return {"status": "done", "platform_order_id": number, "platform_refund_id": numeric_id(made["id"])}
+    items = (order.get("lineItems") or {}).get("nodes") or []
+    refund_lines = []
+    for line in payload.get("lines") or []:
+        item = next((i for i in items if i.get("variant") and numeric_id(i["variant"]["id"]) == str(line["variant_id"])),
+                    None)
+        if item is None:
+            return failure("PRODUCT_DELETED", f"Shopify order {number} has no line for variant {line['variant_id']}.")
+        entry: dict[str, Any] = {"lineItemId": item["id"], "quantity": int(line["quantity"]),
+                                 "restockType": "RETURN" if line.get("restock") else "NO_RESTOCK"}
+        if line.get("restock") and location_id:
+            entry["locationId"] = gid("Location", location_id)
+        refund_lines.append(entry)
+    refund_input: dict[str, Any] = {
+        "orderId": order["id"], "note": note, "notify": False, "refundLineItems": refund_lines,
+        "transactions": [{"orderId": order["id"], "kind": "REFUND", "gateway": GATEWAY,
+                          "amount": str(payload["amount"])}]}
+    if Decimal(str(payload.get("shipping") or "0")) > 0:
+        refund_input["shipping"] = {"amount": str(payload["shipping"])}
+    answer = api.run(queries.REFUND_CREATE, {"input": refund_input}).get("refundCreate") or {}
+    errors = answer.get("userErrors") or []
+    if errors or not answer.get("refund"):
+        return failure("PLATFORM_ERROR", "Shopify refused the refund: " +
+                       ("; ".join(str(e.get("message")) for e in errors) or "no refund made"))
+    return {"status": "done", "platform_order_id": number, "platform_refund_id": numeric_id(answer["refund"]["id"])}
+
+
 def fulfilled(api: AdminApi, payload: dict[str, Any]) -> list[dict[str, Any]]:
     """`order.fulfilled` for a fulfilment of an order the app created, with its tracking number."""
     order_id = payload.get("order_id")

@@ -80,7 +80,7 @@ query ShopName {
 
 SHOP = """
 query Shop {
-  shop { id name myshopifyDomain currencyCode weightUnit unitSystem primaryDomain { url } }
+  shop { id name myshopifyDomain currencyCode weightUnit unitSystem taxesIncluded primaryDomain { url } }
   locations(first: 50) { nodes { id name isActive fulfillsOnlineOrders } }
 }
 """
@@ -172,6 +172,26 @@ mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $staffNote: Str
               refundMethod: {originalPaymentMethodsRefund: false}) {
     job { id done }
     orderCancelUserErrors { field message code }
+  }
+}
+"""
+
+# One refund per TikTok return: the return id is in the refund's note, looked up before refunding.
+ORDER_FOR_REFUND = """
+query OrderForRefund($id: ID!) {
+  order(id: $id) {
+    id sourceIdentifier
+    lineItems(first: 100) { nodes { id quantity variant { id } } }
+    refunds(first: 50) { id note }
+  }
+}
+"""
+
+REFUND_CREATE = """
+mutation RefundCreate($input: RefundInput!) {
+  refundCreate(input: $input) {
+    refund { id note }
+    userErrors { field message }
   }
 }
 """

@@ -25,7 +25,20 @@ define( 'TTS_SYNC_FILE', __FILE__ );
 define( 'TTS_SYNC_DIR', __DIR__ . '/' );
 
 require_once TTS_SYNC_DIR . 'src/Autoloader.php';
-\TikTokShopSync\Autoloader::register( TTS_SYNC_DIR . 'src/' );
+// The shared Extension API client: lib/extension-client/ in the zip, plugins/extension-client-php/ in a checkout.
+define( 'TTS_SYNC_LIBRARY_DIR', \TikTokShopSync\Autoloader::find_library( TTS_SYNC_DIR ) );
+\TikTokShopSync\Autoloader::register( TTS_SYNC_DIR . 'src/', TTS_SYNC_LIBRARY_DIR );
+
+if ( '' === TTS_SYNC_LIBRARY_DIR ) {
+	// An incomplete upload: say so instead of failing on the first call to the hub.
+	add_action(
+		'admin_notices',
+		static function () {
+			echo '<div class="notice notice-error"><p>' . esc_html__( 'TikTok Shop Sync is incomplete: its lib/extension-client folder is missing. Install the plugin again from its zip.', 'tiktok-shop-sync' ) . '</p></div>';
+		}
+	);
+	return;
+}
 
 // Declared on before_woocommerce_init, the only moment WooCommerce accepts it; the key is custom_order_tables.
 add_action(

@@ -145,3 +145,16 @@ def test_without_the_inventory_scope_variants_carry_their_totals_only(world: Wor
     product = world.wait(lambda: world.snapshot(751), "product at the hub")
     assert "locations" not in product["variants"][0]
     assert not [c for _, c, _s in world.fake.app_calls(STORE) if c.startswith("GET /v3/inventory")]
+
+
+def test_products_say_whether_the_stores_prices_include_tax_and_carry_the_tax_class(world: World) -> None:
+    """`/v2/store` `is_price_entered_with_tax`: off means the prices exclude VAT; the product's tax class goes along."""
+    world.fake.stores[STORE].price_entered_with_tax = False
+    world.installed()
+    made = make_product(760, "Kids Tee", price=10.0)
+    made["tax_class_id"] = 2
+    world.fake.save_product(STORE, made)
+    product: dict[str, Any] = world.wait(lambda: world.snapshot(760), "product at the hub")
+    assert product["prices_include_tax"] is False and product["tax_class"] == "2"
+    world.fake.save_product(STORE, make_product(761, "Adult Tee", price=10.0))
+    assert world.wait(lambda: world.snapshot(761), "product at the hub")["tax_class"] == ""

@@ -109,6 +109,25 @@ def test_unknown_product_keys_are_kept_and_integer_ids_become_strings(client, ru
         assert snap.product_id == "5" and snap.data["shopify_handle"] == "socks"
 
 
+def test_decimals_written_as_stores_write_them_are_accepted_and_bad_ones_echoed(client, runtime) -> None:  # noqa: ANN001
+    """WooCommerce writes a half kilo as ".5"; "5." is the same number. A wrong value is shown back as sent."""
+    p = product("6", weight={"value": ".5", "unit": "kg"},
+                dimensions={"length": "30.", "width": "20", "height": ".75", "unit": "cm"})
+    p["variants"][0]["price"] = "12."
+    p["variants"][0]["compare_at_price"] = ".99"
+    assert [r["status"] for r in client.send_events([new_event("product.upsert", product=p)])] == ["accepted"]
+    with runtime.db.session_scope() as s:
+        data = s.scalar(select(ProductSnapshot).where(ProductSnapshot.product_id == "6")).data
+    assert data["weight"]["value"] == "0.5"
+    assert (data["dimensions"]["length"], data["dimensions"]["height"]) == ("30", "0.75")
+    assert (data["variants"][0]["price"], data["variants"][0]["compare_at_price"]) == ("12", "0.99")
+
+    bad = product("7", weight={"value": "0,5", "unit": "kg"})
+    [result] = client.send_events([new_event("product.upsert", product=bad)])
+    assert result["status"] == "rejected"
+    assert "(got '0,5')" in result["errors"]["product"]["weight"]["value"][0]
+
+
 def test_inventory_update_ignores_older_versions(client, runtime) -> None:  # noqa: ANN001
     client.send_events([new_event("product.upsert", product=product("7", version=100))])
 
@@ -286,3 +305,26 @@ def test_openapi_document_is_valid_and_describes_every_endpoint(live_hub) -> Non
     # The canonical data is described from the same schemas that validate it, per-location stock included.
     assert "locations" in schemas["Variant"]["properties"] and "LocationStock" in schemas
     assert {"tiktok_order_id", "shipping_address", "lines", "totals"} <= set(schemas["Order"]["properties"])
+
+
+def test_a_negative_price_is_refused_per_event(client, runtime) -> None:  # noqa: ANN001
+    """TikTok cannot sell below £0.01; a negative store price is the extension's mistake, said at the door."""
+    client.send_events([new_event("product.upsert", product=product("60"))])
+    negative = product("61")
+    negative["variants"][0]["price"] = "-1.00"
+    was = product("62")
+    was["variants"][0]["compare_at_price"] = "-5"
+    stock = new_event("inventory.update", items=[{"product_id": "60", "variant_id": "60-0", "quantity": 4,
+                                                  "price": "-2.50", "version": 9}])
+    good = new_event("product.upsert", product=product("63"))
+    results = client.send_events([new_event("product.upsert", product=negative),
+                                  new_event("product.upsert", product=was), stock, good])
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "accepted"]
+    message = results[0]["errors"]["product"]["variants"]["0"]["price"][0]
+    assert "0 or more" in message and 'Received: "-1.00"' in message
+    assert "0 or more" in results[1]["errors"]["product"]["variants"]["0"]["compare_at_price"][0]
+    assert 'Received: "-2.50"' in results[2]["errors"]["items"]["0"]["price"][0]
+    with runtime.db.session_scope() as s:
+        assert sorted(s.scalars(select(ProductSnapshot.product_id))) == ["60", "63"]
+        row = s.scalar(select(VariantStock).where(VariantStock.variant_id == "60-0"))
+        assert (row.quantity, row.price) == (50, "9.99")

@@ -21,6 +21,7 @@ from marshmallow import ValidationError
 
 from hub.canonical.fastload import _loaders, fast_load
 from hub.canonical.events import EVENT_SCHEMAS
+from hub.canonical.received import with_received
 from hub.security.untrusted_json import problems
 from hub.sync.intake import _validate
 
@@ -33,8 +34,8 @@ def _event_type(raw: Any) -> str | None:
 def _marshmallow(raw: Any) -> tuple[Any, dict[str, Any]]:
     try:
         return EVENT_SCHEMAS[raw["type"]]().load(copy.deepcopy(raw)), {}
-    except ValidationError as exc:
-        return None, exc.normalized_messages()
+    except ValidationError as exc:  # the intake's messages are marshmallow's, each echoing the value received
+        return None, with_received(exc.normalized_messages(), raw)
 
 
 def _reference(raw: Any) -> tuple[Any, dict[str, Any]]:

@@ -60,7 +60,13 @@ def test_upgrading_keeps_category_paths_for_products_already_stored(database_url
 
     upgrade(database_url, "0004")
     db = Database(database_url)
-    store = _store(db)
+    with db.session_scope() as s:
+        merchant_id = find_or_create_merchant(s, None).id
+    with db.engine.begin() as conn:  # the stores table as revision 0004 has it (the model has grown since)
+        conn.execute(text("INSERT INTO stores (id, merchant_id, platform, name, key_id, secret_encrypted, "
+                          "sync_enabled, created_at) VALUES ('st_old', :m, 'woocommerce', 'S', 'hk_old', 'x', true, "
+                          "CURRENT_TIMESTAMP)"), {"m": merchant_id})
+    store = Store(id="st_old")
     data = '{"id": "7", "categories": [{"name": "Socks", "path": ["Clothing", " Socks "]}, {"name": "Sale"}]}'
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO product_snapshots (store_id, product_id, version, data, content_hash, title, "

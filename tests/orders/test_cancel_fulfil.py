@@ -47,7 +47,20 @@ def test_store_cancellation_cancels_on_tiktok(world: World, store: FakeStore) ->
                reason="Out of stock")
     world.wait_status(tid, "Cancelled")
     assert world.sandbox.order(tid)["status"] == "CANCELLED"
+    # the UK "out of stock" key for a paid order (TikTok refuses the non-UK key with 25001021)
+    assert world.sandbox.order(tid)["cancel_reason"] == "seller_cancel_reason_out_of_stock_uk"
     assert world.commands("order.cancel") == []  # not echoed back to the store
+
+
+def test_store_cancellation_during_the_hold_cancels_on_tiktok(world: World, store: FakeStore) -> None:
+    world.set_settings(import_at="immediately")
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}], status="ON_HOLD")
+    world.wait_status(tid, "Created")
+    store.send("order.cancelled", tiktok_order_id=tid, platform_order_id=store.orders[tid].number,
+               reason="Out of stock")
+    world.wait_status(tid, "Cancelled")
+    cancelled = world.sandbox.order(tid)
+    assert cancelled["status"] == "CANCELLED" and cancelled["cancel_reason"] == "seller_cancel_reason_out_of_stock_uk"
 
 
 def test_store_cancellation_after_shipping_explains_tiktok_refuses(world: World, store: FakeStore) -> None:

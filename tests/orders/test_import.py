@@ -50,6 +50,29 @@ def test_duplicate_and_replayed_webhooks_make_one_order(world: World, store: Fak
     assert len(store.orders) == 1
 
 
+def test_order_webhooks_without_notification_ids_import_the_order_once(world: World, store: FakeStore) -> None:
+    """The sandbox sends order notifications as TikTok's samples show them: no tts_notification_id."""
+    world.sandbox.control("PUT", "/shop", {"legacy_webhook_envelopes": True})
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    world.wait_status(tid, "Created")  # no poll ran: the webhook alone brought it in
+    hooks = world.sandbox.webhooks(tid)
+    assert hooks and all("tts_notification_id" not in h["payload"] for h in hooks)
+    wait_until(lambda: all(h["status"] == "delivered" for h in world.sandbox.webhooks(tid)),
+               what="every notification answered 200 (TikTok stops retrying)")
+    for hook in hooks:  # TikTok's retries
+        r = requests.post(f"{world.hub_url}/tiktok/webhooks", data=hook["body"].encode(),
+                          headers={"Authorization": hook["signature"], "Content-Type": "application/json"})
+        assert r.status_code == 200
+    world.settle()
+    from sqlalchemy import func, select
+
+    from hub.models import TikTokNotification
+
+    with world.runtime.db.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(TikTokNotification)) == len(hooks)
+    assert len(store.orders) == 1 and len(world.commands("order.create")) == 1
+
+
 def test_held_order_waits_for_the_hold_then_imports(world: World, store: FakeStore) -> None:
     tid = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 1}], status="ON_HOLD")
     pending = world.wait_status(tid, "Pending")

@@ -53,3 +53,41 @@ def test_orders_command_lists_statuses_as_json(world: World, store: FakeStore) -
     bad = subprocess.run([sys.executable, "-c", code, "orders", "--store", "st_nope", "--json"], env=env,
                          capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[2]))
     assert bad.returncode != 0 and "st_nope" in bad.stderr and bad.stdout == ""
+
+
+def _hub(world: World, *args: str) -> subprocess.CompletedProcess[str]:
+    settings = world.runtime.settings
+    env = {**os.environ, "HUB_DATA_DIR": str(settings.data_dir), "HUB_DATABASE_URL": settings.database_url,
+           "HUB_REDIS_URL": world.runtime.redis_url}
+    return subprocess.run([sys.executable, "-m", "hub.cli", *args], env=env, capture_output=True, text=True,
+                          cwd=str(Path(__file__).resolve().parents[2]), timeout=120)
+
+
+def test_store_ids_are_easy_to_find_and_the_orders_page_hint_works_as_written(world: World, store: FakeStore) -> None:
+    """`hub store list` gives the ids other commands ask for; `hub sync --order ID` needs no --store."""
+    added = _hub(world, "store", "add", "--platform", "woocommerce", "--name", "Second shop", "--json")
+    assert added.returncode == 0, added.stderr
+    second = json.loads(added.stdout)  # `hub store add` prints JSON, with or without --json: a contract
+    assert {"store_id", "key_id", "secret"} <= set(second)
+
+    listed = _hub(world, "store", "list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split()[:2] == ["store", "id"]
+    row = next(line for line in lines if second["store_id"] in line)
+    assert "Second shop" in row and "WooCommerce" in row and second["key_id"] in row
+    assert "waiting for the store's first contact" in row
+    as_json = json.loads(_hub(world, "store", "list", "--json").stdout)["stores"]
+    mine = next(s for s in as_json if s["store_id"] == world.store["store_id"])
+    assert mine["state"] == "syncing" and mine["currency"] == "GBP"
+
+    empty = _hub(world, "products", "--store", second["store_id"])
+    assert empty.returncode == 0 and f"Store {second['store_id']} has sent no products yet" in empty.stdout
+
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    world.wait_status(tid, "Created")
+    retried = _hub(world, "sync", "--order", tid)  # as the Orders page's hint writes it
+    assert retried.returncode == 0, retried.stderr
+    assert json.loads(retried.stdout)["status"] == "Created"  # a created order is left alone, never made twice
+    unknown = _hub(world, "sync", "--order", "576000000000000000")
+    assert unknown.returncode == 1 and "There is no TikTok order 576000000000000000" in unknown.stderr

@@ -15,6 +15,7 @@ from hub.models.listings import FAILED_TO_SYNC, NOT_SYNCED, UNDER_REVIEW
 from hub.models.tiktok_shops import BROKEN
 
 CREATE = "POST /product/202309/products"
+LISTING_CHECK = "POST /product/202309/products/listing_check"
 UPLOAD = "POST /product/202309/images/upload"
 
 
@@ -138,6 +139,7 @@ def test_products_that_cannot_sync_never_block_the_others(shop) -> None:
 
 
 def test_missing_barcodes_fail_when_tiktok_cannot_exempt_the_category(shop) -> None:
+    shop.sandbox.shop(identifier_exemption={"916488": False})  # the rules say: no exemption
     shop.map("Food > Tea", "916488", size_chart={},
              attributes={"Allergen Information": "None", "Shelf Life": "Over 12 months"})
     tea = shop.product("81", title="English Breakfast Loose Leaf Tea 250g", path=("Food", "Tea"), attributes={})
@@ -148,17 +150,31 @@ def test_missing_barcodes_fail_when_tiktok_cannot_exempt_the_category(shop) -> N
     assert "TEE-81-L" in listing.reason and "TEE-81-M" not in listing.reason.split("Missing for:")[1]
     assert shop.sandbox.calls(CREATE) == 0
 
-    shop.sandbox.shop(gtin_exempt_categories=["916488"])
-    with shop.runtime.db.session_scope() as session:  # TikTok's answer is cached per category: forget it
+    assert shop.sandbox.calls(LISTING_CHECK) == 0  # the rules decide, not a listing check's refusal
+
+    shop.sandbox.shop(identifier_exemption={"916488": True})
+    with shop.runtime.db.session_scope() as session:  # the category rules are cached for a day: forget them
         from hub.models import TikTokCategoryInfo
 
         for info in session.scalars(select(TikTokCategoryInfo)):
-            info.identifier_required = None
+            session.delete(info)
     from hub.sync.products.schedule import sync
 
     sync(shop.runtime, shop.store_id, "81")
     shop.work()
     assert shop.listing("81").status == UNDER_REVIEW
+
+
+def test_missing_barcodes_are_fine_where_the_rules_say_nothing(shop) -> None:
+    """The 202309 rules document no identifier requirement: no barcode, no refusal, no listing check."""
+    shop.map("Food > Tea", "916488", size_chart={},
+             attributes={"Allergen Information": "None", "Shelf Life": "Over 12 months"})
+    tea = shop.product("82", title="Earl Grey Loose Leaf Tea 250g", path=("Food", "Tea"), attributes={})
+    shop.push(tea)
+    assert shop.listing("82").status == UNDER_REVIEW, shop.listing("82").reason
+    assert shop.sandbox.calls(LISTING_CHECK) == 0
+    remote = shop.sandbox.product(shop.listing("82").tiktok_product_id)
+    assert all("identifier_code" not in s for s in remote["live"]["skus"])
 
 
 def test_an_auth_failure_parks_the_product_and_marks_the_connection(shop) -> None:
@@ -336,3 +352,31 @@ def test_a_picture_server_that_stays_down_fails_the_product_once_retries_run_out
     assert listing.status == FAILED_TO_SYNC and listing.reason_code == "image_download_failed"
     assert url in listing.reason and "503" in listing.reason and "Sync" in listing.fix
     assert shop.images.busy[urlsplit(url).path] == 10 - attempts
+
+
+def test_a_picture_host_that_never_resolves_is_retried_then_fails_naming_the_product(shop) -> None:
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    from hub.queues import LISTINGS, queue
+    from hub.sync.products.schedule import RETRY
+
+    shop.map()
+    url = "http://no-such-host.invalid/shirt.jpg"
+    shop.push(shop.product("33", images=[url]))
+    listings = queue(LISTINGS, shop.runtime.redis)
+    scheduled = ScheduledJobRegistry(queue=listings)
+    attempts = 1
+    while scheduled.get_job_ids():
+        listing = shop.listing("33")
+        assert listing.status == NOT_SYNCED and listing.reason_code == "retrying", listing.reason
+        for job_id in scheduled.get_job_ids():
+            scheduled.remove(job_id)
+            listings.enqueue_job(Job.fetch(job_id, connection=shop.runtime.redis))
+        shop.work()
+        attempts += 1
+    assert attempts == RETRY.max + 1
+    listing = shop.listing("33")
+    assert listing.status == FAILED_TO_SYNC and listing.reason_code == "image_host_not_found"
+    assert listing.reason.startswith("“Organic Cotton Crew Neck T-shirt 33” (product 33): "), listing.reason
+    assert "no-such-host.invalid" in listing.reason and "Sync" in listing.fix

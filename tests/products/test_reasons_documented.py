@@ -19,7 +19,7 @@ PAGE = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
 # Errors of a command or an internal hand-off, never a product's reason: the CLI prints them, a job
 # retries on them.
 NOT_PRODUCT_REASONS = {"invalid_request", "store_unknown", "store_not_found", "unknown_location", "unknown_store",
-                       "stock_push_busy"}
+                       "stock_push_busy", "link_not_ready", "link_unknown", "link_bad_pick"}
 
 
 def section(title: str) -> str:

@@ -83,12 +83,42 @@ def test_a_valid_product_becomes_a_create_body() -> None:
 
 @pytest.mark.parametrize("title, code", [
     ("", "title_missing"), ("x" * 256, "title_too_long"), ("Socks 🧦", "title_format"),
-    ("Socks &amp; more", "title_format"), ("Sooooooooooocks", "title_format"), ("!!! ***", "title_format"),
+    ("Socks &bogus; more", "title_format"), ("Sooooooooooocks", "title_format"), ("!!! ***", "title_format"),
+    ("<b></b> &nbsp; ", "title_missing"), ("Socks\x07", "title_format"), ("Socks ✨", "title_format"),
     ("棉袜", "title_chinese"),
 ])
 def test_title_rules(title: str, code: str) -> None:
     error = only_error(product(title=title))
     assert error.code == code and error.field == "title" and error.fix
+
+
+@pytest.mark.parametrize("title, sent", [
+    ("Mug <script>alert(1)</script>", "Mug"),
+    ("  Mug &amp; Coaster\n\t<b>Set</b>&nbsp;of 2 ", "Mug & Coaster Set of 2"),
+    ("Caf&eacute; &lt;3 Brand&trade; &amp;amp; more", "Café <3 Brand™ & more"),
+    ("Mug &lt;script&gt;alert(1)&lt;/script&gt;", "Mug"),
+    ("Wool<br>socks", "Wool socks"),
+    ("ab" * 126 + " <b>y</b>", "ab" * 126 + " y"),
+])
+def test_titles_are_plain_text(title: str, sent: str) -> None:
+    draft, findings = build_draft(product(title=title), inputs())
+    assert draft is not None, [e.message for e in findings.errors]
+    assert draft.body["title"] == sent
+
+
+def test_a_title_refused_for_its_characters_names_the_product() -> None:
+    error = only_error(product(title="Socks 🧦 <i>warm</i>"))
+    assert error.code == "title_format" and "“Socks 🧦 warm” (product 88)" in error.message
+    assert "emoji" in error.message
+
+
+def test_a_long_description_is_cut_and_the_warnings_do_not_contradict() -> None:
+    from tests.support.catalogue import long_description
+
+    _draft, findings = build_draft(product(description_html=long_description()), inputs())
+    described = [w for w in findings.warnings if w.field == "description"]
+    assert [w.code for w in described] == ["description_changed"], [w.message for w in described]
+    assert "cut" in described[0].message
 
 
 def test_images_required_and_at_most_nine_used() -> None:
@@ -238,3 +268,76 @@ def test_all_findings_are_collected_not_just_the_first() -> None:
             "variant_option_missing", "seller_sku_spaces", "price_out_of_range"} <= found
     for issue in findings.as_list():
         assert issue["message"].startswith("Product 88") and issue["fix"]
+
+
+def test_option_type_reasons_use_the_stores_word() -> None:
+    four = [variant("1", options={"Size": "M", "Colour": "Red", "Fit": "Slim", "Cut": "Long"})]
+    woo = only_error(product(variants=four), inputs(option_word="attributes"))
+    assert woo.code == "too_many_options"
+    assert "4 attribute types" in woo.message and "attributes" in woo.fix and "option" not in woo.message + woo.fix
+    shopify = only_error(product(variants=four), inputs(option_word="options"))
+    assert "4 option types" in shopify.message and "options" in shopify.fix
+    unnamed = [variant("1", options={}), variant("2", options={})]
+    error = only_error(product(variants=unnamed), inputs(option_word="attributes"))
+    assert error.code == "variants_without_options" and "attributes" in error.message + error.fix
+    long_name = [variant("1", options={"A very long attribute name": "M"})]
+    error = only_error(product(variants=long_name), inputs(option_word="attributes"))
+    assert error.code == "option_name_too_long" and "attribute name" in error.message
+
+
+def test_a_negative_quantity_counts_as_zero_with_a_warning() -> None:
+    """Back-orders: Shopify and Magento quantities go below zero; such a variant is simply sold out."""
+    back_ordered = product(variants=[variant("1", quantity=-3), variant("2", quantity=4)])
+    sold_out = product(variants=[variant("1", quantity=0), variant("2", quantity=4)])
+    draft, findings = build_draft(back_ordered, inputs())
+    # Exactly what a stock of 0 gives (a first listing waits for stock), plus a warning saying why.
+    assert [e.code for e in findings.errors] == [e.code for e in build_draft(sold_out, inputs())[1].errors]
+    assert [e.code for e in findings.errors] == ["stock_zero_on_create"]
+    [warning] = [w for w in findings.warnings if w.code == "stock_negative"]
+    assert warning.variant == "1" and "-3" in warning.message and "(product 88)" in warning.message
+    draft, findings = build_draft(product(variants=[variant("1", quantity=-3, manage_stock=False)]), inputs())
+    assert draft is not None and not [w for w in findings.warnings if w.code == "stock_negative"]
+
+
+def test_prices_without_vat_get_the_tax_class_rate_or_a_clear_stop() -> None:
+    """TikTok Shop UK prices include VAT; a store entering prices without it would list about 20% cheap."""
+    def price(p: dict[str, Any], classes: dict[str, str]) -> str:
+        draft, findings = build_draft(p, inputs(vat_classes=classes))
+        assert draft is not None, [e.message for e in findings.errors]
+        return draft.body["skus"][0]["price"]["amount"]
+
+    single = [variant("1", price="10.00", options={})]
+    included = product(variants=single)  # older extensions send no flag: the prices include VAT
+    assert price(included, {}) == "10.00"
+    assert price(product(variants=single, prices_include_tax=True, tax_class="reduced-rate"), {}) == "10.00"
+    excluded = product(variants=single, prices_include_tax=False)  # no tax class: the store's standard one
+    error = only_error(excluded, inputs(vat_classes={}))
+    assert error.code == "vat_rate_missing" and "Standard" in error.message and "(product 88)" in error.message
+    assert "settings page" in error.fix
+    assert price(excluded, {"": "standard"}) == "12.00"
+    reduced = product(variants=single, prices_include_tax=False, tax_class="Reduced rate")
+    assert only_error(reduced, inputs(vat_classes={"": "standard"})).code == "vat_rate_missing"
+    assert "Reduced rate" in only_error(reduced, inputs(vat_classes={"": "standard"})).message
+    assert price(reduced, {"": "standard", "Reduced rate": "reduced"}) == "10.50"
+    assert price(product(variants=single, prices_include_tax=False, tax_class="Zero rate"), {"Zero rate": "zero"}) == \
+        "10.00"
+    # A variant's own class wins (WooCommerce variations may differ from their parent).
+    own = product(variants=[variant("1", price="10.00", options={}, tax_class="Zero rate")], prices_include_tax=False)
+    assert price(own, {"": "standard", "Zero rate": "zero"}) == "10.00"
+    # VAT comes before the merchant's markup and rounding: the markup is on the price the buyer pays.
+    draft, _ = build_draft(excluded, inputs(vat_classes={"": "standard"},
+                                            price_rule=pricing.PriceRule(markup_percent=10, rounding="0.99")))
+    assert draft.body["skus"][0]["price"]["amount"] == "13.99"  # 10 → 12.00 VAT → 13.20 → 13.99
+
+
+def test_the_vat_settings_take_the_three_uk_rates_only() -> None:
+    from marshmallow import ValidationError
+
+    from hub.merchant_settings import merged
+
+    saved = merged({}, {"vat": {"classes": {"": "standard", "Reduced rate": "reduced", "Zero rate": "zero"}}})
+    assert saved["vat"]["classes"]["Reduced rate"] == "reduced"
+    assert merged({}, {})["vat"] == {"classes": {}}
+    with pytest.raises(ValidationError) as caught:
+        merged({}, {"vat": {"classes": {"": "17.5"}}})
+    assert "vat" in caught.value.messages

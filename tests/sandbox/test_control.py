@@ -77,6 +77,10 @@ def test_authorize_page_flow(base_url):
     dq = parse_qs(urlsplit(deny.headers["Location"]).query)   # falls back to the configured --redirect-url
     assert dq["error"] == ["auth_denied"] and dq["state"] == ["s"]
     assert do_http(base_url, "GET", "/open/authorize").status == 400
+    # the current link takes service_id on /open/authorize; the legacy app-key link is /oauth/authorize
+    assert do_http(base_url, "GET", f"/open/authorize?app_key={APP_KEY}&state=s").status == 400
+    assert do_http(base_url, "GET", "/oauth/authorize?service_id=7123456789&state=s").status == 400
+    assert do_http(base_url, "GET", f"/oauth/authorize?app_key={APP_KEY}&state=s").status == 200
 
 
 def test_cli_starts_and_serves(tmp_path):

@@ -131,13 +131,14 @@ def test_seller_cancel_restocks_and_emits_11_and_1(client, live, receiver):
     lines = detail(client, oid)["line_items"]
     r = client.call("POST", "/return_refund/202309/cancellations",
                     body={"order_id": oid, "order_line_item_ids": [lines[0]["id"]],
-                          "cancel_reason": "seller_cancel_reason_out_of_stock"})
+                          "cancel_reason": "seller_cancel_reason_out_of_stock_uk"})
     assert r.code == 0 and r.data["cancel_status"] == "CANCELLATION_REQUEST_COMPLETE"
     o = detail(client, oid)
     assert o["status"] == "AWAITING_SHIPMENT" and o["line_items"][0]["display_status"] == "CANCELLED"
     assert client.call("GET", f"/product/202309/products/{live['product_id']}").data["skus"][0]["inventory"][0][
         "quantity"] == 9
-    r = client.call("POST", "/return_refund/202309/cancellations", body={"order_id": oid, "cancel_reason": "x"})
+    r = client.call("POST", "/return_refund/202309/cancellations",
+                    body={"order_id": oid, "cancel_reason": "seller_cancel_paid_reason_address_not_deliver_uk"})
     assert r.code == 0
     o = detail(client, oid)
     assert o["status"] == "CANCELLED" and o["cancellation_initiator"] == "SELLER"
@@ -147,10 +148,33 @@ def test_seller_cancel_restocks_and_emits_11_and_1(client, live, receiver):
     elevens = receiver.wait_for(lambda e: e["type"] == 11 and e["data"]["order_id"] == oid)
     assert elevens[0]["data"]["cancellations_role"] == "SELLER"
     assert client.call("POST", "/return_refund/202309/cancellations",
-                       body={"order_id": oid, "cancel_reason": "x"}).code == 98001004
+                       body={"order_id": oid, "cancel_reason": "seller_cancel_reason_out_of_stock_uk"}).code == 98001004
     found = client.call("POST", "/return_refund/202309/cancellations/search", {"page_size": 10},
                         body={"order_ids": [oid]}).data
     assert found["total_count"] == 2
+
+
+def test_seller_cancel_reason_must_match_the_uk_list_and_the_status(client, live):
+    """TikTok's cancel-reasons page: UK keys end in _uk, and UNPAID has its own; others get 25001021."""
+    unpaid = client.ctl("POST", "/orders", {"lines": [{"seller_sku": "TEE-BLK-M", "quantity": 1}],
+                                            "status": "UNPAID"}).json["id"]
+    paid = client.ctl("POST", "/orders", {"lines": [{"seller_sku": "TEE-BLK-M", "quantity": 1}],
+                                          "status": "AWAITING_SHIPMENT"}).json["id"]
+
+    def cancel(oid, reason):
+        return client.call("POST", "/return_refund/202309/cancellations", body={"order_id": oid, "cancel_reason": reason})
+
+    for oid, reason in ((paid, "seller_cancel_reason_out_of_stock"),  # the US/ID key, not the UK one
+                        (paid, "seller_cancel_unpaid_reason_out_of_stock_uk"),  # the unpaid key on a paid order
+                        (unpaid, "seller_cancel_reason_out_of_stock_uk"),  # the paid key on an unpaid order
+                        (unpaid, "Out of stock")):
+        r = cancel(oid, reason)
+        assert r.code == 25001021 and r.message == "Reason not match order status", reason
+    assert detail(client, paid)["status"] == "AWAITING_SHIPMENT" and detail(client, unpaid)["status"] == "UNPAID"
+    assert cancel(unpaid, "seller_cancel_unpaid_reason_out_of_stock_uk").code == 0
+    assert cancel(paid, "seller_cancel_reason_out_of_stock_uk").code == 0
+    assert detail(client, paid)["status"] == "CANCELLED" and detail(client, unpaid)["status"] == "CANCELLED"
+    assert detail(client, paid)["cancel_reason"] == "seller_cancel_reason_out_of_stock_uk"
 
 
 def test_buyer_cancel_request_and_control_cancel(client, live, receiver):

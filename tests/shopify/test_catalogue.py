@@ -161,3 +161,16 @@ def test_a_throttled_query_waits_for_shopifys_bucket_then_succeeds(world: World)
     assert product["title"].endswith("7001")
     assert world.fake.throttled >= 1
     assert clock.monotonic() - started >= 0.5  # it waited for points to come back instead of failing
+
+
+def test_products_say_whether_the_shops_prices_include_tax(world: World) -> None:
+    """Shopify's `taxesIncluded`: a shop entering prices without VAT sends `prices_include_tax: false`."""
+    world.fake.shops[SHOP].taxes_included = False
+    world.fake.save_product(SHOP, tee(5101, world.fake), notify=False)
+    world.open_app()
+    world.wait(lambda: "5101" in _snapshots(world), "catalogue read")
+    assert _snapshots(world)["5101"]["prices_include_tax"] is False
+    world.fake.shops[SHOP].taxes_included = True
+    world.fake.save_product(SHOP, tee(5102, world.fake))  # through its webhook
+    world.wait(lambda: "5102" in _snapshots(world), "a product through its webhook")
+    assert _snapshots(world)["5102"]["prices_include_tax"] is True

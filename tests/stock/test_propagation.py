@@ -142,6 +142,10 @@ def test_a_bad_price_on_one_product_is_reported_and_does_not_block_others(shop: 
     assert gold["stock"] == 4 and gold["price"] == "100.00"  # stock still went; the bad price did not
     listing = shop.listing("96")
     assert listing.reason_code == "push.price_out_of_range" and "5,600" in listing.reason
+    # Named once, with the product, like every other reason (not "Variant GOLD: Variant GOLD: ...").
+    assert listing.reason.startswith("“Cotton Socks 96” (product 96), GOLD (variant 96-GOLD): the TikTok price"), \
+        listing.reason
+    assert listing.reason.count("GOLD (") == 1 and "Variant GOLD" not in listing.reason
     with shop.runtime.db.session_scope() as session:
         kinds = list(session.scalars(select(ActivityEntry.kind).where(ActivityEntry.subject_id == "96")))
     assert kinds == ["stock.push_failed"]
@@ -149,3 +153,24 @@ def test_a_bad_price_on_one_product_is_reported_and_does_not_block_others(shop: 
     drain(shop.runtime)
     assert shop.skus(bad)["GOLD"]["price"] == "5000.00"
     assert shop.listing("96").reason_code is None
+
+
+def test_a_store_entering_prices_without_vat_has_the_rate_added_to_price_pushes(shop: Shop) -> None:
+    from plugins.hub_client.client import new_event
+
+    tiktok_id = shop.list_product("98", [("NET", "10.00", 5)])
+    product = shop.tiktok(tiktok_id)
+    assert product["skus"][0]["price"] == "10.00"
+    shop.send(new_event("product.upsert", product={
+        "id": "98", "version": 2, "title": "Cotton Socks 98", "prices_include_tax": False, "tax_class": "Reduced rate",
+        "variants": [{"id": "98-NET", "sku": "NET", "price": "10.00", "quantity": 5}]}))
+    shop.stock("98", "98-NET", 6, "10.00", version=3)
+    drain(shop.runtime)
+    listing = shop.listing("98")
+    assert listing.reason_code == "push.vat_rate_missing" and "Reduced rate" in listing.reason
+    assert shop.skus(tiktok_id)["NET"]["price"] == "10.00"  # never sent 20% cheap or guessed
+    shop.set_settings(vat={"classes": {"Reduced rate": "reduced"}})
+    reprice_store(shop.runtime, shop.store_id)  # what saving the VAT settings does
+    drain(shop.runtime)
+    assert shop.skus(tiktok_id)["NET"]["price"] == "10.50"
+    assert shop.listing("98").reason_code is None

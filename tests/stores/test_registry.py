@@ -64,3 +64,15 @@ def test_the_registry_refuses_what_is_not_a_connector() -> None:
         registry.register(ExtensionConnector("shopify", "Shopify", kind="hosted"))
     with pytest.raises(TypeError):
         registry.register(object())  # type: ignore[arg-type]
+
+
+def test_reasons_use_each_platforms_word_for_option_types() -> None:
+    """A WooCommerce merchant edits "attributes", a Shopify merchant "options": the reason says which."""
+    from hub.stores.registry import load
+    from hub.sync.products import vocabulary
+
+    registry = load()
+    words = {c.platform: vocabulary.option_word(c.platform) for c in registry.all()}
+    assert words["woocommerce"] == words["magento2"] == "attributes"
+    assert words["shopify"] == words["bigcommerce"] == "options"
+    assert all(words[c.platform] == c.option_word for c in registry.all())

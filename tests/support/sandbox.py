@@ -76,6 +76,16 @@ class Sandbox:
     def move(self, order_id: str, status: str, **body: Any) -> dict[str, Any]:
         return self.control("POST", f"/orders/{order_id}/status", {"status": status, **body})
 
+    def request_return(self, order_id: str, return_type: str = "REFUND", **body: Any) -> dict[str, Any]:
+        """The buyer asks for a refund or a return (`skus=[{"seller_sku", "quantity"}]`, `refund_total`)."""
+        return self.control("POST", f"/orders/{order_id}/return-request", {"return_type": return_type, **body})
+
+    def return_(self, return_id: str) -> dict[str, Any]:
+        return self.control("GET", f"/returns/{return_id}")
+
+    def return_step(self, return_id: str, action: str) -> dict[str, Any]:
+        return self.control("POST", f"/returns/{return_id}/{action}")
+
     def order(self, order_id: str) -> dict[str, Any]:
         return self.control("GET", f"/orders/{order_id}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from plugins.hub_client import HubClient
@@ -19,6 +19,7 @@ class StoreOrder:
     lines: list[dict[str, Any]]
     order: dict[str, Any]
     cancelled: bool = False
+    refunds: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeStore:
@@ -99,7 +100,27 @@ class FakeStore:
                             "retryable": False}
                 found.cancelled = True
                 return {"status": "done", "platform_order_id": found.number}
+        if command["type"] == "order.refund":
+            return self._refund(command["payload"])
         return {"status": "done"}
+
+    def _refund(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Rule 7: one store refund per TikTok return; restock the lines marked `restock`."""
+        with self.lock:
+            found = self.orders.get(payload["tiktok_order_id"])
+            if found is None:
+                return {"status": "failed", "reason": "PLATFORM_ERROR", "message": "no such order", "retryable": False}
+            if self.fail_with is not None:
+                return dict(self.fail_with)
+            made = next((x for x in found.refunds if x["tiktok_return_id"] == payload["tiktok_return_id"]), None)
+            if made is None:
+                made = {"id": f"{found.number}-R{len(found.refunds) + 1}", **payload}
+                found.refunds.append(made)
+                for line in payload["lines"]:
+                    key = (line["product_id"], line["variant_id"])
+                    if line["restock"] and key in self.stock:
+                        self.stock[key] += line["quantity"]
+            return {"status": "done", "platform_order_id": found.number, "platform_refund_id": made["id"]}
 
     def _create(self, order: dict[str, Any]) -> dict[str, Any] | None:
         tid = order["tiktok_order_id"]

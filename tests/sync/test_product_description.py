@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 
 from hub.sync.products.description import MAX_CHARS, MAX_IMAGES, convert_description, tiktok_length
 from hub.sync.products.errors import DescriptionError
+from tests.support.catalogue import LONG_SENTENCE, long_description
 
 ALLOWED = {"p", "ul", "li", "br", "img", "strong", "em", "u"}
 
@@ -64,11 +67,40 @@ def test_headings_become_bold_paragraphs():
     assert result.html == "<p><strong>Features</strong></p><p>Light</p>"
 
 
-def test_emoji_and_special_characters_are_kept_and_escaped():
-    result = convert_description("<p>Cosy 🧦✨ &amp; warm &lt;3 £9.99 — “nice”</p>")
-    assert paragraphs(result.html) == ["Cosy 🧦✨ & warm <3 £9.99 — “nice”"]
-    assert "&lt;3" in result.html
+def test_special_characters_are_kept_as_characters_and_only_html_needs_escaping():
+    result = convert_description("<p>Cosy &amp; warm &lt;3 &pound;9.99&nbsp;each &mdash; &ldquo;nice&rdquo; "
+                                 "Brand&trade; &copy; caf&eacute;</p>")
+    assert paragraphs(result.html) == ["Cosy & warm <3 £9.99 each — “nice” Brand™ © café"]
+    assert "&lt;3" in result.html and "&amp; warm" in result.html
+    assert set(re.findall(r"&[#\w]+;", result.html)) == {"&amp;", "&lt;"}, result.html
+    assert result.warnings == []
     assert_tiktok_safe(result.html)
+
+
+def test_non_breaking_and_other_special_spaces_become_plain_spaces():
+    result = convert_description("<p>A\u00a0\u00a0B\u2009C\u3000D</p><pre>x\u00a0\u00a0y</pre>")
+    assert paragraphs(result.html) == ["A B C D", "x y"]
+    assert "&nbsp;" not in result.html and "\u00a0" not in result.html
+
+
+def test_emoji_are_removed_with_a_warning_and_text_symbols_stay():
+    result = convert_description("<p>Cosy 🧦✨ socks ❤️ for 👨‍👩‍👧 🇬🇧 families ✔ ™</p><ul><li>Warm 🔥</li></ul>")
+    assert paragraphs(result.html) == ["Cosy socks for families ✔ ™"]
+    assert items(result.html) == ["Warm"]
+    assert any("6 emoji" in w and "removed" in w for w in result.warnings), result.warnings
+
+
+def test_control_characters_are_removed_with_a_warning():
+    result = convert_description("<p>Soft\x07cotton\x1b and\x7f wool\u0085</p>")
+    assert paragraphs(result.html) == ["Softcotton and wool"]
+    assert any("control characters" in w for w in result.warnings), result.warnings
+
+
+def test_more_than_nine_repeats_of_a_character_are_shortened_to_nine():
+    result = convert_description("<p>Size guide ============== below!!!!!!!!!!!!</p>"
+                                 "<p><strong>-----</strong>------ end 111111111</p>")
+    assert paragraphs(result.html) == ["Size guide ========= below!!!!!!!!!", "--------- end 111111111"]
+    assert any("repeated" in w and "9" in w for w in result.warnings), result.warnings
 
 
 def test_plain_text_without_markup_becomes_a_paragraph():
@@ -336,15 +368,16 @@ def test_more_than_30_images_keeps_the_first_30_with_a_warning():
 # ----------------------------------------------------------------------------------------- length
 
 
-def test_long_description_is_cut_at_a_paragraph_boundary_with_a_warning():
-    html = "".join(f"<p>Paragraph {n:04d} " + "x" * 80 + "</p>" for n in range(300))
-    result = convert_description(html)
+def test_long_description_keeps_whole_paragraphs_and_cuts_the_one_crossing_the_limit():
+    originals = [f"Paragraph {n:04d} tells of wool. It is soft, warm and light." for n in range(300)]
+    result = convert_description("".join(f"<p>{text}</p>" for text in originals))
     assert tiktok_length(result.html) <= MAX_CHARS
     assert tiktok_length(result.html) > MAX_CHARS - 100
     assert result.html.endswith("</p>")
     kept = paragraphs(result.html)
-    assert kept == [f"Paragraph {n:04d} " + "x" * 80 for n in range(len(kept))]
-    assert any("cut" in w and f"{300 - len(kept)} paragraphs" in w for w in result.warnings)
+    assert kept[:-1] == originals[:len(kept) - 1]
+    assert originals[len(kept) - 1].startswith(kept[-1]) and kept[-1].endswith(("wool.", "light.")), kept[-1]
+    assert any("cut" in w and f"{300 - len(kept)} paragraphs" in w for w in result.warnings), result.warnings
 
 
 def test_long_bullet_list_is_cut_between_items():
@@ -358,16 +391,54 @@ def test_long_bullet_list_is_cut_between_items():
     assert result.warnings
 
 
-def test_emoji_count_double_toward_the_limit():
-    html = "".join("<p>" + "😀" * 100 + "</p>" for _ in range(60))
+def test_astral_characters_count_double_toward_the_limit():
+    html = "".join("<p>" + "𝐀𝐁𝐂" * 33 + "</p>" for _ in range(60))  # mathematical bold letters: not emoji
     result = convert_description(html)
     assert tiktok_length(result.html) <= MAX_CHARS
     assert len(result.html) < MAX_CHARS // 2 + 500
     assert result.warnings
 
 
+def test_a_single_paragraph_over_the_limit_is_cut_after_its_last_whole_sentence():
+    result = convert_description(long_description())
+    assert_tiktok_safe(result.html)
+    assert MAX_CHARS - len(LONG_SENTENCE) - 20 < tiktok_length(result.html) <= MAX_CHARS
+    [text] = paragraphs(result.html)
+    assert text.startswith(LONG_SENTENCE.strip()) and text.endswith("big enough for a phone.")
+    assert len(result.warnings) == 1, result.warnings
+    dropped = len(BeautifulSoup(long_description(), "html.parser").get_text()) - len(text)
+    assert "cut" in result.warnings[0] and f"{dropped:,} characters" in result.warnings[0], result.warnings
+
+
+def test_a_paragraph_without_sentences_is_cut_at_a_word_boundary():
+    words = " ".join(f"word{n:05d}" for n in range(2000))
+    result = convert_description(f"<p>Intro.</p><p>{words}</p><p>After</p>")
+    kept = paragraphs(result.html)
+    assert kept[0] == "Intro." and "After" not in result.html
+    assert kept[1].endswith("…")
+    assert kept[1].rstrip("…").split() == [f"word{n:05d}" for n in range(len(kept[1].split()))]
+    assert tiktok_length(result.html) > MAX_CHARS - 20
+    assert any("1 paragraph" in w for w in result.warnings), result.warnings
+
+
+def test_a_long_list_item_and_formatting_are_cut_without_breaking_the_html():
+    sentence = "Made from recycled wool, knitted in Hawick. "
+    result = convert_description("<ul><li>Short</li><li><strong>" + sentence * 300 + "</strong></li></ul>")
+    assert_tiktok_safe(result.html)
+    assert tiktok_length(result.html) <= MAX_CHARS and tiktok_length(result.html) > MAX_CHARS - len(sentence) - 30
+    assert items(result.html)[1].endswith("Hawick.")
+
+
+def test_a_paragraph_without_spaces_is_cut_between_characters_never_inside_an_escape():
+    token = "".join(f"{n:04x}&amp;" for n in range(2000))
+    result = convert_description(f"<p>{token}</p>")
+    assert tiktok_length(result.html) <= MAX_CHARS
+    assert paragraphs(result.html)[0] and BeautifulSoup(result.html, "html.parser").p is not None
+    assert not re.search(r"&(?!amp;|lt;|gt;)", result.html), result.html[-40:]
+
+
 def test_description_exactly_at_the_limit_is_not_cut():
-    body = "z" * (MAX_CHARS - len("<p></p>"))
+    body = ("abcdefghij" * MAX_CHARS)[:MAX_CHARS - len("<p></p>")]
     result = convert_description(f"<p>{body}</p>")
     assert tiktok_length(result.html) == MAX_CHARS
     assert result.warnings == []

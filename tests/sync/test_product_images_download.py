@@ -117,10 +117,13 @@ def test_only_http_and_https_are_fetched(url):
     assert caught.value.code == "image_url_invalid"
 
 
-def test_unknown_host_is_reported():
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_unknown_host_is_reported_as_temporary_whether_private_hosts_are_allowed_or_not(allow_private):
+    """A DNS failure may be the resolver's hiccup: the listing retries it, and fails only if it persists."""
     with pytest.raises(ImageError) as caught:
-        fetch_image("http://no-such-host.invalid/a.jpg")
-    assert caught.value.code == "image_host_not_found"
+        fetch_image("http://no-such-host.invalid/a.jpg", allow_private=allow_private)
+    assert caught.value.code == "image_host_not_found" and caught.value.transient
+    assert "no-such-host.invalid" in caught.value.message
 
 
 def test_declared_size_over_the_limit_is_refused(image_server):

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from hub.errors import DataError
+from hub.tiktok import cancel_reasons
 from hub.tiktok.client import ShopClient
 from tests.tiktok.conftest import leaf_without_size_chart
 from tests.support.waiting import wait_until
@@ -173,9 +174,23 @@ def test_orders_fulfilment_and_cancellation(shop_client: ShopClient, listing: di
     after = sandbox.control("GET", f"/orders/{first['id']}")
     assert after["status"] in ("AWAITING_COLLECTION", "IN_TRANSIT")
 
-    cancelled = shop_client.cancellations.cancel_order(second["id"])
+    cancelled = shop_client.cancellations.cancel_order(
+        second["id"], cancel_reason=cancel_reasons.out_of_stock("GB", "AWAITING_SHIPMENT"))
     assert cancelled["cancel_id"]
     assert sandbox.control("GET", f"/orders/{second['id']}")["status"] == "CANCELLED"
+
+
+def test_unpaid_orders_take_the_uk_unpaid_cancel_reason(shop_client: ShopClient, listing, sandbox) -> None:  # noqa: ANN001
+    product = _live_product(shop_client, listing)
+    order = sandbox.control("POST", "/orders", {"lines": [{"sku_id": product["skus"][0]["id"], "quantity": 1}],
+                                                "status": "UNPAID"})
+    with pytest.raises(DataError) as refused:  # the paid reason while unpaid
+        shop_client.cancellations.cancel_order(order["id"], cancel_reason=cancel_reasons.out_of_stock("GB", "ON_HOLD"))
+    assert refused.value.code == "tiktok_25001021"
+    reason = cancel_reasons.out_of_stock("GB", "UNPAID")
+    assert reason == "seller_cancel_unpaid_reason_out_of_stock_uk"
+    shop_client.cancellations.cancel_order(order["id"], cancel_reason=reason)
+    assert sandbox.control("GET", f"/orders/{order['id']}")["status"] == "CANCELLED"
 
 
 def test_ship_package_uploads_tracking_for_an_existing_package(shop_client: ShopClient, listing, sandbox) -> None:  # noqa: ANN001
@@ -212,7 +227,7 @@ def test_ship_package_uploads_tracking_for_an_existing_package(shop_client: Shop
     (lambda c: c.catalog.create_brand("X"), "brand name"),
     (lambda c: c.fulfillment.mark_shipped("576461413038785752", tracking_number="",
                                           shipping_provider_id="7117858858072016686"), "tracking_number"),
-    (lambda c: c.cancellations.cancel_order("abc"), "order_id"),
+    (lambda c: c.cancellations.cancel_order("abc", cancel_reason="x"), "order_id"),
 ])
 def test_form_errors_never_reach_tiktok(shop_client: ShopClient, sandbox, call, field: str) -> None:  # noqa: ANN001
     before = sum(sandbox.state()["calls"].values())

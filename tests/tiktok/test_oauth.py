@@ -59,6 +59,28 @@ def test_authorize_url_carries_a_single_use_state(runtime) -> None:  # noqa: ANN
     assert oauth.consume_state(runtime.redis, "forged") is None
 
 
+def test_authorize_links_are_the_ones_tiktok_documents(runtime, sandbox) -> None:  # noqa: ANN001
+    """Service id: services host, /open/authorize. No service id: the legacy app-key link on the auth host."""
+    import requests
+
+    with_service = oauth.authorize_url(runtime.settings.with_overrides(
+        tiktok_service_id="7203", tiktok_authorize_url="https://services.tiktokshop.com/open/authorize",
+        tiktok_auth_base="https://auth.tiktok-shops.com"), "s1")
+    assert with_service == "https://services.tiktokshop.com/open/authorize?service_id=7203&state=s1"
+    legacy = oauth.authorize_url(runtime.settings.with_overrides(
+        tiktok_service_id=None, tiktok_authorize_url="https://services.tiktokshop.com/open/authorize",
+        tiktok_auth_base="https://auth.tiktok-shops.com"), "s2")
+    assert legacy == f"https://auth.tiktok-shops.com/oauth/authorize?app_key={APP_KEY}&state=s2"
+    # Against the sandbox (both hosts on one address): each link opens TikTok's page; the app key on the
+    # services host does not.
+    for settings in (runtime.settings.with_overrides(tiktok_service_id="7203"),
+                     runtime.settings.with_overrides(tiktok_service_id=None)):
+        page = requests.get(oauth.authorize_url(settings, "s3"), timeout=5, allow_redirects=False)
+        assert page.status_code == 200 and 'id="authorize"' in page.text
+    wrong = requests.get(f"{sandbox.url}/open/authorize?app_key={APP_KEY}&state=s4", timeout=5)
+    assert wrong.status_code == 400
+
+
 def test_tokens_stay_readable_after_key_rotation(tmp_path, redis_url, runtime, merchant_id, sandbox) -> None:  # noqa: ANN001
     old_key = derive_key(runtime.settings.secret_key)
     rotated = tiktok_runtime(tmp_path, redis_url, sandbox.url,

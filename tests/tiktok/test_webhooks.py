@@ -71,8 +71,29 @@ def test_duplicates_are_stored_once(runtime, live_hub) -> None:  # noqa: ANN001
     assert rows(runtime)[0].payload["data"]["order_status"] == "CANCEL"
 
 
+def test_notification_without_an_id_is_accepted_once(runtime, live_hub) -> None:  # noqa: ANN001
+    """TikTok's samples of the older types carry no tts_notification_id: accepted, deduplicated on content."""
+    sample = {"type": 1, "shop_id": "7494049642642441621", "timestamp": 1644412885,
+              "data": {"order_id": "576486316948490001", "order_status": "UNPAID", "is_on_hold_order": False,
+                       "update_time": 1644412885}}
+    for _ in range(3):  # TikTok's retries repeat it unchanged
+        assert post(live_hub.url, sample).status_code == 200
+    # the same notification with other key order and spacing is still the same notification
+    respaced = json.dumps(dict(reversed(list(sample.items()))), indent=1).encode()
+    assert post(live_hub.url, None, raw=respaced).status_code == 200
+    assert len(rows(runtime)) == 1 and len(queued(runtime, "orders")) == 1
+    # the next change of the same order is a new notification
+    paid = dict(sample, timestamp=1644412999, data=dict(sample["data"], order_status="AWAITING_SHIPMENT"))
+    assert post(live_hub.url, paid).status_code == 200
+    stored = rows(runtime)
+    assert len(stored) == 2 and len(queued(runtime, "orders")) == 2
+    assert {r.payload["data"]["order_status"] for r in stored} == {"UNPAID", "AWAITING_SHIPMENT"}
+    assert all(r.notification_id.startswith("sha256:") for r in stored)
+
+
 def test_signed_but_malformed_notification_is_refused(runtime, live_hub) -> None:  # noqa: ANN001
     assert post(live_hub.url, {"type": 1, "data": {}}).status_code == 400
+    assert post(live_hub.url, {"tts_notification_id": "1", "shop_id": "7", "data": {}}).status_code == 400
     assert post(live_hub.url, None, raw=b"not json").status_code == 400
     assert rows(runtime) == []
 

@@ -41,6 +41,10 @@ APP_KEY = "6a8shopsync"
 APP_SECRET = "9f1c2e7d5b3a4c6e8f0a1b2c3d4e5f60"
 SLOW = 30_000  # ms: the longest a status may take to change through worker, sandbox review and webhook
 
+# Playwright waits 5 s by default; a CI machine running four test processes beside the PHP suites can
+# take longer to render a page that asks the sandbox first. A broken page still fails, later.
+expect.set_options(timeout=15_000)
+
 
 class Later:
     """A WSGI app filled in after its server has a port: the sandbox must know the hub's URL and the

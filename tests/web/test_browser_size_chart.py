@@ -16,6 +16,10 @@ from plugins.hub_client import HubClient
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import SLOW, browser, row, shot, stack  # noqa: F401 - fixtures and helpers
 
+# Playwright waits 5 s by default; a CI machine running four test processes beside the PHP suites can
+# take longer to render a page that asks the sandbox first. A broken page still fails, later.
+expect.set_options(timeout=15_000)
+
 
 def tshirt(images: str) -> dict[str, Any]:
     return {"id": "601", "version": 1, "status": "active", "title": "Classic crew neck T-shirt",

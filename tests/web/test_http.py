@@ -266,6 +266,15 @@ def test_security_headers_on_pages(browser: Browser, logged_in: Browser) -> None
     assert cookie.has_nonstandard_attr("HttpOnly")
 
 
+def test_the_page_has_an_icon_and_favicon_ico_answers_with_it(browser: Browser) -> None:
+    login = browser.get("/login").text
+    assert '<link rel="icon" type="image/svg+xml" href="/assets/favicon.svg">' in login
+    for path in ("/assets/favicon.svg", "/favicon.ico"):
+        answer = browser.get(path)
+        assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("image/svg+xml")
+        assert answer.content.startswith(b"<svg")
+
+
 def test_product_statuses_reasons_and_counts(logged_in: Browser, live_hub: Any, merchant_a: dict[str, str]) -> None:
     push(live_hub, merchant_a, product("1", "Cotton socks"), product("2", "Garden hose", ["Garden", "Hoses"]))
     html = logged_in.get("/products/?status=Needs+category").text
@@ -582,3 +591,81 @@ def test_a_connection_tiktok_refused_is_shown_with_the_reconnect_fix(logged_in: 
     assert "Reconnect TikTok Shop" in item.group(2)
     activity = logged_in.get("/activity/").text
     assert "sending price and stock" in activity and "Reconnect TikTok Shop on the settings page" in activity
+
+
+def test_a_stopped_store_is_named_wherever_it_shows_and_the_other_store_keeps_moving(
+        logged_in: Browser, live_hub: Any, runtime: Runtime, merchant_a: dict[str, str]) -> None:
+    """One store selling in euros stops only itself: the banner names it, the Stores page does not call it
+    connected, its products are held (not "waiting to be sent"), and the checklist is grouped per store."""
+    from tests.support.hub import add_store
+
+    euro = add_store(runtime, merchant="Acme Socks", name="Acme Euro Shop")
+    for store, currency in ((merchant_a, "GBP"), (euro, "EUR")):
+        client = HubClient(live_hub.url, store["key_id"], store["secret"], max_retries=1, backoff=0.05)
+        client.send_events([{"id": str(uuid.uuid4()), "type": "store.update",
+                             "store": {"currency": currency, "weight_unit": "kg", "dimension_unit": "cm"}}])
+    push(live_hub, merchant_a, product("1", "Wool socks"))
+    push(live_hub, euro, product("2", "Euro socks"), product("3", "Euro tights"))
+    with runtime.db.session_scope() as session:
+        for store in (merchant_a, euro):
+            session.add(CategoryMapping(store_id=store["store_id"], category_key="clothing > socks",
+                                        category_path="Clothing > Socks", tiktok_category_id=MENS_SOCKS))
+
+    overview = logged_in.get("/").text
+    assert "Synchronisation stopped for Acme Euro Shop." in overview and "other stores are not affected" in overview
+    assert "Synchronisation stopped for Acme WooCommerce" not in overview
+    assert '<h3 class="checklist-store">Acme Euro Shop</h3>' in overview
+    assert '<h3 class="checklist-store">Acme WooCommerce</h3>' in overview
+    assert "must be green before products and orders move" not in overview
+
+    stores = logged_in.get("/stores/").text
+    euro_row = stores[stores.index(f'data-store="{euro["store_id"]}"'):]
+    euro_row = euro_row[:euro_row.index("</tr>")]
+    assert "Stopped: sells in EUR" in euro_row and "Connected" not in euro_row
+    assert f'<code class="store-id">{euro["store_id"]}</code>' in euro_row
+    ours = stores[stores.index(f'data-store="{merchant_a["store_id"]}"'):]
+    assert "Connected" in ours[:ours.index("</tr>")]
+
+    listing = next(t for t in logged_in.get("/progress.json").json()["tasks"] if t["key"] == "listing")
+    assert "0 of 1 products with a category processed by TikTok; 1 waiting to be sent" in listing["text"]
+    assert "2 held because Acme Euro Shop is stopped" in listing["text"]
+
+
+def test_alerts_show_on_the_overview_and_their_address_is_validated(logged_in: Browser, runtime: Runtime,
+                                                                     merchant_a: dict[str, str]) -> None:
+    with runtime.db.session_scope() as session:
+        session.add(Order(merchant_id=merchant_a["merchant_id"], store_id=merchant_a["store_id"],
+                          tiktok_shop_id="7495", tiktok_order_id="576111", status="failed",
+                          reason_code="INVALID_POSTCODE", reason="The postcode 'NOT A CODE' is not a UK postcode.",
+                          fix="Ask the buyer for the right postcode"))
+    overview = logged_in.get("/").text
+    assert "Needs your attention" in overview
+    assert "TikTok order 576111 could not be created in Acme WooCommerce" in overview
+    assert "then click Sync on the order" in overview
+
+    bad = logged_in.post_form("/settings/", "/settings/alerts", {"alerts_email": "not an address"})
+    assert bad.status_code == 422 and 'id="err-alerts-email"' in bad.text
+    good = logged_in.post_form("/settings/", "/settings/alerts", {"alerts_email": "ops@acme.example"})
+    assert good.status_code == 200 and "Saved." in good.text and 'value="ops@acme.example"' in good.text
+
+
+def test_the_vat_rates_of_the_stores_tax_classes_are_set_on_the_settings_page(logged_in: Browser, runtime: Any,
+                                                                               merchant_a: dict[str, str]) -> None:
+    page = logged_in.get("/settings/").text
+    assert 'id="vat-title">VAT' in page and "Products without a tax class" in page
+    half = logged_in.post_form("/settings/", "/settings/vat", {"vat_class_0": "Reduced rate", "vat_rate_0": ""})
+    assert half.status_code == 422 and "Give both the store&#39;s tax class and its VAT rate" in half.text
+    saved = logged_in.post_form("/settings/", "/settings/vat", {
+        "vat_standard": "standard", "vat_class_0": "Reduced rate", "vat_rate_0": "reduced",
+        "vat_class_1": "Zero rate", "vat_rate_1": "zero"})
+    assert saved.status_code == 200 and "Saved." in saved.text
+    with runtime.db.session_scope() as session:
+        assert session.get(Merchant, merchant_a["merchant_id"]).settings["vat"]["classes"] == {
+            "": "standard", "Reduced rate": "reduced", "Zero rate": "zero"}
+    # A row cleared is removed (the table is replaced, not merged).
+    logged_in.post_form("/settings/", "/settings/vat", {"vat_standard": "standard", "vat_class_0": "Zero rate",
+                                                        "vat_rate_0": "zero"})
+    with runtime.db.session_scope() as session:
+        assert session.get(Merchant, merchant_a["merchant_id"]).settings["vat"]["classes"] == {
+            "": "standard", "Zero rate": "zero"}
+    assert 'value="Zero rate"' in logged_in.get("/settings/").text

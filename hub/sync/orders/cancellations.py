@@ -34,6 +34,7 @@ from hub.models.orders import (
     PENDING,
 )
 from hub.sync.orders import handoff
+from hub.tiktok import cancel_reasons
 from hub.sync.orders.aftercommit import notify_store
 from hub.sync.orders.reasons import TIKTOK_CANCEL_REFUSED, fix_for
 from hub.sync.orders.status import set_status
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 SELLER_CANCELLABLE = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
-# TikTok's seller cancel reason keys; the store's own words are kept on the order.
-DEFAULT_TIKTOK_REASON = "seller_cancel_reason_out_of_stock"
+# TikTok is told "out of stock" in its key for the shop's market and the order's status
+# (hub.tiktok.cancel_reasons); the store's own words are kept on the order.
 
 
 def tiktok_cancelled(session: Session, order: Order, raw: dict[str, Any]) -> None:
@@ -125,7 +126,7 @@ def store_cancelled(runtime: "Runtime", store_id: str, payload: dict[str, Any]) 
 
         try:
             with client_for_shop(runtime, shop) as client:
-                client.cancellations.cancel_order(tid, cancel_reason=DEFAULT_TIKTOK_REASON)
+                client.cancellations.cancel_order(tid, cancel_reason=cancel_reasons.out_of_stock(shop.region, status))
         except DataError as problem:
             error = problem
     with runtime.db.session_scope() as session:

@@ -1,4 +1,4 @@
-"""The store's order events (`order.fulfilled`, `order.cancelled`) after the Extension API stored them.
+"""The store's order events (`order.fulfilled`, `order.cancelled`, `order.refunded`) after the Extension API stored them.
 
 The API call only stores the events (ProcessedEvent rows with their payload); here each one becomes a
 job with the deterministic id `order-event-<store>-<event id>`, and the event is marked handled when
@@ -60,8 +60,10 @@ def handle(runtime: "Runtime", store_id: str, event_id: str) -> str:
                 log(session, order, "order.fulfilled", f"TikTok order {tid}: the store shipped it "
                     f"({order.carrier} {order.tracking_number})")
             return "fulfilment_queued"
-    if kind == "order.cancelled":
-        outcome = store_cancelled(runtime, store_id, payload)
+    if kind in ("order.cancelled", "order.refunded"):
+        from hub.sync.orders.returns import store_refunded
+
+        outcome = (store_cancelled if kind == "order.cancelled" else store_refunded)(runtime, store_id, payload)
         with runtime.db.session_scope() as session:
             event = session.get(ProcessedEvent, (store_id, event_id))
             if event is not None:

@@ -23,7 +23,7 @@ from hub.models import Merchant, Order, TikTokShop
 from hub.models.orders import FULFIL_FAILED, FULFIL_QUEUED, FULFIL_SHIPPED, FULFIL_WAITING_HOLD
 from hub.sync import policy
 from hub.sync.orders.carriers import key as carrier_key
-from hub.sync.orders import reasons
+from hub.sync.orders import reasons, tiktok_shipping
 from hub.sync.orders.carriers import match_provider
 from hub.sync.orders.status import log
 
@@ -154,9 +154,17 @@ def ship(runtime: "Runtime", order_row_id: str) -> str:
             outcome = (FULFIL_FAILED, "The order was cancelled on TikTok, so there is nothing to ship.", None)
         elif status not in SHIPPABLE:
             outcome = (FULFIL_SHIPPED, f"TikTok already shows the order as {status}.", None)
-        elif raw.get("shipping_type") == "TIKTOK":
-            outcome = (FULFIL_FAILED, "This order uses TikTok Shipping: ship it with TikTok's label from Seller "
-                                      "Center; a store tracking number cannot be attached.", None)
+        elif tiktok_shipping.is_tiktok_shipping(raw):
+            # TikTok books its own carrier: no store carrier or tracking is pushed; the package is shipped
+            # with a handover (drop-off when offered) and its label is printed from the Orders page.
+            tiktok_package = tiktok_shipping.package_id(raw)
+            with client_for_shop(runtime, shop) as client:
+                method = tiktok_shipping.arrange_handover(client, tiktok_package)
+                tracking = tiktok_shipping.label(client, tiktok_package)["tracking_number"]
+                carrier = "TikTok Shipping"
+            how = "drop it off at a TikTok drop-off point" if method == "DROP_OFF" else "TikTok's carrier collects it"
+            outcome = (FULFIL_SHIPPED, f"TikTok Shipping: print TikTok's shipping label on the Orders page, then "
+                                       f"{how}. The store's tracking number is not used.", tiktok_package)
         else:
             with client_for_shop(runtime, shop) as client:
                 providers = client.logistics.shipping_providers(str(raw.get("delivery_option_id")))
@@ -187,6 +195,8 @@ def ship(runtime: "Runtime", order_row_id: str) -> str:
             order.fulfilment_status, order.fulfilment_reason = status_, reason
             if package:
                 order.tiktok_package_id = package
+            if status_ == FULFIL_SHIPPED and carrier == "TikTok Shipping":
+                order.tracking_number, order.carrier = tracking, carrier
             if status_ == FULFIL_SHIPPED:
                 log(session, order, "order.shipped", f"TikTok order {tid}: shipped with {carrier} {tracking}")
     if hold_delay is not None:

@@ -74,6 +74,9 @@ def on_create_result(session: Session, command: Command) -> None:
         order.platform_order_id = str(result.get("platform_order_id") or "") or order.platform_order_id
         order.command_id = command.id
         set_status(session, order, CREATED)
+        from hub.sync.orders.returns import after_order_created
+
+        after_order_created(session, order)  # refunds TikTok made before the store had the order
         if order.cancel_state == CANCEL_WANTED:
             from hub.sync.orders.cancellations import send_cancel
 
@@ -161,6 +164,12 @@ def retry_order(session: Session, store_id: str, tiktok_order_id: str) -> Order:
     if order is None:
         raise DataError(f"The hub has not seen TikTok order {tiktok_order_id} yet.", code="unknown_order",
                         fix="Check the order id; new orders appear within a few minutes of payment.")
+    if order.status == CREATED:
+        from hub.sync.orders.returns import retry_refunds
+
+        if retry_refunds(session, order):
+            log(session, order, "order.retry", f"TikTok order {order.tiktok_order_id}: refund sent to the store again")
+            return order
     if order.status != FAILED:
         from hub.sync.orders.fulfilment import requeue_failed_shipment
 

@@ -26,7 +26,7 @@ from hub.models import Command, Merchant, Order, TikTokNotification, TikTokShop
 from hub.models.commands import FAILED as COMMAND_FAILED
 from hub.models.orders import CANCELLED, CREATED, FAILED, FULFIL_QUEUED, FULFIL_WAITING_HOLD, PENDING
 from hub.sync import policy
-from hub.sync.orders import handoff
+from hub.sync.orders import handoff, returns
 from hub.sync.orders.matching import default_store, group_lines, match
 from hub.sync.orders.status import set_status
 from hub.sync.stock import holds
@@ -66,6 +66,9 @@ def on_notification(session: Session, shop: TikTokShop, notification: TikTokNoti
     if str(notification.shop_id) != str(shop.shop_id):
         raise DataError(f"The notification is for shop {notification.shop_id}, not {shop.shop_id}",
                         code="tiktok_wrong_shop")
+    if notification.type == returns.RETURN_STATUS_CHANGE:
+        returns.on_notification(shop.shop_id, data)
+        return
     enqueue_import(current(), shop.shop_id, _order_id(data.get("order_id")))
 
 
@@ -117,8 +120,10 @@ def _locked_row(session: Session, shop: TikTokShop, tid: str) -> Order:
 
 
 def _summary(raw: dict[str, Any]) -> dict[str, Any]:
+    # rts_sla_time: TikTok's ready-to-ship deadline (epoch seconds), for the "ship by" alert.
     return {"lines": [{"sku_id": line.sku_id, "seller_sku": line.seller_sku, "quantity": line.quantity,
-                       "unit_price": line.unit_price} for line in group_lines(raw)]}
+                       "unit_price": line.unit_price} for line in group_lines(raw)],
+            "ship_by": int(raw["rts_sla_time"]) if str(raw.get("rts_sla_time") or "").isdigit() else None}
 
 
 def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retry: bool = False) -> Order:

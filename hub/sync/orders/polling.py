@@ -94,6 +94,12 @@ def poll_shop(runtime: "Runtime", shop_id: str, *, now: int | None = None) -> in
             token = page.get("next_page_token") or None
             if not token:
                 break
+        try:  # returns change without their order changing: the same window, searched separately
+            from hub.sync.orders.returns import poll_returns
+
+            applied += poll_returns(runtime, client, shop_id, start, end)
+        except DataError as problem:
+            log.warning("Could not search TikTok returns of shop %s: %s", shop_id, problem.message)
     with runtime.db.session_scope() as session:
         cursor = session.get(OrderPollCursor, shop_id)
         if cursor is None:

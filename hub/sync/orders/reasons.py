@@ -21,6 +21,10 @@ MIXED_STORES = "MIXED_STORES"
 NO_STORE = "NO_STORE"
 # Found when a store cancellation is passed on to TikTok.
 TIKTOK_CANCEL_REFUSED = "TIKTOK_CANCEL_REFUSED"
+# Returns and refunds (hub.sync.orders.returns).
+ORDER_NOT_IN_STORE = "ORDER_NOT_IN_STORE"
+REFUND_NOT_SUPPORTED = "REFUND_NOT_SUPPORTED"
+TIKTOK_REFUND_NEEDS_ACTION = "TIKTOK_REFUND_NEEDS_ACTION"
 # Found when a store's shipment is passed on to TikTok (hub.sync.orders.fulfilment).
 CARRIER_NOT_SUPPORTED = "CARRIER_NOT_SUPPORTED"
 # Reported by the store's extension (docs/extension-api.md); PRODUCT_DELETED is shared.
@@ -48,6 +52,12 @@ FIXES = {
                   f"one store, {SYNC}.",
     NO_STORE: f"Connect a store to the hub (install the extension), {SYNC}.",
     TIKTOK_CANCEL_REFUSED: "Resolve it in TikTok Seller Center (contact the buyer about a return or refund).",
+    ORDER_NOT_IN_STORE: "Nothing to refund in the store yet: fix why the order failed (its own reason) and click "
+                        "Sync; the refund follows the store order as soon as the store creates it.",
+    REFUND_NOT_SUPPORTED: "Refund the store order by hand (TikTok has already refunded the buyer), or update the "
+                          "store's extension to a version that carries out refunds.",
+    TIKTOK_REFUND_NEEDS_ACTION: "Refund the buyer in TikTok Seller Center (Orders → Returns/Refunds); TikTok does "
+                                "not let a seller start this refund through the API.",
     CARRIER_NOT_SUPPORTED: "Map the store's carrier name to one of TikTok's shipping providers on the settings page "
                            f"(Orders → carriers), {SYNC}.",
     OUT_OF_STOCK: f"Restock the product in the store (or allow backorders), {SYNC}.",

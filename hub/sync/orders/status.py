@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from hub.models import ActivityEntry, Order, Store
 from hub.models.orders import CANCELLED, CREATED, FAILED, STATUS_LABELS
+from hub.models.returns import REFUND_LABELS, STATE_LABELS, TikTokReturn
 
 _LEVEL = {FAILED: "error", CANCELLED: "info", CREATED: "info"}
 
@@ -62,9 +63,35 @@ def as_dict(order: Order) -> dict[str, Any]:
     }
 
 
+def return_as_dict(ret: TikTokReturn) -> dict[str, Any]:
+    return {"id": ret.id, "return_id": ret.return_id, "type": ret.return_type, "origin": ret.origin,
+            "state": STATE_LABELS.get(ret.state, ret.state), "tiktok_status": ret.tiktok_status,
+            "buyer_reason": ret.buyer_reason, "currency": ret.currency, "amount": ret.refund_total,
+            "shipping": ret.refund_shipping,
+            "lines": [{"sku_id": line.get("sku_id"), "seller_sku": line.get("seller_sku"),
+                       "product_name": line.get("product_name"), "quantity": line.get("quantity"),
+                       "amount": line.get("amount"), "restock": line.get("restock")} for line in ret.lines or []],
+            "awaiting_decision": ret.seller_action is not None and ret.state in ("requested", "item_received"),
+            "decision": ret.decision, "decision_error": ret.decision_error,
+            "refund": {"status": REFUND_LABELS.get(ret.refund_status or "", None), "code": ret.reason_code,
+                       "reason": ret.reason, "fix": ret.fix, "store_refund_id": ret.platform_refund_id}
+            if ret.refund_status else None}
+
+
 def list_orders(session: Session, store_id: str) -> list[dict[str, Any]]:
     if session.get(Store, store_id) is None:
         raise LookupError(f"There is no store {store_id}.")
-    rows = session.scalars(select(Order).where(Order.store_id == store_id)
-                           .order_by(Order.created_at.desc(), Order.id))
-    return [as_dict(row) for row in rows]
+    rows = list(session.scalars(select(Order).where(Order.store_id == store_id)
+                                .order_by(Order.created_at.desc(), Order.id)))
+    returns: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if rows:
+        for ret in session.scalars(select(TikTokReturn).where(
+                TikTokReturn.tiktok_order_id.in_([o.tiktok_order_id for o in rows]), TikTokReturn.tiktok_status != "")
+                .order_by(TikTokReturn.created_at, TikTokReturn.id)):
+            returns.setdefault((ret.tiktok_shop_id, ret.tiktok_order_id), []).append(return_as_dict(ret))
+    out = []
+    for row in rows:
+        entry = as_dict(row)
+        entry["returns"] = returns.get((row.tiktok_shop_id, row.tiktok_order_id), [])
+        out.append(entry)
+    return out

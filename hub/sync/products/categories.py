@@ -24,6 +24,7 @@ from hub.errors import DataError
 from hub.models import (CategoryMapping, Listing, ListingPlan, ProductOverride, ProductSnapshot, Store,
                         TikTokCategoryInfo)
 from hub.models.listings import NEEDS_CATEGORY, NOT_SYNCED
+from hub.sync.products import text_rules
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -228,7 +229,7 @@ def ensure_plan(session: Session, store_id: str, product_id: str) -> ListingPlan
 
 def suggest(client: "ShopClient", product: Mapping[str, Any]) -> list[dict[str, Any]]:
     """TikTok's recommended leaf category for a product (recommend endpoint), as suggestions."""
-    title = str(product.get("title") or "").strip()
+    title = text_rules.plain_title(str(product.get("title") or ""))
     if not title:
         return []
     try:

@@ -22,10 +22,18 @@ under either reading:
 * scripts, styles, frames, embedded media, form controls and comments disappear; every other unknown tag
   is unwrapped so its text stays; links keep their text only (TikTok does not allow outbound links).
 
+Characters follow TikTok's text rules (hub.sync.products.text_rules, shared with titles): characters are
+written as themselves, never as entities (only ``&amp;``, ``&lt;`` and ``&gt;``, which HTML needs); special
+spaces become plain spaces; emoji and control characters are removed and runs of one character longer
+than 9 are shortened to 9, each with a warning.
+
 TikTok counts the ``description`` string, markup included, against its 10,000-character limit and does
 not say how characters are counted. We count UTF-16 code units (what Java and JavaScript string lengths
-report; an emoji counts as two), the stricter of the plausible readings, and cut after the last whole
-paragraph, list item or picture that fits.
+report; a character outside the Basic Multilingual Plane counts as two), the stricter of the plausible
+readings. Whole paragraphs, list items and pictures are kept while they fit; the one that crosses the
+limit is cut inside, after its last whole sentence that fits (when that is near the limit), else after
+its last whole word (marked with "…"), else, for text of hundreds of characters without a space,
+between characters; the warning says how much text was left out.
 
 Pictures must be TikTok-hosted and carry ``width``/``height``. Conversion therefore runs twice: the first
 call (no ``image_map``) reports the picture addresses to re-host; the second, given
@@ -52,11 +60,15 @@ from bs4 import (
     ProcessingInstruction,
     Tag,
 )
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
 
 from hub.sync.products.errors import DescriptionError
+from hub.sync.products.text_rules import Repairs, RunLimiter
 
 MAX_CHARS = 10_000
 MAX_IMAGES = 30
+SENTENCE_SLACK = 500  # cut after the last whole sentence if it leaves out at most this many characters more
 
 _INLINE_TAGS = {"br", "strong", "em", "u"}
 _FORMAT = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "u": "u", "ins": "u"}
@@ -73,6 +85,7 @@ _BLOCK = {
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt"}
 _WS = re.compile(r"[ \t\n\r\f\v]+")
 _IMAGE_SOURCES = ("src", "data-src", "data-original", "data-lazy-src")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,11 @@ class DescriptionResult:
     html: str
     image_urls: list[str]
     warnings: list[str] = field(default_factory=list)
+
+
+def has_text(html: str) -> bool:
+    """Whether converted description HTML shows any letter or digit (pictures alone do not count)."""
+    return any(c.isalnum() for c in BeautifulSoup(html, "html.parser").get_text())
 
 
 def tiktok_length(text: str) -> int:
@@ -151,6 +169,7 @@ class _Flow(ABC):
         self.line = _Line(None)
 
     def text(self, value: str) -> None:
+        value = self.converter.repairs.text(value)
         if self.preserve:
             pieces = value.replace("\r\n", "\n").split("\n")
             for index, piece in enumerate(pieces):
@@ -286,6 +305,7 @@ class _Converter:
         self.dropped_media = False
         self.dropped_links = False
         self.unusable_images = 0
+        self.repairs = Repairs()
 
     # --- walking
 
@@ -425,7 +445,7 @@ class _Converter:
                 self.walk_children(cell, flow)
                 images.extend(flow.images)
                 value = flow.finish()
-                label = _WS.sub(" ", cell.get_text(" ")).strip()
+                label = _WS.sub(" ", Repairs().text(cell.get_text(" "))).strip()
                 cells.append((label, value, cell.name == "th", _colspan(cell)))
             if not cells:
                 continue
@@ -509,7 +529,7 @@ def _image_html(url: str, mapped: tuple[str, int, int] | None) -> str:
 
 
 def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+    return f"{count:,} {one if count == 1 else many}"
 
 
 def convert_description(
@@ -567,7 +587,9 @@ def convert_description(
         else:
             rendered.append(("p", [f"<p>{_clean_inline(block.html)}</p>"]))
 
-    output, left_out = _cut_to_limit(rendered)
+    rendered, converter.repairs.runs = _limit_runs(rendered)
+    warnings.extend(converter.repairs.warnings())
+    output, cut = _cut_to_limit(rendered)
 
     if converter.dropped_media:
         warnings.append(
@@ -591,24 +613,127 @@ def convert_description(
             f"{_plural(not_rehosted, 'description picture', 'description pictures')} could not be copied to "
             "TikTok and were left out."
         )
-    if left_out:
+    if cut.chars or cut.left_out:
+        what = [f"the end of 1 {cut.partial}"] if cut.partial else []
+        if cut.left_out:
+            what.append(_plural(cut.left_out, "paragraph, list item or picture", "paragraphs, list items or pictures")
+                        + (" after it" if cut.partial else ""))
         warnings.append(
-            f"The description is longer than TikTok allows ({MAX_CHARS:,} characters, formatting included), "
-            f"so it was cut: the last {_plural(left_out, 'paragraph, list item or picture', 'paragraphs, list items or pictures')} "
-            "were left out."
+            f"The description is longer than TikTok allows ({MAX_CHARS:,} characters, formatting included), so its "
+            f"end was cut: {_plural(cut.chars, 'character', 'characters')} of text {'was' if cut.chars == 1 else 'were'} "
+            f"left out ({' and '.join(what)})."
         )
     return DescriptionResult(html=output, image_urls=image_urls, warnings=warnings)
 
 
-def _cut_to_limit(rendered: Iterable[tuple[str, list[str]]]) -> tuple[str, int]:
-    """Keep whole blocks (and, for a bullet list, whole items) while they fit; count what is left out."""
+def _limit_runs(rendered: list[tuple[str, list[str]]]) -> tuple[list[tuple[str, list[str]]], int]:
+    """Runs of one character shortened, on the text in reading order across tags and blocks; also
+    returns how many runs were shortened. One parse of the whole description: each piece is one
+    top-level element of it (``<p>``, ``<li>`` or ``<img>``), so the pieces are rebuilt in order."""
+    soup = BeautifulSoup("".join(part for _kind, parts in rendered for part in parts), "html.parser")
+    limiter = RunLimiter()
+    for string in list(soup.find_all(string=True)):
+        limited = limiter.feed(str(string))
+        if limited != str(string):
+            string.replace_with(limited)
+    if not limiter.shortened:
+        return rendered, 0
+    elements = iter(child for child in soup.contents if isinstance(child, Tag) and child.name != "img")
+    rebuilt = [(kind, parts if kind == "img" else [_serialise(next(elements)) for _part in parts])
+               for kind, parts in rendered]
+    return rebuilt, limiter.shortened
+
+
+_CHARACTERS = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="")
+
+
+def _serialise(soup: Tag) -> str:
+    """Characters as themselves: only ``&``, ``<`` and ``>`` are escaped (no ``&nbsp;``), void tags as ``<br>``."""
+    return soup.decode(formatter=_CHARACTERS)
+
+
+def _text_length(fragment: str) -> int:
+    return len(BeautifulSoup(fragment, "html.parser").get_text())
+
+
+@dataclass
+class _Cut:
+    left_out: int = 0  # whole paragraphs, list items or pictures left out
+    chars: int = 0  # characters of text left out
+    partial: str = ""  # "paragraph" / "list item" when one was cut inside
+
+
+def _truncated(fragment: str, keep: int, suffix: str = "") -> str:
+    """The block (``<p>…</p>`` or ``<li>…</li>``) with only the first `keep` characters of its text."""
+    soup = BeautifulSoup(fragment, "html.parser")
+    remaining = keep
+    last = None
+    for string in list(soup.find_all(string=True)):
+        if remaining >= len(string):
+            remaining -= len(string)
+            last = string
+        elif remaining > 0:
+            last = NavigableString(str(string)[:remaining])
+            string.replace_with(last)
+            remaining = 0
+        else:
+            string.extract()
+    if suffix and last is not None:
+        last.replace_with(str(last).rstrip() + suffix)
+    for element in soup.find_all(["strong", "em", "u"]):
+        if not element.get_text().strip():
+            element.decompose()
+    block = soup.contents[0] if soup.contents else None
+    while isinstance(block, Tag) and block.contents:
+        tail = block.contents[-1]
+        if (isinstance(tail, Tag) and tail.name == "br") or (isinstance(tail, NavigableString) and not tail.strip()):
+            tail.extract()
+        else:
+            break
+    return _serialise(soup)
+
+
+def _cut_inside(fragment: str, room: int) -> tuple[str, int] | None:
+    """The block cut to fit `room` (sentence, else word, else character boundary) and the characters of text
+    left out; None when not even one character fits."""
+    text = BeautifulSoup(fragment, "html.parser").get_text()
+    low, high = 0, len(text)  # the most characters that fit, by bisection (the length grows with `keep`)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if tiktok_length(_truncated(fragment, middle)) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    most = low
+    for end in range(most, max(most - SENTENCE_SLACK, 0), -1):
+        if (end == len(text) or text[end].isspace()) and _SENTENCE_END.search(text[max(end - 8, 0):end]):
+            return _truncated(fragment, end), len(text) - end
+    for end in range(most - 1, 0, -1):
+        if text[end].isspace() and not text[end - 1].isspace():
+            candidate = _truncated(fragment, end, "…")
+            if tiktok_length(candidate) <= room:
+                return candidate, len(text) - end
+    if most < SENTENCE_SLACK:
+        return None  # the first word does not fit: leave the block out rather than break a word
+    for end in range(most - 1, 0, -1):  # text without spaces (codes, addresses): cut between characters
+        candidate = _truncated(fragment, end, "…")
+        if tiktok_length(candidate) <= room:
+            return candidate, len(text) - end
+    return None
+
+
+def _cut_to_limit(rendered: Iterable[tuple[str, list[str]]]) -> tuple[str, _Cut]:
+    """Keep whole blocks (and, for a bullet list, whole items) while they fit; the one that crosses the
+    limit is cut inside (`_cut_inside`); count what is left out."""
     pieces: list[str] = []
     used = 0
-    left_out = 0
+    cut = _Cut()
     full = False
+    left: list[str] = []  # whole pieces left out, counted at the end (one parse)
     for kind, parts in rendered:
         if full:
-            left_out += len(parts)
+            cut.left_out += len(parts)
+            left.extend(parts)
             continue
         if kind == "ul":
             whole = "<ul>" + "".join(parts) + "</ul>"
@@ -616,25 +741,44 @@ def _cut_to_limit(rendered: Iterable[tuple[str, list[str]]]) -> tuple[str, int]:
                 pieces.append(whole)
                 used += tiktok_length(whole)
                 continue
+            full = True
             kept: list[str] = []
             room = MAX_CHARS - used - tiktok_length("<ul></ul>")
-            for item in parts:
-                if tiktok_length(item) > room:
-                    break
-                kept.append(item)
-                room -= tiktok_length(item)
+            for index, item in enumerate(parts):
+                if tiktok_length(item) <= room:
+                    kept.append(item)
+                    room -= tiktok_length(item)
+                    continue
+                inside = _cut_inside(item, room)
+                if inside is not None:
+                    kept.append(inside[0])
+                    cut.partial, cut.chars = "list item", cut.chars + inside[1]
+                else:
+                    cut.left_out += 1
+                    cut.chars += _text_length(item)
+                rest = parts[index + 1:]
+                cut.left_out += len(rest)
+                left.extend(rest)
+                break
             if kept:
                 partial = "<ul>" + "".join(kept) + "</ul>"
                 pieces.append(partial)
                 used += tiktok_length(partial)
-            left_out += len(parts) - len(kept)
-            full = True
             continue
         piece = parts[0]
-        if used + tiktok_length(piece) > MAX_CHARS:
-            left_out += 1
-            full = True
+        if used + tiktok_length(piece) <= MAX_CHARS:
+            pieces.append(piece)
+            used += tiktok_length(piece)
             continue
-        pieces.append(piece)
-        used += tiktok_length(piece)
-    return "".join(pieces), left_out
+        full = True
+        inside = _cut_inside(piece, MAX_CHARS - used) if kind == "p" else None
+        if inside is not None:
+            pieces.append(inside[0])
+            used += tiktok_length(inside[0])
+            cut.partial, cut.chars = "paragraph", cut.chars + inside[1]
+        else:
+            cut.left_out += 1
+            left.append(piece)
+    if left:
+        cut.chars += _text_length("".join(left))
+    return "".join(pieces), cut

@@ -6,7 +6,7 @@
 1. read what the hub knows (product, mapping, overrides, defaults, settings, TikTok category metadata);
 2. validate completely (`mapper.build_draft`) — a product with errors fails here, before any TikTok
    call — then take a slot of the daily cap, prepare and re-host the pictures (content-hash cache),
-   settle identifier-code exemption with a listing check, find the brand, and create with the
+   settle identifier-code exemption from the category rules, find the brand, and create with the
    product's stable `idempotency_key`;
 3. record the outcome: bindings per SKU, the status and its reason.
 
@@ -32,11 +32,11 @@ from hub.models import (CategoryDefaults, Listing, ListingPlan, Merchant, Produc
                         SkuBinding, Store, TikTokCategoryInfo, TikTokShop, VariantStock)
 from hub.models.listings import (ACTIVE, FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED,
                                  UNDER_REVIEW)
-from hub.sync.products import categories, planner, pricing, reasons
-from hub.sync.products.description import convert_description
+from hub.sync.products import categories, edits, linking, planner, pricing, reasons, vocabulary
+from hub.sync.products.description import convert_description, has_text
 from hub.sync.products.errors import ImageError, ProductDataError
 from hub.sync.products.issues import Findings, Issue, variant_label
-from hub.sync.products.mapper import Draft, ListingInputs, build_draft
+from hub.sync.products.mapper import Draft, ListingInputs, build_draft, description_warnings
 from hub.sync.policy import shop_for_store, sync_blocked_reason
 from hub.sync.products.preflight import sales_warehouse_id
 from hub.sync.products.uploads import ImageUploader
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.sync.products")
 
 SELLER_CENTER_URL = "https://seller-uk.tiktok.com/product/manage"
-IDENTIFIER_MISSING_CODES = {"tiktok_12052600"}
 CATEGORY_VERSION_CODES = {"tiktok_12052217", "tiktok_12052230"}
 LISTING_LIMIT_CODE = "tiktok_12052093"
 SIZE_CHART_REFUSALS = {"tiktok_12052673", "tiktok_12052128", "tiktok_12052670"}
@@ -185,7 +184,8 @@ def listing_inputs(session: Session, store: Store, snapshot: ProductSnapshot, re
         product_override=overrides.get(""),
         variant_overrides={k: v for k, v in overrides.items() if k},
         package_defaults=_package_defaults(settings, defaults),
-        stock=stock, id_prefix=external_id_prefix(store.id))
+        stock=stock, id_prefix=external_id_prefix(store.id), option_word=vocabulary.option_word(store.platform),
+        vat_classes=dict(settings["vat"]["classes"]))
 
 
 def _package_defaults(settings: Mapping[str, Any], defaults: CategoryDefaults | None) -> dict[str, Any]:
@@ -261,14 +261,11 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     converted = convert_description(draft.description_html, image_map=image_map,
                                     base_url=draft.description_base_url)
     description = converted.html
-    for warning in converted.warnings:
-        if "could not be copied" in warning:
-            findings.add("description_images_left_out", warning, "Replace those pictures in the store's "
-                         "description if they matter.", field="description", level="warning")
-    if not description.strip() or not any(c.isalnum() for c in _strip_tags(description)):
+    description_warnings(converted, findings)
+    if not has_text(description):
         from html import escape
 
-        description = f"<p>{escape(str(product.get('title') or ''))}</p>" + description
+        description = f"<p>{escape(draft.body['title'], quote=False)}</p>" + description
     parts["description"] = description
     cert_hosted = hosted[position:position + len(cert_urls)]
     position += len(cert_urls)
@@ -299,10 +296,16 @@ def rehost(uploader: ImageUploader, draft: Draft, product: Mapping[str, Any]) ->
     return parts, findings
 
 
-def _strip_tags(html: str) -> str:
-    import re
+def merge_warnings(findings: Findings, sent: Findings) -> None:
+    """The draft's warnings with the description's replaced by those of the description as sent (its
+    pictures hosted by TikTok make it longer than the preview, so it may be cut elsewhere)."""
+    findings.items = [i for i in findings.items if i.field != "description"] + sent.warnings
 
-    return re.sub(r"<[^>]+>", "", html)
+
+def kept_warnings(listing: Listing) -> list[dict[str, Any]] | None:
+    """The warnings of the last send (text cut, pictures left out): still true while the product is on
+    TikTok, whatever its status, so a status change keeps them."""
+    return [i for i in listing.issues or [] if i.get("level") == "warning"] or None
 
 
 def assemble(draft: Draft, parts: Mapping[str, Any]) -> dict[str, Any]:
@@ -322,29 +325,22 @@ def assemble(draft: Draft, parts: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def identifiers_needed(runtime: "Runtime", loaded: Loaded, client: "ShopClient", body: dict[str, Any],
-                       draft: Draft) -> list[Issue]:
-    """Missing barcodes: may the category go without? TikTok decides (listing check), cached per category."""
-    if not draft.missing_codes:
-        return []
+def identifier_exemption_refused(rules: Mapping[str, Any]) -> bool:
+    """Whether TikTok's category rules say the category cannot go without identifier codes.
+
+    Only the older (v1) category rules document it: `exemption_of_identifier_code.
+    support_identifier_code_exemption` (docs/tiktok-client.md, "Barcode requirement"). The 202309 rules
+    carry no identifier requirement, so a category is exempt unless its rules say otherwise; a code the
+    merchant gives is always sent and checked.
+    """
+    exemption = rules.get("exemption_of_identifier_code")
+    return isinstance(exemption, Mapping) and exemption.get("support_identifier_code_exemption") is False
+
+
+def identifiers_needed(loaded: Loaded, draft: Draft) -> list[Issue]:
+    """Missing barcodes in a category whose rules refuse the exemption: the variants that need one."""
     inputs = loaded.inputs
-    with runtime.db.session_scope() as session:
-        info = session.scalar(select(TikTokCategoryInfo).where(
-            TikTokCategoryInfo.shop_id == loaded.shop.shop_id, TikTokCategoryInfo.category_id == inputs.category_id,
-            TikTokCategoryInfo.category_version == inputs.category_version))
-        required = info.identifier_required if info is not None else None
-    if required is None:
-        check = client.products.listing_check(body)
-        reasons = check.get("fail_reasons") or []
-        required = any(str(r.get("code")) == "12052600" for r in reasons)
-        with runtime.db.session_scope() as session:
-            info = session.scalar(select(TikTokCategoryInfo).where(
-                TikTokCategoryInfo.shop_id == loaded.shop.shop_id,
-                TikTokCategoryInfo.category_id == inputs.category_id,
-                TikTokCategoryInfo.category_version == inputs.category_version))
-            if info is not None:
-                info.identifier_required = required
-    if not required:
+    if not draft.missing_codes or not identifier_exemption_refused(inputs.rules):
         return []
     findings = Findings(loaded.product)
     names = ", ".join(variant_label(v) for v in draft.missing_codes)
@@ -405,6 +401,10 @@ def _prepare(runtime: "Runtime", store_id: str, product_id: str) -> tuple[str, A
         listing = _listing(session, store_id, product_id)
         if listing.tiktok_product_id:
             return "stop", listing.status
+        held = linking.hold(session, store_id, product_id)
+        if held is not None:  # it may already be on TikTok: never create it twice
+            set_status(listing, NOT_SYNCED, held.reason, held.fix, held.code)
+            return "stop", "held"
         blocked = sync_blocked_reason(session, store)
         if blocked:
             set_status(listing, listing.status if listing.status != NEEDS_CATEGORY else NOT_SYNCED, blocked,
@@ -468,13 +468,13 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
         parts, image_findings = rehost(uploader, draft, product)
     if image_findings.errors:
         for issue in findings.warnings:
-            image_findings.add_issue(issue)
+            if issue.field != "description":  # the pictures' failure comes first; the preview's notes would repeat
+                image_findings.add_issue(issue)
         return give_back(fail(runtime, store_id, product_id, image_findings))
-    for issue in image_findings.warnings:
-        findings.add_issue(issue)
+    merge_warnings(findings, image_findings)
     body = assemble(draft, parts)
     try:
-        missing = identifiers_needed(runtime, loaded, client, body, draft)
+        missing = identifiers_needed(loaded, draft)
         if missing:
             return give_back(fail(runtime, store_id, product_id, missing + findings.warnings))
         brand = brand_id(runtime, loaded.shop, client, draft.brand, loaded.inputs.category_id)
@@ -632,8 +632,9 @@ def _prepare_existing(runtime: "Runtime", store_id: str, product_id: str):  # no
 def resync_details(runtime: "Runtime", store_id: str, product_id: str) -> str:
     """Resend the product's details (the "Resync details" action; also resubmits a failed review).
 
-    A full edit with every existing SKU by id, so none is dropped; price and stock of existing SKUs are
-    left out (the stock path owns them), new variants come with theirs.
+    Every existing SKU by id, so none is dropped; price and stock of existing SKUs are left out (the
+    stock path owns them), new variants come with theirs. The product is read first and edited with a
+    partial edit of the fields the hub owns, or a full edit carrying over the rest (`edits.plan_edit`).
     """
     lock = runtime.redis.lock(f"hub:listing:{store_id}:{product_id}", timeout=LOCK_SECONDS,
                               blocking_timeout=LOCK_SECONDS)
@@ -659,6 +660,7 @@ def _edit(runtime: "Runtime", loaded: Loaded, client: "ShopClient", tiktok_id: s
         parts, image_findings = rehost(uploader, draft, product)
     if image_findings.errors:
         return _edit_failed(runtime, store_id, product_id, image_findings.as_list())
+    merge_warnings(findings, image_findings)
     body = assemble(draft, parts)
     for index, variant in enumerate(draft.variants):
         sku_id = bindings.get(str(variant.get("id")))
@@ -671,7 +673,12 @@ def _edit(runtime: "Runtime", loaded: Loaded, client: "ShopClient", tiktok_id: s
         if brand:
             body["brand_id"] = brand
         body.pop("save_mode", None)
-        edited = client.products.edit(tiktok_id, body)
+        # Read first: what the merchant changed in Seller Center and the hub does not own must survive.
+        kind, request = edits.plan_edit(body, client.products.get(tiktok_id))
+        if kind == "partial":
+            edited = client.products.partial_edit(tiktok_id, request)
+        else:
+            edited = client.products.edit(tiktok_id, request)
     except DataError as error:
         return _edit_failed(runtime, store_id, product_id, [tiktok_refusal(product, error).as_dict()])
     sku_ids = _match_skus(draft, edited.get("skus") or [])
@@ -684,10 +691,13 @@ def _edit(runtime: "Runtime", loaded: Loaded, client: "ShopClient", tiktok_id: s
         plan = categories.ensure_plan(session, store_id, product_id)
         plan.sent_hash = loaded.content_hash
         plan.details_changed = False
+        warnings = [w for w in findings.as_list() if w["level"] == "warning"] or None
         if previous_status == ACTIVE:
-            set_status(listing, ACTIVE, "Details resent; TikTok reviews the changes while the product stays on sale.")
+            set_status(listing, ACTIVE, "Details resent; TikTok reviews the changes while the product stays on sale.",
+                       issues=warnings)
         else:
-            set_status(listing, UNDER_REVIEW, "Resubmitted to TikTok and waiting for TikTok's review.")
+            set_status(listing, UNDER_REVIEW, "Resubmitted to TikTok and waiting for TikTok's review.",
+                       issues=warnings)
             plan.tiktok_status = "PENDING"
         return listing.status
 
@@ -740,7 +750,8 @@ def delist_product(runtime: "Runtime", store_id: str, product_id: str) -> str:
     with runtime.db.session_scope() as session:
         listing = _listing(session, store_id, product_id)
         set_status(listing, SYNCED, f"Deleted in your store, so it was {action} on TikTok.",
-                   "Restore the product in your store and click Sync to list it again.", "deleted_in_store")
+                   "Restore the product in your store and click Sync to list it again.", "deleted_in_store",
+                   kept_warnings(listing))
         plan = categories.ensure_plan(session, store_id, product_id)
         plan.tiktok_status = "SELLER_DEACTIVATED" if action == "deactivated" else "DELETED"
     return SYNCED
@@ -767,9 +778,11 @@ def reactivate(runtime: "Runtime", store_id: str, product_id: str) -> str:
         listing = _listing(session, store_id, product_id)
         if errors:
             set_status(listing, SYNCED, f"TikTok would not activate the product again: {errors[0].get('message')}",
-                       f"Check it in Seller Center: {SELLER_CENTER_URL}", f"tiktok_{errors[0].get('code')}")
+                       f"Check it in Seller Center: {SELLER_CENTER_URL}", f"tiktok_{errors[0].get('code')}",
+                       kept_warnings(listing))
             return SYNCED
-        set_status(listing, UNDER_REVIEW, "Activated again on TikTok and waiting for TikTok's review.")
+        set_status(listing, UNDER_REVIEW, "Activated again on TikTok and waiting for TikTok's review.",
+                   issues=kept_warnings(listing))
         return UNDER_REVIEW
 
 

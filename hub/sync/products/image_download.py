@@ -19,14 +19,14 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable
+from typing import Any, BinaryIO, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import NameResolutionError, ReadTimeoutError
 
 from hub.security.addresses import HOST_NOT_FOUND, PRIVATE_ADDRESS, AddressRefused, check_public_url
 from hub.sync.products.errors import ImageError
@@ -50,10 +50,7 @@ def check_url(url: str, *, source: str, allow_private: bool, allow_networks: Ite
         check_public_url(url, allow_private=allow_private, allow_networks=allow_networks)
     except AddressRefused as refused:
         if refused.reason == HOST_NOT_FOUND:
-            raise ImageError(
-                "image_host_not_found",
-                f"The image at {source} could not be downloaded: the server {refused.host} does not exist.",
-            ) from None
+            raise _host_not_found(source, refused.host) from None
         if refused.reason == PRIVATE_ADDRESS:
             where = "" if url == source else f" (it redirects to {url})"
             raise ImageError(
@@ -257,6 +254,8 @@ def _fetch(
         except requests.exceptions.Timeout:
             raise _timeout(source) from None
         except requests.exceptions.RequestException as exc:
+            if _name_not_resolved(exc):  # private hosts allowed: the name is resolved only here
+                raise _host_not_found(source, urlsplit(url).hostname) from None
             raise _unreachable(source, exc) from None
         with response:
             if response.status_code in _REDIRECTS:
@@ -321,6 +320,28 @@ def _too_large(source: str, max_bytes: int) -> ImageError:
 def _timeout(source: str) -> ImageError:
     return ImageError("image_timeout", f"The image at {source} took too long to download. Check that it opens in a "
                       "browser, then click Sync.", transient=True)
+
+
+def _host_not_found(source: str, host: str | None) -> ImageError:
+    """A name that does not resolve may be the resolver's hiccup as much as a wrong address: temporary,
+    so the listing retries it and fails the product only if it persists through the retries — the same
+    whether private hosts are allowed (resolved while connecting) or not (resolved before)."""
+    return ImageError("image_host_not_found", f"The image at {source} could not be downloaded: the server "
+                      f"{host} does not exist (its name could not be found).", transient=True)
+
+
+def _name_not_resolved(exc: Exception) -> bool:
+    seen: set[int] = set()
+    current: Any = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (NameResolutionError, socket.gaierror)):
+            return True
+        nested = getattr(current, "reason", None)
+        if nested is None and getattr(current, "args", None):
+            nested = current.args[0] if isinstance(current.args[0], BaseException) else None
+        current = nested if nested is not None else current.__context__
+    return False
 
 
 def _unreachable(source: str, exc: Exception) -> ImageError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from hub.sync.products import reasons
+from hub.sync.products import reasons, text_rules
 
 ERROR, WARNING = "error", "warning"
 
@@ -30,7 +30,7 @@ class Issue:
 
 
 def product_label(product: Mapping[str, Any]) -> str:
-    title = str(product.get("title") or "").strip()
+    title = text_rules.plain_title(str(product.get("title") or ""))
     if len(title) > 60:
         title = title[:57] + "..."
     return f"“{title}” (product {product.get('id')})" if title else f"Product {product.get('id')}"

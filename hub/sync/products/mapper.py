@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from hub.sync.products import pricing, reasons
+from hub.sync.products import pricing, reasons, text_rules, vat, vocabulary
 from hub.sync.products.attributes import chosen_value_ids, condition_met, map_attributes
-from hub.sync.products.description import convert_description
+from hub.sync.products.description import DescriptionResult, convert_description, has_text
 from hub.sync.products.errors import ProductDataError
 from hub.sync.products.identifiers import IdentifierCode, normalise_identifier
 from hub.sync.products.issues import WARNING, Findings, variant_label
@@ -37,11 +37,6 @@ SELLER_SKU_MAX = 50
 UNTRACKED_QUANTITY = 100  # a variant whose stock the store does not track is offered as 100 units
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\U00002600-\U000027BF\uFE0F]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
-_REPEAT = re.compile(r"(.)\1{9,}")
-_WORDY = re.compile(r"[0-9A-Za-z\u00C0-\u024F]")
 _SKU_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 FIX_TITLE = "Edit the product title in your store, then click Sync."
@@ -67,6 +62,10 @@ class ListingInputs:
     variant_overrides: Mapping[str, Any] = field(default_factory=dict)  # variant_id → ProductOverride
     package_defaults: Mapping[str, Any] = field(default_factory=dict)  # {"weight": {...}, "dimensions": {...}}
     stock: Mapping[str, tuple[int, str | None]] = field(default_factory=dict)  # variant id → (qty, price)
+    # The store's word for option types, for the reasons ("attributes": WooCommerce, Magento).
+    option_word: str = vocabulary.DEFAULT_OPTION_WORD
+    # The merchant's VAT rate per store tax class, for products whose prices exclude VAT.
+    vat_classes: Mapping[str, str] = field(default_factory=dict)
     # TikTok refuses an external_product_id another live product of the shop uses (12052996); two stores of
     # one merchant share the shop and may both have a product "101", so the store's id leads every id.
     id_prefix: str = ""
@@ -93,6 +92,8 @@ def _text(value: Any) -> str:
 
 
 def check_title(title: str, findings: Findings) -> None:
+    """TikTok's title rules, on the plain-text title (`text_rules.plain_title`); a refused title is an error
+    naming the product: the merchant words the title, the hub does not rewrite it."""
     if not title.strip():
         findings.add("title_missing", "the product has no title; TikTok requires one.", FIX_TITLE, field="title")
     elif len(title) > TITLE_MAX:
@@ -101,18 +102,24 @@ def check_title(title: str, findings: Findings) -> None:
     elif _CJK.search(title):
         findings.add("title_chinese", "the title contains Chinese characters, which TikTok Shop UK does not accept.",
                      FIX_TITLE, field="title")
-    elif _EMOJI.search(title) or _CONTROL.search(title):
-        findings.add("title_format", "the title contains emoji or control characters, which TikTok does not accept.",
-                     "Remove the emoji/special characters from the title in your store, then click Sync.", field="title")
-    elif _ENTITY.search(title):
-        findings.add("title_format", "the title contains HTML codes such as &amp;amp;, which TikTok does not accept.",
-                     "Write the characters themselves (e.g. & instead of &amp;amp;) in your store's title.", field="title")
-    elif _REPEAT.search(title):
-        findings.add("title_format", "the title repeats one character 10 or more times, which TikTok does not accept.",
-                     FIX_TITLE, field="title")
-    elif not _WORDY.search(title):
-        findings.add("title_format", "the title has no letters or digits, which TikTok does not accept.",
-                     FIX_TITLE, field="title")
+    elif refused := text_rules.refusals(title):
+        findings.add("title_format", f"the title has {' and '.join(refused)}, which TikTok does not accept.",
+                     "Write the title without them in your store, then click Sync.", field="title")
+
+
+def description_warnings(converted: DescriptionResult, findings: Findings) -> None:
+    """What the product's page says about its description, from one conversion (the preview here; the
+    final one, with TikTok's picture addresses, when the product is sent): never two versions at once."""
+    if not has_text(converted.html):
+        findings.add("description_missing", "the product has no description text, so its title is used as the "
+                     "description.", "Write a description in your store for a better listing.",
+                     field="description", level=WARNING)
+    for warning in converted.warnings:
+        if "could not be copied" in warning:
+            findings.add("description_images_left_out", warning, field="description", level=WARNING)
+        else:
+            findings.add("description_changed", warning, "Edit the description in your store if this matters.",
+                         field="description", level=WARNING)
 
 
 def generated_seller_sku(product_id: str, variant_id: str) -> str:
@@ -137,10 +144,12 @@ def _price_and_quantity(product: Mapping[str, Any], variant: Mapping[str, Any], 
                      field="price", variant=variant)
     else:
         try:
-            marked = pricing.apply_price(price, inputs.price_rule)
+            gross = vat.for_variant(product, variant, inputs.vat_classes).gross(price)
+            marked = pricing.apply_price(gross, inputs.price_rule)
             amount = pricing.tiktok_price(marked, currency=currency)["amount"]
         except ProductDataError as error:
             fix = ("Set the store currency to GBP." if error.code == "currency_not_gbp" else
+                   reasons.fix_for(error.code) if error.code == reasons.VAT_RATE_MISSING else
                    "Correct the price in your store or the price rule on the settings page, then click Sync.")
             findings.add(error.code, error.message.split(": ", 1)[-1], fix, field="price", variant=variant)
     units: int | None = None
@@ -152,6 +161,10 @@ def _price_and_quantity(product: Mapping[str, Any], variant: Mapping[str, Any], 
         except (ProductDataError, TypeError, ValueError):
             findings.add("stock_invalid", f"the stock quantity {quantity!r} is not a whole number.",
                          "Correct the stock in your store.", field="quantity", variant=variant)
+        else:
+            if int(quantity or 0) < 0:  # back-orders: sold out on TikTok, never a reason to refuse the product
+                findings.add(reasons.STOCK_NEGATIVE, f"the store's stock is {quantity} (back-ordered); TikTok is "
+                             "offered 0 of it.", field="quantity", variant=variant, level=WARNING)
     return amount, units
 
 
@@ -236,9 +249,13 @@ def _package(product: Mapping[str, Any], variants: list[Mapping[str, Any]], inpu
                          "Correct the dimensions in your store or on the settings page.", field="package_dimensions")
 
 
-def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, Any]],
-                      findings: Findings) -> list[list[dict[str, str]]] | None:
-    """Per variant, its sales attributes (name/value_name); None when the variants cannot be told apart."""
+def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, Any]], findings: Findings,
+                      word: str = vocabulary.DEFAULT_OPTION_WORD) -> list[list[dict[str, str]]] | None:
+    """Per variant, its sales attributes (name/value_name); None when the variants cannot be told apart.
+
+    `word` is the store's plural for option types ("attributes" / "options"): the merchant reads the
+    reason in their store's terms."""
+    one = word[:-1] if word.endswith("s") else word
     if len(variants) == 1 and not (variants[0].get("options") or {}):
         return [[]]
     names: list[str] = []
@@ -248,20 +265,21 @@ def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, An
                 names.append(name)
     ok = True
     if not names:
-        findings.add("variants_without_options", f"the product has {len(variants)} variants but no options "
-                     "(such as Size or Colour) tell them apart.", "Give each variant its option values in your store.",
+        findings.add("variants_without_options", f"the product has {len(variants)} variants but no {word} "
+                     "(such as Size or Colour) tell them apart.", f"Give each variant its {one} values in your store.",
                      field="variants.options")
         return None
     if len(names) > MAX_SALES_ATTRIBUTES:
-        findings.add("too_many_options", f"the variants use {len(names)} option types ({', '.join(names)}); "
+        findings.add("too_many_options", f"the variants use {len(names)} {one} types ({', '.join(names)}); "
                      f"TikTok allows {MAX_SALES_ATTRIBUTES}.",
-                     "Combine or remove options in your store so at most 3 remain, then click Sync.",
+                     f"Combine or remove {word} in your store so at most {MAX_SALES_ATTRIBUTES} remain, then click Sync.",
                      field="variants.options")
         ok = False
     for name in names:
         if len(str(name)) > SALES_NAME_MAX:
-            findings.add("option_name_too_long", f"the option name '{name}' is longer than {SALES_NAME_MAX} characters.",
-                         f"Shorten the option name to {SALES_NAME_MAX} characters in your store.", field="variants.options")
+            findings.add("option_name_too_long", f"the {one} name '{name}' is longer than {SALES_NAME_MAX} "
+                         f"characters.", f"Shorten the {one} name to {SALES_NAME_MAX} characters in your store.",
+                         field="variants.options")
             ok = False
     combos: dict[tuple, Mapping[str, Any]] = {}
     out = []
@@ -270,7 +288,7 @@ def _sales_attributes(product: Mapping[str, Any], variants: list[Mapping[str, An
         missing = [n for n in names if str(options.get(n) or "").strip() == ""]
         if missing:
             findings.add("variant_option_missing", f"the variant has no value for {', '.join(missing)}; TikTok needs "
-                         "every variant to have a value for every option.", FIX_VARIANTS,
+                         f"every variant to have a value for every {one}.", FIX_VARIANTS,
                          field="variants.options", variant=variant)
             ok = False
             continue
@@ -343,8 +361,8 @@ def _size_chart_and_certificates(product: Mapping[str, Any], inputs: ListingInpu
 
 
 def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draft | None, Findings]:
-    findings = Findings(product)
-    title = _text(product.get("title")).strip()
+    title = text_rules.plain_title(_text(product.get("title")))
+    findings = Findings({**product, "title": title})
     check_title(title, findings)
     variants = [v for v in product.get("variants") or [] if isinstance(v, Mapping)]
     body: dict[str, Any] = {"save_mode": "LISTING", "title": title, "category_id": inputs.category_id,
@@ -366,13 +384,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
     description_html = _text(product.get("description_html"))
     try:
         preview = convert_description(description_html, base_url=product.get("url"))
-        if not preview.html.strip() or not re.sub(r"<[^>]+>", "", preview.html).strip():
-            findings.add("description_missing", "the product has no description text, so its title is used as the "
-                         "description.", "Write a description in your store for a better listing.",
-                         field="description", level=WARNING)
-        for warning in preview.warnings:
-            findings.add("description_changed", warning, "Edit the description in your store if this matters.",
-                         field="description", level=WARNING)
+        description_warnings(preview, findings)
     except ProductDataError as error:
         findings.add(error.code, error.message, "Correct the description in your store, then click Sync.",
                      field="description")
@@ -385,7 +397,7 @@ def build_draft(product: Mapping[str, Any], inputs: ListingInputs) -> tuple[Draf
         findings.add("too_many_variants", f"the product has {len(variants):,} variants; TikTok Shop UK allows "
                      f"{MAX_SKUS} per product.", f"Split it into products of at most {MAX_SKUS} variants in your store, "
                      "then click Sync.", field="variants")
-    sales = _sales_attributes(product, variants, findings) if 0 < len(variants) <= MAX_SKUS else None
+    sales = _sales_attributes(product, variants, findings, inputs.option_word) if 0 < len(variants) <= MAX_SKUS else None
 
     skus: list[dict[str, Any]] = []
     sku_images: dict[int, str] = {}

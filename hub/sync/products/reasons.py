@@ -80,6 +80,15 @@ RECONNECT = _reason("reconnect", "TikTok no longer accepts the hub's access; the
                     "Reconnect TikTok Shop on the Overview page, then click Sync.")
 NOT_CONNECTED = _reason("tiktok_not_connected", "No TikTok shop is connected, or the connection is not usable.",
                         "Connect (or reconnect) TikTok Shop on the Overview page.")
+LINK_SCAN = _reason("link_scan", "The hub is reading the products your TikTok shop already has, so that none is "
+                   "listed twice.", "Nothing; the product is sent (or proposed for linking) when the reading ends.")
+LINK_SCAN_FAILED = _reason("link_scan_failed", "The hub could not read the products your TikTok shop already has, "
+                           "so it lists nothing new rather than risk duplicates.",
+                           "Click Check again on the Link existing TikTok products page (or hub products link).")
+LINK_PENDING = _reason("link_pending", "The product matches a product your TikTok shop already has (same seller "
+                       "SKU or barcode); it is not listed again.",
+                       "Confirm or decline the link on the Link existing TikTok products page "
+                       "(or hub products link --confirm).")
 NO_SALES_WAREHOUSE = _reason("no_sales_warehouse", "The TikTok shop has no enabled sales warehouse.",
                              f"Add or enable a sales warehouse in TikTok Shop Seller Center, {SYNC}.")
 
@@ -100,8 +109,9 @@ TITLE_TOO_LONG = _reason("title_too_long", "The title is longer than TikTok allo
                          f"Shorten the title to 255 characters in your store, {SYNC}.")
 TITLE_CHINESE = _reason("title_chinese", "The title contains Chinese characters, which TikTok Shop UK does not "
                         "accept.", FIX_TITLE)
-TITLE_FORMAT = _reason("title_format", "The title has emoji, control characters, HTML codes, one character repeated "
-                       "10 or more times, or no letters or digits.", FIX_TITLE)
+TITLE_FORMAT = _reason("title_format", "The title (as plain text: tags removed, HTML codes decoded) has emoji, "
+                       "control characters, an HTML code such as &bogus;, one character repeated more than 9 times "
+                       "in a row, or only symbols.", f"Write the title without them in your store, {SYNC}.")
 
 # ---- images and description -----------------------------------------------------------------------------------
 IMAGES_MISSING = _reason("images_missing", "The product has no images; TikTok requires at least one.",
@@ -113,7 +123,8 @@ DESCRIPTION_NOT_TEXT = _reason("description_not_text", "The product description 
 DESCRIPTION_MISSING = _reason("description_missing", "No description text: the title is used as the description.",
                               "Write a description in your store for a better listing.")
 DESCRIPTION_CHANGED = _reason("description_changed", "The description had to change to fit TikTok's rules (media "
-                              "or links removed, pictures left out, text cut to TikTok's length).",
+                              "or links removed, pictures left out, emoji or control characters removed, a character "
+                              "repeated more than 9 times shortened, text cut to TikTok's length).",
                               "Edit the description in your store if this matters.")
 DESCRIPTION_IMAGES_LEFT_OUT = _reason("description_images_left_out", "Pictures of the description could not be "
                                       "copied to TikTok and were left out.",
@@ -148,8 +159,8 @@ TOO_MANY_VARIANTS = _reason("too_many_variants", "More than 300 variants.",
                             f"Split it into products of at most 300 variants in your store, {SYNC}.")
 VARIANTS_WITHOUT_OPTIONS = _reason("variants_without_options", "Several variants, but no options tell them apart.",
                                    "Give each variant its option values in your store.")
-TOO_MANY_OPTIONS = _reason("too_many_options", "More than 3 option types.",
-                           f"Combine or remove options in your store so at most 3 remain, {SYNC}.")
+TOO_MANY_OPTIONS = _reason("too_many_options", "More than 3 option types (attributes in WooCommerce and Magento).",
+                           f"Combine or remove options (attributes) in your store so at most 3 remain, {SYNC}.")
 OPTION_NAME_TOO_LONG = _reason("option_name_too_long", "An option name is longer than 20 characters.",
                                "Shorten the option name to 20 characters in your store.")
 OPTION_VALUE_TOO_LONG = _reason("option_value_too_long", "An option value is longer than 50 characters.",
@@ -172,12 +183,18 @@ PRICE_INVALID = _reason("price_invalid", "The price is not an amount of money.",
 PRICE_TOO_PRECISE = _reason("price_too_precise", "The price has more than 2 decimal places.", FIX_PRICE)
 PRICE_OUT_OF_RANGE = _reason("price_out_of_range", "The TikTok price (after the price rule) is outside £0.01 to "
                              "£5,600.00.", FIX_PRICE)
+VAT_RATE_MISSING = _reason("vat_rate_missing", "The store's prices exclude VAT and the product's tax class has no "
+                          "VAT rate chosen; TikTok Shop UK prices include VAT.",
+                          "Choose the VAT rate of the tax class (standard 20%, reduced 5% or zero) under VAT on the "
+                          f"settings page, {SYNC}.")
 CURRENCY_NOT_GBP = _reason("currency_not_gbp", "The price is not in GBP.", "Set the store currency to GBP.")
 PRICE_RULE_INVALID = _reason("price_rule_invalid", "The saved price rule is out of range.",
                              "Correct the price rule on Settings.")
 STOCK_RULE_INVALID = _reason("stock_rule_invalid", "The saved stock buffer is out of range.",
                              "Correct the stock buffer on Settings.")
 STOCK_INVALID = _reason("stock_invalid", "The stock quantity is not a whole number.", "Correct the stock in your store.")
+STOCK_NEGATIVE = _reason("stock_negative", "The store's stock is below zero (back-orders); TikTok is offered 0 and "
+                        "shows the variant as sold out.", "Nothing; restock it in your store to sell it on TikTok.")
 STOCK_ZERO_ON_CREATE = _reason("stock_zero_on_create", "A variant is out of stock, and TikTok needs at least 1 unit "
                                "of every variant when a product is first listed.",
                                "Restock it in your store (or lower the stock buffer); the product is listed "

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from hub.errors import DataError
 from hub.models import Listing, ListingPlan, Store, TikTokShop
 from hub.models.listings import ACTIVE, FAILED_REVIEW, SYNCED, UNDER_REVIEW
-from hub.sync.products.exporter import SELLER_CENTER_URL, set_status
+from hub.sync.products.exporter import SELLER_CENTER_URL, kept_warnings, set_status
 from hub.sync.products.categories import ensure_plan
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def apply_state(listing: Listing, plan: ListingPlan | None, product: Mapping[str
             if status == "PLATFORM_DEACTIVATED" and suspended_reason:
                 reason += f" TikTok's reason: {suspended_reason}"
             set_status(listing, SYNCED, reason, f"Check it in TikTok Seller Center: {seller_center_link(tiktok_id)}",
-                       f"tiktok_{status.lower()}")
+                       f"tiktok_{status.lower()}", kept_warnings(listing))
         return listing.status
     if status == "FAILED" or (audit == "FAILED" and status != "ACTIVATE"):
         reason = _review_reason(product, suspended_reason)
@@ -84,7 +84,7 @@ def apply_state(listing: Listing, plan: ListingPlan | None, product: Mapping[str
             plan.review_reason = reason
         set_status(listing, FAILED_REVIEW, reason,
                    f"Fix it in your store, then click Sync to resubmit; details in TikTok Seller Center: "
-                   f"{seller_center_link(tiktok_id)}", "tiktok_review_failed")
+                   f"{seller_center_link(tiktok_id)}", "tiktok_review_failed", kept_warnings(listing))
         return FAILED_REVIEW
     if status == "ACTIVATE":
         if listing.status != ACTIVE or listing.reason_code:
@@ -94,14 +94,14 @@ def apply_state(listing: Listing, plan: ListingPlan | None, product: Mapping[str
                         f"{_review_reason(product, suspended_reason)}")
             set_status(listing, ACTIVE, note or "Live on TikTok: buyers can purchase it.",
                        f"See TikTok Seller Center: {seller_center_link(tiktok_id)}" if note else None,
-                       "tiktok_edit_rejected" if note else None)
+                       "tiktok_edit_rejected" if note else None, kept_warnings(listing))
         return ACTIVE
     if status in ("PENDING", "SCHEDULED") or audit in ("AUDITING", "PRE_APPROVED"):
         if listing.status != UNDER_REVIEW:
             reason = "Waiting for TikTok's review."
             if audit == "PRE_APPROVED":
                 reason = "Pre-approved by TikTok; final approval is pending."
-            set_status(listing, UNDER_REVIEW, reason)
+            set_status(listing, UNDER_REVIEW, reason, issues=kept_warnings(listing))
         return UNDER_REVIEW
     return listing.status
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from hub.queues import DETAILS, LISTINGS, enqueue_coalesced, queue
 from hub.sync import policy
+from hub.sync.products import linking
 from hub.models import Listing, ListingPlan, ProductOverride, ProductSnapshot, Store
 from hub.models.listings import FAILED_REVIEW, FAILED_TO_SYNC, NEEDS_CATEGORY, NOT_SYNCED, SYNCED
 
@@ -32,7 +33,8 @@ DELIST_JOB = "hub.jobs.products.delist_product"
 REACTIVATE_JOB = "hub.jobs.products.reactivate_product"
 CHANGES_JOB = "hub.jobs.products.handle_changes"
 RETRY = policy.retry(policy.LISTING)
-JOB_OPTIONS = {"result_ttl": 600, "failure_ttl": 7 * 24 * 3600, "job_timeout": 900}
+PARKED_CODE = "reconnect"  # the listing's reason while it waits for a repaired TikTok connection
+JOB_OPTIONS: dict[str, Any] = {"result_ttl": 600, "failure_ttl": 7 * 24 * 3600, "job_timeout": 900}
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -48,14 +50,15 @@ def details_job_id(store_id: str, product_id: str) -> str:
     return f"details-{_part(store_id)}-{_part(product_id)}"
 
 
-def enqueue_listing(runtime: "Runtime", store_id: str, product_id: str) -> None:
+def enqueue_listing(runtime: "Runtime", store_id: str, product_id: str, *, now: bool = False) -> None:
+    """`now`: a change that may fix what failed replaces a retry waiting for its backoff (queues)."""
     enqueue_coalesced(LISTINGS, LIST_JOB, list_job_id(store_id, product_id), store_id, product_id,
-                      connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
+                      connection=runtime.redis, replace_scheduled=now, retry=RETRY, **JOB_OPTIONS)
 
 
-def enqueue_details(runtime: "Runtime", store_id: str, product_id: str) -> None:
+def enqueue_details(runtime: "Runtime", store_id: str, product_id: str, *, now: bool = False) -> None:
     enqueue_coalesced(DETAILS, DETAILS_JOB, details_job_id(store_id, product_id), store_id, product_id,
-                      connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
+                      connection=runtime.redis, replace_scheduled=now, retry=RETRY, **JOB_OPTIONS)
 
 
 def enqueue_delist(runtime: "Runtime", store_id: str, product_id: str) -> None:
@@ -68,8 +71,10 @@ def enqueue_reactivate(runtime: "Runtime", store_id: str, product_id: str) -> No
                       product_id, connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
 
 
-def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[str]) -> int:
-    """Enqueue creates in the merchant's order (priority first), so today's cap goes to those first."""
+def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[str], *, now: bool = False) -> int:
+    """Enqueue creates in the merchant's order (priority first), so today's cap goes to those first.
+
+    `now`: each replaces a retry waiting for its backoff (a content change, the Sync button)."""
     ids = list(dict.fromkeys(product_ids))
     if not ids:
         return 0
@@ -78,9 +83,10 @@ def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[st
         for start in range(0, len(ids), 1000):
             priority.update(session.execute(select(ListingPlan.product_id, ListingPlan.priority).where(
                 ListingPlan.store_id == store_id, ListingPlan.product_id.in_(ids[start:start + 1000]))).all())
+        ids = linking.without_held(session, store_id, ids)  # already on TikTok, or being checked
     ids.sort(key=lambda p: -(priority.get(p) or 0))
     for product_id in ids:
-        enqueue_listing(runtime, store_id, product_id)
+        enqueue_listing(runtime, store_id, product_id, now=now)
     return len(ids)
 
 
@@ -105,6 +111,7 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
     from hub.sync.policy import sync_blocked_reason
 
     to_list: list[str] = []
+    changed: list[str] = []  # content changed: may fix what a waiting retry failed on, so runs now
     to_delist: list[str] = []
     flagged = 0
     with runtime.db.session_scope() as session:
@@ -161,10 +168,12 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
             elif listing.status == NEEDS_CATEGORY:
                 listing.status, listing.reason, listing.fix, listing.reason_code = \
                     NOT_SYNCED, "Waiting to be sent to TikTok.", None, None
+            if listing.reason_code == PARKED_CODE:
+                continue  # waits for the TikTok connection; reconnecting lists its latest content
             if blocked:  # no product traffic; the reason is shown, and a store.update that fixes it resumes
                 listing.reason, listing.reason_code = blocked, "sync_blocked"
                 listing.fix = "Fix the store set-up described above; products resume by themselves."
-            to_list.append(product_id)
+            changed.append(product_id)
         for product_id in stock:
             listing = listings.get(product_id)
             if listing is not None and not listing.tiktok_product_id and listing.reason_code == "stock_zero_on_create":
@@ -174,8 +183,9 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
                 Listing.store_id == store_id, Listing.reason_code == "sync_blocked",
                 Listing.tiktok_product_id.is_(None))))
     if blocked:
-        to_list = []
-    enqueued = enqueue_listings(runtime, store_id, to_list)
+        to_list = changed = []
+    enqueued = enqueue_listings(runtime, store_id, changed, now=True)
+    enqueued += enqueue_listings(runtime, store_id, [p for p in to_list if p not in set(changed)])
     for product_id in to_delist:
         enqueue_delist(runtime, store_id, product_id)
     return {"listed": enqueued, "delisted": len(to_delist), "details_changed": flagged}
@@ -184,7 +194,7 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
 def sync(runtime: "Runtime", store_id: str, product_id: str | None = None, *, details: bool = False) -> dict[str, Any]:
     """The Sync button: re-validate and (re)send what is not on TikTok, resubmit failed reviews,
     re-activate products restored in the store; with `details`, also resend changed details."""
-    counts = {"list": 0, "resubmit": 0, "reactivate": 0, "details": 0}
+    counts = {"list": 0, "resubmit": 0, "reactivate": 0, "details": 0, "parked": 0}
     to_list, to_details, to_reactivate = [], [], []
     with runtime.db.session_scope() as session:
         query = select(ProductSnapshot.product_id, Listing).outerjoin(
@@ -194,6 +204,9 @@ def sync(runtime: "Runtime", store_id: str, product_id: str | None = None, *, de
             query = query.where(ProductSnapshot.product_id == product_id)
         plans = {p.product_id: p for p in session.scalars(select(ListingPlan).where(ListingPlan.store_id == store_id))}
         for pid, listing in session.execute(query).all():
+            if listing is not None and listing.reason_code == PARKED_CODE:
+                counts["parked"] += 1  # waits for the TikTok connection: reconnecting sends it (resume_parked)
+                continue
             if listing is None or not listing.tiktok_product_id:
                 to_list.append(pid)
             elif listing.status == FAILED_REVIEW:
@@ -204,11 +217,12 @@ def sync(runtime: "Runtime", store_id: str, product_id: str | None = None, *, de
             elif details and (product_id is not None or (plans.get(pid) and plans[pid].details_changed)):
                 to_details.append(pid)
                 counts["details"] += 1
-    if product_id is not None and not (to_list or to_details or to_reactivate):
+    if product_id is not None and not (to_list or to_details or to_reactivate or counts["parked"]):
         raise LookupError(f"Store {store_id} has no product {product_id}")
-    counts["list"] = enqueue_listings(runtime, store_id, to_list)
+    # A click runs now: a retry waiting for its backoff is replaced (the merchant may have fixed the cause).
+    counts["list"] = enqueue_listings(runtime, store_id, to_list, now=True)
     for pid in to_details:
-        enqueue_details(runtime, store_id, pid)
+        enqueue_details(runtime, store_id, pid, now=True)
     for pid in to_reactivate:
         enqueue_reactivate(runtime, store_id, pid)
     counts["reactivate"] = len(to_reactivate)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import DataError
 from hub.models import ProductSnapshot, SkuBinding, Store, VariantStock
+from hub.sync.products import vat
 from hub.sync.stock import holds
 from hub.sync.stock.rules import Rules, desired, rules_from_settings
 
@@ -41,7 +42,9 @@ def preview(session: Session, store_id: str, product_id: str, rules: Rules | Non
         binding = bindings.get(row.variant_id)
         seller_sku = (binding.seller_sku if binding else None) or variants.get(row.variant_id, {}).get("sku")
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       variant=seller_sku or row.variant_id, held=held.get((product_id, row.variant_id), 0))
+                       variant=seller_sku or row.variant_id, held=held.get((product_id, row.variant_id), 0),
+                       vat=vat.for_variant(snapshot.data if snapshot else None, variants.get(row.variant_id),
+                                           rules.vat_classes))
         rows.append({
             "variant_id": row.variant_id, "seller_sku": seller_sku,
             "store_price": row.price, "tiktok_price": want.price,

@@ -22,11 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError, RetryableError
-from hub.models import ActivityEntry, Listing, SkuBinding, Store, VariantStock
+from hub.models import ActivityEntry, Listing, ProductSnapshot, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
 from hub.sync import policy
 from hub.sync.policy import sync_blocked_reason
-from hub.sync.stock import holds, soldout, warehouses
+from hub.sync.products import vat
+from hub.sync.products.issues import product_label, variant_label
+from hub.sync.stock import away, holds, soldout, warehouses
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
 if TYPE_CHECKING:
@@ -127,6 +129,9 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         VariantStock.store_id == store.id, VariantStock.product_id == product_id))}
     rules = rules or rules_from_settings(store.merchant.settings)
     held = holds.held_units(session, store.id, [product_id])
+    product = session.scalar(select(ProductSnapshot.data).where(ProductSnapshot.store_id == store.id,
+                                                               ProductSnapshot.product_id == product_id)) or {}
+    variants = {str(v.get("id")): v for v in product.get("variants") or [] if isinstance(v, dict)}
     price_allowed = listing is None or listing.status not in NO_PRICE_STATUSES
     plan: list[SkuPush] = []
     problems: list[Problem] = []
@@ -134,9 +139,11 @@ def load_plan(session: Session, store: Store, product_id: str, rules: Rules | No
         row = stock.get(binding.variant_id)
         if row is None:
             continue  # the store has not reported this variant's stock: nothing to propagate
+        # No `variant`: a problem's message is bare, and the reason names the product and variant once.
         want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       variant=binding.seller_sku or binding.variant_id,
-                       held=held.get((product_id, binding.variant_id), 0))
+                       held=held.get((product_id, binding.variant_id), 0),
+                       vat=vat.for_variant(product, variants.get(binding.variant_id), rules.vat_classes))
+        want = away.offered(store, want)
         if want.price_error is not None:
             problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
                                     want.price_error.message,
@@ -343,7 +350,7 @@ def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush]
         new = listing is None or listing.reason_code != code
         if listing is not None:
             listing.reason_code = code
-            listing.reason = "; ".join(f"Variant {p.seller_sku or p.variant_id}: {p.message}" for p in outcome.problems)
+            listing.reason = problems_reason(session, store.id, product_id, outcome.problems)
             listing.fix = first.fix
         if new:
             session.add(ActivityEntry(
@@ -353,6 +360,14 @@ def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush]
                 data={"problems": [p.as_dict() for p in outcome.problems]}))
     elif listing is not None and (listing.reason_code or "").startswith(REASON_PREFIX):
         listing.reason_code = listing.reason = listing.fix = None
+
+
+def problems_reason(session: Session, store_id: str, product_id: str, problems: list[Problem]) -> str:
+    """“Title” (product 96), GOLD (variant 96-GOLD): the TikTok price would be …; … — like every reason."""
+    title = session.scalar(select(ProductSnapshot.title).where(ProductSnapshot.store_id == store_id,
+                                                              ProductSnapshot.product_id == product_id))
+    parts = [f"{variant_label({'sku': p.seller_sku, 'id': p.variant_id})}: {p.message}" for p in problems]
+    return f"{product_label({'title': title, 'id': product_id})}, " + "; ".join(parts)
 
 
 def _record_sold_out(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome,
@@ -377,11 +392,13 @@ def _record_sold_out(session: Session, store: Store, product_id: str, skus: list
             data={"tiktok_product_ids": outcome.reactivated}))
 
 
-def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutcome:
+def push_product(runtime: "Runtime", store_id: str, product_id: str,
+                 client: "ShopClient | None" = None) -> PushOutcome:
     """Bring TikTok's price and stock of one store product in line with the store.
 
     Raises `RetryableError` (incl. rate limits) for the job layer's backoff, after recording whatever
-    TikTok did confirm. Data problems are recorded and returned; auth problems park the run.
+    TikTok did confirm. Data problems are recorded and returned; auth problems park the run. A caller
+    pushing many products in a row passes its own `client` (kept open) to reuse one connection.
     """
     lock = runtime.redis.lock(f"hub:stock:lock:{store_id}:{product_id}", timeout=LOCK_TIMEOUT,
                               blocking_timeout=LOCK_WAIT)
@@ -389,7 +406,7 @@ def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
         raise RetryableError(f"Product {product_id} is still being pushed by another worker",
                              code="stock_push_busy")
     try:
-        return _push_locked(runtime, store_id, product_id)
+        return _push_locked(runtime, store_id, product_id, client)
     finally:
         try:
             lock.release()
@@ -397,7 +414,10 @@ def push_product(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
             pass
 
 
-def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutcome:
+def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
+                 shared: "ShopClient | None" = None) -> PushOutcome:
+    from contextlib import nullcontext
+
     from hub.tiktok.connection import client_for_merchant
 
     with runtime.db.session_scope() as session:
@@ -418,11 +438,11 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str) -> PushOutc
             return outcome
         merchant_id = store.merchant_id
         try:
-            client = client_for_merchant(session, merchant_id, runtime)
+            client = shared if shared is not None else client_for_merchant(session, merchant_id, runtime)
         except AuthError as error:
             policy.park(runtime, merchant_id, error, "sending price and stock")
             return PushOutcome(PARKED, message=error.message)
-    with client:
+    with nullcontext(client) if shared is not None else client:
         stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from hub.errors import AuthError
-from hub.models import ActivityEntry, SkuBinding, Store, TikTokShop, VariantStock
+from hub.models import ActivityEntry, ProductSnapshot, SkuBinding, Store, TikTokShop, VariantStock
 from hub.models.tiktok_shops import CONNECTED
 from hub.sync import policy
 from hub.sync.policy import sync_blocked_reason
-from hub.sync.stock import holds
+from hub.sync.products import vat
+from hub.sync.stock import away, holds
 from hub.sync.stock.rules import desired, rules_from_settings
 from hub.sync.stock.schedule import enqueue_pushes, enqueue_reconcile
 
@@ -138,6 +139,11 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
         bindings = list(session.scalars(select(SkuBinding).where(SkuBinding.store_id == store_id)))
         stock = {(r.product_id, r.variant_id): r for r in session.scalars(
             select(VariantStock).where(VariantStock.store_id == store_id))}
+        # Only products whose prices exclude VAT need their data (variant tax classes): read those alone.
+        without_vat = {row.product_id: row.data for row in session.execute(
+            select(ProductSnapshot.product_id, ProductSnapshot.data).where(
+                ProductSnapshot.store_id == store_id,
+                ProductSnapshot.data["prices_include_tax"].as_boolean() == False))}  # noqa: E712 - SQL
         to_push: set[str] = set()
         by_product: dict[str, list[SkuBinding]] = defaultdict(list)
         for binding in bindings:
@@ -155,9 +161,14 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
                         continue
                     checked = True
                     report.skus_checked += 1
+                    product = without_vat.get(product_id)
+                    variant = next((v for v in (product or {}).get("variants") or []
+                                    if isinstance(v, dict) and str(v.get("id")) == binding.variant_id), None)
                     want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
                                    variant=binding.seller_sku or binding.variant_id,
-                                   held=held.get((product_id, binding.variant_id), 0))
+                                   held=held.get((product_id, binding.variant_id), 0),
+                                   vat=vat.for_variant(product, variant, rules.vat_classes))
+                    want = away.offered(store, want)
                     if _check_sku(runtime, store_id, binding, seen, want, report):
                         to_push.add(product_id)
                 report.products_checked += checked

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from hub.errors import DataError
 from hub.merchant_settings import load_settings
+from hub.sync.products.vat import INCLUDED, Vat
 from hub.sync.products.pricing import PriceRule, StockRule, apply_price, apply_stock, tiktok_price
 
 
@@ -21,6 +22,7 @@ from hub.sync.products.pricing import PriceRule, StockRule, apply_price, apply_s
 class Rules:
     price: PriceRule
     stock: StockRule
+    vat_classes: Mapping[str, str] = field(default_factory=dict)  # store tax class → UK VAT rate name
 
 
 @dataclass
@@ -43,6 +45,7 @@ def rules_from_settings(raw_settings: dict[str, Any] | None) -> Rules:
                         markup_fixed=Decimal(pricing["markup_fixed"]), rounding=pricing["rounding"]),
         stock=StockRule(reserve_units=int(stock["reserve_units"]), reserve_percent=Decimal(stock["reserve_percent"]),
                         out_of_stock_threshold=int(stock["out_of_stock_threshold"])),
+        vat_classes=dict(settings["vat"]["classes"]),
     )
 
 
@@ -83,11 +86,12 @@ def _explain_stock(store_quantity: int, held: int, rule: StockRule, result: int)
 
 
 def desired(quantity: int, price: str | None, rules: Rules, *, currency: str = "GBP",
-            variant: str | None = None, held: int = 0) -> Desired:
+            variant: str | None = None, held: int = 0, vat: Vat = INCLUDED) -> Desired:
     """The values TikTok must hold; a price TikTok would refuse becomes `price_error`, never a crash.
 
     `held`: units of TikTok orders the store's quantity does not show yet (hub.sync.stock.holds); they
-    are sold already, so the rules apply to what is left.
+    are sold already, so the rules apply to what is left. `vat`: what the store price lacks of VAT
+    (hub.sync.products.vat.for_variant), added before the price rule.
     """
     available = max(int(quantity) - held, 0) if held > 0 else int(quantity)
     tiktok_quantity = apply_stock(available, rules.stock)
@@ -97,9 +101,13 @@ def desired(quantity: int, price: str | None, rules: Rules, *, currency: str = "
         result.price_steps = ["The store has not sent a price for this variant: TikTok keeps its current price"]
         return result
     try:
-        amount = apply_price(price, rules.price)
+        gross = vat.gross(price)
+        amount = apply_price(gross, rules.price)
         result.price = tiktok_price(amount, currency=currency or "GBP", variant=variant)["amount"]
         result.price_steps = _explain_price(Decimal(str(price)), rules.price, amount)
+        step = vat.step()
+        if step:
+            result.price_steps.insert(1, f"{step}: £{Decimal(str(gross)):.2f}")
     except DataError as error:
         result.price_error = error
         result.price_steps = [error.message]

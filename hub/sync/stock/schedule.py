@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ RETRY = policy.retry(policy.STOCK)
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # A finished push leaves nothing to keep (its outcome is on the listing and in the activity log), and
 # deleting it at once lets the next change to the product enqueue without clearing an old job first.
-JOB_OPTIONS = {"result_ttl": 0, "failure_ttl": 7 * 24 * 3600, "job_timeout": 600}
+JOB_OPTIONS: dict[str, Any] = {"result_ttl": 0, "failure_ttl": 7 * 24 * 3600, "job_timeout": 600}
 
 
 def _part(value: str) -> str:

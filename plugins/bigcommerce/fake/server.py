@@ -147,6 +147,7 @@ class FakeStore:
     currency: str = "GBP"
     weight_units: str = "KGS"
     dimension_units: str = "Centimeters"
+    price_entered_with_tax: bool = True  # Settings → Tax: "Prices entered with tax"
     products: dict[int, dict[str, Any]] = field(default_factory=dict)
     categories: dict[int, dict[str, Any]] = field(default_factory=dict)
     brands: dict[int, str] = field(default_factory=dict)
@@ -318,6 +319,13 @@ class FakeBigCommerce:
             store = self.stores[store_hash]
             self._roll(store)
             store.used = min(self.quota, store.used + n)
+
+    def use_all_but(self, store_hash: str, left: int) -> None:
+        """Other apps on the store use the window's quota down to `left` requests (never giving any back)."""
+        with self.lock:
+            store = self.stores[store_hash]
+            self._roll(store)
+            store.used = max(store.used, self.quota - left)
 
     def save_product(self, store_hash: str, product: dict[str, Any], *, notify: bool = True) -> dict[str, Any]:
         with self.lock:
@@ -551,6 +559,8 @@ class FakeBigCommerce:
             return self._hooks(request, store, rest[1:], headers)
         if version == "v2" and rest[:1] == ["orders"]:
             return self._orders(request, store, rest[1:], headers)
+        if version == "v3" and len(rest) == 4 and rest[0] == "orders" and rest[2:] == ["payment_actions", "refunds"]:
+            return self._refunds(request, store, rest[1], headers)
         return self._v3_error(404, f"No route for {method} /{version}/{'/'.join(rest)}", headers)
 
     def _store_info(self, store: FakeStore) -> dict[str, Any]:
@@ -567,7 +577,7 @@ class FakeBigCommerce:
                 "dimension_units": store.dimension_units, "dimension_decimal_places": 2,
                 "dimension_decimal_token": ".", "dimension_thousands_token": ",", "plan_name": "Standard",
                 "plan_level": "Standard", "plan_is_trial": False, "industry": "Apparel",
-                "is_price_entered_with_tax": True, "store_id": 1025646, "default_channel_id": 1,
+                "is_price_entered_with_tax": store.price_entered_with_tax, "store_id": 1025646, "default_channel_id": 1,
                 "default_site_id": 1000, "features": {"stencil_enabled": True, "multi_storefront_enabled": False}}
 
     def _paging(self, request: Request, headers: dict[str, str], max_limit: int = 250) -> tuple[int, int] | Response:
@@ -752,6 +762,8 @@ class FakeBigCommerce:
                     return self._v2_error(400, "The field 'status_id' is invalid.", headers)
                 self._set_status(store, order["id"], int(body["status_id"]))
             return self._json(copy.deepcopy(order), 200, headers)
+        if rest[1:] == ["products"] and method == "GET":
+            return self._json(copy.deepcopy(order["products"]), 200, headers)
         if rest[1:] == ["shipments"] and method == "GET":
             shipments = store.shipments.get(order["id"]) or []
             if not shipments:
@@ -811,10 +823,10 @@ class FakeBigCommerce:
                      "staff_notes": body.get("staff_notes", ""), "customer_message": body.get("customer_message", ""),
                      "billing_address": billing, "shipping_addresses_body": body.get("shipping_addresses") or [],
                      "currency_code": store.currency, "channel_id": 1,
-                     "products": [{"product_id": p["id"], "variant_id": v["id"], "quantity": q,
+                     "products": [{"id": order_id * 100 + n, "product_id": p["id"], "variant_id": v["id"], "quantity": q,
                                    "price_inc_tax": next(float(line.get("price_inc_tax") or 0) for line in lines
                                                          if int(line.get("product_id") or 0) == p["id"])}
-                                  for p, v, q in targets]}
+                                  for n, (p, v, q) in enumerate(targets, 1)]}
             store.orders[order_id] = order
             moves = self._move_stock(store, order, -1) if status_id in STOCK_MOVING_STATUSES else []
             cut = self.cut_next_order_answer
@@ -825,6 +837,48 @@ class FakeBigCommerce:
         if cut:  # made, but the answer is cut off on its way back
             return Response(json.dumps(order)[:25], status=201, mimetype="application/json", headers=headers)
         return self._json(copy.deepcopy(order), 201, headers)
+
+    def _refunds(self, request: Request, store: FakeStore, order_key: str, headers: dict[str, str]) -> Response:
+        """Orders API refunds: a refund names order products (item_id) and quantities not yet refunded, and
+        payments that add up to at most what is left to refund; it does not move stock."""
+        try:
+            order = store.orders[int(order_key)]
+        except (KeyError, ValueError):
+            return self._v3_error(404, "Order not found", headers)
+        made = order.setdefault("refunds", [])
+        if request.method == "GET":
+            return self._json({"data": copy.deepcopy(made), "meta": {}}, 200, headers)
+        if request.method != "POST":
+            return self._v3_error(405, "Method not allowed", headers)
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list) or not body["items"]:
+            return self._v3_error(422, "JSON data is missing or invalid", headers, {"items": "items are required"})
+        payments = body.get("payments") or []
+        with self.lock:
+            refunded: dict[int, int] = {}
+            for r in made:
+                for item in r["items"]:
+                    refunded[item["item_id"]] = refunded.get(item["item_id"], 0) + item["quantity"]
+            for item in body["items"]:
+                line = next((p for p in order["products"] if p["id"] == item.get("item_id")), None)
+                if item.get("item_type") != "PRODUCT" or line is None:
+                    return self._v3_error(422, f"Invalid item {item.get('item_id')}", headers)
+                if int(item.get("quantity") or 0) > line["quantity"] - refunded.get(line["id"], 0):
+                    return self._v3_error(422, "The quantity is more than can be refunded", headers)
+            total = sum(float(p.get("amount") or 0) for p in payments)
+            already = sum(float(r["total_amount"]) for r in made)
+            if total > float(order["total_inc_tax"] or 0) - already + 1e-9:
+                return self._v3_error(422, "The refund amount is more than the refundable amount", headers)
+            refund = {"id": len(made) + 1 + order["id"] * 1000, "order_id": order["id"], "user_id": 0,
+                      "created": _rfc2822(time.time()), "reason": str(body.get("reason") or ""),
+                      "total_amount": round(total, 2), "total_tax": 0, "uses_merchant_override_values": False,
+                      "payments": [{"id": 1, "provider_id": p.get("provider_id"), "amount": p.get("amount"),
+                                    "offline": bool(p.get("offline")), "is_declined": False, "declined_message": ""}
+                                   for p in payments],
+                      "items": [{"item_type": "PRODUCT", "item_id": i["item_id"], "quantity": int(i["quantity"]),
+                                 "requested_amount": None, "reason": ""} for i in body["items"]]}
+            made.append(refund)
+        return self._json({"data": copy.deepcopy(refund), "meta": {}}, 201, headers)
 
     def _move_stock(self, store: FakeStore, order: dict[str, Any], sign: int) -> list[tuple[str, dict[str, Any]]]:
         moves = []

@@ -107,6 +107,13 @@ def order_view(order: dict[str, Any]) -> dict[str, Any]:
             "sourceName": order.get("sourceName"), "sourceIdentifier": order.get("sourceIdentifier"),
             "tags": order["tags"], "note": order.get("note"), "cancelledAt": order.get("cancelledAt"),
             "displayFinancialStatus": "PAID",
+            "lineItems": lambda _info, **args: connection(
+                [{"id": gid("LineItem", f"{order['id']}{n}"), "quantity": int(line["quantity"]),
+                  "variant": {"id": line.get("variantId")}}
+                 for n, line in enumerate((order.get("input") or {}).get("lineItems") or [])],
+                args.get("first"), args.get("after")),
+            "refunds": lambda _info, first=None, **_: [{"id": gid("Refund", r["id"]), "note": r["note"]}
+                                                       for r in order.get("refunds", [])][:first],
             "fulfillments": lambda _info, **_: [
                 {"id": gid("Fulfillment", f["id"]), "status": f["status"], "createdAt": f["createdAt"],
                  "trackingInfo": lambda _i, first=None, t=f["tracking"]: t[:first] if first else t}
@@ -155,6 +162,7 @@ def query_root(fake: "FakeShopify", shop: "Shop", bulk: bool = False) -> dict[st
     return {
         "shop": {"id": gid("Shop", abs(hash(shop.domain)) % 10**9), "name": shop.name, "myshopifyDomain": shop.domain,
                  "currencyCode": shop.currency, "weightUnit": shop.weight_unit, "unitSystem": shop.unit_system,
+                 "taxesIncluded": shop.taxes_included,
                  "primaryDomain": {"url": f"https://{shop.domain}", "host": shop.domain, "id": gid("Domain", 1)}},
         "locations": lambda _info, **args: connection([location_view(loc) for loc in shop.locations],
                                                       args.get("first"), args.get("after")),
@@ -255,4 +263,45 @@ def mutation_root(fake: "FakeShopify", shop: "Shop") -> dict[str, Any]:
         threading.Thread(target=fake.run_bulk, args=(shop, made, document), daemon=True).start()
         return {"bulkOperation": bulk_view(made), "userErrors": []}
 
-    return {"orderCreate": order_create, "orderCancel": order_cancel, "bulkOperationRunQuery": bulk_run}
+    def refund_create(_info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002 - GraphQL's name
+        """Shopify's refund: each line at most its quantity not yet refunded; RETURN restocks at the location."""
+        with fake.lock:
+            found = shop.orders.get(tail(input["orderId"]))
+            if found is None:
+                return {"refund": None, "order": None, "userErrors": [_error(["orderId"], "Order does not exist")]}
+            lines = (found.get("input") or {}).get("lineItems") or []
+            refunded = found.setdefault("refunded_quantities", {})
+            errors, restock = [], []
+            for n, item in enumerate(input.get("refundLineItems") or []):
+                index = next((i for i, _ in enumerate(lines) if gid("LineItem", f"{found['id']}{i}") == item["lineItemId"]),
+                             None)
+                if index is None:
+                    errors.append(_error(["refundLineItems", str(n), "lineItemId"], "Line item does not exist"))
+                    continue
+                left = int(lines[index]["quantity"]) - refunded.get(index, 0)
+                if item["quantity"] > left:
+                    errors.append(_error(["refundLineItems", str(n), "quantity"], "Quantity cannot refund more "
+                                         "items than were purchased"))
+                    continue
+                if item.get("restockType") in ("RETURN", "CANCEL") and not item.get("locationId"):
+                    errors.append(_error(["refundLineItems", str(n), "locationId"], "Location is required to restock"))
+                    continue
+                restock.append((index, item))
+            if errors:
+                return {"refund": None, "order": None, "userErrors": errors}
+            for index, item in restock:
+                refunded[index] = refunded.get(index, 0) + item["quantity"]
+                if item.get("restockType") in ("RETURN", "CANCEL"):
+                    variant = fake._find_variant(shop, tail(lines[index].get("variantId") or ""))
+                    if variant is not None:
+                        level = variant[1]["levels"].get(tail(item["locationId"]))
+                        if level is not None:
+                            level["available"] += item["quantity"]
+                            level["updatedAt"] = now_iso()
+            made = {"id": fake.new_id(), "note": input.get("note"), "input": input}
+            found.setdefault("refunds", []).append(made)
+        return {"refund": {"id": gid("Refund", made["id"]), "note": made["note"]}, "order": order_view(found),
+                "userErrors": []}
+
+    return {"orderCreate": order_create, "orderCancel": order_cancel, "refundCreate": refund_create,
+            "bulkOperationRunQuery": bulk_run}

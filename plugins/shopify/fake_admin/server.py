@@ -76,6 +76,7 @@ class Shop:
     currency: str = "GBP"
     weight_unit: str = "KILOGRAMS"
     unit_system: str = "METRIC_SYSTEM"
+    taxes_included: bool = True  # Settings → Taxes and duties: "Include sales tax in product price"
     locations: list[dict[str, Any]] = field(default_factory=list)
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)

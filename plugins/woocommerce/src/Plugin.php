@@ -10,13 +10,17 @@ namespace TikTokShopSync;
 use TikTokShopSync\Admin\AdminActions;
 use TikTokShopSync\Admin\MissingWooCommerceNotice;
 use TikTokShopSync\Admin\ProductStatusColumn;
-use TikTokShopSync\Commands\CommandPoller;
-use TikTokShopSync\Commands\CommandProcessor;
-use TikTokShopSync\Http\HubClient;
-use TikTokShopSync\Http\Signer;
-use TikTokShopSync\Jobs\ImmediateDelivery;
-use TikTokShopSync\Http\Transport;
+use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
+use TikTokShopSync\ExtensionClient\Commands\CommandPoller;
+use TikTokShopSync\ExtensionClient\Commands\CommandProcessor;
+use TikTokShopSync\ExtensionClient\Events\EventFactory;
+use TikTokShopSync\ExtensionClient\Events\VersionClock;
+use TikTokShopSync\ExtensionClient\Http\Transport;
+use TikTokShopSync\ExtensionClient\HubClient;
+use TikTokShopSync\ExtensionClient\Outbox\OutboxFlusher;
+use TikTokShopSync\ExtensionClient\Signer;
 use TikTokShopSync\Http\WpTransport;
+use TikTokShopSync\Jobs\ImmediateDelivery;
 use TikTokShopSync\Jobs\Lock;
 use TikTokShopSync\Jobs\Scheduler;
 use TikTokShopSync\Orders\OrderCanceller;
@@ -27,20 +31,26 @@ use TikTokShopSync\Orders\OrderStatusNotifier;
 use TikTokShopSync\Rest\Routes;
 use TikTokShopSync\Sync\CatalogExport;
 use TikTokShopSync\Sync\ChangeCollector;
-use TikTokShopSync\Sync\EventFactory;
 use TikTokShopSync\Sync\Outbox;
-use TikTokShopSync\Sync\OutboxFlusher;
 use TikTokShopSync\Sync\ProductSerializer;
 use TikTokShopSync\Sync\StoreInfo;
-use TikTokShopSync\Sync\VersionClock;
 use TikTokShopSync\Sync\WooCatalog;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
  * Builds each service once, on first use, and registers hooks only when WooCommerce is present.
+ *
+ * The Extension API itself (signing, the client, its errors, events, versions, outbox flushing,
+ * command polling and results, wake-up checks) is the shared PHP client in
+ * TikTokShopSync\ExtensionClient; this class wires it to WordPress: the HTTP API as its transport,
+ * options as its state and poll lock, the plugin's outbox table as its outbox store.
  */
 final class Plugin {
+
+	// Seconds per call to the hub: a job may wait; right after a save a hung hub must not hold a PHP worker.
+	const FLUSH_TIMEOUT           = 20.0;
+	const IMMEDIATE_FLUSH_TIMEOUT = 5.0;
 
 	/**
 	 * The instance.
@@ -127,6 +137,7 @@ final class Plugin {
 			$this->immediate_delivery()->register();
 			$this->collector()->register();
 			$this->order_notifier()->register();
+			( new Orders\OrderRefunder( $this->order_locator(), $this->outbox(), $this->scheduler() ) )->register();
 			foreach ( StoreInfo::WATCHED_OPTIONS as $option ) {
 				add_action( 'update_option_' . $option, array( $this, 'queue_store_update' ) );
 			}
@@ -170,7 +181,7 @@ final class Plugin {
 	 * @return array|null Summary, or null when sync is off or another flush runs.
 	 */
 	public function run_flush() {
-		return $this->deliver_now( OutboxFlusher::DEFAULT_TIMEOUT );
+		return $this->deliver_now( self::FLUSH_TIMEOUT );
 	}
 
 	/**
@@ -182,7 +193,7 @@ final class Plugin {
 	 * @param float $timeout Seconds per call to the hub.
 	 * @return array|null Summary, or null when sync is off or another flush holds the lock.
 	 */
-	public function deliver_now( $timeout = OutboxFlusher::IMMEDIATE_TIMEOUT ) {
+	public function deliver_now( $timeout = self::IMMEDIATE_FLUSH_TIMEOUT ) {
 		if ( ! $this->options()->is_active() ) {
 			return null;
 		}
@@ -193,7 +204,7 @@ final class Plugin {
 				break;
 			}
 			try {
-				$summary = $this->flusher()->flush( $timeout );
+				$summary = $this->flusher( (float) $timeout )->flush();
 			} finally {
 				$lock->release();
 			}
@@ -248,32 +259,30 @@ final class Plugin {
 	/**
 	 * Polls the hub for commands.
 	 *
+	 * The hub's request to wait (Retry-After on the commands answer or a 429, or a retry_after field)
+	 * is kept by the shared poller in the tts_sync_poll_not_before option; scheduled polls skip until
+	 * it ends, a wake-up or the merchant's button polls anyway.
+	 *
 	 * @param int|null $wait          Long-poll seconds (null: filter tts_sync_poll_wait, default 0).
-	 * @param bool     $honour_hint   Skip the poll while the hub's last retry hint has not expired.
-	 * @return array|null Summary, or null when sync is off or the hub asked to wait.
+	 * @param bool     $honour_hint   Skip the poll while the hub's last request to wait has not ended.
+	 * @return array|null Summary (with "skipped" saying why nothing was polled), or null when sync is off.
 	 */
 	public function run_poll( $wait = null, $honour_hint = false ) {
 		if ( ! $this->options()->is_active() ) {
-			return null;
-		}
-		if ( $honour_hint && (int) Options::fresh( Options::POLL_NOT_BEFORE, 0 ) > time() ) {
 			return null;
 		}
 		$wait    = null === $wait ? (int) apply_filters( 'tts_sync_poll_wait', 0 ) : (int) $wait;
 		$summary = null;
 		for ( $pass = 0; $pass < 3; $pass++ ) {
 			delete_option( Options::WAKE_PENDING );
-			$summary = $this->poller()->poll( $wait, (int) apply_filters( 'tts_sync_poll_limit', 10 ) );
-			if ( $summary['retry_after'] > 0 ) {
-				update_option( Options::POLL_NOT_BEFORE, time() + $summary['retry_after'], false );
-			}
-			if ( $summary['busy'] || '' !== $summary['error'] || $summary['retry_after'] > 0 || ! Options::fresh( Options::WAKE_PENDING, false ) ) {
+			$summary = $this->poller()->poll( $wait, (int) apply_filters( 'tts_sync_poll_limit', 10 ), ! $honour_hint );
+			if ( '' !== $summary['skipped'] || '' !== $summary['error'] || $summary['retry_after'] > 0 || ! Options::fresh( Options::WAKE_PENDING, false ) ) {
 				break;
 			}
 			$wait = 0;
 		}
 		// The hub answered: changes held back by an earlier outage can go now.
-		if ( '' === $summary['error'] && $this->outbox()->release_backoff() > 0 ) {
+		if ( '' === $summary['skipped'] && '' === $summary['error'] && $this->outbox()->releaseBackoff() > 0 ) {
 			$this->scheduler()->schedule_flush();
 		}
 		return $summary;
@@ -298,7 +307,7 @@ final class Plugin {
 		if ( ! $this->options()->is_configured() ) {
 			return;
 		}
-		$this->outbox()->add( $this->events()->store_update( $this->store_info()->payload() ), 'store' );
+		$this->outbox()->add( $this->events()->storeUpdate( $this->store_info()->payload() ), 'store' );
 		$this->scheduler()->schedule_flush();
 	}
 
@@ -336,7 +345,7 @@ final class Plugin {
 	 * @return void
 	 */
 	public function reset() {
-		foreach ( array( 'client', 'flusher', 'poller', 'processor' ) as $name ) {
+		foreach ( array( 'client', 'poller', 'processor' ) as $name ) {
 			unset( $this->services[ $name ] );
 		}
 	}
@@ -500,7 +509,7 @@ final class Plugin {
 		return $this->get(
 			'serializer',
 			function () {
-				return new ProductSerializer( $this->catalog(), new VersionClock() );
+				return new ProductSerializer( $this->catalog(), new VersionClock( new OptionState() ) );
 			}
 		);
 	}
@@ -534,17 +543,15 @@ final class Plugin {
 	}
 
 	/**
-	 * Outbox flusher.
+	 * The shared client's outbox flusher over the plugin's outbox table.
 	 *
+	 * Built per delivery because its timeout differs: short right after a save, longer in a job.
+	 *
+	 * @param float $timeout Seconds per call to the hub.
 	 * @return OutboxFlusher
 	 */
-	public function flusher() {
-		return $this->get(
-			'flusher',
-			function () {
-				return new OutboxFlusher( $this->outbox(), $this->client(), array( $this->options(), 'record_contact' ) );
-			}
-		);
+	public function flusher( $timeout = self::FLUSH_TIMEOUT ) {
+		return new OutboxFlusher( $this->outbox(), $this->client(), array( $this->options(), 'record_contact' ), (float) $timeout );
 	}
 
 	/**
@@ -592,7 +599,7 @@ final class Plugin {
 	}
 
 	/**
-	 * Command processor with the three handlers.
+	 * The shared client's command processor with the plugin's handlers.
 	 *
 	 * @return CommandProcessor
 	 */
@@ -604,14 +611,15 @@ final class Plugin {
 				$importer  = new OrderImporter( new OrderMap( $wpdb ), $this->order_locator() );
 				$canceller = new OrderCanceller( $this->order_locator() );
 				$export    = $this->catalog_export();
-				return ( new CommandProcessor( $this->client() ) )
+				return ( new CommandProcessor( $this->client(), 'WooCommerce' ) )
 					->on( 'order.create', static function ( array $payload ) use ( $importer ) {
 						if ( ! isset( $payload['order'] ) || ! is_array( $payload['order'] ) ) {
-							throw new Commands\CommandFailure( Commands\CommandFailure::MISSING_FIELD, 'The order.create command has no "order" object.' );
+							throw new CommandFailure( CommandFailure::MISSING_FIELD, 'The order.create command has no "order" object.' );
 						}
 						return $importer->import( $payload['order'] );
 					} )
 					->on( 'order.cancel', array( $canceller, 'cancel' ) )
+					->on( 'order.refund', array( new Orders\OrderRefunder( $this->order_locator() ), 'refund' ) )
 					->on( 'catalog.resend', static function ( array $payload ) use ( $export ) {
 						$ids = array_key_exists( 'product_ids', $payload ) ? $payload['product_ids'] : null;
 						if ( null === $ids ) {
@@ -619,7 +627,7 @@ final class Plugin {
 						} elseif ( is_array( $ids ) ) {
 							$export->queue_products( array_map( 'intval', $ids ) );
 						} else {
-							throw new Commands\CommandFailure( Commands\CommandFailure::MISSING_FIELD, 'catalog.resend needs product_ids as a list or null.' );
+							throw new CommandFailure( CommandFailure::MISSING_FIELD, 'catalog.resend needs product_ids as a list or null.' );
 						}
 						return array();
 					} );
@@ -628,7 +636,7 @@ final class Plugin {
 	}
 
 	/**
-	 * Command poller.
+	 * The shared client's command poller: options keep the hub's request to wait, an option row is the lock.
 	 *
 	 * @return CommandPoller
 	 */
@@ -636,7 +644,7 @@ final class Plugin {
 		return $this->get(
 			'poller',
 			function () {
-				return new CommandPoller( $this->client(), $this->processor(), new Lock( Options::POLL_LOCK, 180 ), array( $this->options(), 'record_contact' ) );
+				return new CommandPoller( $this->client(), $this->processor(), new OptionState(), new Lock( Options::POLL_LOCK, 180 ), array( $this->options(), 'record_contact' ) );
 			}
 		);
 	}

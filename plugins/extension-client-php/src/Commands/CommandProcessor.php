@@ -119,6 +119,12 @@ class CommandProcessor
         ) {
             $result['platform_order_id'] = (string) $outcome['platform_order_id'];
         }
+        if (
+            is_array($outcome) && isset($outcome['platform_refund_id']) && '' !== (string) $outcome['platform_refund_id']
+        ) {
+            // order.refund (Extension API v1.2): the store's own id of the refund it made.
+            $result['platform_refund_id'] = (string) $outcome['platform_refund_id'];
+        }
         return $result;
     }
 }

@@ -101,7 +101,16 @@ class ProductSerializer
             ),
             'dimensions' => $this->dimensions($product, $context),
             'variants' => $variants,
+            // VAT (docs/canonical-data.md): tax class 0 ("None") adds nothing at checkout, so its price is final.
+            'prices_include_tax' => '' === $this->taxClass($product) || ($context['prices_include_tax'] ?? true),
+            'tax_class' => $this->taxClass($product),
         ];
+    }
+
+    private function taxClass(ProductInterface $product): string
+    {
+        $class = $this->attributeValue($product, 'tax_class_id');
+        return '0' === $class ? '' : $class;
     }
 
     /**

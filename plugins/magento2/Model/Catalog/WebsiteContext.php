@@ -30,7 +30,8 @@ class WebsiteContext
     /**
      * @return array{website_id:int,website_code:string,store_id:int,store_code:string,currency:string,
      *     base_url:string,link_url:string,media_url:string,url_suffix:string,weight_unit:string,dimension_unit:string,
-     *     barcode_attribute:string,barcode_type:string,dimension_attributes:array<string,string>}
+     *     barcode_attribute:string,barcode_type:string,dimension_attributes:array<string,string>,
+     *     prices_include_tax:bool}
      */
     public function get(int $websiteId): array
     {
@@ -67,6 +68,12 @@ class WebsiteContext
             'barcode_attribute' => $this->config->barcodeAttribute($websiteId),
             'barcode_type' => $this->config->barcodeType($websiteId),
             'dimension_attributes' => $this->config->dimensionAttributes($websiteId),
+            // Stores → Configuration → Sales → Tax → Calculation Settings → Catalog Prices (default: excluding).
+            'prices_include_tax' => $this->scopeConfig->isSetFlag(
+                'tax/calculation/price_includes_tax',
+                ScopeInterface::SCOPE_STORES,
+                $storeId
+            ),
         ];
     }
 }

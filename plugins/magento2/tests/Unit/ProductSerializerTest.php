@@ -224,4 +224,32 @@ final class ProductSerializerTest extends TestCase
         $this->assertNull($this->build(9));
         $this->assertSame('product.delete', $this->build(404)['type'], 'a product that no longer exists');
     }
+
+    public function testPricesEnteredWithoutTaxAreFlaggedWithTheTaxClass(): void
+    {
+        $this->store->catalog->add([
+            'entity_id' => 31, 'sku' => 'TEE', 'name' => 'Tee', 'price' => '10',
+            'custom_attributes' => ['tax_class_id' => '2'],
+        ], 5);
+        $this->store->catalog->add([
+            'entity_id' => 32, 'sku' => 'GIFT', 'name' => 'Gift card', 'price' => '10',
+            'custom_attributes' => ['tax_class_id' => '0'],
+        ], 5);
+        // Magento's default: catalogue prices exclude tax.
+        $tee = $this->build(31)['product'];
+        $this->assertFalse($tee['prices_include_tax']);
+        $this->assertSame('2', $tee['tax_class']);
+        // Tax class "None": nothing is added at checkout, so the price is what the buyer pays.
+        $this->assertTrue($this->build(32)['product']['prices_include_tax']);
+    }
+
+    public function testPricesEnteredWithTaxAreFlaggedSo(): void
+    {
+        $this->store->config->set('tax/calculation/price_includes_tax', '1');
+        $this->store->catalog->add([
+            'entity_id' => 33, 'sku' => 'TEE-INC', 'name' => 'Tee', 'price' => '12',
+            'custom_attributes' => ['tax_class_id' => '2'],
+        ], 5);
+        $this->assertTrue($this->build(33)['product']['prices_include_tax']);
+    }
 }

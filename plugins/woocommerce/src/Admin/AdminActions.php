@@ -7,7 +7,7 @@
 
 namespace TikTokShopSync\Admin;
 
-use TikTokShopSync\Http\HubException;
+use TikTokShopSync\ExtensionClient\HubException;
 use TikTokShopSync\Plugin;
 
 defined( 'ABSPATH' ) || exit;
@@ -173,10 +173,12 @@ class AdminActions {
 				)
 			);
 		}
+		// Not polled: another poll is running (its orders arrive all the same).
+		$problem = '' !== $summary['error'] ? $summary['error'] : $summary['skipped'];
 		$this->finish(
 			array(
-				'ok'      => '' === $summary['error'],
-				'message' => '' !== $summary['error'] ? $summary['error'] : sprintf(
+				'ok'      => '' === $problem,
+				'message' => '' !== $problem ? $problem : sprintf(
 					/* translators: 1: commands received, 2: done, 3: failed. */
 					__( '%1$d commands received: %2$d done, %3$d failed.', 'tiktok-shop-sync' ),
 					$summary['received'],

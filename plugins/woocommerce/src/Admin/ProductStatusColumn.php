@@ -7,7 +7,7 @@
 
 namespace TikTokShopSync\Admin;
 
-use TikTokShopSync\Http\HubException;
+use TikTokShopSync\ExtensionClient\HubException;
 use TikTokShopSync\Plugin;
 
 defined( 'ABSPATH' ) || exit;
@@ -155,7 +155,7 @@ class ProductStatusColumn {
 			return $cached;
 		}
 		try {
-			$statuses = $this->plugin->client()->product_statuses( $ids, 3 );
+			$statuses = $this->plugin->client()->productStatuses( $ids, 3.0 );
 		} catch ( HubException $e ) {
 			$this->error = $e->getMessage();
 			return array();

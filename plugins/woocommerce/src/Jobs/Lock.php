@@ -7,15 +7,18 @@
 
 namespace TikTokShopSync\Jobs;
 
+use TikTokShopSync\ExtensionClient\Commands\CommandLock;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
  * Keeps two background runs of the same job from overlapping.
  *
  * add_option() inserts a row with a unique name, so exactly one caller wins; a lock older than its
- * time-to-live is treated as left behind by a crashed run and taken over.
+ * time-to-live is treated as left behind by a crashed run and taken over. It is also the shared
+ * client's poll lock, so cron, the hub's wake-up and the merchant's button never poll at once.
  */
-class Lock {
+class Lock implements CommandLock {
 
 	/**
 	 * Option name.
@@ -47,7 +50,7 @@ class Lock {
 	 *
 	 * @return bool
 	 */
-	public function acquire() {
+	public function acquire(): bool {
 		if ( add_option( $this->name, time() + $this->ttl, '', 'no' ) ) {
 			return true;
 		}
@@ -66,7 +69,7 @@ class Lock {
 	 *
 	 * @return void
 	 */
-	public function release() {
+	public function release(): void {
 		delete_option( $this->name );
 	}
 }

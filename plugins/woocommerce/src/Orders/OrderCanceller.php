@@ -7,7 +7,7 @@
 
 namespace TikTokShopSync\Orders;
 
-use TikTokShopSync\Commands\CommandFailure;
+use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
 
 defined( 'ABSPATH' ) || exit;
 

@@ -7,8 +7,8 @@
 
 namespace TikTokShopSync\Orders;
 
-use TikTokShopSync\Commands\CommandDeferred;
-use TikTokShopSync\Commands\CommandFailure;
+use TikTokShopSync\ExtensionClient\Commands\CommandDeferred;
+use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
 
 defined( 'ABSPATH' ) || exit;
 

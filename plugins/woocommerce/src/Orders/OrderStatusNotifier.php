@@ -7,8 +7,8 @@
 
 namespace TikTokShopSync\Orders;
 
+use TikTokShopSync\ExtensionClient\Events\EventFactory;
 use TikTokShopSync\Jobs\Scheduler;
-use TikTokShopSync\Sync\EventFactory;
 use TikTokShopSync\Sync\Outbox;
 
 defined( 'ABSPATH' ) || exit;
@@ -131,12 +131,10 @@ class OrderStatusNotifier {
 			return;
 		}
 		$this->outbox->add(
-			$this->events->order_cancelled(
-				array(
-					'tiktok_order_id'   => (string) $order->get_meta( OrderLocator::META_KEY ),
-					'platform_order_id' => (string) $order->get_order_number(),
-					'reason'            => __( 'Cancelled by the merchant in WooCommerce.', 'tiktok-shop-sync' ),
-				)
+			$this->events->orderCancelled(
+				(string) $order->get_meta( OrderLocator::META_KEY ),
+				(string) $order->get_order_number(),
+				__( 'Cancelled by the merchant in WooCommerce.', 'tiktok-shop-sync' )
 			),
 			'order-cancelled:' . $order->get_id()
 		);
@@ -218,14 +216,12 @@ class OrderStatusNotifier {
 		}
 		$completed = $order->get_date_completed();
 		$this->outbox->add(
-			$this->events->order_fulfilled(
-				array(
-					'tiktok_order_id'   => (string) $order->get_meta( OrderLocator::META_KEY ),
-					'platform_order_id' => (string) $order->get_order_number(),
-					'tracking_number'   => $tracking['tracking_number'],
-					'carrier'           => $tracking['carrier'],
-					'shipped_at'        => $tracking['shipped_at'] ? $tracking['shipped_at'] : ( $completed ? $completed->date( 'c' ) : gmdate( 'c' ) ),
-				)
+			$this->events->orderFulfilled(
+				(string) $order->get_meta( OrderLocator::META_KEY ),
+				(string) $order->get_order_number(),
+				(string) $tracking['tracking_number'],
+				(string) $tracking['carrier'],
+				(string) ( $tracking['shipped_at'] ? $tracking['shipped_at'] : ( $completed ? $completed->date( 'c' ) : gmdate( 'c' ) ) )
 			),
 			'order-fulfilled:' . $order->get_id()
 		);

@@ -7,7 +7,9 @@
 
 namespace TikTokShopSync\Rest;
 
-use TikTokShopSync\Http\RequestVerifier;
+use TikTokShopSync\ExtensionClient\Signer;
+use TikTokShopSync\ExtensionClient\Wake\WakeRejected;
+use TikTokShopSync\ExtensionClient\Wake\WakeVerifier;
 use TikTokShopSync\Jobs\ImmediateDelivery;
 use TikTokShopSync\Plugin;
 
@@ -23,7 +25,8 @@ defined( 'ABSPATH' ) || exit;
  *   are fetched from the hub the usual way.
  * - flush: the store's own non-blocking loopback on servers that cannot finish a response early.
  *
- * A bad or missing signature gets a 401 naming the failed check and does nothing.
+ * A bad or missing signature gets a 401 naming the failed check and does nothing. The check is the
+ * shared client's WakeVerifier (key id, ±300 s, HMAC over the path as received, body ≤ 1 KB).
  */
 class Routes {
 
@@ -113,10 +116,12 @@ class Routes {
 				$headers[ str_replace( '_', '-', $name ) ] = (string) $value;
 			}
 		}
-		$path    = isset( $_SERVER['REQUEST_URI'] ) ? (string) wp_unslash( $_SERVER['REQUEST_URI'] ) : ''; // phpcs:ignore
-		$refusal = ( new RequestVerifier( $options->key_id(), $options->secret() ) )->refusal( $headers, $request->get_method(), $path, (string) $request->get_body(), time() );
-		if ( '' !== $refusal ) {
-			return new \WP_Error( $refusal, 'The request is not signed with this store\'s TikTok Shop Sync key (' . $refusal . ').', array( 'status' => 401 ) );
+		$path = isset( $_SERVER['REQUEST_URI'] ) ? (string) wp_unslash( $_SERVER['REQUEST_URI'] ) : ''; // phpcs:ignore
+		try {
+			( new WakeVerifier( new Signer( $options->key_id(), $options->secret() ) ) )->verify( $headers, $request->get_method(), $path, (string) $request->get_body() );
+		} catch ( WakeRejected $e ) {
+			$code = $e->errorCode();
+			return new \WP_Error( $code, 'The request is not signed with this store\'s TikTok Shop Sync key (' . $code . ').', array( 'status' => 401 ) );
 		}
 		return true;
 	}

@@ -7,6 +7,7 @@
 
 namespace TikTokShopSync\Sync;
 
+use TikTokShopSync\ExtensionClient\Events\EventFactory;
 use TikTokShopSync\Jobs\Scheduler;
 use TikTokShopSync\Options;
 
@@ -88,7 +89,7 @@ class CatalogExport {
 	 * @return array Progress record.
 	 */
 	public function start() {
-		$this->outbox->add( $this->events->store_update( $this->store->payload() ), 'store' );
+		$this->outbox->add( $this->events->storeUpdate( $this->store->payload() ), 'store' );
 		$progress = array(
 			'state'      => 'running',
 			'total'      => $this->count_products(),
@@ -152,7 +153,7 @@ class CatalogExport {
 				++$skipped;
 				continue;
 			}
-			$this->outbox->add( $this->events->product_upsert( $this->serializer->serialize( $product ) ), 'product:' . $product->get_id() );
+			$this->outbox->add( $this->events->productUpsert( $this->serializer->serialize( $product ) ), 'product:' . $product->get_id() );
 			++$queued;
 		}
 		if ( $queued ) {

@@ -7,6 +7,7 @@
 
 namespace TikTokShopSync\Sync;
 
+use TikTokShopSync\ExtensionClient\Events\EventFactory;
 use TikTokShopSync\Jobs\Scheduler;
 
 defined( 'ABSPATH' ) || exit;
@@ -312,7 +313,7 @@ class ChangeCollector {
 		$written         = 0;
 
 		foreach ( array_keys( $deletes ) as $product_id ) {
-			$this->outbox->add( $this->events->product_delete( $product_id ), 'product:' . $product_id );
+			$this->outbox->add( $this->events->productDelete( (string) $product_id ), 'product:' . $product_id );
 			++$written;
 		}
 
@@ -339,7 +340,7 @@ class ChangeCollector {
 			}
 		}
 		foreach ( $items as $owner => $owner_items ) {
-			$this->outbox->add( $this->events->inventory_update( array_values( $owner_items ) ), 'inventory:' . $owner );
+			$this->outbox->add( $this->events->inventoryUpdate( array_values( $owner_items ) ), 'inventory:' . $owner );
 			++$written;
 		}
 
@@ -363,7 +364,7 @@ class ChangeCollector {
 		if ( in_array( $product->get_status(), array( 'auto-draft' ), true ) ) {
 			return 0;
 		}
-		$this->outbox->add( $this->events->product_upsert( $this->serializer->serialize( $product ) ), 'product:' . $product_id );
+		$this->outbox->add( $this->events->productUpsert( $this->serializer->serialize( $product ) ), 'product:' . $product_id );
 		return 1;
 	}
 }

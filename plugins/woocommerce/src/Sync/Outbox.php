@@ -7,6 +7,9 @@
 
 namespace TikTokShopSync\Sync;
 
+use TikTokShopSync\ExtensionClient\Outbox\OutboxRow;
+use TikTokShopSync\ExtensionClient\Outbox\OutboxStore;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -17,8 +20,11 @@ defined( 'ABSPATH' ) || exit;
  * is replaced by a newer event for the same key: the hub then receives the latest state once instead
  * of every intermediate one. A replaced row gets a new event id, because the hub acknowledges a
  * repeated id without applying it.
+ *
+ * It is the shared client's OutboxStore: the client's OutboxFlusher decides what to send and how to
+ * back off; this class only keeps the rows.
  */
-class Outbox {
+class Outbox implements OutboxStore {
 
 	const TABLE          = 'tts_outbox';
 	const STATE_PENDING  = 'pending';
@@ -125,9 +131,9 @@ class Outbox {
 	 * Pending rows that are due, oldest first.
 	 *
 	 * @param int $limit Most rows.
-	 * @return array[] Rows with id, event_id, attempts and the decoded event (a stdClass) under "event".
+	 * @return OutboxRow[] Rows with the decoded event (a stdClass).
 	 */
-	public function due( $limit ) {
+	public function due( int $limit ): array {
 		$table = $this->table();
 		$rows  = $this->db->get_results(
 			$this->db->prepare(
@@ -143,15 +149,10 @@ class Outbox {
 			// Decoded as objects: an empty {} (no options, no attributes) must not come back as [].
 			$event = json_decode( $row['payload'] );
 			if ( ! is_object( $event ) ) {
-				$this->mark_rejected( (int) $row['id'], (string) $row['event_id'], 'The stored event is not valid JSON.' );
+				$this->markRejected( (int) $row['id'], (string) $row['event_id'], 'The stored event is not valid JSON.' );
 				continue;
 			}
-			$out[] = array(
-				'id'       => (int) $row['id'],
-				'event_id' => (string) $row['event_id'],
-				'attempts' => (int) $row['attempts'],
-				'event'    => $event,
-			);
+			$out[] = new OutboxRow( (int) $row['id'], (string) $row['event_id'], (int) $row['attempts'], $event );
 		}
 		return $out;
 	}
@@ -163,7 +164,7 @@ class Outbox {
 	 * @param string $event_id The event id that was delivered.
 	 * @return void
 	 */
-	public function mark_delivered( $row_id, $event_id ) {
+	public function markDelivered( int $row_id, string $event_id ): void {
 		$this->db->delete(
 			$this->table(),
 			array(
@@ -182,7 +183,7 @@ class Outbox {
 	 * @param string $reason   The hub's explanation.
 	 * @return void
 	 */
-	public function mark_rejected( $row_id, $event_id, $reason ) {
+	public function markRejected( int $row_id, string $event_id, string $reason ): void {
 		$this->db->update(
 			$this->table(),
 			array(
@@ -206,7 +207,7 @@ class Outbox {
 	 * @param int    $delay   Seconds to wait.
 	 * @return void
 	 */
-	public function mark_retry( array $row_ids, $error, $delay ) {
+	public function markRetry( array $row_ids, string $error, int $delay ): void {
 		$row_ids = array_map( 'intval', $row_ids );
 		if ( ! $row_ids ) {
 			return;
@@ -228,7 +229,7 @@ class Outbox {
 	 *
 	 * @return int Rows released.
 	 */
-	public function release_backoff() {
+	public function releaseBackoff(): int {
 		$table = $this->table();
 		return (int) $this->db->query(
 			$this->db->prepare( "UPDATE {$table} SET next_attempt_at = 0 WHERE state = %s AND next_attempt_at > 0", self::STATE_PENDING ) // phpcs:ignore

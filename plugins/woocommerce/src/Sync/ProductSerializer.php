@@ -7,6 +7,8 @@
 
 namespace TikTokShopSync\Sync;
 
+use TikTokShopSync\ExtensionClient\Events\VersionClock;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -116,7 +118,22 @@ class ProductSerializer {
 			'weight'                 => $this->weight( $product->get_weight( 'edit' ) ),
 			'dimensions'             => $this->dimensions( $product->get_length( 'edit' ), $product->get_width( 'edit' ), $product->get_height( 'edit' ) ),
 			'variants'               => $variants,
+			'prices_include_tax'     => self::prices_include_tax(),
+			'tax_class'              => (string) $product->get_tax_class( 'edit' ),
 		);
+	}
+
+	/**
+	 * Whether the store's prices include tax: with taxes off they are what buyers pay; with taxes on,
+	 * WooCommerce's "Prices entered with tax" setting says (docs/canonical-data.md, VAT).
+	 *
+	 * @return bool
+	 */
+	public static function prices_include_tax() {
+		if ( ! function_exists( 'wc_tax_enabled' ) || ! wc_tax_enabled() ) {
+			return true;
+		}
+		return (bool) wc_prices_include_tax();
 	}
 
 	/**
@@ -240,6 +257,8 @@ class ProductSerializer {
 			'image_url'        => $image ? $image['url'] : null,
 			'weight'           => $is_variation ? $this->weight( $item->get_weight( 'edit' ) ) : null,
 			'dimensions'       => $is_variation ? $this->dimensions( $item->get_length( 'edit' ), $item->get_width( 'edit' ), $item->get_height( 'edit' ) ) : null,
+			// A variation's own tax class ("parent": the product's), only where it differs.
+			'tax_class'        => ( $is_variation && 'parent' !== $item->get_tax_class( 'edit' ) ) ? (string) $item->get_tax_class( 'edit' ) : null,
 		);
 	}
 

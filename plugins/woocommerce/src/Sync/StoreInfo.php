@@ -56,6 +56,8 @@ class StoreInfo {
 			'platform_version'  => $this->catalog->platform_version(),
 			'extension_version' => defined( 'TTS_SYNC_VERSION' ) ? TTS_SYNC_VERSION : '',
 			'base_url'          => $this->catalog->base_url(),
+			// Commands added after v1 that this extension carries out (docs/extension-api.md, v1.2).
+			'capabilities'      => array( 'order.refund' ),
 		);
 	}
 }

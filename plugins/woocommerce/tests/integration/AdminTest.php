@@ -72,7 +72,7 @@ class AdminTest extends IntegrationTestCase {
 
 		$before = count( $this->http->exchanges );
 		$cell   = $column->cell( $product->get_id() );
-		$hub    = Plugin::instance()->client()->product_statuses( array( $product->get_id() ) );
+		$hub    = Plugin::instance()->client()->productStatuses( array( $product->get_id() ) );
 		$row    = $hub[ (string) $product->get_id() ];
 		$this->assertNotEmpty( $row['status'], 'the hub knows the delivered product' );
 		$this->assertStringContainsString( '<strong>' . esc_html( $row['status'] ) . '</strong>', $cell );

@@ -5,7 +5,8 @@
  * @package TikTokShopSync\Tests
  */
 
-use TikTokShopSync\Http\Transport;
+use TikTokShopSync\ExtensionClient\Http\Response;
+use TikTokShopSync\ExtensionClient\Http\Transport;
 use TikTokShopSync\Http\WpTransport;
 
 /**
@@ -22,11 +23,12 @@ class RecordingTransport implements Transport {
 		$this->inner = new WpTransport();
 	}
 
-	public function send( $method, $url, array $headers, $body, $timeout ) {
+	public function send( string $method, string $url, array $headers, string $body, float $timeout ): Response {
 		$exchange = array( 'method' => $method, 'url' => $url, 'headers' => $headers, 'body' => $body, 'response' => null, 'error' => null );
 		try {
-			$exchange['response'] = $this->inner->send( $method, $url, $headers, $body, $timeout );
-			return $exchange['response'];
+			$response             = $this->inner->send( $method, $url, $headers, $body, $timeout );
+			$exchange['response'] = array( 'status' => $response->status, 'headers' => $response->headers, 'body' => $response->body );
+			return $response;
 		} catch ( \Throwable $e ) {
 			$exchange['error'] = $e->getMessage();
 			throw $e;

@@ -6,7 +6,7 @@
  */
 
 use PHPUnit\Framework\TestCase;
-use TikTokShopSync\Commands\CommandFailure;
+use TikTokShopSync\ExtensionClient\Commands\CommandFailure;
 use TikTokShopSync\Orders\AstProviders;
 use TikTokShopSync\Orders\OrderImporter;
 use TikTokShopSync\Orders\OrderLocator;

@@ -7,7 +7,7 @@
 
 use PHPUnit\Framework\TestCase;
 use TikTokShopSync\Sync\ProductSerializer;
-use TikTokShopSync\Sync\VersionClock;
+use TikTokShopSync\ExtensionClient\Events\VersionClock;
 
 class ProductSerializerTest extends TestCase {
 
@@ -19,7 +19,7 @@ class ProductSerializerTest extends TestCase {
 		$GLOBALS['tts_test_options'] = array();
 		$GLOBALS['tts_test_filters'] = array();
 		$this->catalog    = new FakeCatalog();
-		$this->serializer = new ProductSerializer( $this->catalog, new VersionClock( function () { return $this->ms; }, false ) );
+		$this->serializer = new ProductSerializer( $this->catalog, new VersionClock( null, function () { return $this->ms; } ) );
 	}
 
 	private function simple( array $props ) {
@@ -150,5 +150,36 @@ class ProductSerializerTest extends TestCase {
 		$variation->set_props( array( 'parent_id' => 90, 'price' => '5', 'manage_stock' => true, 'stock_quantity' => 7 ) );
 		$item = $this->serializer->inventory_item( $variation );
 		$this->assertSame( array( 'product_id' => '90', 'variant_id' => '91', 'quantity' => 7, 'price' => '5.00', 'version' => 1732700000123 ), $item );
+	}
+
+	public function test_prices_entered_without_tax_are_flagged_with_the_tax_class() {
+		$product = $this->simple( array( 'tax_class' => 'reduced-rate' ) );
+		// Taxes off: the prices are what buyers pay.
+		$p = $this->serializer->serialize( $product );
+		$this->assertTrue( $p['prices_include_tax'] );
+		$GLOBALS['tts_test_options']['woocommerce_calc_taxes']         = 'yes';
+		$GLOBALS['tts_test_options']['woocommerce_prices_include_tax'] = 'yes';
+		$this->assertTrue( $this->serializer->serialize( $product )['prices_include_tax'] );
+		$GLOBALS['tts_test_options']['woocommerce_prices_include_tax'] = 'no';
+		$p = $this->serializer->serialize( $product );
+		$this->assertFalse( $p['prices_include_tax'] );
+		$this->assertSame( 'reduced-rate', $p['tax_class'] );
+		$this->assertNull( $p['variants'][0]['tax_class'] );
+	}
+
+	public function test_a_variation_sends_its_own_tax_class_only_when_it_differs_from_its_parent() {
+		$parent = new WC_Product_Variable();
+		$parent->set_id( 500 );
+		$parent->set_props( array( 'name' => 'Kids Tee', 'status' => 'publish', 'tax_class' => '' ) );
+		$this->catalog->add( $parent );
+		foreach ( array( 501 => 'parent', 502 => 'zero-rate' ) as $id => $class ) {
+			$variation = new WC_Product_Variation();
+			$variation->set_id( $id );
+			$variation->set_props( array( 'parent_id' => 500, 'status' => 'publish', 'price' => '5.00', 'regular_price' => '5.00', 'sku' => "KT-$id", 'tax_class' => $class ) );
+			$this->catalog->add( $variation );
+		}
+		$p = $this->serializer->serialize( $parent );
+		$this->assertSame( '', $p['tax_class'] );
+		$this->assertSame( array( null, 'zero-rate' ), array_column( $p['variants'], 'tax_class' ) );
 	}
 }

@@ -31,6 +31,13 @@ function delete_option( $name ) {
 	unset( $GLOBALS['tts_test_options'][ $name ] );
 	return true;
 }
+/** As WooCommerce: taxes are on ("Enable tax rates and calculations") and prices entered with or without them. */
+function wc_tax_enabled() {
+	return 'yes' === get_option( 'woocommerce_calc_taxes', 'no' );
+}
+function wc_prices_include_tax() {
+	return wc_tax_enabled() && 'yes' === get_option( 'woocommerce_prices_include_tax', 'no' );
+}
 function wp_cache_delete( $key, $group = '' ) {
 	return true;
 }
@@ -94,7 +101,7 @@ require $fakes . 'class-wc-product-data-store-cpt.php';
 require $fakes . 'class-wc-order.php';
 
 require dirname( __DIR__, 2 ) . '/src/Autoloader.php';
-\TikTokShopSync\Autoloader::register( dirname( __DIR__, 2 ) . '/src/' );
+\TikTokShopSync\Autoloader::register( dirname( __DIR__, 2 ) . '/src/', \TikTokShopSync\Autoloader::find_library( dirname( __DIR__, 2 ) ) );
 
 require __DIR__ . '/support/SqliteWpdb.php';
 require __DIR__ . '/support/FakeTransport.php';

@@ -5,15 +5,16 @@
  * @package TikTokShopSync\Tests
  */
 
-use TikTokShopSync\Http\HubException;
-use TikTokShopSync\Http\Transport;
+use TikTokShopSync\ExtensionClient\HubException;
+use TikTokShopSync\ExtensionClient\Http\Response;
+use TikTokShopSync\ExtensionClient\Http\Transport;
 
 /** Scripted answers: each is a response array, a callable(request) returning one, or an exception. */
 class FakeTransport implements Transport {
 	public $requests = array();
 	public $answers  = array();
 
-	public function send( $method, $url, array $headers, $body, $timeout ) {
+	public function send( string $method, string $url, array $headers, string $body, float $timeout ): Response {
 		$request          = compact( 'method', 'url', 'headers', 'body', 'timeout' );
 		$this->requests[] = $request;
 		if ( ! $this->answers ) {
@@ -26,7 +27,8 @@ class FakeTransport implements Transport {
 		if ( is_callable( $answer ) ) {
 			$answer = $answer( $request );
 		}
-		return $answer + array( 'headers' => array() );
+		$answer += array( 'headers' => array() );
+		return new Response( $answer['status'], $answer['headers'], $answer['body'] );
 	}
 
 	public static function json( $status, $data, array $headers = array() ) {

@@ -68,6 +68,7 @@ class WC_Product extends WC_Data {
 		'brand_ids'          => array(),
 		'image_id'           => '',
 		'gallery_image_ids'  => array(),
+		'tax_class'          => '',
 	);
 
 	public function __construct( $product = 0 ) {
@@ -129,6 +130,8 @@ class WC_Product extends WC_Data {
 	public function set_description( $v ) { $this->set_prop( 'description', $v ); }
 	public function set_short_description( $v ) { $this->set_prop( 'short_description', $v ); }
 	public function set_sku( $v ) { $this->set_prop( 'sku', (string) $v ); }
+	public function get_tax_class( $context = 'view' ) { return $this->get_prop( 'tax_class', $context ); }
+	public function set_tax_class( $v ) { $this->set_prop( 'tax_class', (string) $v ); }
 	public function set_global_unique_id( $v ) { $this->set_prop( 'global_unique_id', (string) $v ); }
 	public function set_price( $v ) { $this->set_prop( 'price', wc_format_decimal( $v ) ); }
 	public function set_regular_price( $v ) { $this->set_prop( 'regular_price', wc_format_decimal( $v ) ); }
