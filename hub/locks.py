@@ -19,8 +19,9 @@ def renewed_lock(connection: redis.Redis, key: str, *, ttl: float = 15.0,
                  blocking_timeout: float | None = None) -> Iterator[bool]:
     """Hold `key` while the block runs; yields False (and runs the block unlocked) if it could not be
     taken within `blocking_timeout` (None: wait as long as it takes), so the caller decides."""
+    # thread_local=False: the renewing thread must see the token the acquiring thread got.
     lock = connection.lock(key, timeout=ttl, blocking=blocking_timeout != 0,
-                           blocking_timeout=blocking_timeout)
+                           blocking_timeout=blocking_timeout, thread_local=False)
     if not lock.acquire():
         yield False
         return
