@@ -47,4 +47,23 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     stores.init_app(app)  # before the settings page: it installs the session interface the pages use
     webhooks.init_app(app)  # TikTok's notifications
     web.init_app(app)  # the settings page
+    _answer_redis_outages(app, runtime)
     return app
+
+
+def _answer_redis_outages(app: Flask, runtime: Runtime) -> None:
+    """A request that cannot do without Redis (a login's rate limit, starting a TikTok connection) gets a
+    503 that says why and when to retry, never a bare 500; the storing paths do not need Redis at all."""
+    import redis
+    from flask import Response, request
+
+    from hub.api import error_response
+
+    @app.errorhandler(redis.RedisError)
+    def _redis_down(error: redis.RedisError) -> Response:
+        runtime.outage.failed(error)
+        message = "The hub cannot reach its job queue (Redis) right now; nothing was lost. Try again shortly."
+        if request.path.startswith("/api/"):
+            return error_response(503, "queue_unavailable", message, headers={"Retry-After": "10"})
+        return Response(f"<!doctype html><title>Try again shortly</title><p>{message}</p>", status=503,
+                        headers={"Retry-After": "10"}, mimetype="text/html")

@@ -44,6 +44,14 @@ def private_sqlite_file(url: str) -> None:
             continue
 
 
+def is_contention(error: Exception) -> bool:
+    """A write that lost to a concurrent one and is safe to retry from the start: a PostgreSQL deadlock
+    or serialization failure, or SQLite's write lock (including the immediate `database is locked` of a
+    read transaction that tries to write after another connection committed)."""
+    orig = getattr(error, "orig", error)
+    return getattr(orig, "sqlstate", None) in ("40P01", "40001") or "database is locked" in str(orig)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         private_sqlite_file(url)

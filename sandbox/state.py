@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import collections
 import copy
 import time
@@ -136,6 +138,7 @@ class SandboxState:
         self.calls: collections.Counter = collections.Counter()
         self.throttled: collections.Counter = collections.Counter()
         self.rate_default: float = float(options.get("rate_limit", 50.0))
+        self.fault_random = random.Random(options.get("fault_seed"))
         self.rate_per_endpoint: dict[str, float] = {}
         self.buckets: dict[tuple, TokenBucket] = {}
         self.faults: list[dict] = []
@@ -255,6 +258,8 @@ class SandboxState:
                     f_path = ep
                 if f_path not in (template, path):
                     continue
+            if fault.get("rate") is not None and self.fault_random.random() >= fault["rate"]:
+                continue  # a rate fault strikes that share of the matching calls, at random
             fault["remaining"] -= 1
             fault["hits"] += 1
             return fault

@@ -13,6 +13,8 @@ from hub.commands.pollslots import RETRY_AFTER_SECONDS, long_poll_place
 from hub.commands.results import record_result
 from hub.runtime import current
 
+REDIS_DOWN_RETRY_AFTER = 10  # seconds; a Redis outage (hub/outage.py) is usually over in a few
+
 blp = Blueprint("commands", __name__, url_prefix="/api/v1", description="Work for the store")
 protect(blp)
 
@@ -33,6 +35,11 @@ def get_commands(query):  # noqa: ANN001, ANN201
     wait = query["wait"]
     if wait <= 0:
         return {"commands": _lease(runtime, store_id, 0, query["limit"])}
+    if not runtime.redis_reachable():
+        # Without Redis nothing can wake a waiting long-poll, and holding threads for it would starve the
+        # web process: answer at once with what is there and ask the store to come back shortly.
+        return ({"commands": _lease(runtime, store_id, 0, query["limit"]), "retry_after": REDIS_DOWN_RETRY_AFTER},
+                200, {"Retry-After": str(REDIS_DOWN_RETRY_AFTER)})
     with long_poll_place(runtime, store_id, wait) as allowed:
         if allowed:
             return {"commands": _lease(runtime, store_id, wait, query["limit"])}

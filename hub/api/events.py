@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from hub.api.context import db_session, protect
 from hub.api.schemas import EventsRequestSchema, EventsResponseSchema
+from hub.db import is_contention
 from hub.errors import ApiError
 from hub.runtime import current
 from hub.sync import dispatch
@@ -18,11 +19,6 @@ from hub.sync.intake import apply_events
 from hub.sync.rowwrites import ContentionError
 
 ATTEMPTS = 3
-
-
-def _contention(error: OperationalError) -> bool:
-    code = getattr(error.orig, "sqlstate", None)
-    return code in ("40P01", "40001") or "database is locked" in str(error.orig)
 
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Store changes")
@@ -48,7 +44,7 @@ def post_events(body):  # noqa: ANN001, ANN201
             # Another call holding the same rows (a PostgreSQL deadlock, SQLite's write lock beyond its
             # busy timeout, or rows that kept moving): nothing was applied; try again from the start.
             session.rollback()
-            if isinstance(error, OperationalError) and not _contention(error):
+            if isinstance(error, OperationalError) and not is_contention(error):
                 raise
             current_app.logger.warning("Events call for store %s met a concurrent call (%s); attempt %s",
                                        g.store.id, type(error).__name__, attempt + 1)

@@ -8,12 +8,16 @@ payload, so it can be replayed later rather than lost; a type nobody uses is `ig
 from __future__ import annotations
 
 import logging
+import random
+import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hub.db import is_contention
 from hub.errors import DataError, RetryableError
 from hub.models.tiktok_notifications import (FAILED, IGNORED, PROCESSED, RECEIVED, UNHANDLED,
                                              TikTokNotification)
@@ -51,8 +55,26 @@ def _mark_connection(shop: TikTokShop, notification: TikTokNotification) -> str:
     return f"authorization expires {expires.isoformat()}"
 
 
+CONTENTION_ATTEMPTS = 6
+
+
 def process_notification(notification_row_id: str) -> str:
-    """Route one stored notification; returns its final status. Retryable errors re-raise for RQ."""
+    """Route one stored notification; returns its final status. Retryable errors re-raise for RQ.
+
+    A write that lost to a concurrent one (SQLite's lock, a PostgreSQL deadlock) is tried again here
+    from the start: left `failed`, the notification would never be looked at again."""
+    for attempt in range(CONTENTION_ATTEMPTS):
+        try:
+            return _process(notification_row_id)
+        except OperationalError as error:
+            if not is_contention(error) or attempt == CONTENTION_ATTEMPTS - 1:
+                raise
+            log.warning("TikTok notification %s met a concurrent write; attempt %s", notification_row_id, attempt + 1)
+            time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _process(notification_row_id: str) -> str:
     from hub.runtime import current
 
     runtime = current()
@@ -78,6 +100,11 @@ def process_notification(notification_row_id: str) -> str:
                 outcome = (PROCESSED, None)
             else:
                 outcome = (IGNORED, f"notification type {notification.type} is not used by the hub")
+        except OperationalError as error:
+            if is_contention(error):
+                raise
+            log.exception("TikTok notification %s failed", notification.notification_id)
+            outcome = (FAILED, f"{type(error).__name__}: {error}")
         except RetryableError as error:
             failure = error
             outcome = (RECEIVED, f"retrying: {error.message}")
@@ -92,8 +119,9 @@ def process_notification(notification_row_id: str) -> str:
     return outcome[0]
 
 
-def replay(runtime: "Runtime", statuses: Iterable[str] = (UNHANDLED, FAILED)) -> int:
-    """Queue stored notifications again (after a handler was deployed, or a fix); returns how many."""
+def replay(runtime: "Runtime", statuses: Iterable[str] = (RECEIVED, UNHANDLED, FAILED)) -> int:
+    """Queue stored notifications again (after a handler was deployed, a fix, or an outage that lost
+    their jobs: those are still `received`); returns how many."""
     with runtime.db.session_scope() as session:
         rows = session.execute(select(TikTokNotification.id, TikTokNotification.type)
                                .where(TikTokNotification.status.in_(list(statuses)))).all()

@@ -73,7 +73,7 @@ def tiktok_leaves() -> list[dict[str, str]]:
     if shop is None:
         raise AuthError("Connect the TikTok shop first: the categories come from TikTok.", code="tiktok_not_connected")
     key = f"hub:web:category-tree:{shop.shop_id}"
-    cached = runtime.redis.get(key)
+    cached = runtime.cached(key)
     if cached:
         return json.loads(cached)
     leaves: list[dict[str, str]] = []
@@ -92,7 +92,7 @@ def tiktok_leaves() -> list[dict[str, str]]:
                                    "restricted": ", ".join(sorted(statuses & {"INVITE_ONLY", "PROHIBITED"})).lower()})
             if leaves:
                 break
-    runtime.redis.set(key, json.dumps(leaves), ex=TREE_CACHE_SECONDS)
+    runtime.cache_put(key, json.dumps(leaves), TREE_CACHE_SECONDS)
     return leaves
 
 

@@ -52,6 +52,18 @@ def day(value: int | float | None) -> str:
     return datetime.fromtimestamp(float(value), timezone.utc).strftime("%d %b %Y")
 
 
+def queue_outage() -> datetime | None:
+    """Since when this web process cannot reach Redis, checked as the page is drawn (None: it can).
+
+    While Redis is away store changes are still stored, but nothing is pushed to TikTok or sent to the
+    stores until it returns; the merchant sees that on every page instead of wondering."""
+    from hub.runtime import current
+
+    runtime = current()
+    if runtime.redis_reachable() or runtime.outage.since is None:
+        return None
+    return datetime.fromtimestamp(runtime.outage.since, timezone.utc)
+
 def stamp(value: int | float | None) -> str:
     """A TikTok unix time (seconds) with the time of day, e.g. a pickup slot."""
     if value is None:
@@ -79,6 +91,8 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["tone"] = lambda status: STATUS_TONE.get(status or "", "neutral")
     app.jinja_env.globals["NAV"] = NAV
     app.jinja_env.globals["current_user"] = lambda: g.get("user")
+    app.jinja_env.globals["queue_outage"] = queue_outage
+
     app.jinja_env.globals["away_stores"] = away_stores
 
 

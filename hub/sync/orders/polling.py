@@ -9,18 +9,19 @@ in the database per TikTok shop; a shop seen for the first time is searched back
 from __future__ import annotations
 
 import logging
+import random
 import time
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from hub.db import is_contention
 from hub.errors import AuthError, DataError
 from hub.models import OrderPollCursor, TikTokShop
 from hub.models.tiktok_shops import CONNECTED
-from hub.queues import ORDERS, queue
+from hub.locks import renewed_lock
+from hub.queues import ORDERS, enqueue_coalesced, schedule_next_slot
 from hub.sync import policy
 
 if TYPE_CHECKING:
@@ -33,12 +34,33 @@ FIRST_LOOKBACK_SECONDS = 24 * 3600
 INTERVAL_SECONDS = 120
 PAGE_SIZE = 100
 POLL_JOB = "hub.jobs.orders.poll_orders"
-POLL_JOB_ID = "order-poll"
+POLL_JOB_ID = "order-poll"  # the prefix of every search job id: order-poll-<slot>, order-poll-now-<slot>
+
+
+CONTENTION_ATTEMPTS = 6
+
+
+def _apply_page(runtime: "Runtime", shop_id: str, orders: list[dict]) -> int | None:
+    """Apply one search page in one transaction; None if the shop was disconnected meanwhile."""
+    from hub.sync.orders.importer import apply_order
+
+    applied = 0
+    with runtime.db.session_scope() as session:
+        live = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
+        if live is None:
+            return None
+        for raw in orders:
+            try:
+                with session.begin_nested():
+                    apply_order(session, live, raw)
+                applied += 1
+            except DataError as problem:  # one unreadable order must not stop the others
+                log.warning("Skipped TikTok order %s: %s", raw.get("id"), problem.message)
+    return applied
 
 
 def poll_shop(runtime: "Runtime", shop_id: str, *, now: int | None = None) -> int:
     """Apply every order TikTok changed since the last run (with overlap); returns how many were applied."""
-    from hub.sync.orders.importer import apply_order
     from hub.tiktok.connection import client_for_shop
 
     end = int(now or time.time()) + 1
@@ -55,17 +77,20 @@ def poll_shop(runtime: "Runtime", shop_id: str, *, now: int | None = None) -> in
         while True:
             page = client.orders.search(page_size=PAGE_SIZE, page_token=token, sort_field="update_time",
                                         sort_order="ASC", update_time_ge=max(start, 0), update_time_lt=end)
-            with runtime.db.session_scope() as session:
-                live = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
-                if live is None:
-                    return applied
-                for raw in page["orders"]:
-                    try:
-                        with session.begin_nested():
-                            apply_order(session, live, raw)
-                        applied += 1
-                    except DataError as problem:  # one unreadable order must not stop the others
-                        log.warning("Skipped TikTok order %s: %s", raw.get("id"), problem.message)
+            for attempt in range(CONTENTION_ATTEMPTS):
+                try:
+                    done = _apply_page(runtime, shop_id, page["orders"])
+                    break
+                except OperationalError as error:
+                    # An order job wrote the same rows first (SQLite's lock, a PostgreSQL deadlock): the
+                    # page is applied again from the start, since applying an order is idempotent.
+                    if not is_contention(error) or attempt == CONTENTION_ATTEMPTS - 1:
+                        raise
+                    log.warning("Order search for shop %s met a concurrent write; attempt %s", shop_id, attempt + 1)
+                    time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+            if done is None:
+                return applied
+            applied += done
             token = page.get("next_page_token") or None
             if not token:
                 break
@@ -84,7 +109,24 @@ def poll_shop(runtime: "Runtime", shop_id: str, *, now: int | None = None) -> in
     return applied
 
 
+RUN_LOCK = "hub:order-poll:running"
+
+
 def poll_all(runtime: "Runtime") -> dict[str, int | str]:
+    """Search every connected shop, never two searches at once: concurrent searches of one shop fought
+    over its cursor (and SQLite's write lock) and left it behind. A second caller waits its turn."""
+    with renewed_lock(runtime.redis, RUN_LOCK, ttl=15, blocking_timeout=600) as held:
+        if not held:
+            return {"skipped": "another order search kept running for 10 minutes"}
+        started = time.time()
+        results = _poll_all(runtime)
+        # When the search itself ran (the job may have waited for the lock first), for operators
+        # reading the job's result.
+        results["search_started"], results["search_ended"] = f"{started:.6f}", f"{time.time():.6f}"
+        return results
+
+
+def _poll_all(runtime: "Runtime") -> dict[str, int | str]:
     with runtime.db.session_scope() as session:
         shop_ids = list(session.scalars(select(TikTokShop.shop_id).where(TikTokShop.status == CONNECTED)))
     results: dict[str, int | str] = {}
@@ -100,18 +142,22 @@ def poll_all(runtime: "Runtime") -> dict[str, int | str]:
     return results
 
 
-def schedule_polling(runtime: "Runtime", *, delay: float | None = None) -> None:
-    """Queue the next periodic order search unless one is already waiting (safe to call from every worker)."""
-    connection = runtime.redis
-    with connection.lock(f"hub:coalesce:{POLL_JOB_ID}", timeout=10, blocking_timeout=10):
-        try:
-            status = Job.fetch(POLL_JOB_ID, connection=connection).get_status(refresh=True)
-        except NoSuchJobError:
-            status = None
-        if status in (JobStatus.SCHEDULED, JobStatus.QUEUED):
-            return
-        if status is not None and status != JobStatus.STARTED:
-            Job.fetch(POLL_JOB_ID, connection=connection).delete()
-        job_id = POLL_JOB_ID if status != JobStatus.STARTED else f"{POLL_JOB_ID}-next"
-        queue(ORDERS, connection).enqueue_in(timedelta(seconds=INTERVAL_SECONDS if delay is None else delay),
-                                             POLL_JOB, job_id=job_id)
+def schedule_polling(runtime: "Runtime", *, delay: float | None = None) -> str:
+    """Schedule the next periodic order search unless it already is (safe to call from every worker).
+
+    One chain, whatever calls this: each run is named for its time slot (`order-poll-<slot>`), so any
+    number of workers, the hub scheduler's chain check and the run that just finished all name the
+    same next job. `delay=0` asks for a search now (`order-poll-now-<slot>`), again once per slot.
+    """
+    if delay == 0:
+        return poll_soon(runtime)
+    return schedule_next_slot(runtime, POLL_JOB_ID, POLL_JOB, INTERVAL_SECONDS, queue_name=ORDERS,
+                              args=(), interval_arg=False)
+
+
+def poll_soon(runtime: "Runtime") -> str:
+    """A search now (at worker start, after a Redis outage), at most one per `INTERVAL_SECONDS` slot."""
+    job_id = f"{POLL_JOB_ID}-now-{int(time.time() // INTERVAL_SECONDS)}"
+    enqueue_coalesced(ORDERS, POLL_JOB, job_id, connection=runtime.redis, result_ttl=INTERVAL_SECONDS * 2,
+                      failure_ttl=7 * 24 * 3600)
+    return job_id

@@ -18,10 +18,12 @@ job to park the work.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -52,7 +54,23 @@ CATEGORY_VERSION_CODES = {"tiktok_12052217", "tiktok_12052230"}
 LISTING_LIMIT_CODE = "tiktok_12052093"
 SIZE_CHART_REFUSALS = {"tiktok_12052673", "tiktok_12052128", "tiktok_12052670"}
 CERTIFICATE_REFUSALS = {"tiktok_12052105", "tiktok_12052650", "tiktok_12052655", "tiktok_12052658"}
-LOCK_SECONDS = 600
+LOCK_SECONDS = 600  # how long a listing job waits for another one of the same product
+LOCK_TTL = 30  # the lock's life, renewed while held: a killed worker's lock frees itself this soon
+
+
+@contextmanager
+def _listing_lock(runtime: "Runtime", store_id: str, product_id: str) -> Iterator[None]:
+    """One listing job per product at a time. Renewed while held, so a worker killed mid-create holds
+    it for at most `LOCK_TTL` seconds (a 600-second lock stalled the product's next job for minutes)."""
+    from redis.exceptions import LockError
+
+    from hub.locks import renewed_lock
+
+    with renewed_lock(runtime.redis, f"hub:listing:{store_id}:{product_id}", ttl=LOCK_TTL,
+                      blocking_timeout=LOCK_SECONDS) as held:
+        if not held:
+            raise LockError(f"product {product_id} is still being sent by another worker")
+        yield
 
 
 def _now() -> datetime:
@@ -434,9 +452,7 @@ def _prepare(runtime: "Runtime", store_id: str, product_id: str) -> tuple[str, A
 
 def list_product(runtime: "Runtime", store_id: str, product_id: str) -> str:
     """Validate and create one product on TikTok; returns the resulting status."""
-    lock = runtime.redis.lock(f"hub:listing:{store_id}:{product_id}", timeout=LOCK_SECONDS,
-                              blocking_timeout=LOCK_SECONDS)
-    with lock:
+    with _listing_lock(runtime, store_id, product_id):
         verdict, value = _prepare(runtime, store_id, product_id)
         if verdict == "delist":
             return delist_product(runtime, store_id, product_id)
@@ -636,9 +652,7 @@ def resync_details(runtime: "Runtime", store_id: str, product_id: str) -> str:
     stock path owns them), new variants come with theirs. The product is read first and edited with a
     partial edit of the fields the hub owns, or a full edit carrying over the rest (`edits.plan_edit`).
     """
-    lock = runtime.redis.lock(f"hub:listing:{store_id}:{product_id}", timeout=LOCK_SECONDS,
-                              blocking_timeout=LOCK_SECONDS)
-    with lock:
+    with _listing_lock(runtime, store_id, product_id):
         prepared = _prepare_existing(runtime, store_id, product_id)
         if prepared == "delist":
             return delist_product(runtime, store_id, product_id)
