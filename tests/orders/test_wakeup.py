@@ -78,7 +78,7 @@ def test_a_store_polling_from_cron_is_woken_and_gets_the_order_in_seconds(world:
     first = world.sandbox.place_order([{"seller_sku": "SOCK-L", "quantity": 1}])
     second = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 2}])
     wait_until(lambda: {first, second} <= {c["payload"]["order"]["tiktok_order_id"] for c in site.fetched},
-               timeout=20, what="both later orders fetched after wake-ups")
+               timeout=40, what="both later orders fetched after wake-ups")  # the store has no cron here
     times = [c["at"] for c in site.calls]
     assert all(b - a >= 0.9 for a, b in zip(times, times[1:])), times
 
