@@ -51,6 +51,15 @@ class HubWorker(SimpleWorker):
     rest (details, new listings, maintenance) still waits for both.
     """
 
+    stop_signalled = False
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        """SIGTERM/SIGINT end the worker for good: RQ returns from `work` the same way when Redis went
+        away, and only this flag tells the supervisor not to start the loop again (an idle worker's
+        stop sets none of RQ's own flags)."""
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
+
     def reorder_queues(self, reference_queue: Any) -> None:
         if reference_queue.name == ORDERS:
             names = [*PUSH_LANES, ORDERS]
@@ -172,7 +181,7 @@ def _supervise(runtime: Runtime, *, with_scheduler: bool, queues: Sequence[str] 
                 worker = HubWorker(_listened(runtime, queues), connection=runtime.redis)
                 worker.max_connection_wait_time = int(RECONNECT_MAX)
                 worked = worker.work(burst=False, with_scheduler=False, logging_level="INFO") or worked
-                if worker._stop_requested:
+                if worker.stop_signalled or worker._stop_requested:
                     break
             except (redis.ConnectionError, redis.TimeoutError) as error:
                 runtime.outage.failed(error)

@@ -42,3 +42,26 @@ def test_a_delayed_job_runs_within_30_s_of_the_scheduler_holder_being_killed(run
         assert len(chain) == 1, chain
     finally:
         workers.close()
+
+
+def test_sigterm_stops_a_supervised_worker_idle_or_busy(runtime: Runtime) -> None:
+    """Riding out Redis outages must not make a worker deaf to SIGTERM: an idle worker (RQ sets none of
+    its own stop flags then) once restarted its loop and lived on, taking other runs' jobs."""
+    import subprocess
+    import sys
+
+    from rq import Worker
+
+    from tests.support.hub import hub_environ
+
+    process = subprocess.Popen([sys.executable, "-m", "hub.cli", "worker", "--no-scheduler"],
+                               env=hub_environ(runtime), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        wait_until(lambda: len(Worker.all(connection=runtime.redis)) >= 1, 60, what="the worker registered")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
