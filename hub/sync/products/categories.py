@@ -256,7 +256,10 @@ def category_info(session: Session, shop_id: str, client: "ShopClient", category
     attributes = client.catalog.attributes(category_id, category_version=version).get("attributes") or []
     rules = client.catalog.rules(category_id, category_version=version)
     if info is None:
-        info = TikTokCategoryInfo(shop_id=shop_id, category_id=category_id, category_version=version)
+        # Complete before it is inserted: on SQLite a row written in a savepoint can be seen by other
+        # workers before this transaction ends, and an empty one would read as "no attributes".
+        info = TikTokCategoryInfo(shop_id=shop_id, category_id=category_id, category_version=version,
+                                  attributes=attributes, rules=rules, fetched_at=now)
         try:
             with session.begin_nested():
                 session.add(info)
