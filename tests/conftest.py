@@ -35,6 +35,19 @@ from tests.support.servers import LiveServer
 __all__ = ["LiveServer", "add_store", "make_runtime"]  # names tests have always imported from here
 
 
+# The longest scenarios start first. pytest-xdist gives each process a contiguous share of the collected
+# tests and idle processes steal from the end of the others' shares, so a long test collected late
+# would run alone at the end of the suite; collected first, the others' shares flow around it.
+LONG_FIRST = ("tests/foundation/test_demo.py", "tests/foundation/test_chaos.py", "tests/products/test_linking.py",
+              "tests/web/test_browser.py", "tests/web/test_catalogue.py", "tests/web/test_browser_size_chart.py",
+              "tests/foundation/test_redis_outage.py", "tests/foundation/test_long_polls.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def worker_index() -> int:
     """0 for gw0 (or a run without xdist), 1 for gw1, …"""
     name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")

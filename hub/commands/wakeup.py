@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -116,7 +115,7 @@ def send_wake(runtime: "Runtime", store_id: str) -> str:
     connection = runtime.redis
     connection.delete(_queued_key(store_id))
     if not connection.set(f"hub:wake:sent:{store_id}", b"1", nx=True, px=MIN_INTERVAL_MS):
-        return _send_later(connection, store_id)
+        return _send_later(runtime, store_id)
     connection.delete(f"hub:wake:later:{store_id}")  # this wake-up covers any that was deferred
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
@@ -150,13 +149,17 @@ def send_wake(runtime: "Runtime", store_id: str) -> str:
     return f"sent:{response.status_code}"
 
 
-def _send_later(connection: redis.Redis, store_id: str) -> str:
-    """A wake-up went out less than an interval ago: send one more when the interval ends."""
+def _send_later(runtime: "Runtime", store_id: str) -> str:
+    """A wake-up went out less than an interval ago: send one more when the interval ends.
+
+    The job waits out the rest of the interval (under a second) itself rather than scheduling a delayed
+    job: delayed jobs wait for the scheduler's tick, and after a worker crash for the scheduler to move
+    to another worker, and a wake-up that comes seconds late is one the store's cron may beat."""
+    connection = runtime.redis
     wait_ms = max(int(connection.pttl(f"hub:wake:sent:{store_id}")), 1)
     if not connection.set(f"hub:wake:later:{store_id}", b"1", nx=True, px=wait_ms + 2000):
         return "coalesced"
-    from hub.queues import ORDERS, queue
-
-    queue(ORDERS, connection).enqueue_in(timedelta(milliseconds=wait_ms), "hub.jobs.orders.wake_store", store_id,
-                                         result_ttl=0, failure_ttl=3600, job_timeout=30)
-    return "deferred"
+    time.sleep(min(wait_ms, MIN_INTERVAL_MS) / 1000.0)
+    connection.delete(f"hub:wake:sent:{store_id}")  # the interval is over (also if the key outlived it)
+    outcome = send_wake(runtime, store_id)
+    return f"deferred:{outcome}"
