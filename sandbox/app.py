@@ -150,7 +150,8 @@ def create_app(app_key: str, app_secret: str, webhook_url: str | None = None, **
 
     Options (all optional): ``review_delay`` (seconds, default 2), ``review_mode`` (auto|manual),
     ``redirect_url`` (authorize-page fallback), ``service_id``, ``rate_limit`` (req/s, default 50),
-    ``daily_listing_cap`` (default 1000), ``access_token_ttl``, ``refresh_token_ttl``,
+    ``daily_listing_cap`` (default 1000), ``shops`` (how many shops, default 1: the fixture's),
+    ``shop_rate_limit`` (req/s of each added shop; default: ``rate_limit``), ``access_token_ttl``, ``refresh_token_ttl``,
     ``webhook_retry_delays`` (list of seconds), ``timestamp_check`` (default True).
     """
     app = Flask("sandbox")
@@ -288,7 +289,9 @@ def dispatch(runtime: SandboxRuntime) -> Response:
             if route.scope and route.scope not in token["scopes"]:
                 raise ApiError(105005)
             # --- rate limit ----------------------------------------------------------------------
-            wait = state.take_rate(app_key, cipher or "-", method, route.template)
+            wait = state.take_rate(app_key, cipher or "-", method, route.template, shop)
+            if shop is not None:
+                state.count_shop_call(shop["id"], route.key, throttled=wait > 0)
             if wait > 0:
                 state.throttled[route.key] += 1
                 limited = ApiError(36009002)

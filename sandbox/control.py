@@ -98,7 +98,9 @@ def get_state():
             "calls": dict(st.calls), "throttled": dict(st.throttled), "webhooks_sent": st.webhooks_sent,
             "webhooks_delivered": sum(1 for w in st.webhook_log if w["status"] == "delivered"),
             "review_policy": st.review_policy.as_dict(), "tokens": st.token_policy.as_dict(),
-            "rate_limits": {"default_per_second": st.rate_default, "per_endpoint": dict(st.rate_per_endpoint)},
+            "rate_limits": {"default_per_second": st.rate_default, "per_endpoint": dict(st.rate_per_endpoint),
+                            "per_shop": {s["id"]: s["settings"]["rate_limit"] for s in st.shops.values()
+                                         if s["settings"].get("rate_limit") is not None}},
             "faults": copy.deepcopy(st.faults), "webhook_url": st.webhook_url,
         })
 
@@ -446,6 +448,12 @@ def put_shop():
             if key in body:
                 shop[key] = str(body[key])
         settings = shop["settings"]
+        if "rate_limit" in body:
+            rate = body["rate_limit"]
+            if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 0):
+                return _err("rate_limit must be a number of requests per second (0: unlimited) or null")
+            settings["rate_limit"] = None if rate is None else float(rate)
+            st.buckets.clear()
         if "failing_prerequisites" in body:
             from .state import PREREQUISITE_ITEMS
             bad = [x for x in body["failing_prerequisites"] if x not in PREREQUISITE_ITEMS]
@@ -486,6 +494,84 @@ def put_shop():
             st.warehouses[shop["id"]] = whs
         return jsonify(dict(st.public_shop(shop), currency=shop.get("currency"), settings=copy.deepcopy(settings),
                             warehouses=copy.deepcopy(st.warehouses[shop["id"]])))
+
+
+def _shop_view(st, shop):
+    return dict(st.public_shop(shop), currency=shop.get("currency"), rate_limit=shop["settings"].get("rate_limit"))
+
+
+@control_bp.post("/shops")
+def add_shops():
+    """More sellers' shops, each with its own cipher and (optionally) its own requests/second per endpoint.
+
+    Body `{"count": N, "rate_limit"?: R}` or `{"shops": [{"name"?, "rate_limit"?, "region"?, "currency"?}]}`.
+    Answers the new shops; `POST /sandbox/oauth/code {"shop_id"}` then authorizes one of them.
+    """
+    rt = _rt()
+    body = _body()
+    specs = body.get("shops")
+    if specs is None:
+        count = body.get("count")
+        if not isinstance(count, int) or not 1 <= count <= 1000:
+            return _err("count must be a whole number from 1 to 1000 (or give a shops list)")
+        specs = [{"rate_limit": body.get("rate_limit")} for _ in range(count)]
+    if not isinstance(specs, list) or not specs or not all(isinstance(x, dict) for x in specs):
+        return _err("shops must be a non-empty list of objects")
+    for spec in specs:
+        rate = spec.get("rate_limit")
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 0):
+            return _err("rate_limit must be a number of requests per second (0: unlimited) or null")
+    with rt.lock:
+        st = rt.state
+        made = [st.add_shop(name=spec.get("name"), rate_limit=spec.get("rate_limit"),
+                            region=str(spec.get("region") or "GB"), currency=str(spec.get("currency") or "GBP"))
+                for spec in specs]
+        return jsonify({"shops": [_shop_view(st, shop) for shop in made]}), 201
+
+
+@control_bp.get("/traffic")
+def traffic():
+    """Per shop and endpoint: calls, 429s, its budget, and calls per second since `?since=<unix seconds>`."""
+    rt = _rt()
+    since = request.args.get("since", type=float) or 0.0
+    with rt.lock:
+        st = rt.state
+        shops = {}
+        for sid, shop in st.shops.items():
+            shops[sid] = {"name": shop["name"], "cipher": shop["cipher"],
+                          "rate_limit": shop["settings"].get("rate_limit") if shop["settings"].get("rate_limit")
+                          is not None else st.rate_default,
+                          "calls": {}, "throttled": {}, "per_second": {}}
+        for (sid, key), n in st.shop_calls.items():
+            if sid in shops:
+                shops[sid]["calls"][key] = n
+        for (sid, key), n in st.shop_throttled.items():
+            if sid in shops:
+                shops[sid]["throttled"][key] = n
+        for (sid, key), seconds in st.shop_seconds.items():
+            if sid in shops:
+                shops[sid]["per_second"][key] = {str(t): n for t, n in sorted(seconds.items()) if t >= since}
+        return jsonify({"now": time.time(), "default_per_second": st.rate_default,
+                        "per_endpoint": dict(st.rate_per_endpoint), "shops": shops})
+
+
+@control_bp.post("/products/values")
+def product_values():
+    """Price and stock of each SKU of the given products (`{"ids": [...]}`): a light read for a big catalogue."""
+    rt = _rt()
+    wanted = _body().get("ids")
+    if not isinstance(wanted, list):
+        return _err("ids must be a list of product ids")
+    with rt.lock:
+        out = {}
+        for pid in wanted:
+            p = rt.state.products.get(str(pid))
+            if p is None:
+                continue
+            out[p["id"]] = {"shop_id": p["shop_id"], "status": p["status"], "skus": [
+                {"id": s["id"], "price": (s.get("price") or {}).get("amount"),
+                 "stock": sum(i["quantity"] for i in s["inventory"])} for s in p["live"]["skus"]]}
+        return jsonify({"products": out})
 
 
 @control_bp.put("/rate-limits")

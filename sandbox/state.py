@@ -96,10 +96,13 @@ class SandboxState:
             self.shops[shop["id"]] = shop
         first = next(iter(self.shops))
         self.default_shop_id = first
+        self._fixture_warehouses = fx["warehouses"]
+        self._fixture_size_charts = fx.get("size_charts", [])
         self.warehouses: dict[str, list[dict]] = {sid: copy.deepcopy(fx["warehouses"]) for sid in self.shops}
         self.brands: list[dict] = fx["brands"]
         # the shop's size chart templates (made in Seller Center; the API only searches them)
         self.size_charts: dict[str, list[dict]] = {sid: copy.deepcopy(fx.get("size_charts", [])) for sid in self.shops}
+        self.shop_ids = ids.IdGen("74941", 19)
         self.delivery_options: list[dict] = fx["delivery_options"]
         self.shipping_providers: list[dict] = fx["shipping_providers"]
         # catalog objects
@@ -141,8 +144,15 @@ class SandboxState:
         self.fault_random = random.Random(options.get("fault_seed"))
         self.rate_per_endpoint: dict[str, float] = {}
         self.buckets: dict[tuple, TokenBucket] = {}
+        # per shop: (shop id, "METHOD template") -> calls / 429s, and calls per whole second of the clock
+        self.shop_calls: collections.Counter = collections.Counter()
+        self.shop_throttled: collections.Counter = collections.Counter()
+        self.shop_seconds: dict[tuple, collections.Counter] = {}
         self.faults: list[dict] = []
         self.page_tokens: dict[str, dict] = {}
+        # more shops (merchants) than the fixture's one, each with its own budget
+        for _ in range(int(options.get("shops", 1)) - len(self.shops)):
+            self.add_shop(rate_limit=options.get("shop_rate_limit"))
 
     # ---- shops -------------------------------------------------------------------------------
     @staticmethod
@@ -160,13 +170,45 @@ class SandboxState:
             "active": True,
             # Send types 1, 3, 4, 5, 6, 7, 11, 12 as TikTok's samples show them: without tts_notification_id.
             "legacy_webhook_envelopes": False,
+            # requests/second per endpoint for this shop; None: the sandbox's default (and per-endpoint) limits
+            "rate_limit": None,
         }
+
+    def add_shop(self, name: str | None = None, rate_limit: float | None = None, region: str = "GB",
+                 currency: str = "GBP") -> dict:
+        """Another seller's shop: its own id, cipher, warehouses and webhooks, and (`rate_limit`) its own
+        requests/second per endpoint instead of the sandbox's default."""
+        sid = self.shop_ids.next()
+        n = len(self.shops) + 1
+        shop = {"id": sid, "name": name or f"Sandbox Shop {n}", "region": region, "seller_type": "LOCAL",
+                "cipher": "ROW_" + ids.token("", 21)[:28], "code": f"GBLC{n:06d}", "currency": currency,
+                "open_id": ids.IdGen("70107", 19).next(), "seller_name": name or f"Sandbox Seller {n}"}
+        shop["settings"] = self.default_shop_settings(self.options)
+        shop["settings"]["rate_limit"] = None if rate_limit is None else float(rate_limit)
+        self.shops[sid] = shop
+        self.warehouses[sid] = copy.deepcopy(self._fixture_warehouses)
+        self.size_charts[sid] = copy.deepcopy(self._fixture_size_charts)
+        self.event_subscriptions[sid] = {}
+        return shop
 
     def shop_by_cipher(self, cipher: str) -> dict | None:
         for shop in self.shops.values():
             if shop["cipher"] == cipher:
                 return shop
         return None
+
+    def __setstate__(self, saved: dict) -> None:
+        """A state file written before shops had budgets of their own loads with empty traffic counters."""
+        self.__dict__.update(saved)
+        fx = shop_fixture()
+        self.__dict__.setdefault("_fixture_warehouses", fx["warehouses"])
+        self.__dict__.setdefault("_fixture_size_charts", fx.get("size_charts", []))
+        self.__dict__.setdefault("shop_ids", ids.IdGen("74941", 19))
+        self.__dict__.setdefault("shop_calls", collections.Counter())
+        self.__dict__.setdefault("shop_throttled", collections.Counter())
+        self.__dict__.setdefault("shop_seconds", {})
+        for shop in self.shops.values():
+            shop["settings"].setdefault("rate_limit", None)
 
     def public_shop(self, shop: dict) -> dict:
         return {"id": shop["id"], "name": shop["name"], "region": shop["region"],
@@ -227,14 +269,17 @@ class SandboxState:
         return entry["offset"]
 
     # ---- traffic -----------------------------------------------------------------------------
-    def rate_for(self, method: str, template: str) -> float:
+    def rate_for(self, method: str, template: str, shop: dict | None = None) -> float:
+        """A per-endpoint override first, then the shop's own budget, then the sandbox default."""
         for key in (f"{method} {template}", template):
             if key in self.rate_per_endpoint:
                 return float(self.rate_per_endpoint[key])
-        return self.rate_default
+        own = (shop or {}).get("settings", {}).get("rate_limit")
+        return float(own) if own is not None else self.rate_default
 
-    def take_rate(self, app_key: str, shop_key: str, method: str, template: str) -> float:
-        rate = self.rate_for(method, template)
+    def take_rate(self, app_key: str, shop_key: str, method: str, template: str, shop: dict | None = None) -> float:
+        """TikTok counts requests per app + shop + API: each shop has its own bucket per endpoint."""
+        rate = self.rate_for(method, template, shop)
         if rate is None or rate <= 0:
             return 0.0
         key = (app_key, shop_key, method, template)
@@ -242,6 +287,21 @@ class SandboxState:
         if bucket is None or bucket.rate != rate:
             bucket = self.buckets[key] = TokenBucket(rate)
         return bucket.take()
+
+    def count_shop_call(self, shop_id: str, route_key: str, throttled: bool) -> None:
+        """Per shop and endpoint: calls, 429s, and calls per second (what share of its budget a shop used)."""
+        key = (shop_id, route_key)
+        if throttled:
+            self.shop_throttled[key] += 1
+            return
+        self.shop_calls[key] += 1
+        seconds = self.shop_seconds.get(key)
+        if seconds is None:
+            seconds = self.shop_seconds[key] = collections.Counter()
+        seconds[int(time.time())] += 1
+        if len(seconds) > 7200:  # two hours of seconds per shop and endpoint
+            for stamp in sorted(seconds)[:3600]:
+                del seconds[stamp]
 
     def take_fault(self, method: str, template: str, path: str) -> dict | None:
         for fault in self.faults:

@@ -83,8 +83,8 @@ class Client:
         return r
 
     # -- auth --
-    def connect(self):
-        code = self.ctl("POST", "/oauth/code", {}).json["code"]
+    def connect(self, shop_id=None):
+        code = self.ctl("POST", "/oauth/code", {"shop_id": shop_id} if shop_id else {}).json["code"]
         r = do_http(self.base, "GET", "/api/v2/token/get?" + "&".join(
             f"{k}={quote(v, safe='')}" for k, v in {"app_key": self.app_key, "app_secret": self.app_secret,
                                                      "auth_code": code, "grant_type": "authorized_code"}.items()))
