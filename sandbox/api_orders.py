@@ -184,7 +184,9 @@ def _emit_status(runtime, state, order):
 
 def _find_sku(state, shop_id, line_spec):
     sku_id, seller_sku = line_spec.get("sku_id"), line_spec.get("seller_sku")
-    for p in state.products.values():
+    known = state.products.get(str(line_spec.get("product_id") or ""))
+    # with the product's id, no scan of every product (a sandbox may hold 100,000 of them)
+    for p in [known] if known is not None else state.products.values():
         if p["shop_id"] != shop_id or p["status"] == "DELETED":
             continue
         for s in p["live"]["skus"]:

@@ -563,9 +563,7 @@ def search_products(ctx):
             raise ApiError(12019118 if k.startswith("create") else 12019119)
     audit = body.get("audit_status") or []
     items = []
-    for p in ctx.state.products.values():
-        if p["shop_id"] != ctx.shop["id"]:
-            continue
+    for p in ctx.state.shop_products(ctx.shop["id"]):
         if status == "ALL" and p["status"] == "DELETED":
             continue
         if status != "ALL" and p["status"] != status:

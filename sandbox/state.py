@@ -191,11 +191,28 @@ class SandboxState:
         self.event_subscriptions[sid] = {}
         return shop
 
+    def shop_products(self, shop_id: str) -> list[dict]:
+        """The shop's products in creation order, without a scan of every shop's catalogue on each call.
+
+        Products are only ever added to `products` (a deleted one keeps its entry with status DELETED), so
+        an index is current while the number of products is unchanged.
+        """
+        index = self.__dict__.get("_shop_index")
+        if index is None or index[0] != len(self.products):
+            by_shop: dict[str, list[dict]] = {}
+            for product in self.products.values():
+                by_shop.setdefault(product["shop_id"], []).append(product)
+            index = self.__dict__["_shop_index"] = (len(self.products), by_shop)
+        return index[1].get(shop_id, [])
+
     def shop_by_cipher(self, cipher: str) -> dict | None:
         for shop in self.shops.values():
             if shop["cipher"] == cipher:
                 return shop
         return None
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_shop_index"}
 
     def __setstate__(self, saved: dict) -> None:
         """A state file written before shops had budgets of their own loads with empty traffic counters."""
