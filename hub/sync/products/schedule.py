@@ -5,7 +5,7 @@ inside the web request: it only enqueues one job (`handle_changes`) so the Exten
 that job decides per product: a new or not-yet-listed product in a mapped category → a `list-…` job;
 a listed product whose details changed → "details changed in store" (the merchant resyncs explicitly,
 docs/product-rules.md); a product deleted in the store → a `delist-…` job; stock arriving for a product that
-waited for stock → listed again. Job ids are deterministic (`list-<store>-<product>`,
+waited for stock → listed again (stock changes of products already on TikTok enqueue nothing here). Job ids are deterministic (`list-<store>-<product>`,
 `details-<store>-<product>`), so bursts coalesce.
 """
 
@@ -91,12 +91,30 @@ def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[st
 
 
 def after_product_changes(runtime: "Runtime", store_id: str, changes: "Changes") -> None:
-    """Called by dispatch after store events commit; enqueues one job that sorts the changes out."""
-    details, deleted, stock = sorted(changes.details), sorted(changes.deleted), sorted(changes.stock)
+    """Called by dispatch after store events commit; enqueues one job that sorts the changes out.
+
+    Stock matters to the listing side only for a product whose listing is not on TikTok yet (it may have
+    waited for stock). A stock change of a product already on TikTok is its price/stock push alone: a job
+    here for every such batch would fill the details lane, which new listings wait behind, with no-ops.
+    """
+    details, deleted = sorted(changes.details), sorted(changes.deleted)
+    stock = not_on_tiktok(runtime, store_id, sorted(changes.stock))
     if not (details or deleted or changes.store_updated or stock):
         return
     queue(DETAILS, runtime.redis).enqueue(CHANGES_JOB, store_id, details, deleted, stock, changes.store_updated,
                                           retry=RETRY, **JOB_OPTIONS)
+
+
+def not_on_tiktok(runtime: "Runtime", store_id: str, product_ids: list[str]) -> list[str]:
+    """Those of `product_ids` whose listing exists and has no TikTok product yet."""
+    if not product_ids:
+        return []
+    waiting: set[str] = set()
+    with runtime.db.session_scope() as session:
+        for chunk in _chunks(product_ids):
+            waiting.update(session.scalars(select(Listing.product_id).where(
+                Listing.store_id == store_id, Listing.tiktok_product_id.is_(None), Listing.product_id.in_(chunk))))
+    return [p for p in product_ids if p in waiting]
 
 
 def _chunks(ids: list[str], size: int = 1000) -> Iterable[list[str]]:
