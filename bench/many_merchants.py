@@ -235,7 +235,7 @@ class Load:
 
     def threads(self) -> list[threading.Thread]:
         steps = [(0.5, self.steady), (0.5, self.sample), (1.0, self.storm_watch)]
-        steps += [(0.3, self.probe)] * 2
+        steps += [(0.3, self.probe_first), (0.3, self.probe_second)]
         if self.args.orders > 0:
             steps.append((1.0 / self.args.orders, self.order))
         if self.args.listings > 0:
@@ -258,9 +258,16 @@ class Load:
             self.steady_sent += len(items)
 
     # -- probes: one store's single change, store -> TikTok ------------------------------------
-    def probe(self) -> None:
+    def probe_first(self) -> None:
+        self.probe(0)
+
+    def probe_second(self) -> None:
+        self.probe(1)
+
+    def probe(self, slot: int) -> None:
+        """Each probe thread has its own products, so two probes never wait for the same product's value."""
         bench = self.rng.choice(self.quiet)
-        pid = self.rng.choice(self.probe_products[bench.store_id])
+        pid = self.probe_products[bench.store_id][slot]
         tiktok_id = bench.products[pid][0]
         quantity = 10_000 + self.rng.randrange(89_000)  # unique enough, and within TikTok's 0..99,999
         http = requests.Session()
@@ -268,14 +275,13 @@ class Load:
         bench.hub.send_events([new_event("inventory.update", items=[{
             "product_id": pid, "variant_id": "v" + pid[1:], "quantity": quantity, "price": None,
             "version": self.next_version()}])])
-        while time.time() - posted < 60:
-            held = http.post(f"{self.sandbox_url}/sandbox/products/values", json={"ids": [tiktok_id]}, timeout=30).json()
-            if held["products"][tiktok_id]["skus"][0]["stock"] == quantity:
-                self.probes.append((posted - self.start, (time.time() - posted) * 1000,
-                                    bench.shop_id == self.storm.shop_id))
-                return
-            time.sleep(0.02)
-        self.probe_misses += 1
+        # the sandbox answers once it holds the value: no polling traffic competing with the hub for the CPU
+        held = http.post(f"{self.sandbox_url}/sandbox/products/{tiktok_id}/wait", json={"stock": quantity, "timeout": 60},
+                         timeout=90).json()
+        if held["held"]:
+            self.probes.append((posted - self.start, (time.time() - posted) * 1000, bench.shop_id == self.storm.shop_id))
+        else:
+            self.probe_misses += 1
 
     # -- the storm -----------------------------------------------------------------------------
     def storm_post(self) -> None:
@@ -377,20 +383,38 @@ def cpu_seconds(procs: list[psutil.Process]) -> float:
     return total
 
 
-def postgres_cpu(database_url: str) -> float:
-    """The cluster's postmaster and its children, including backends that already exited (reaped by it)."""
-    from sqlalchemy.engine import make_url
+def schedstat(procs: list[psutil.Process]) -> tuple[float, float]:
+    """Seconds on a CPU and seconds runnable but waiting for one, summed over the processes' threads."""
+    on_cpu = waiting = 0.0
+    for proc in procs:
+        try:
+            for task in os.listdir(f"/proc/{proc.pid}/task"):
+                with open(f"/proc/{proc.pid}/task/{task}/schedstat") as handle:
+                    ran, waited, _slices = handle.read().split()
+                on_cpu, waiting = on_cpu + int(ran) / 1e9, waiting + int(waited) / 1e9
+        except OSError:
+            pass
+    return on_cpu, waiting
 
-    port = make_url(database_url).port
+
+def postgres_cpu(database_url: str) -> float:
+    """This cluster's postmaster and its children, including backends that already exited (reaped by it)."""
+    from urllib.parse import unquote
+
+    database_url = unquote(database_url)
     total = 0.0
     for proc in psutil.process_iter(["name", "cmdline"]):
         try:
-            if proc.info["name"] == "postgres" and proc.ppid() != 1 and proc.parent().name() != "postgres" \
-                    and (port is None or str(port) in " ".join(proc.info["cmdline"] or [])):
-                t = proc.cpu_times()
-                total += t.user + t.system + t.children_user + t.children_system
-                total += sum(c.cpu_times().user + c.cpu_times().system for c in proc.children())
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            args = proc.info["cmdline"] or []
+            if proc.info["name"] != "postgres" or "-D" not in args or proc.parent().name() == "postgres":
+                continue
+            folder = args[args.index("-D") + 1]
+            if folder not in database_url and folder.rsplit("/", 1)[0] not in database_url:
+                continue
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+            total += sum(c.cpu_times().user + c.cpu_times().system for c in proc.children())
+        except (psutil.NoSuchProcess, psutil.AccessDenied, IndexError):
             pass
     return total
 
@@ -405,6 +429,8 @@ def rate_waits(runtime: Any) -> dict[str, float]:
             key = key.decode() if isinstance(key, bytes) else key
             if key.endswith(":waited"):
                 out[key.rsplit(":", 1)[0]] += float(value)
+            elif key.endswith(":waits"):
+                out["waits:" + key.rsplit(":", 1)[0]] += float(value)
     return out
 
 
@@ -472,8 +498,12 @@ def report(load: Load, traffic: dict[str, Any], args: argparse.Namespace, extra:
     print(f"CPU over the load (core-seconds ÷ wall seconds): workers {extra['cpu']['workers']:.2f}, sandbox "
           f"{extra['cpu']['sandbox']:.2f}, hub web + bench {extra['cpu']['bench']:.2f}, PostgreSQL "
           f"{extra['cpu']['postgres']:.2f}; whole machine busy {extra['cpu']['machine']:.0%} of 2 cores")
-    waited = sum(extra["waits"].values())
-    print(f"worker time asleep waiting for a shop's budget: {waited:.0f} s of {args.workers} × {extra['wall']:.0f} s "
+    ran, queued = extra["sched"]
+    print(f"workers on a CPU {ran:.0f} s, runnable but waiting for a CPU {queued:.0f} s "
+          f"({queued / max(ran + queued, 1e-9):.0%} of the time they wanted one)")
+    waited = sum(v for k, v in extra["waits"].items() if not k.startswith("waits:"))
+    count = sum(v for k, v in extra["waits"].items() if k.startswith("waits:"))
+    print(f"worker time asleep waiting for a shop's budget ({count:.0f} waits): {waited:.0f} s of {args.workers} × {extra['wall']:.0f} s "
           f"({waited / (args.workers * extra['wall']):.0%}); storm shop {extra['waits'].get(load.storm.shop_id, 0):.0f} s")
     print(f"load average before: {extra['load_before']}, after: {extra['load_after']}")
     if load.errors:
@@ -534,6 +564,7 @@ def run(args: argparse.Namespace, database_url: str) -> None:
                        "bench": [psutil.Process()]}
             cpu0 = {k: cpu_seconds(v) for k, v in watched.items()}
             cpu0["postgres"] = postgres_cpu(database_url)
+            sched0 = schedstat(watched["workers"])
             waits0 = rate_waits(runtime)
             machine0 = psutil.cpu_times()
             load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -550,6 +581,7 @@ def run(args: argparse.Namespace, database_url: str) -> None:
             busy = (sum(machine1) - machine1.idle - machine1.iowait) - (sum(machine0) - machine0.idle - machine0.iowait)
             cpu = {k: (cpu_seconds(v) - cpu0[k]) / wall for k, v in watched.items()}
             cpu["postgres"] = (postgres_cpu(database_url) - cpu0["postgres"]) / wall
+            sched = tuple(b - a for a, b in zip(sched0, schedstat(watched["workers"])))
             waits = {k: v - waits0.get(k, 0.0) for k, v in rate_waits(runtime).items()}
             cpu["machine"] = busy / wall / psutil.cpu_count()
             load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -560,7 +592,7 @@ def run(args: argparse.Namespace, database_url: str) -> None:
                 Listing.product_id.like("new%"), Listing.tiktok_product_id.is_not(None)))
         report(load, traffic, args, {"database": runtime.db.engine.dialect.name, "orders_in_hub": orders_in_hub,
                                      "listed": listed, "queues": PRIORITY, "cpu": cpu, "load_before": load_before,
-                                     "load_after": load_after, "waits": waits, "wall": wall})
+                                     "load_after": load_after, "waits": waits, "wall": wall, "sched": sched})
 
 
 if __name__ == "__main__":

@@ -574,6 +574,30 @@ def product_values():
         return jsonify({"products": out})
 
 
+@control_bp.post("/products/<pid>/wait")
+def wait_for_stock(pid):
+    """Answer once the product's first SKU holds `stock` (or after `timeout` seconds, at most 60): a bench
+    learns when a change reached TikTok without polling over HTTP. `{"held": bool, "stock": n}`."""
+    rt = _rt()
+    body = _body()
+    want = body.get("stock")
+    if not isinstance(want, int) or isinstance(want, bool):
+        return _err("stock must be a whole number")
+    timeout = body.get("timeout", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        return _err("timeout must be a number of seconds")
+    deadline = time.monotonic() + min(max(float(timeout), 0.0), 60.0)
+    while True:
+        with rt.lock:
+            p = rt.state.products.get(pid)
+            if p is None:
+                return _err("no such product", 404)
+            held = sum(i["quantity"] for i in p["live"]["skus"][0]["inventory"])
+        if held == want or time.monotonic() >= deadline:
+            return jsonify({"held": held == want, "stock": held})
+        time.sleep(0.005)
+
+
 @control_bp.put("/rate-limits")
 def rate_limits():
     rt = _rt()

@@ -102,3 +102,17 @@ def test_the_shops_option_makes_several_shops_and_keeps_the_fixture_shop_first()
         assert [s["settings"]["rate_limit"] for s in added] == [5.0, 5.0]
     finally:
         runtime.close()
+
+
+def test_waiting_for_a_stock_value_answers_when_it_is_held(base_url, client):
+    made = client.ctl("POST", "/products/seed", {"products": [
+        {"title": "Socks", "skus": [{"seller_sku": "S-1", "price": "5.00", "quantity": 3}]}]}).json["products"][0]
+    assert client.ctl("POST", f"/products/{made['id']}/wait", {"stock": 3}).json == {"held": True, "stock": 3}
+    missed = client.ctl("POST", f"/products/{made['id']}/wait", {"stock": 4, "timeout": 0.05}).json
+    assert missed == {"held": False, "stock": 3}
+    wh = client.call("GET", WAREHOUSES).data["warehouses"][0]["id"]
+    changed = client.call("POST", f"/product/202309/products/{made['id']}/inventory/update", body={
+        "skus": [{"id": made["skus"][0]["id"], "inventory": [{"warehouse_id": wh, "quantity": 4}]}]})
+    assert changed.code == 0, changed
+    assert client.ctl("POST", f"/products/{made['id']}/wait", {"stock": 4}).json == {"held": True, "stock": 4}
+    assert client.ctl("POST", "/products/nope/wait", {"stock": 4}).status == 404
