@@ -2,7 +2,7 @@
 request budget, under a mixed load for a few minutes.
 
 Usage: python -m bench.many_merchants [--stores 100] [--products 1000] [--shops 20] [--rate 10] [--workers 2]
-                                      [--seconds 180] [--steady 10] [--storm-changes 5000] [--orders 0.5]
+                                      [--live-workers 0] [--seconds 180] [--steady 10] [--storm-changes 5000] [--orders 0.5]
                                       [--listings 30] [--postgres [URL]]
 
 Real parts: the TikTok sandbox as its own process with `--shops` shops (`--rate` requests/s per shop and
@@ -83,16 +83,28 @@ def sandbox_process(shops: int, rate: float) -> Iterator[str]:
         proc.wait(10)
 
 
+LIVE_QUEUES = ("orders", "stock", "price")
+
+
 @contextmanager
-def workers(runtime: Any, sandbox_url: str, count: int, rate: float) -> Iterator[list[subprocess.Popen]]:
+def workers(runtime: Any, sandbox_url: str, count: int, rate: float, live: int = 0) -> Iterator[list[subprocess.Popen]]:
+    """`count` `hub worker` processes; with `live`, that many work only orders/stock/price and the rest the
+    other queues (the production layout of docs/operations.md: live workers never take bulk or periodic work)."""
+    from hub.queues import PRIORITY
+
     env = dict(os.environ, HUB_DATA_DIR=str(runtime.settings.data_dir), HUB_DATABASE_URL=runtime.settings.database_url,
                HUB_REDIS_URL=runtime.redis_url, HUB_TIKTOK_API_BASE=sandbox_url, HUB_TIKTOK_AUTH_BASE=sandbox_url,
                HUB_TIKTOK_APP_KEY=APP_KEY, HUB_TIKTOK_APP_SECRET=APP_SECRET, HUB_TIKTOK_RATE_LIMIT=str(rate),
                HUB_ALLOW_PRIVATE_IMAGE_HOSTS="1")
     if runtime.settings.secret_key:
         env["HUB_SECRET_KEY"] = runtime.settings.secret_key
-    procs = [subprocess.Popen([sys.executable, "-m", "bench.propagation", "--worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
+    rest = [q for q in PRIORITY if q not in LIVE_QUEUES]
+    commands = []
+    for n in range(count):
+        queues = [] if not live else LIVE_QUEUES if n < live else rest
+        commands.append([sys.executable, "-m", "hub.cli", "worker", *[a for q in queues for a in ("--queue", q)]])
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for command in commands]
     try:
         yield procs
     finally:
@@ -445,8 +457,9 @@ def busy_seconds(load: Load, shop_id: str, rate: float, start: float) -> list[in
 def report(load: Load, traffic: dict[str, Any], args: argparse.Namespace, extra: dict[str, Any]) -> None:
     shops = traffic["shops"]
     stores_per_shop = Counter(s.shop_id for s in load.stores)
+    layout = f" ({args.live_workers} on orders/stock/price only)" if args.live_workers else ""
     print(f"\n{len(load.stores)} stores × {args.products} products over {len(stores_per_shop)} shops, "
-          f"{args.rate:g} requests/s per shop and endpoint, {args.workers} worker(s), {extra['database']}, "
+          f"{args.rate:g} requests/s per shop and endpoint, {args.workers} worker(s){layout}, {extra['database']}, "
           f"{args.seconds:.0f} s of load")
     print("| shop | stores | budget/s | seconds with work | budget used then (stock / price) | update calls | 429s |")
     print("|---|---|---|---|---|---|---|")
@@ -520,6 +533,8 @@ def main() -> None:
     parser.add_argument("--shops", type=int, default=20)
     parser.add_argument("--rate", type=float, default=10.0, help="requests/s per shop and endpoint")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--live-workers", type=int, default=0,
+                        help="of the workers, how many work only orders/stock/price (default: all work every queue)")
     parser.add_argument("--seconds", type=float, default=180.0)
     parser.add_argument("--steady", type=float, default=10.0, help="price+stock changes per second, all stores")
     parser.add_argument("--storm-changes", type=int, default=5000)
@@ -557,7 +572,7 @@ def run(args: argparse.Namespace, database_url: str) -> None:
         stores = set_up(runtime, url, sandbox_url, args)
         print(f"set-up: {len(stores)} stores, {sum(len(s.products) for s in stores)} live products on "
               f"{args.shops} shops in {time.perf_counter() - began:.0f} s", flush=True)
-        with workers(runtime, sandbox_url, args.workers, args.rate) as procs:
+        with workers(runtime, sandbox_url, args.workers, args.rate, args.live_workers) as procs:
             time.sleep(5.0)  # the workers are up and their start-up sweep is done
             watched = {"workers": [psutil.Process(p.pid) for p in procs],
                        "sandbox": [p for p in psutil.Process().children() if "sandbox" in " ".join(p.cmdline())],
