@@ -43,6 +43,13 @@ def reconcile_store_job(store_id: str) -> dict[str, Any]:
     return reconcile_store(current(), store_id).as_dict()
 
 
+def reconcile_merchant_job(merchant_id: str) -> dict[str, Any]:
+    from hub.runtime import current
+    from hub.sync.stock.reconcile import reconcile_merchant
+
+    return {store_id: report.as_dict() for store_id, report in reconcile_merchant(current(), merchant_id).items()}
+
+
 def _interval(runtime: "Runtime") -> float:
     return float(getattr(runtime.settings, "reconcile_interval_seconds", None) or RECONCILE_INTERVAL)
 

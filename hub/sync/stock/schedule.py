@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 PUSH_JOB = "hub.jobs.stock.push_stock"
 RECONCILE_JOB = "hub.jobs.stock.reconcile_store_job"
+RECONCILE_MERCHANT_JOB = "hub.jobs.stock.reconcile_merchant_job"
 RETRY = policy.retry(policy.STOCK)
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # A finished push leaves nothing to keep (its outcome is on the listing and in the activity log), and
@@ -39,6 +40,10 @@ def push_job_id(store_id: str, product_id: str) -> str:
 
 def reconcile_job_id(store_id: str) -> str:
     return f"reconcile-{_part(store_id)}"
+
+
+def reconcile_merchant_job_id(merchant_id: str) -> str:
+    return f"reconcile-merchant-{_part(merchant_id)}"
 
 
 # A store that asks for more pushes than this within one window is in a storm: TikTok takes 50 calls a
@@ -116,4 +121,10 @@ def reprice_merchant(runtime: "Runtime", merchant_id: str) -> int:
 
 def enqueue_reconcile(runtime: "Runtime", store_id: str) -> None:
     enqueue_coalesced(MAINTENANCE, RECONCILE_JOB, reconcile_job_id(store_id), store_id,
+                      connection=runtime.redis, retry=policy.retry(policy.RECONCILE), **JOB_OPTIONS)
+
+
+def enqueue_reconcile_merchant(runtime: "Runtime", merchant_id: str) -> None:
+    """All the merchant's stores in one job: its TikTok shop is read once for all of them."""
+    enqueue_coalesced(MAINTENANCE, RECONCILE_MERCHANT_JOB, reconcile_merchant_job_id(merchant_id), merchant_id,
                       connection=runtime.redis, retry=policy.retry(policy.RECONCILE), **JOB_OPTIONS)
