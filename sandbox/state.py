@@ -180,9 +180,9 @@ class SandboxState:
         requests/second per endpoint instead of the sandbox's default."""
         sid = self.shop_ids.next()
         n = len(self.shops) + 1
-        shop = {"id": sid, "name": name or f"Sandbox Shop {n}", "region": region, "seller_type": "LOCAL",
-                "cipher": "ROW_" + ids.token("", 21)[:28], "code": f"GBLC{n:06d}", "currency": currency,
-                "open_id": ids.IdGen("70107", 19).next(), "seller_name": name or f"Sandbox Seller {n}"}
+        shop: dict = {"id": sid, "name": name or f"Sandbox Shop {n}", "region": region, "seller_type": "LOCAL",
+                      "cipher": "ROW_" + ids.token("", 21)[:28], "code": f"GBLC{n:06d}", "currency": currency,
+                      "open_id": ids.IdGen("70107", 19).next(), "seller_name": name or f"Sandbox Seller {n}"}
         shop["settings"] = self.default_shop_settings(self.options)
         shop["settings"]["rate_limit"] = None if rate_limit is None else float(rate_limit)
         self.shops[sid] = shop
