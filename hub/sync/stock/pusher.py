@@ -25,13 +25,13 @@ from hub.errors import AuthError, DataError, HubError, RetryableError
 from hub.models import ActivityEntry, Listing, ProductSnapshot, SkuBinding, Store, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
 from hub.sync import policy
-from hub.sync.policy import sync_blocked_reason
 from hub.sync.products import vat
 from hub.sync.products.issues import product_label, variant_label
 from hub.sync.stock import away, holds, soldout, warehouses
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
 if TYPE_CHECKING:
+    from hub.models import TikTokShop
     from hub.runtime import Runtime
     from hub.tiktok.client import ShopClient
 
@@ -393,16 +393,18 @@ def _record_sold_out(session: Session, store: Store, product_id: str, skus: list
 
 
 def push_product(runtime: "Runtime", store_id: str, product_id: str,
-                 client: "ShopClient | None" = None) -> PushOutcome:
+                 client: "ShopClient | None" = None, *, wait: bool = True) -> PushOutcome:
     """Bring TikTok's price and stock of one store product in line with the store.
 
     Raises `RetryableError` (incl. rate limits) for the job layer's backoff, after recording whatever
     TikTok did confirm. Data problems are recorded and returned; auth problems park the run. A caller
-    pushing many products in a row passes its own `client` (kept open) to reuse one connection.
+    pushing many products in a row passes its own `client` (kept open) to reuse one connection;
+    otherwise the process's kept client of the shop is used. `wait=False`: a product another run is
+    pushing right now raises `stock_push_busy` at once instead of waiting for it.
     """
     lock = runtime.redis.lock(f"hub:stock:lock:{store_id}:{product_id}", timeout=LOCK_TIMEOUT,
                               blocking_timeout=LOCK_WAIT)
-    if not lock.acquire():
+    if not lock.acquire(blocking=wait):
         raise RetryableError(f"Product {product_id} is still being pushed by another worker",
                              code="stock_push_busy")
     try:
@@ -414,19 +416,25 @@ def push_product(runtime: "Runtime", store_id: str, product_id: str,
             pass
 
 
+def _kept_client(runtime: "Runtime", shop: "TikTokShop | None") -> "ShopClient":
+    from hub.tiktok.connection import kept_client_for_shop
+
+    if shop is None:
+        raise AuthError("No TikTok shop is connected yet: connect one in the settings page",
+                        code="tiktok_not_connected")
+    return kept_client_for_shop(runtime, shop)
+
+
 def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
                  shared: "ShopClient | None" = None) -> PushOutcome:
-    from contextlib import nullcontext
-
-    from hub.tiktok.connection import client_for_merchant
-
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
         if store is None:
             return PushOutcome(MISSING, message="The store no longer exists.")
-        reason = sync_blocked_reason(session, store)
+        shop = policy.shop_for_store(session, store)
+        reason = policy.blocked(store, shop)
         if reason:
-            return PushOutcome(BLOCKED, message=reason)
+            return PushOutcome(BLOCKED, message=str(reason))
         listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
         plan, problems = load_plan(session, store, product_id, listing=listing)
         if not plan and not problems:
@@ -438,12 +446,11 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
             return outcome
         merchant_id = store.merchant_id
         try:
-            client = shared if shared is not None else client_for_merchant(session, merchant_id, runtime)
+            client = shared if shared is not None else _kept_client(runtime, shop)
         except AuthError as error:
             policy.park(runtime, merchant_id, error, "sending price and stock")
             return PushOutcome(PARKED, message=error.message)
-    with nullcontext(client) if shared is not None else client:
-        stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
+    stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
         if store is not None:
