@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError, RetryableError
@@ -118,45 +118,74 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def load_plan(session: Session, store: Store, product_id: str, rules: Rules | None = None,
-              listing: Listing | None = None) -> tuple[list[SkuPush], list[Problem]]:
+_PLAN: Select[Any] | None = None
+
+
+def _plan_statement() -> Select[Any]:
+    """One read for the whole plan, built once: the product's bindings with their stock row, the units
+    held for unsent TikTok orders, whether the store's prices exclude VAT and the listing's status."""
+    global _PLAN
+    if _PLAN is None:
+        store_id, product_id = bindparam("store_id"), bindparam("product_id")
+        held = holds.held_by_variant(store_id, product_id)
+        excludes_vat = (select(ProductSnapshot.data["prices_include_tax"])
+                        .where(ProductSnapshot.store_id == store_id, ProductSnapshot.product_id == product_id)
+                        .scalar_subquery())
+        listing_status = (select(Listing.status)
+                          .where(Listing.store_id == store_id, Listing.product_id == product_id)
+                          .scalar_subquery())
+        _PLAN = (select(SkuBinding.id, SkuBinding.variant_id, SkuBinding.tiktok_product_id, SkuBinding.tiktok_sku_id,
+                        SkuBinding.seller_sku, SkuBinding.tiktok_warehouse_id, SkuBinding.pushed_price,
+                        SkuBinding.pushed_quantity, SkuBinding.sold_out_deactivated_at,
+                        VariantStock.id.label("stock_id"), VariantStock.quantity, VariantStock.price,
+                        VariantStock.version, held.c.units, excludes_vat.label("prices_include_tax"),
+                        listing_status.label("listing_status"))
+                 .select_from(SkuBinding)
+                 .outerjoin(VariantStock, and_(VariantStock.store_id == SkuBinding.store_id,
+                                               VariantStock.product_id == SkuBinding.product_id,
+                                               VariantStock.variant_id == SkuBinding.variant_id))
+                 .outerjoin(held, held.c.variant_id == SkuBinding.variant_id)
+                 .where(SkuBinding.store_id == store_id, SkuBinding.product_id == product_id)
+                 .order_by(SkuBinding.id))
+    return _PLAN
+
+
+def load_plan(session: Session, store: Store, product_id: str,
+              rules: Rules | None = None) -> tuple[list[SkuPush], list[Problem]]:
     """Every bound SKU of the product with its desired values and what of it TikTok lacks."""
-    bindings = list(session.scalars(select(SkuBinding).where(
-        SkuBinding.store_id == store.id, SkuBinding.product_id == product_id).order_by(SkuBinding.id)))
-    if not bindings:
+    rows = session.execute(_plan_statement(), {"store_id": store.id, "product_id": product_id}).all()
+    if not rows:
         return [], []
-    stock = {row.variant_id: row for row in session.scalars(select(VariantStock).where(
-        VariantStock.store_id == store.id, VariantStock.product_id == product_id))}
     rules = rules or rules_from_settings(store.merchant.settings)
-    held = holds.held_units(session, store.id, [product_id])
-    product = session.scalar(select(ProductSnapshot.data).where(ProductSnapshot.store_id == store.id,
-                                                               ProductSnapshot.product_id == product_id)) or {}
+    product: dict[str, Any] = {}
+    flag = rows[0].prices_include_tax  # SQLite's JSON_EXTRACT gives 0 for false: any falsy value but None
+    if flag is not None and not flag:  # prices may exclude VAT: the variants' tax classes are read too
+        product = session.scalar(select(ProductSnapshot.data).where(
+            ProductSnapshot.store_id == store.id, ProductSnapshot.product_id == product_id)) or {}
     variants = {str(v.get("id")): v for v in product.get("variants") or [] if isinstance(v, dict)}
-    price_allowed = listing is None or listing.status not in NO_PRICE_STATUSES
+    price_allowed = rows[0].listing_status not in NO_PRICE_STATUSES
     plan: list[SkuPush] = []
     problems: list[Problem] = []
-    for binding in bindings:
-        row = stock.get(binding.variant_id)
-        if row is None:
+    for row in rows:
+        if row.stock_id is None:
             continue  # the store has not reported this variant's stock: nothing to propagate
         # No `variant`: a problem's message is bare, and the reason names the product and variant once.
-        want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       held=held.get((product_id, binding.variant_id), 0),
-                       vat=vat.for_variant(product, variants.get(binding.variant_id), rules.vat_classes))
+        want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP", held=int(row.units or 0),
+                       vat=vat.for_variant(product, variants.get(row.variant_id), rules.vat_classes))
         want = away.offered(store, want)
         if want.price_error is not None:
-            problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
+            problems.append(Problem(row.variant_id, row.seller_sku, want.price_error.code,
                                     want.price_error.message,
                                     getattr(want.price_error, "fix", None)
                                     or "Change the price in your store or the price rule in the settings page."))
-        flagged = binding.sold_out_deactivated_at is not None
-        send_price = price_allowed and want.price is not None and want.price != binding.pushed_price
+        flagged = row.sold_out_deactivated_at is not None
+        send_price = price_allowed and want.price is not None and want.price != row.pushed_price
         # A SKU whose 0 TikTok refused stays as TikTok holds it while the product is off sale.
-        send_quantity = want.quantity != binding.pushed_quantity and not (flagged and want.quantity == 0)
-        plan.append(SkuPush(binding.id, binding.tiktok_product_id, binding.tiktok_sku_id, binding.variant_id,
-                            binding.seller_sku, row.version, want, send_price, send_quantity,
-                            warehouse_id=binding.tiktok_warehouse_id, sold_out_flagged=flagged,
-                            pushed_quantity=binding.pushed_quantity))
+        send_quantity = want.quantity != row.pushed_quantity and not (flagged and want.quantity == 0)
+        plan.append(SkuPush(row.id, row.tiktok_product_id, row.tiktok_sku_id, row.variant_id,
+                            row.seller_sku, row.version, want, send_price, send_quantity,
+                            warehouse_id=row.tiktok_warehouse_id, sold_out_flagged=flagged,
+                            pushed_quantity=row.pushed_quantity))
     return plan, problems
 
 
@@ -435,8 +464,7 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
         reason = policy.blocked(store, shop)
         if reason:
             return PushOutcome(BLOCKED, message=str(reason))
-        listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
-        plan, problems = load_plan(session, store, product_id, listing=listing)
+        plan, problems = load_plan(session, store, product_id)
         if not plan and not problems:
             return PushOutcome(NOT_LISTED, message="The product is not on TikTok yet.")
         to_send = [s for s in plan if s.send_price or s.send_quantity]
