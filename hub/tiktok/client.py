@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 from urllib.parse import urlsplit
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from hub.errors import AuthError, DataError, HubError, RateLimitedError
 from hub.tiktok.endpoint import Endpoint
@@ -216,16 +217,20 @@ class ShopClient:
             params["shop_cipher"] = self.shop_cipher
         params.update(extra)
         params["sign"] = sign(self._app_secret, path, params, raw_body, multipart=endpoint.multipart)
-        headers = {"x-tts-access-token": token}
+        # The session's own headers, then ours: what `Session.prepare_request` would merge, without its
+        # per-call settings merge (the session carries no auth, and no environment is read per call).
+        headers = CaseInsensitiveDict(self.session.headers)
+        headers["x-tts-access-token"] = token
+        prepared = requests.PreparedRequest()
         if endpoint.multipart:
             # requests writes the one Content-Type header itself, with the boundary.
-            request = requests.Request(endpoint.method, self.api_base + path, params=params, headers=headers,
-                                       files=dict(files or {}), data=dict(form or {}))
+            prepared.prepare(method=endpoint.method, url=self.api_base + path, params=params, headers=headers,
+                             files=dict(files or {}), data=dict(form or {}), cookies=self.session.cookies,
+                             hooks=self.session.hooks)
         else:
             headers["Content-Type"] = "application/json"
-            request = requests.Request(endpoint.method, self.api_base + path, params=params, headers=headers,
-                                       data=raw_body)
-        prepared = self.session.prepare_request(request)
+            prepared.prepare(method=endpoint.method, url=self.api_base + path, params=params, headers=headers,
+                             data=raw_body, cookies=self.session.cookies, hooks=self.session.hooks)
         try:
             response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
             content = response.content

@@ -16,13 +16,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError, RetryableError
-from hub.models import ActivityEntry, Listing, ProductSnapshot, SkuBinding, Store, VariantStock
+from hub.models import ActivityEntry, Listing, Merchant, ProductSnapshot, SkuBinding, Store, TikTokShop, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
 from hub.sync import policy
 from hub.sync.products import vat
@@ -31,7 +31,6 @@ from hub.sync.stock import away, holds, soldout, warehouses
 from hub.sync.stock.rules import Desired, Rules, desired, rules_from_settings
 
 if TYPE_CHECKING:
-    from hub.models import TikTokShop
     from hub.runtime import Runtime
     from hub.tiktok.client import ShopClient
 
@@ -335,7 +334,7 @@ def _whole_call_failed(error: DataError, skus: list[SkuPush], outcome: PushOutco
                                         error.fix or "Check the product in TikTok Seller Center."))
 
 
-def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome) -> None:
+def _record(session: Session, store: "Store | _StoreIds", product_id: str, skus: list[SkuPush], outcome: PushOutcome) -> None:
     """Write confirmed values, and show problems (or clear those this role reported before)."""
     now = _now()
     bindings = {b.id: b for b in session.scalars(select(SkuBinding).where(
@@ -399,7 +398,7 @@ def problems_reason(session: Session, store_id: str, product_id: str, problems: 
     return f"{product_label({'title': title, 'id': product_id})}, " + "; ".join(parts)
 
 
-def _record_sold_out(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome,
+def _record_sold_out(session: Session, store: "Store | _StoreIds", product_id: str, skus: list[SkuPush], outcome: PushOutcome,
                      listing: Listing | None) -> None:
     if outcome.deactivated:
         labels = [s.label for s in skus if s.flag_sold_out]
@@ -445,7 +444,28 @@ def push_product(runtime: "Runtime", store_id: str, product_id: str,
             pass
 
 
-def _kept_client(runtime: "Runtime", shop: "TikTokShop | None") -> "ShopClient":
+class _StoreIds(NamedTuple):
+    """What recording an outcome needs of the store, without loading it again."""
+
+    id: str
+    merchant_id: str
+
+
+_STORE: Select[Any] | None = None
+
+
+def _store_statement() -> Select[Any]:
+    """The store with its merchant's TikTok shop and settings in one read, built once."""
+    global _STORE
+    if _STORE is None:
+        _STORE = (select(Store, TikTokShop, Merchant.settings)
+                  .join(Merchant, Merchant.id == Store.merchant_id)
+                  .outerjoin(TikTokShop, TikTokShop.merchant_id == Store.merchant_id)
+                  .where(Store.id == bindparam("store_id")))
+    return _STORE
+
+
+def _kept_client(runtime: "Runtime", shop: TikTokShop | None) -> "ShopClient":
     from hub.tiktok.connection import kept_client_for_shop
 
     if shop is None:
@@ -457,14 +477,14 @@ def _kept_client(runtime: "Runtime", shop: "TikTokShop | None") -> "ShopClient":
 def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
                  shared: "ShopClient | None" = None) -> PushOutcome:
     with runtime.db.session_scope() as session:
-        store = session.get(Store, store_id)
-        if store is None:
+        found = session.execute(_store_statement(), {"store_id": store_id}).first()
+        if found is None:
             return PushOutcome(MISSING, message="The store no longer exists.")
-        shop = policy.shop_for_store(session, store)
+        store, shop, settings = found
         reason = policy.blocked(store, shop)
         if reason:
             return PushOutcome(BLOCKED, message=str(reason))
-        plan, problems = load_plan(session, store, product_id)
+        plan, problems = load_plan(session, store, product_id, rules_from_settings(settings))
         if not plan and not problems:
             return PushOutcome(NOT_LISTED, message="The product is not on TikTok yet.")
         to_send = [s for s in plan if s.send_price or s.send_quantity]
@@ -480,9 +500,8 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
             return PushOutcome(PARKED, message=error.message)
     stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
     with runtime.db.session_scope() as session:
-        store = session.get(Store, store_id)
-        if store is not None:
-            _record(session, store, product_id, plan, outcome)
+        if session.scalar(select(Store.id).where(Store.id == store_id)) is not None:
+            _record(session, _StoreIds(store_id, merchant_id), product_id, plan, outcome)
     if isinstance(stopped, AuthError):
         policy.park(runtime, merchant_id, stopped, "sending price and stock")
         outcome.status, outcome.message = PARKED, stopped.message
