@@ -150,7 +150,7 @@ def kept_client_for_shop(runtime: "Runtime", shop: TikTokShop) -> ShopClient:
     refresh by any process (a new stored token) or a broken connection shows in the row, so the next
     call builds a new one or raises as `client_for_shop` does. The caller must not close it.
     """
-    kept: dict[int, tuple[tuple[object, ...], ShopClient]] = _kept(runtime)
+    kept: dict[str, tuple[tuple[object, ...], ShopClient]] = _kept(runtime)
     key = (shop.status, shop.access_token_encrypted, shop.access_token_expires_at, shop.shop_cipher, shop.shop_id,
            runtime.settings.tiktok_api_base)
     found = kept.get(shop.id)

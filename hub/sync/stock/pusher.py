@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError, RetryableError
@@ -117,15 +117,15 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-_PLAN: Select[Any] | None = None
+_PLAN: Any = None
 
 
-def _plan_statement() -> Select[Any]:
+def _plan_statement() -> Any:
     """One read for the whole plan, built once: the product's bindings with their stock row, the units
     held for unsent TikTok orders, whether the store's prices exclude VAT and the listing's status."""
     global _PLAN
     if _PLAN is None:
-        store_id, product_id = bindparam("store_id"), bindparam("product_id")
+        store_id, product_id = bindparam("store_id", type_=String), bindparam("product_id", type_=String)
         held = holds.held_by_variant(store_id, product_id)
         excludes_vat = (select(ProductSnapshot.data["prices_include_tax"])
                         .where(ProductSnapshot.store_id == store_id, ProductSnapshot.product_id == product_id)
@@ -451,10 +451,10 @@ class _StoreIds(NamedTuple):
     merchant_id: str
 
 
-_STORE: Select[Any] | None = None
+_STORE: Any = None
 
 
-def _store_statement() -> Select[Any]:
+def _store_statement() -> Any:
     """The store with its merchant's TikTok shop and settings in one read, built once."""
     global _STORE
     if _STORE is None:
