@@ -71,7 +71,9 @@ def push_waiting(runtime: "Runtime", store_id: str, queue_name: str) -> list[str
 
     Each is taken out of RQ before its product is read (`claim_head`), so a change arriving meanwhile
     enqueues a new job: coalescing is as for a job RQ runs. A product another run holds, or one that
-    fails, goes back to a job of its own (with RQ's retries) and ends the batch. Returns the job ids run.
+    fails, goes back to a job of its own (with RQ's retries) and ends the batch. A worker killed mid-run
+    leaves its products to the catch-up sweep, which finds their pushed version behind the store's as
+    for any lost job (hub/sync/catchup.py). Returns the job ids run.
     """
     from hub.sync.stock.pusher import push_product
 
