@@ -2,8 +2,9 @@
 
 Webhooks only say "order X changed"; the importer always fetches the order itself, so a duplicate,
 late or out-of-order webhook cannot make the hub act on a stale status — it reads TikTok's current
-state, and an older view than the one stored (`update_time`) is ignored. Fetches are jobs with the
-deterministic id `order-<shop>-<order>`, so a burst of webhooks for one order is one fetch.
+state, and an older view than the one stored (`update_time`) is ignored. Webhooks name orders to read
+in the shop's waiting set and fetch jobs read them up to 50 at a time (`hub.sync.orders.batches`), so
+a burst of webhooks for one order is one read, and a burst of orders a few calls.
 
 The import point is the merchant's `orders.import_at` setting: `AWAITING_SHIPMENT` (default; after
 TikTok's one-hour hold, when the address is visible and the buyer can no longer cancel freely) or
@@ -13,20 +14,24 @@ and the ORDER says so with `address_pending`). Unpaid orders are never imported.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import logging
+import random
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from hub.db import is_contention
 from hub.errors import AuthError, DataError
-from hub.queues import ORDERS, enqueue_coalesced
 from hub.merchant_settings import load_settings
 from hub.models import Command, Merchant, Order, TikTokNotification, TikTokShop
 from hub.models.commands import FAILED as COMMAND_FAILED
 from hub.models.orders import CANCELLED, CREATED, FAILED, FULFIL_QUEUED, FULFIL_WAITING_HOLD, PENDING
 from hub.sync import policy
-from hub.sync.orders import handoff, returns
+from hub.sync.orders import batches, handoff, returns
 from hub.sync.orders.matching import default_store, group_lines, match
 from hub.sync.orders.status import set_status
 from hub.sync.stock import holds
@@ -40,9 +45,12 @@ IN_HOLD = ("UNPAID", "ON_HOLD")
 SHIPPABLE = ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
 CANCEL_STATUSES = ("CANCELLED", "CANCEL")  # the webhook docs say CANCEL where the Order API says CANCELLED
 
+log = logging.getLogger("hub.sync.orders")
 
-def job_id(shop_id: str, tiktok_order_id: str) -> str:
-    return f"order-{shop_id}-{tiktok_order_id}"
+
+def job_id(shop_id: str) -> str:
+    """The id of the shop's fetch job (`order-fetch-<shop>`)."""
+    return batches.job_id(shop_id)
 
 
 def _order_id(value: Any) -> str:
@@ -53,9 +61,7 @@ def _order_id(value: Any) -> str:
 
 
 def enqueue_import(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> None:
-    enqueue_coalesced(ORDERS, "hub.jobs.orders.import_order", job_id(shop_id, tiktok_order_id), shop_id,
-                      tiktok_order_id, connection=runtime.redis, retry=policy.retry(policy.ORDER_IMPORT),
-                      failure_ttl=7 * 24 * 3600)
+    batches.request(runtime, shop_id, [tiktok_order_id])
 
 
 def on_notification(session: Session, shop: TikTokShop, notification: TikTokNotification) -> None:
@@ -72,35 +78,95 @@ def on_notification(session: Session, shop: TikTokShop, notification: TikTokNoti
     enqueue_import(current(), shop.shop_id, _order_id(data.get("order_id")))
 
 
-def fetch_order(runtime: "Runtime", shop: TikTokShop, tiktok_order_id: str) -> dict[str, Any]:
+def fetch_orders(runtime: "Runtime", shop: TikTokShop, tiktok_order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """TikTok's view of up to 50 orders in one call, by order id (ids TikTok did not return are absent)."""
     from hub.tiktok.connection import client_for_shop
 
     with client_for_shop(runtime, shop) as client:
-        orders = client.orders.detail([tiktok_order_id])["orders"]
-    found = next((o for o in orders if str(o.get("id")) == str(tiktok_order_id)), None)
+        orders = client.orders.detail(list(tiktok_order_ids))["orders"]
+    wanted = {str(tid) for tid in tiktok_order_ids}
+    return {str(o.get("id")): o for o in orders if str(o.get("id")) in wanted}
+
+
+def fetch_order(runtime: "Runtime", shop: TikTokShop, tiktok_order_id: str) -> dict[str, Any]:
+    found = fetch_orders(runtime, shop, [tiktok_order_id]).get(str(tiktok_order_id))
     if found is None:
         raise DataError(f"TikTok returned no order {tiktok_order_id}", code="tiktok_order_not_found")
     return found
 
 
-def import_order(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> str | None:
-    """Fetch one order and apply it; returns the order's status (None when the shop is gone)."""
+def import_orders(runtime: "Runtime", shop_id: str) -> dict[str, Any]:
+    """Claim up to 50 of the shop's waiting order ids, read them in one call and apply each order.
+
+    The orders are read outside any transaction (no lock held over HTTP) and each is applied in its own
+    transaction, so a slow batch never holds one order's row lock while the next is written."""
+    redis = runtime.redis
+    ids, left = batches.claim(redis, shop_id)
+    if not ids:
+        return {"fetched": 0}
+    if left:  # more waiting than one call takes: another worker can read the next batch meanwhile
+        batches.enqueue_fetch(runtime, shop_id)
     with runtime.db.session_scope() as session:
         shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
-        if shop is None:
-            return None
-        session.expunge(shop)
+        if shop is not None:
+            session.expunge(shop)
+    if shop is None:
+        batches.done(redis, shop_id, ids)
+        return {"fetched": 0, "shop": "gone"}
     try:
-        raw = fetch_order(runtime, shop, tiktok_order_id)  # outside any transaction: no lock held over HTTP
+        raws = fetch_orders(runtime, shop, ids)
     except AuthError as error:
-        # The order search after reconnecting (policy.resume_parked) finds it again: nothing is lost.
-        return policy.park(runtime, shop.merchant_id, error, f"fetching TikTok order {tiktok_order_id}")
-    with runtime.db.session_scope() as session:
-        shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
-        if shop is None:
-            return None
-        order = apply_order(session, shop, raw)
-        return order.status
+        # The order search after reconnecting (policy.resume_parked) finds them again: nothing is lost.
+        batches.done(redis, shop_id, ids)
+        return {"fetched": 0, "outcome": policy.park(runtime, shop.merchant_id, error,
+                                                     f"fetching {len(ids)} TikTok order(s)")}
+    except BaseException:
+        batches.give_back(redis, shop_id, ids)  # RQ retries the job, which claims them again
+        raise
+    statuses: dict[str, str] = {}
+    for n, tid in enumerate(ids):
+        raw = raws.get(tid)
+        if raw is None:
+            log.warning("TikTok returned no order %s of shop %s", tid, shop_id)
+            continue
+        try:
+            status = _apply_fetched(runtime, shop_id, raw)
+        except BaseException:
+            batches.done(redis, shop_id, ids[:n])
+            batches.give_back(redis, shop_id, ids[n:])
+            raise
+        if status is None:
+            break
+        statuses[tid] = status
+    batches.done(redis, shop_id, ids)
+    return {"fetched": len(raws), "statuses": dict(Counter(statuses.values()))}
+
+
+CONTENTION_ATTEMPTS = 6
+
+
+def _apply_fetched(runtime: "Runtime", shop_id: str, raw: dict[str, Any]) -> str | None:
+    """Apply one fetched order in its own transaction; its status, or None when the shop is gone.
+
+    A write that lost to a concurrent one (the order search applying the same order: SQLite's lock, a
+    PostgreSQL deadlock) is applied again from the start; applying is idempotent."""
+    for attempt in range(CONTENTION_ATTEMPTS):
+        try:
+            with runtime.db.session_scope() as session:
+                shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
+                if shop is None:
+                    return None
+                try:
+                    with session.begin_nested():
+                        return apply_order(session, shop, raw).status
+                except DataError as problem:  # one unreadable order must not stop the others
+                    log.warning("Skipped TikTok order %s: %s", raw.get("id"), problem.message)
+                    return "skipped"
+        except OperationalError as error:
+            if not is_contention(error) or attempt == CONTENTION_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _locked_row(session: Session, shop: TikTokShop, tid: str) -> Order:
