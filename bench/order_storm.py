@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
+from datetime import timezone
 from pathlib import Path
 
 import redis
@@ -50,6 +51,25 @@ def _fresh_database(url: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _stages(world, wall_start: float) -> dict[str, float]:  # noqa: ANN001
+    """Seconds from the first order until the last notification was stored and handled, the last
+    `order.create` was made, and the store reported the last one done."""
+    from sqlalchemy import func, select
+
+    from hub.models import Command, TikTokNotification
+
+    with world.runtime.db.session_scope() as session:
+        values = {
+            "notification_stored": session.scalar(select(func.max(TikTokNotification.received_at))),
+            "notification_handled": session.scalar(select(func.max(TikTokNotification.processed_at))),
+            "order_create_made": session.scalar(select(func.max(Command.created_at))
+                                                .where(Command.type == "order.create")),
+            "store_done": session.scalar(select(func.max(Command.completed_at)).where(Command.type == "order.create")),
+        }
+    return {name: (value.replace(tzinfo=value.tzinfo or timezone.utc).timestamp() - wall_start)
+            for name, value in values.items() if value is not None}
 
 
 def main() -> None:
@@ -110,6 +130,7 @@ def main() -> None:
 
         threads = [threading.Thread(target=redeliver, daemon=True), threading.Thread(target=poll, daemon=True)]
         started = time.monotonic()
+        wall_start = time.time()
         for thread in threads:
             thread.start()
         ids = [world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}]) for _ in range(args.orders)]
@@ -125,6 +146,7 @@ def main() -> None:
         keys = [c["dedupe_key"] for c in commands]
         creates = [c for c in store.received if c["type"] == "order.create"]
         store_orders = len(store.orders)
+        stages = _stages(world, wall_start)
         state = world.sandbox.state()
         calls, throttled = state["calls"], state["throttled"]
     after_last = handed - placed
@@ -139,6 +161,8 @@ def main() -> None:
           f"throttled={sum(throttled.values())} "
           f"searches={len(polls)} (longest {max(polls, default=0):.1f}s) "
           f"load before={load_before} at handoff={load_during} after={_load()}")
+    print("when the last of each stage happened (s from the first order): " +
+          " ".join(f"{name}={value:.1f}" for name, value in stages.items()))
 
 
 if __name__ == "__main__":

@@ -65,8 +65,9 @@ def request(runtime: "Runtime", shop_id: str, tiktok_order_ids: Sequence[str]) -
     if not tiktok_order_ids:
         return
     now = time.time()
-    runtime.redis.zadd(waiting_key(shop_id), {tid: now for tid in tiktok_order_ids}, nx=True)
-    enqueue_fetch(runtime, shop_id)
+    added = runtime.redis.zadd(waiting_key(shop_id), {tid: now for tid in tiktok_order_ids}, nx=True)
+    if added:  # an id already waiting was added by a request whose fetch job has not claimed it yet
+        enqueue_fetch(runtime, shop_id)
 
 
 def enqueue_fetch(runtime: "Runtime", shop_id: str) -> None:

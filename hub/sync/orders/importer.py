@@ -29,6 +29,8 @@ from hub.errors import AuthError, DataError
 from hub.merchant_settings import load_settings
 from hub.models import Command, Merchant, Order, TikTokNotification, TikTokShop
 from hub.models.commands import FAILED as COMMAND_FAILED
+from hub.models.commands import LEASED as COMMAND_LEASED
+from hub.models.commands import PENDING as COMMAND_PENDING
 from hub.models.orders import CANCELLED, CREATED, FAILED, FULFIL_QUEUED, FULFIL_WAITING_HOLD, PENDING
 from hub.sync import policy
 from hub.sync.orders import batches, handoff, returns
@@ -200,6 +202,8 @@ def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retr
     if update_time < order.tiktok_update_time and not retry:
         return order  # an older view than one already applied (a slow fetch overtaken by a newer one)
     status = str(raw.get("status") or "").upper()
+    if not retry and _applied_before(session, order, update_time, status):
+        return order
     order.tiktok_update_time = max(update_time, order.tiktok_update_time)
     order.tiktok_status = status
     order.paid_time = int(raw["paid_time"]) if raw.get("paid_time") else order.paid_time
@@ -244,6 +248,24 @@ def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retr
     order.store_id = matched.store_id
     handoff.hand_off(session, order, matched.order)
     return order
+
+
+def _applied_before(session: Session, order: Order, update_time: int, status: str) -> bool:
+    """This very view of the order was applied before and left nothing to do: the store has the order
+    (and no shipment waits for the hold to end), or its `order.create` is on its way to the store.
+
+    Every order search reads each order of its window again, and the webhook's read of the same order
+    follows; during a storm most reads find an order already handed off, and this keeps them to a
+    lookup. An order still waiting (for payment, the hold, a fix) is always applied again: a setting
+    or a binding the merchant changed since may let it through now."""
+    if update_time != order.tiktok_update_time or status != order.tiktok_status or status in CANCEL_STATUSES:
+        return False
+    if order.status == CREATED:
+        return order.fulfilment_status not in (FULFIL_QUEUED, FULFIL_WAITING_HOLD)
+    if order.status == PENDING and order.command_id is not None:
+        command = session.get(Command, order.command_id)
+        return command is not None and command.status in (COMMAND_PENDING, COMMAND_LEASED)
+    return False
 
 
 def _release_held_fulfilment(session: Session, order: Order, status: str) -> None:
