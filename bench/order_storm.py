@@ -53,6 +53,29 @@ def _fresh_database(url: str, name: str) -> str:
     return parsed.set(database=name).render_as_string(hide_password=False)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_cpu(name: str) -> float:
+    """CPU time of the PostgreSQL backends serving database `name` (those still connected)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if command.startswith("postgres:") and f" {name} " in command:
+                total += _cpu_seconds(int(entry.name))
+    return total
+
+
 def _stages(world, wall_start: float) -> dict[str, float]:  # noqa: ANN001
     """Seconds from the first order until the last notification was stored and handled, the last
     `order.create` was made, and the store reported the last one done."""
@@ -129,6 +152,8 @@ def main() -> None:
                 stop.wait(2)
 
         threads = [threading.Thread(target=redeliver, daemon=True), threading.Thread(target=poll, daemon=True)]
+        cpu_workers_before = sum(_cpu_seconds(p.pid) for p in world.workers.processes)
+        cpu_main_before = _cpu_seconds(os.getpid())
         started = time.monotonic()
         wall_start = time.time()
         for thread in threads:
@@ -147,6 +172,9 @@ def main() -> None:
         creates = [c for c in store.received if c["type"] == "order.create"]
         store_orders = len(store.orders)
         stages = _stages(world, wall_start)
+        cpu = {"workers": sum(_cpu_seconds(p.pid) for p in world.workers.processes) - cpu_workers_before,
+               "web+sandbox+store": _cpu_seconds(os.getpid()) - cpu_main_before,
+               "postgresql": _database_cpu("order_storm") if database_url else 0.0}
         state = world.sandbox.state()
         calls, throttled = state["calls"], state["throttled"]
     after_last = handed - placed
@@ -163,6 +191,8 @@ def main() -> None:
           f"load before={load_before} at handoff={load_during} after={_load()}")
     print("when the last of each stage happened (s from the first order): " +
           " ".join(f"{name}={value:.1f}" for name, value in stages.items()))
+    print("CPU seconds used from the first order to the end: " +
+          " ".join(f"{name}={value:.1f}" for name, value in cpu.items()))
 
 
 if __name__ == "__main__":
