@@ -64,6 +64,11 @@ class Settings:
     smtp_from: str = "TikTok Shop Sync <tiktok-shop-sync@localhost>"
     smtp_starttls: bool = False
     alert_interval_seconds: int = 300
+    # The status counts of a store with at least `product_counts_cache_from` products are read from a
+    # copy at most this many seconds old (0: always counted afresh); the rows on the page are always
+    # live (hub/web/catalog.py). Counting 100,000 products costs a scan of all of them per page view.
+    product_counts_max_age: float = 10.0
+    product_counts_cache_from: int = 10_000
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -118,6 +123,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         polls_per_process = int(env.get("HUB_LONG_POLLS_PER_PROCESS", "16"))
         smtp_port = int(env.get("HUB_SMTP_PORT", "25"))
         alert_interval = int(env.get("HUB_ALERT_INTERVAL", "300"))
+        counts_max_age = float(env.get("HUB_PRODUCT_COUNTS_MAX_AGE", "10"))
     except ValueError as exc:
         raise ConfigError(f"A numeric HUB_* setting is not a number: {exc}") from exc
     values: dict[str, Any] = dict(
@@ -148,6 +154,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         smtp_from=env.get("HUB_SMTP_FROM") or "TikTok Shop Sync <tiktok-shop-sync@localhost>",
         smtp_starttls=_truthy(env.get("HUB_SMTP_STARTTLS")),
         alert_interval_seconds=alert_interval,
+        product_counts_max_age=counts_max_age,
     )
     known = {f.name for f in fields(Settings)}
     unknown = set(overrides) - known
@@ -160,6 +167,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         raise ConfigError("HUB_STORE_SILENCE_MINUTES and HUB_BUYER_DATA_RETENTION_DAYS must be above 0.")
     if values["long_polls_per_store"] < 0 or values["long_polls_per_process"] < 0:
         raise ConfigError("HUB_LONG_POLLS_PER_STORE and HUB_LONG_POLLS_PER_PROCESS cannot be negative.")
+    if values["product_counts_max_age"] < 0:
+        raise ConfigError("HUB_PRODUCT_COUNTS_MAX_AGE cannot be negative.")
     if not values["secret_key"]:
         values["secret_key"] = _secret_key(values["data_dir"])
     return Settings(**values)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 import time
+import zlib
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar
 
@@ -48,6 +49,33 @@ for _, key in ipairs(KEYS) do
   end
 end
 return released
+"""
+
+
+# For each job id in ARGV[5..], one reply: "w" when the job or its follow-up is waiting (nothing to do),
+# "b" when another process holds the id's lock, else the id's lock is taken with token ARGV[1] for ARGV[2]
+# ms and the reply is "<status of the job>|<status of its follow-up>" (empty for none). One call instead
+# of three commands per id: a storm batch names hundreds of ids.
+_LOCK_AND_READ = """
+local waiting = {queued = true, scheduled = true, deferred = true}
+local out = {}
+for i = 5, #ARGV do
+  local id = ARGV[i]
+  local lock = ARGV[3] .. id
+  if redis.call('exists', lock) == 1 then
+    out[#out + 1] = 'b'
+  else
+    local first = redis.call('hget', ARGV[4] .. id, 'status') or ''
+    local follow = redis.call('hget', ARGV[4] .. id .. '-next', 'status') or ''
+    if waiting[first] or waiting[follow] then
+      out[#out + 1] = 'w'
+    else
+      redis.call('set', lock, ARGV[1], 'PX', ARGV[2])
+      out[#out + 1] = first .. '|' .. follow
+    end
+  end
+end
+return out
 """
 
 
@@ -112,35 +140,34 @@ def enqueue_coalesced(queue_name: str, func: JobFunction, job_id: str, *args: An
 def enqueue_coalesced_many(queue_name: str, func: JobFunction,
                            jobs: Iterable[tuple[str, Sequence[Any]]], *, connection: redis.Redis,
                            **options: Any) -> int:
-    """`enqueue_coalesced` for many job ids at once, in a handful of round trips instead of ~10 each.
+    """`enqueue_coalesced` for many job ids at once, in two round trips instead of ~10 each.
 
     A batch of 500 store changes would otherwise spend most of its request time on per-job locks and
-    status reads. The common cases are settled in bulk under the same per-id locks as the single
-    version: a job already waiting absorbs the change, an id with no job (or only a running one) gets
-    a new job. Anything else (an id whose lock another process holds, a finished or failed job still
-    kept) goes through `enqueue_coalesced` one by one. Returns the number of ids looked at.
+    status reads. One script settles the common cases: a job already waiting absorbs the change (read
+    atomically, no lock needed); for the rest it takes the same per-id locks as the single version and
+    reports the statuses, and an id with no job (or only a running one) gets a new job. Anything else
+    (an id whose lock another process holds, a finished or failed job still kept) goes through
+    `enqueue_coalesced` one by one. Returns the number of ids looked at.
     """
     unique = dict(jobs)
     if not unique:
         return 0
     token = secrets.token_hex(8)
-    pipe = connection.pipeline(transaction=False)
-    for job_id in unique:
-        pipe.set(_lock_key(job_id), token, nx=True, px=LOCK_MS)
-        pipe.hget(Job.key_for(job_id), "status")
-        pipe.hget(Job.key_for(f"{job_id}-next"), "status")
-    replies = pipe.execute()
+    replies = connection.eval(_LOCK_AND_READ, 0, token, LOCK_MS, _lock_key(""), Job.redis_job_namespace_prefix,
+                              *unique)
     q = queue(queue_name, connection)
     timeout = options.pop("job_timeout", None)
     fresh, one_by_one, locked = [], [], []
-    for n, (job_id, args) in enumerate(unique.items()):
-        got_lock, first, follow_up = replies[3 * n], _decoded(replies[3 * n + 1]), _decoded(replies[3 * n + 2])
-        if not got_lock:
+    for (job_id, args), reply in zip(unique.items(), replies):
+        reply = reply.decode() if isinstance(reply, bytes) else str(reply)
+        if reply == "w":
+            continue  # a waiting job reads this change when it runs
+        if reply == "b":
             one_by_one.append((job_id, args))
             continue
         locked.append(_lock_key(job_id))
-        if first in _WAITING or follow_up in _WAITING:
-            continue  # that job reads this change when it runs
+        first_raw, _, follow_raw = reply.partition("|")
+        first, follow_up = _decoded(first_raw or None), _decoded(follow_raw or None)
         if first is None:
             fresh.append(q.prepare_data(func, tuple(args), job_id=job_id, timeout=timeout, **options))
         elif first == JobStatus.STARTED and follow_up is None:
@@ -150,13 +177,55 @@ def enqueue_coalesced_many(queue_name: str, func: JobFunction,
     pipe = connection.pipeline(transaction=True)
     if fresh:
         q.enqueue_many(fresh, pipeline=pipe)
-    pipe.eval(_RELEASE_LOCKS, len(locked), *locked, token)
+    if locked:
+        pipe.eval(_RELEASE_LOCKS, len(locked), *locked, token)
     pipe.execute()
     if timeout is not None:
         options["job_timeout"] = timeout
     for job_id, args in one_by_one:
         enqueue_coalesced(queue_name, func, job_id, *args, connection=connection, **options)
     return len(unique)
+
+
+# The job at the head of the last queue in KEYS, if every other queue in KEYS is empty, its id starts
+# with ARGV[1], it is still waiting and it runs ARGV[3]: taken off the queue and deleted in one step.
+_CLAIM_HEAD = """
+for i = 1, #KEYS - 1 do
+  if redis.call('llen', KEYS[i]) > 0 then return false end
+end
+local id = redis.call('lindex', KEYS[#KEYS], 0)
+if not id or string.sub(id, 1, string.len(ARGV[1])) ~= ARGV[1] then return false end
+local key = ARGV[2] .. id
+local fields = redis.call('hmget', key, 'status', 'description', 'data')
+if fields[1] ~= 'queued' or not fields[2] or string.sub(fields[2], 1, string.len(ARGV[3])) ~= ARGV[3] then
+  return false
+end
+redis.call('lpop', KEYS[#KEYS])
+redis.call('del', key)
+return {id, fields[3]}
+"""
+
+
+def claim_head(queue_name: str, func: str, id_prefix: str, *, ahead: Sequence[str],
+               connection: redis.Redis) -> tuple[str, tuple[Any, ...]] | None:
+    """Take the next waiting job of `queue_name` out of RQ to run it in the caller: its id and arguments.
+
+    Only when the worker would run that very job next anyway: the queues in `ahead` are empty and the
+    head of `queue_name` is a `func` job whose id starts with `id_prefix`. The job is removed from the
+    queue and deleted atomically, so from that moment a change it would have absorbed (`enqueue_coalesced`
+    finds no job) enqueues a new one: nothing is missed. Returns None when there is no such job.
+    """
+    keys = [queue(name, connection).key for name in ahead] + [queue(queue_name, connection).key]
+    found = connection.eval(_CLAIM_HEAD, len(keys), *keys, id_prefix, Job.redis_job_namespace_prefix, f"{func}(")
+    if not found:
+        return None
+    job_id = found[0].decode() if isinstance(found[0], bytes) else str(found[0])
+    job = Job(job_id, connection=connection)
+    try:
+        job.data = zlib.decompress(found[1])
+    except zlib.error:
+        job.data = found[1]
+    return job_id, tuple(job.args)
 
 
 def schedule_next_slot(runtime: "Runtime", name: str, func: str, interval: float, *, queue_name: str = MAINTENANCE,

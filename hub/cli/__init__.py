@@ -59,7 +59,8 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
         os.environ.setdefault("HUB_LONG_POLLS_PER_PROCESS", str(max(1, threads // 2)))
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
                                    "--workers", str(workers), "--threads", str(threads), "--bind",
-                                   f"{host}:{port}", "--timeout", "60", "hub.wsgi:app"])
+                                   f"{host}:{port}", "--timeout", "60", "--config", "python:hub.gunicorn_config",
+                                   "hub.wsgi:app"])
     from hub.app import create_app
 
     runtime = build_runtime()

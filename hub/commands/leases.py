@@ -8,6 +8,7 @@ look and the wait still wakes it.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -22,6 +23,17 @@ from hub.models.commands import LEASED, PENDING
 
 # A wait also ends at this interval to pick up commands whose lease expired (no event announces that).
 LEASE_RECHECK_SECONDS = 5.0
+# A waiting poll looks at least this often whether its process is stopping.
+STOP_CHECK_SECONDS = 0.5
+
+# Set when the web process is stopping (hub/gunicorn_config.py): waiting polls answer at once with no
+# commands instead of holding the shutdown for up to their whole wait. Nothing is leased after it is
+# set, so no command goes out in an answer that is never sent.
+_stopping = threading.Event()
+
+
+def stop_waiting() -> None:
+    _stopping.set()
 
 
 def lease(session: Session, store_id: str, limit: int, visibility_seconds: int) -> list[Command]:
@@ -54,23 +66,36 @@ def wait_for_commands(db: Database, connection: redis.Redis, store_id: str, *, w
                 pubsub.subscribe(channel(store_id))
             except redis.RedisError:
                 pubsub = None
-        while True:
-            with db.session_scope() as session:
-                commands = lease(session, store_id, limit, visibility_seconds)
-                out = [_as_dict(c) for c in commands]
+        next_look = 0.0
+        while not _stopping.is_set():
+            if time.monotonic() >= next_look:
+                with db.session_scope() as session:
+                    commands = lease(session, store_id, limit, visibility_seconds)
+                    out = [_as_dict(c) for c in commands]
+                # Without a working subscription nothing announces a command: look every second.
+                next_look = time.monotonic() + (LEASE_RECHECK_SECONDS if pubsub is not None else 1.0)
+                if out:
+                    return out
             remaining = deadline - time.monotonic()
-            if out or remaining <= 0:
-                return out
-            timeout = min(remaining, LEASE_RECHECK_SECONDS)
+            if remaining <= 0:
+                return []
+            timeout = min(remaining, next_look - time.monotonic(), STOP_CHECK_SECONDS)
             if pubsub is None:
-                time.sleep(min(timeout, 1.0))
+                time.sleep(max(timeout, 0.0))
                 continue
             try:
-                pubsub.get_message(timeout=timeout)
-                while pubsub.get_message(timeout=0):  # drain so one wake-up is not counted twice
-                    pass
+                if pubsub.get_message(timeout=max(timeout, 0.0)) is not None:
+                    while pubsub.get_message(timeout=0):  # drain so one wake-up is not counted twice
+                        pass
+                    next_look = 0.0  # a command was announced: look now
             except redis.RedisError:
-                time.sleep(min(timeout, 1.0))
+                broken, pubsub = pubsub, None
+                next_look = min(next_look, time.monotonic() + 1.0)
+                try:
+                    broken.close()
+                except redis.RedisError:
+                    pass
+        return []
     finally:
         if pubsub is not None:
             try:

@@ -11,10 +11,15 @@ workers calling `ensure_periodic` at start-up schedule it once, and a worker res
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 
+from rq import get_current_job
+
 from hub.jobs.periodic import schedule_next_slot
+from hub.queues import ORDERS, PRIORITY, claim_head, enqueue_coalesced
+from hub.sync.stock.schedule import JOB_OPTIONS, PUSH_JOB, RETRY, push_job_id, push_job_prefix
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -25,15 +30,73 @@ RECONCILE_INTERVAL = 300.0
 TICK_JOB = "hub.jobs.stock.reconcile_tick"
 
 
+# After its own product, a push job also runs the same store's push jobs that the worker would take
+# next anyway, for at most this long and this many: each costs one Redis round trip instead of RQ's
+# two dozen, over the same kept TikTok connection. Bounded so that orders and other lanes, which are
+# looked at before every one of them, never wait longer than this behind a storm.
+BATCH_SECONDS = 2.0
+BATCH_MAX = 100
+
+
 def push_stock(store_id: str, product_id: str) -> dict[str, Any]:
     from hub.runtime import current
     from hub.sync.stock.pusher import push_product
 
-    outcome = push_product(current(), store_id, product_id)
+    runtime = current()
+    outcome = push_product(runtime, store_id, product_id)
+    _log_problems(store_id, product_id, outcome)
+    result = outcome.as_dict()
+    job = get_current_job()
+    if job is not None and job.origin:
+        result["then_pushed"] = push_waiting(runtime, store_id, job.origin)
+    return result
+
+
+def _log_problems(store_id: str, product_id: str, outcome: Any) -> None:
     if outcome.problems:
         log.warning("Product %s of store %s: %s", product_id, store_id,
                     "; ".join(p.message for p in outcome.problems))
-    return outcome.as_dict()
+
+
+def _ahead_of(queue_name: str) -> list[str]:
+    """The queues a worker looks at before `queue_name` right after a push (hub/jobs/worker.py)."""
+    from hub.jobs.worker import PUSH_LANES
+
+    order = [ORDERS, *PUSH_LANES] + [name for name in PRIORITY if name not in (ORDERS, *PUSH_LANES)]
+    return order[:order.index(queue_name)] if queue_name in order else list(order)
+
+
+def push_waiting(runtime: "Runtime", store_id: str, queue_name: str) -> list[str]:
+    """Run the store's push jobs waiting at the head of `queue_name` here, while nothing else is due first.
+
+    Each is taken out of RQ before its product is read (`claim_head`), so a change arriving meanwhile
+    enqueues a new job: coalescing is as for a job RQ runs. A product another run holds, or one that
+    fails, goes back to a job of its own (with RQ's retries) and ends the batch. A worker killed mid-run
+    leaves its products to the catch-up sweep, which finds their pushed version behind the store's as
+    for any lost job (hub/sync/catchup.py). Returns the job ids run.
+    """
+    from hub.sync.stock.pusher import push_product
+
+    done: list[str] = []
+    ahead = _ahead_of(queue_name)
+    prefix = push_job_prefix(store_id)
+    deadline = time.monotonic() + BATCH_SECONDS
+    while len(done) < BATCH_MAX and time.monotonic() < deadline:
+        claimed = claim_head(queue_name, PUSH_JOB, prefix, ahead=ahead, connection=runtime.redis)
+        if claimed is None:
+            break
+        job_id, args = claimed
+        other_store, product_id = str(args[0]), str(args[1])
+        try:
+            outcome = push_product(runtime, other_store, product_id, wait=False)
+        except Exception as error:  # noqa: BLE001 - it runs again as a job of its own, with RQ's retries
+            log.info("Push of product %s of store %s runs again as its own job: %s", product_id, other_store, error)
+            enqueue_coalesced(queue_name, PUSH_JOB, push_job_id(other_store, product_id), other_store, product_id,
+                              connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
+            break
+        _log_problems(other_store, product_id, outcome)
+        done.append(job_id)
+    return done
 
 
 def reconcile_store_job(store_id: str) -> dict[str, Any]:

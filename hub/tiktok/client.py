@@ -13,8 +13,10 @@ import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from urllib.parse import urlsplit
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from hub.errors import AuthError, DataError, HubError, RateLimitedError
 from hub.tiktok.endpoint import Endpoint
@@ -71,6 +73,23 @@ def encode_json(body: Mapping[str, Any]) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def environment_session(url: str) -> requests.Session:
+    """A session that has read the environment's proxy settings for `url` once, now.
+
+    `requests` otherwise reads every proxy variable, walks `NO_PROXY` and looks for a `.netrc` again on
+    each call, which was a sizeable share of a price/stock push's CPU. Every call of a client goes to
+    the one host of `url`, so what `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` say for it is
+    decided here: an operator behind a proxy is honoured as before, as the environment stood when the
+    client was built.
+    """
+    session = requests.Session()
+    scheme = urlsplit(url).scheme
+    found = requests.utils.get_environ_proxies(url)
+    session.proxies.update({key: found[key] for key in (scheme, "all") if found.get(key)})
+    session.trust_env = False
+    return session
+
+
 class ShopClient:
     def __init__(self, *, api_base: str, app_key: str, app_secret: str, tokens: TokenSource,
                  shop_cipher: str | None = None, shop_key: str | None = None,
@@ -88,7 +107,7 @@ class ShopClient:
         self.shop_key = shop_key or shop_cipher or "-"
         self.limiter = limiter
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or environment_session(self.api_base)
         self.clock = clock
         self.max_rate_limit_retries = max_rate_limit_retries
 
@@ -198,16 +217,20 @@ class ShopClient:
             params["shop_cipher"] = self.shop_cipher
         params.update(extra)
         params["sign"] = sign(self._app_secret, path, params, raw_body, multipart=endpoint.multipart)
-        headers = {"x-tts-access-token": token}
+        # The session's own headers, then ours: what `Session.prepare_request` would merge, without its
+        # per-call settings merge (the session carries no auth, and no environment is read per call).
+        headers = CaseInsensitiveDict(self.session.headers)
+        headers["x-tts-access-token"] = token
+        prepared = requests.PreparedRequest()
         if endpoint.multipart:
             # requests writes the one Content-Type header itself, with the boundary.
-            request = requests.Request(endpoint.method, self.api_base + path, params=params, headers=headers,
-                                       files=dict(files or {}), data=dict(form or {}))
+            prepared.prepare(method=endpoint.method, url=self.api_base + path, params=params, headers=headers,
+                             files=dict(files or {}), data=dict(form or {}), cookies=self.session.cookies,
+                             hooks=self.session.hooks)
         else:
             headers["Content-Type"] = "application/json"
-            request = requests.Request(endpoint.method, self.api_base + path, params=params, headers=headers,
-                                       data=raw_body)
-        prepared = self.session.prepare_request(request)
+            prepared.prepare(method=endpoint.method, url=self.api_base + path, params=params, headers=headers,
+                             data=raw_body, cookies=self.session.cookies, hooks=self.session.hooks)
         try:
             response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
             content = response.content

@@ -9,6 +9,7 @@ adopts the token the other one stored instead of refreshing again.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -138,6 +139,37 @@ def client_for_shop(runtime: "Runtime", shop: TikTokShop, *, session: requests.S
                       app_secret=settings.tiktok_app_secret or "", tokens=ShopConnection(runtime, shop),
                       shop_cipher=shop.shop_cipher, shop_key=shop.shop_id, limiter=limiter_for(runtime),
                       session=session)
+
+
+def kept_client_for_shop(runtime: "Runtime", shop: TikTokShop) -> ShopClient:
+    """The client this process and thread keep for `shop`, built again only when its row changed.
+
+    A worker pushing price and stock makes thousands of calls to the same shop: a client per call
+    opened a new HTTP connection, decrypted the token and read the proxy settings every time. The
+    kept client is reused while the row's status, token and cipher are what it was built from; a
+    refresh by any process (a new stored token) or a broken connection shows in the row, so the next
+    call builds a new one or raises as `client_for_shop` does. The caller must not close it.
+    """
+    kept: dict[str, tuple[tuple[object, ...], ShopClient]] = _kept(runtime)
+    key = (shop.status, shop.access_token_encrypted, shop.access_token_expires_at, shop.shop_cipher, shop.shop_id,
+           runtime.settings.tiktok_api_base)
+    found = kept.get(shop.id)
+    if found is not None and found[0] == key:
+        return found[1]
+    client = client_for_shop(runtime, shop)
+    if found is not None:
+        found[1].close()
+    kept[shop.id] = (key, client)
+    return client
+
+
+def _kept(runtime: "Runtime") -> dict:
+    local = runtime.cache.get("tiktok_clients")
+    if local is None:
+        local = runtime.cache.setdefault("tiktok_clients", threading.local())
+    if not hasattr(local, "clients"):
+        local.clients = {}
+    return local.clients
 
 
 def client_for_merchant(session: Session, merchant_id: str, runtime: "Runtime | None" = None) -> ShopClient:

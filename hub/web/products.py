@@ -47,7 +47,8 @@ def index() -> Any:
                                 offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, tally=tally)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("products.html", title="Products", rows=rows,
-                           total=total, counts=tally.counts(), all_count=tally.total, stores=stores, store_id=store_id,
+                           total=total, counts=tally.counts(), all_count=tally.total, counts_as_of=tally.as_of,
+                           stores=stores, store_id=store_id,
                            status=status, text=text, page=page, more=total > page * PAGE_SIZE, args=args,
                            progress=progress.summary(tally),
                            refused=rejections.recent(db(), [st.id for st in stores if not store_id or st.id == store_id]),
@@ -195,6 +196,7 @@ def save_details(store_id: str, product_id: str) -> Any:
                            subject_type="product", subject_id=product_id,
                            message=f"Changed the TikTok details of {snapshot.title or product_id} on the settings page."))
     db().commit()
+    catalog.forget_counts(store.id)
     flash("Saved. Click Sync to send the product with these details.", "success")
     return redirect(url_for("products.detail", store_id=store.id, product_id=product_id))
 
@@ -212,6 +214,8 @@ def _sync(store_id: str, product_id: str | None, *, details: bool = False) -> di
         return sync(current(), store_id, product_id, details=details)
     except LookupError:
         return None
+    finally:
+        catalog.forget_counts(store_id)
 
 
 def _log(store_id: str, product_id: str, message: str) -> None:

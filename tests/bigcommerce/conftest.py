@@ -9,17 +9,13 @@ pipeline and waits for observable end states, never for fixed times.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 import requests
-from rq import SimpleWorker
-from sqlalchemy import select
 
 from hub.app import create_app
-from hub.queues import all_queues
 from hub.merchants import create_user, find_or_create_merchant
-from hub.models import ProductSnapshot, StoreCredential
 from hub.runtime import Runtime, install
 from hub.stores.registry import register, unregister
 from plugins.bigcommerce.config import BigCommerceConfig
@@ -27,7 +23,7 @@ from plugins.bigcommerce.connector import BigCommerceConnector
 from plugins.bigcommerce.fake import FakeBigCommerce, make_product
 from sandbox.app import create_app as create_sandbox
 from tests.conftest import LiveServer, make_runtime
-from tests.stores.conftest import Browser, wait_until
+from tests.support.hosted import EMAIL, PASSWORD, HostedWorld
 
 APP_KEY = "6a8bigc"
 APP_SECRET = "1f1c2e7d5b3a4c6e8f0a1b2c3d4e5f62"
@@ -35,8 +31,6 @@ CLIENT_ID = "bc-client-id-0123456789abcdef"
 CLIENT_SECRET = "bc-client-secret-fedcba9876543210"
 APP_ID = "31415"
 STORE = "abc123"
-EMAIL = "owner@acme.example"
-PASSWORD = "correct horse battery"
 
 
 def tee(product_id: int, *, price: float = 12.5, stock: tuple[int, int] = (10, 4), image: str = "",
@@ -50,31 +44,14 @@ def tee(product_id: int, *, price: float = 12.5, stock: tuple[int, int] = (10, 4
                                   {"options": {"Size": "L"}, "sku": f"TEE-{product_id}-L", "stock": stock[1]}])
 
 
-class World:
+class World(HostedWorld):
+    default_shop = STORE
+    wait_interval = 0.05
+
     def __init__(self, runtime: Runtime, sandbox_url: str, fake: FakeBigCommerce, connector: BigCommerceConnector,
                  hub_url: str, merchant_id: str):
-        self.runtime, self.sandbox_url, self.fake = runtime, sandbox_url, fake
-        self.connector, self.hub_url, self.merchant_id = connector, hub_url, merchant_id
-        self.sandbox = requests.Session()
-
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.sandbox.request(method, f"{self.sandbox_url}/sandbox{path}", json=json, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def work(self) -> None:
-        SimpleWorker(all_queues(self.runtime.redis), connection=self.runtime.redis).work(
-            burst=True, with_scheduler=True, logging_level="WARNING")
-
-    def wait(self, fn: Callable[[], Any], what: str, timeout: float = 30.0,
-             detail: Callable[[], Any] | None = None) -> Any:
-        return wait_until(fn, timeout, interval=0.05, what=what, work=self.work, detail=detail)
-
-    def login(self) -> Browser:
-        browser = Browser(self.hub_url)
-        response = browser.post_form("/login", "/login", {"email": EMAIL, "password": PASSWORD})
-        assert response.status_code == 200 and "Overview" in response.text
-        return browser
+        super().__init__(runtime, sandbox_url, connector, hub_url, merchant_id)
+        self.fake = fake
 
     def install(self, store_hash: str = STORE) -> requests.Response:
         """The merchant approves the app in the control panel: BigCommerce opens the `/auth` callback in
@@ -86,7 +63,7 @@ class World:
     def install_from_hub(self, store_hash: str = STORE) -> requests.Response:
         """The merchant starts on the hub's Stores page, signs in to BigCommerce and approves the app
         there: the store joins this merchant (the BigCommerce account's e-mail is the merchant's login)."""
-        started = self.login().post_form("/stores/", "/stores/install/bigcommerce", {"shop": store_hash},
+        started = self.browser().post_form("/stores/", "/stores/install/bigcommerce", {"shop": store_hash},
                                          allow_redirects=False)
         assert started.status_code == 303, started.text[:500]
         self.fake.sign_in(store_hash)
@@ -98,23 +75,6 @@ class World:
         """Install and let the first sweep subscribe the hooks and read the catalog."""
         self.install_from_hub(store_hash) if from_hub else self.install(store_hash)
         self.wait(lambda: len(self.fake.stores[store_hash].hooks) >= 14, "hooks subscribed")
-
-    def credential(self, store_hash: str = STORE) -> StoreCredential:
-        with self.runtime.db.session_scope() as session:
-            row = session.scalar(select(StoreCredential).where(StoreCredential.platform == "bigcommerce",
-                                                               StoreCredential.shop_id == store_hash))
-            assert row is not None, "the store is not installed"
-            session.expunge(row)
-            return row
-
-    def store_id(self, store_hash: str = STORE) -> str:
-        return self.credential(store_hash).store_id
-
-    def snapshot(self, product_id: int | str, store_hash: str = STORE) -> dict[str, Any] | None:
-        with self.runtime.db.session_scope() as session:
-            row = session.scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == self.store_id(store_hash),
-                                                              ProductSnapshot.product_id == str(product_id)))
-            return dict(row.data) if row is not None else None
 
 
 @pytest.fixture()

@@ -124,7 +124,7 @@ def test_remove_user_is_answered(world: World) -> None:
 
 
 def test_install_started_on_the_stores_page_joins_the_merchant_whose_login_is_the_accounts_email(world: World) -> None:
-    browser = world.login()
+    browser = world.browser()
     started = browser.post_form("/stores/", "/stores/install/bigcommerce", {"shop": STORE}, allow_redirects=False)
     assert started.status_code == 303
     assert started.headers["Location"] == f"{world.fake.login_url}/app/{world.connector.config.app_id}/install"
@@ -145,6 +145,6 @@ def test_install_started_on_the_stores_page_joins_the_merchant_whose_login_is_th
 
 
 def test_a_store_hash_that_is_not_one_is_refused_on_the_stores_page(world: World) -> None:
-    browser = world.login()
+    browser = world.browser()
     page = browser.post_form("/stores/", "/stores/install/bigcommerce", {"shop": "not a hash!"})
     assert page.status_code == 422 and "store hash" in page.text

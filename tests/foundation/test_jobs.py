@@ -147,3 +147,42 @@ def test_every_job_the_hub_enqueues_by_name_is_a_function() -> None:
         module_name, _, name = path.rpartition(".")
         target = getattr(importlib.import_module(module_name), name, None)
         assert callable(target), f"{path} is enqueued by the hub but is not a function"
+
+
+def test_a_push_job_takes_the_same_stores_next_push_only_when_the_worker_would_run_it_next(
+        redis_url: str, tmp_path) -> None:  # noqa: ANN001
+    """A push job runs the store's following pushes itself, in the order the worker would, and a change
+    arriving after one was taken gets a job of its own (it is never absorbed by the taken one)."""
+    from hub.queues import ORDERS, STOCK, claim_head, queue
+    from hub.sync.stock.schedule import PUSH_JOB, enqueue_pushes, push_job_id, push_job_prefix
+    from tests.conftest import make_runtime
+
+    runtime = make_runtime(tmp_path, redis_url)
+    conn = runtime.redis
+    try:
+        enqueue_pushes(runtime, "st_a", ["p1", "p2"])
+        enqueue_pushes(runtime, "st_b", ["p3"])
+        enqueue_pushes(runtime, "st_a", ["p4"])
+        stock = queue(STOCK, conn)
+
+        def take(store_id: str) -> tuple[str, tuple] | None:
+            return claim_head(STOCK, PUSH_JOB, push_job_prefix(store_id), ahead=[ORDERS], connection=conn)
+
+        queue(ORDERS, conn).enqueue(record, "order", redis_url, job_id="order-1")
+        assert take("st_a") is None  # the worker runs the waiting order next, not another push
+        Job.fetch("order-1", connection=conn).delete()
+
+        assert take("st_a") == (push_job_id("st_a", "p1"), ("st_a", "p1"))
+        assert not conn.exists(Job.key_for(push_job_id("st_a", "p1")))
+        assert take("st_a") == (push_job_id("st_a", "p2"), ("st_a", "p2"))
+        assert take("st_a") is None  # st_b's push is next in line: it is not jumped over
+        assert stock.job_ids == [push_job_id("st_b", "p3"), push_job_id("st_a", "p4")]
+
+        enqueue_pushes(runtime, "st_a", ["p1"])  # a change to a product whose push was taken
+        assert stock.job_ids[-1] == push_job_id("st_a", "p1")
+
+        stock.enqueue(record, "not a push", redis_url, job_id="stock-st_b-lookalike", at_front=True)
+        assert take("st_b") is None  # only push jobs are taken, whatever their id says
+        assert stock.job_ids[0] == "stock-st_b-lookalike"
+    finally:
+        runtime.close()

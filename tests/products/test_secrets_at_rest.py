@@ -11,7 +11,6 @@ secret and the hub's secret key. On SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import io
-import logging
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
@@ -20,48 +19,25 @@ from sqlalchemy import select
 
 from hub.app import create_app
 from hub.merchants import create_store
-from hub.models import Base, Merchant, TikTokShop
+from hub.models import Merchant, TikTokShop
 from hub.sync.stock.schedule import after_stock_changes
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 from tests.conftest import LiveServer
 from tests.products.conftest import APP_SECRET
-from tests.tiktok.test_secrets_in_logs import redis_dump
+from tests.support.secrets import captured_logs, database_dump, plaintext_found, redis_dump, tiktok_tokens
 
 
 @pytest.fixture()
 def logs() -> Iterator[io.StringIO]:
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield buffer
-    root.removeHandler(handler)
-    root.setLevel(old_level)
-
-
-def _tokens(shop) -> set[str]:  # noqa: ANN001
-    with shop.runtime.db.session_scope() as session:
-        row = session.scalar(select(TikTokShop))
-        return {shop.runtime.secrets.decrypt(row.access_token_encrypted),
-                shop.runtime.secrets.decrypt(row.refresh_token_encrypted)}
-
-
-def _database_dump(runtime) -> str:  # noqa: ANN001
-    lines = []
-    with runtime.db.engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            lines += [repr(tuple(row)) for row in connection.execute(table.select())]
-    return "\n".join(lines)
+    with captured_logs() as buffer:
+        yield buffer
 
 
 def test_a_run_with_tiktok_connected_leaves_no_plaintext_secret(logs, shop) -> None:  # noqa: ANN001
     runtime = shop.runtime
     secrets = {"app secret": APP_SECRET, "hub secret key": runtime.settings.secret_key}
-    secrets.update({f"token {n}": token for n, token in enumerate(_tokens(shop))})
+    secrets.update({f"token {n}": token for n, token in enumerate(tiktok_tokens(runtime))})
     with runtime.db.session_scope() as session:
         store, store_secret = create_store(session, runtime.secrets, session.get(Merchant, shop.merchant_id),
                                            "woocommerce", "Second shop")
@@ -88,12 +64,10 @@ def test_a_run_with_tiktok_connected_leaves_no_plaintext_secret(logs, shop) -> N
     after_stock_changes(runtime, shop.store_id, {"101"})
     shop.work()
     assert shop.sandbox.calls("POST /product/202309/products/{product_id}/inventory/update") >= 1
-    refreshed = _tokens(shop)
+    refreshed = tiktok_tokens(runtime)
     assert refreshed - set(secrets.values()), "the token was not refreshed"
     secrets.update({f"refreshed token {n}": token for n, token in enumerate(refreshed)})
 
-    places = {"logs": logs.getvalue(), "database": _database_dump(runtime), "Redis": redis_dump(runtime.redis)}
+    places = {"logs": logs.getvalue(), "database": database_dump(runtime), "Redis": redis_dump(runtime.redis)}
     assert "token/refresh" in places["logs"] and "POST /api/v1/events" in places["logs"]  # the run was logged
-    for place, text in places.items():
-        for name, value in secrets.items():
-            assert value not in text, f"the {name} is in plaintext in the {place}"
+    assert plaintext_found(secrets, places) == []

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 import requests
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from hub.app import create_app
-from hub.queues import all_queues
 from hub.merchants import create_user, find_or_create_merchant
-from hub.models import Listing, ProductSnapshot, StoreCredential
+from hub.models import Listing
 from hub.runtime import Runtime, install
 from hub.stores.registry import load, register
 from plugins.shopify.config import ShopifyConfig, read_app_toml, scopes_of
@@ -27,15 +25,13 @@ from plugins.shopify.connector import ShopifyConnector
 from plugins.shopify.fake_admin import FakeShopify
 from sandbox.app import create_app as create_sandbox
 from tests.conftest import LiveServer, make_runtime
-from tests.stores.conftest import Browser, wait_until
+from tests.support.hosted import EMAIL, PASSWORD, HostedWorld
 
 APP_KEY = "6a8shopify"
 APP_SECRET = "2f1c2e7d5b3a4c6e8f0a1b2c3d4e5f63"
 CLIENT_ID = "3f9c0e1d2b4a5c6d7e8f9a0b1c2d3e4f"
 CLIENT_SECRET = "shpss_0123456789abcdef0123456789abcdef"
 SHOP = "acme-tees.myshopify.com"
-EMAIL = "owner@acme.example"
-PASSWORD = "correct horse battery"
 
 
 def config_for(fake: FakeShopify, secret: str = CLIENT_SECRET, previous: str | None = None) -> ShopifyConfig:
@@ -60,31 +56,13 @@ def tee(product_id: int, fake: FakeShopify, shop: str = SHOP, *, price: str = "1
                           "levels": {locations[0]: {"available": stock[1]}}}]}
 
 
-class World:
+class World(HostedWorld):
+    default_shop = SHOP
+
     def __init__(self, runtime: Runtime, sandbox_url: str, fake: FakeShopify, connector: ShopifyConnector,
                  hub_url: str, merchant_id: str):
-        self.runtime, self.sandbox_url, self.fake = runtime, sandbox_url, fake
-        self.connector, self.hub_url, self.merchant_id = connector, hub_url, merchant_id
-        self.sandbox = requests.Session()
-
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.sandbox.request(method, f"{self.sandbox_url}/sandbox{path}", json=json, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def work(self) -> None:
-        SimpleWorker(all_queues(self.runtime.redis), connection=self.runtime.redis).work(
-            burst=True, with_scheduler=True, logging_level="WARNING")
-
-    def wait(self, fn: Callable[[], Any], what: str, timeout: float = 30.0,
-             detail: Callable[[], Any] | None = None) -> Any:
-        return wait_until(fn, timeout, interval=0.1, what=what, work=self.work, detail=detail)
-
-    def browser(self) -> Browser:
-        browser = Browser(self.hub_url)
-        response = browser.post_form("/login", "/login", {"email": EMAIL, "password": PASSWORD})
-        assert response.status_code == 200 and "Overview" in response.text
-        return browser
+        super().__init__(runtime, sandbox_url, connector, hub_url, merchant_id)
+        self.fake = fake
 
     def open_app(self, shop: str = SHOP, **kwargs: Any) -> requests.Response:
         """The merchant opens the app in the Shopify admin (after Shopify-managed installation)."""
@@ -95,22 +73,6 @@ class World:
         response = self.browser().post_form("/stores/", "/stores/install/shopify", {"shop": shop})
         assert response.status_code == 200, response.text
         return response
-
-    def credential(self, shop: str = SHOP) -> StoreCredential:
-        with self.runtime.db.session_scope() as session:
-            row = session.scalar(select(StoreCredential).where(StoreCredential.shop_id == shop))
-            assert row is not None, "the shop is not installed"
-            session.expunge(row)
-            return row
-
-    def store_id(self, shop: str = SHOP) -> str:
-        return self.credential(shop).store_id
-
-    def snapshot(self, product_id: str, shop: str = SHOP) -> dict[str, Any] | None:
-        with self.runtime.db.session_scope() as session:
-            row = session.scalar(select(ProductSnapshot).where(ProductSnapshot.store_id == self.store_id(shop),
-                                                              ProductSnapshot.product_id == product_id))
-            return dict(row.data) if row is not None else None
 
     def listing(self, product_id: str, shop: str = SHOP) -> Listing | None:
         with self.runtime.db.session_scope() as session:

@@ -174,3 +174,44 @@ def test_a_store_entering_prices_without_vat_has_the_rate_added_to_price_pushes(
     drain(shop.runtime)
     assert shop.skus(tiktok_id)["NET"]["price"] == "10.50"
     assert shop.listing("98").reason_code is None
+
+
+def test_one_push_job_sends_the_stores_next_products_and_a_product_in_use_keeps_its_own_job(shop: Shop) -> None:
+    """A push job goes on with the store's pushes waiting behind it (one call per endpoint each, as
+    always); one that another run is sending right now is left to a job of its own and ends the run."""
+    from rq import SimpleWorker
+
+    from hub.queues import all_queues
+    from hub.sync.stock.schedule import push_job_id
+    from plugins.hub_client.client import new_event
+
+    tiktok = {p: shop.list_product(p, [(f"S{p}", "10.00", 5)]) for p in ("71", "72", "73", "74")}
+    drain(shop.runtime)
+    sent = shop.calls(INVENTORY)
+
+    def change(quantities: dict[str, int], version: int) -> None:
+        shop.send(new_event("inventory.update", items=[
+            {"product_id": p, "variant_id": f"{p}-S{p}", "quantity": q, "price": None, "version": version}
+            for p, q in quantities.items()]))
+
+    def one_job() -> None:
+        SimpleWorker(all_queues(shop.runtime.redis), connection=shop.runtime.redis).work(
+            burst=True, max_jobs=1, with_scheduler=False, logging_level="WARNING")
+
+    change({"71": 11, "72": 12}, version=10)
+    one_job()
+    assert {p: shop.skus(tiktok[p])[f"S{p}"]["stock"] for p in ("71", "72")} == {"71": 11, "72": 12}
+    assert stock_jobs(shop) == 0 and shop.calls(INVENTORY) == sent + 2
+
+    busy = shop.runtime.redis.lock(f"hub:stock:lock:{shop.store_id}:73", timeout=30)
+    assert busy.acquire()
+    change({"72": 22, "73": 23, "74": 24}, version=11)
+    one_job()
+    assert shop.skus(tiktok["72"])["S72"]["stock"] == 22
+    assert shop.skus(tiktok["73"])["S73"]["stock"] == 5  # not sent while another run holds it
+    waiting = queue(STOCK, shop.runtime.redis).job_ids
+    assert waiting == [push_job_id(shop.store_id, "74"), push_job_id(shop.store_id, "73")]
+    busy.release()
+    drain(shop.runtime)
+    assert {p: shop.skus(tiktok[p])[f"S{p}"]["stock"] for p in ("73", "74")} == {"73": 23, "74": 24}
+    assert shop.calls(INVENTORY) == sent + 5

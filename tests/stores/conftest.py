@@ -7,22 +7,19 @@ pipeline step by step and waits for observable end states, never for fixed times
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 import requests
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from hub.app import create_app
-from hub.queues import all_queues
 from hub.merchants import create_user, find_or_create_merchant
-from hub.models import Store, StoreCredential
+from hub.models import Store
 from hub.runtime import Runtime
 from hub.stores.registry import register, unregister
-from tests.support import waiting
+from tests.support.hosted import EMAIL, PASSWORD, HostedWorld
 from tests.support.hub import close_runtime, make_runtime
 from tests.support.sandbox import SandboxPool
 from tests.support.servers import LiveServer
@@ -33,89 +30,21 @@ APP_KEY = "6a8hosted"
 APP_SECRET = "1f1c2e7d5b3a4c6e8f0a1b2c3d4e5f62"
 CLIENT_ID = "fakeshop-app"
 CLIENT_SECRET = "fakeshop-client-secret-0123456789"
-PASSWORD = "correct horse battery"
-EMAIL = "owner@acme.example"
 
 
-def wait_until(fn: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05, what: str = "condition",
-               work: Callable[[], None] | None = None, detail: Callable[[], Any] | None = None) -> Any:
-    """`tests.support.waiting.wait_until`, running `work` (the jobs) before each look and adding
-    `detail()` to the failure message."""
-    def look() -> Any:
-        if work is not None:
-            work()
-        return fn()
+class World(HostedWorld):
+    default_shop = "acme"
 
-    try:
-        return waiting.wait_until(look, timeout, interval, what)
-    except AssertionError as problem:
-        if detail is None:
-            raise
-        raise AssertionError(f"{problem}; {detail()!r}") from None
-
-
-class Browser:
-    """A requests session posting forms as a browser does (the CSRF token read from the page)."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.http = requests.Session()
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.http.get(path if path.startswith("http") else self.base + path, timeout=10, **kwargs)
-
-    def post_form(self, page: str, action: str, data: dict[str, Any], **kwargs: Any) -> requests.Response:
-        html = self.get(page).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html)
-        assert token, "the page has no CSRF token"
-        target = action if action.startswith("http") else self.base + action
-        return self.http.post(target, data={"csrf_token": token.group(1), **data}, timeout=10, **kwargs)
-
-
-class World:
     def __init__(self, runtime: Runtime, sandbox_url: str, platform: FakePlatform, connector: FakeshopConnector,
                  hub_url: str, merchant_id: str):
-        self.runtime, self.sandbox_url, self.platform = runtime, sandbox_url, platform
-        self.connector, self.hub_url, self.merchant_id = connector, hub_url, merchant_id
-        self.sandbox = requests.Session()
-
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.sandbox.request(method, f"{self.sandbox_url}/sandbox{path}", json=json, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def work(self) -> None:
-        SimpleWorker(all_queues(self.runtime.redis), connection=self.runtime.redis).work(
-            burst=True, with_scheduler=True, logging_level="WARNING")
-
-    def wait(self, fn: Callable[[], Any], what: str, timeout: float = 30.0,
-             detail: Callable[[], Any] | None = None) -> Any:
-        return wait_until(fn, timeout, interval=0.1, what=what, work=self.work, detail=detail)
-
-    def browser(self) -> Browser:
-        browser = Browser(self.hub_url)
-        response = browser.post_form("/login", "/login", {"email": EMAIL, "password": PASSWORD})
-        assert response.status_code == 200 and "Overview" in response.text
-        return browser
+        super().__init__(runtime, sandbox_url, connector, hub_url, merchant_id)
+        self.platform = platform
 
     def install(self, shop: str = "acme") -> requests.Response:
         """The merchant starts the install on the Stores page; Fakeshop's authorize redirects back."""
         response = self.browser().post_form("/stores/", "/stores/install/fakeshop", {"shop": shop})
         assert response.status_code == 200, response.text
         return response
-
-    def store_id(self, shop: str = "acme") -> str:
-        with self.runtime.db.session_scope() as session:
-            found = session.scalar(select(StoreCredential.store_id).where(StoreCredential.shop_id == shop))
-            assert found is not None, "the store is not installed"
-            return found
-
-    def credential(self, shop: str = "acme") -> StoreCredential:
-        with self.runtime.db.session_scope() as session:
-            row = session.scalar(select(StoreCredential).where(StoreCredential.shop_id == shop))
-            assert row is not None
-            session.expunge(row)
-            return row
 
     def stores(self) -> list[Store]:
         with self.runtime.db.session_scope() as session:

@@ -59,6 +59,7 @@ class ChaosResult:
     tiktok_products: int = 0
     orders_created: int = 0
     orders_failed: int = 0
+    secrets_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,7 @@ class ChaosResult:
                 f"{self.faults_struck} TikTok faults; kills: {', '.join(self.kills)}; settled in "
                 f"{self.settle_seconds:.0f} s (run {self.total_seconds:.0f} s); {self.tiktok_products} TikTok "
                 f"products, {self.orders_created} orders created, {self.orders_failed} failed with a reason; "
+                f"{self.secrets_checked} secrets searched for in the database, Redis and the logs; "
                 + ("OK" if self.ok else "PROBLEMS: " + "; ".join(self.problems[:10])))
 
 
@@ -356,8 +358,8 @@ def run_chaos(tmp: Path, *, database_url: str | None, products: int, changes: in
             wait_until(settled, settle_seconds, interval=2, what="the settled state")
         except AssertionError:
             last = last + [f"listings: {listings()}"]
-        result.problems = last + errors
         result.settle_seconds = time.monotonic() - settle_start
+        result.problems = last + errors + _leaked_secrets(runtime, creds["secret"], result)
         stop.set()
         dead = [p.pid for p in pool.processes if p.exitcode is not None and p.exitcode != -signal.SIGKILL]
         if dead:
@@ -427,6 +429,18 @@ def _problems(runtime: Any, sandbox: Sandbox, store: OutboxStore, store_id: str,
     if store_orders != created:
         problems.append(f"the store has {store_orders} orders, the hub says {created} were created")
     return problems
+
+
+def _leaked_secrets(runtime: Any, store_secret: str, result: ChaosResult) -> list[str]:
+    """After the run: no plaintext TikTok token, app secret, store secret or hub key in any row, any
+    Redis value or any file of the hub's data folder (the web and worker logs among them)."""
+    from tests.support.secrets import database_dump, folder_dump, plaintext_found, redis_dump, tiktok_tokens
+
+    secrets = {"app secret": APP_SECRET, "hub secret key": runtime.settings.secret_key, "store secret": store_secret}
+    secrets.update({f"TikTok token {n}": token for n, token in enumerate(sorted(tiktok_tokens(runtime)))})
+    result.secrets_checked = len(secrets)
+    return plaintext_found(secrets, {"database": database_dump(runtime), "Redis": redis_dump(runtime.redis),
+                                     "data folder": folder_dump(runtime.settings.data_dir)})
 
 
 def unique_name() -> str:

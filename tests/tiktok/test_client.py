@@ -168,3 +168,78 @@ def test_shared_limit_prevents_429s_across_clients(runtime, shop_client, sandbox
     assert errors == []
     assert state["calls"][WAREHOUSES] == 12
     assert state["throttled"].get(WAREHOUSES, 0) == 0
+
+
+# ---- an operator behind an HTTP proxy ------------------------------------------------------------
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture()
+def forwarding_proxy(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """A real forwarding HTTP proxy on loopback that notes every request it carries; the environment
+    starts without proxy settings."""
+    import http.client
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    carried: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            carried.append(f"{self.command} {self.path}")
+            target = urlsplit(self.path)
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "host")}
+            upstream.request(self.command, f"{target.path}?{target.query}", body=body or None, headers=headers)
+            answer = upstream.getresponse()
+            content = answer.read()
+            self.send_response(answer.status)
+            for key, value in answer.getheaders():
+                if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+            upstream.close()
+
+        do_GET = do_POST = do_PUT = _forward
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", carried
+    server.shutdown()
+    server.server_close()
+
+
+def test_calls_go_through_the_proxy_the_environment_names(runtime, merchant_id, forwarding_proxy,  # noqa: ANN001
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy_url, carried = forwarding_proxy
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    with runtime.db.session_scope() as session:
+        client = client_for_merchant(session, merchant_id, runtime)
+    with client:
+        assert client.logistics.warehouses()["warehouses"]
+        assert client.logistics.warehouses()["warehouses"]
+    assert len(carried) == 2 and all(line.startswith(f"GET {runtime.settings.tiktok_api_base}/logistics/")
+                                     for line in carried)
+
+
+def test_a_host_in_no_proxy_is_called_directly(runtime, merchant_id, forwarding_proxy,  # noqa: ANN001
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy_url, carried = forwarding_proxy
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    with runtime.db.session_scope() as session:
+        client = client_for_merchant(session, merchant_id, runtime)
+    with client:
+        assert client.logistics.warehouses()["warehouses"]
+    assert carried == []

@@ -10,12 +10,10 @@ from __future__ import annotations
 import io
 import logging
 import socket
-import zlib
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
-import redis as redis_lib
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
@@ -23,43 +21,15 @@ from hub.models import TikTokShop
 from hub.runtime import install
 from hub.security.log_redaction import redact
 from tests.conftest import make_runtime
+from tests.support.secrets import captured_logs, redis_dump
 from tests.tiktok.conftest import APP_KEY, APP_SECRET
 
 
 @pytest.fixture()
 def logs() -> Iterator[io.StringIO]:
     """Everything any logger writes, at DEBUG, formatted with tracebacks as a log file would have it."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield buffer
-    root.removeHandler(handler)
-    root.setLevel(old_level)
-
-
-def redis_dump(connection: redis_lib.Redis) -> str:
-    """Every key and value, with RQ's zlib-compressed job data decompressed."""
-    parts: list[bytes] = []
-    for key in connection.scan_iter():
-        kind = connection.type(key).decode()
-        values: list[Any] = {"string": lambda: [connection.get(key)], "hash": lambda: [
-            v for pair in connection.hgetall(key).items() for v in pair], "list": lambda: connection.lrange(key, 0, -1),
-            "set": lambda: list(connection.smembers(key)), "zset": lambda: connection.zrange(key, 0, -1),
-            "stream": lambda: [str(connection.xrange(key)).encode()]}.get(kind, lambda: [])()
-        parts.append(key)
-        for value in values:
-            if not isinstance(value, bytes):
-                continue
-            parts.append(value)
-            try:
-                parts.append(zlib.decompress(value))
-            except zlib.error:
-                pass
-    return b"\n".join(parts).decode("utf-8", "replace")
+    with captured_logs() as buffer:
+        yield buffer
 
 
 def _closed_port() -> int:

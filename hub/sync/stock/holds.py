@@ -30,10 +30,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from hub.models import Order, ProductSnapshot, SkuBinding, StockHold, Store, VariantStock
 from hub.models.orders import CANCELLED, CREATED, FAILED, PENDING
@@ -63,6 +64,18 @@ def held_units(session: Session, store_id: str, product_ids: Iterable[str] | Non
     if product_ids is not None:
         query = query.where(StockHold.product_id.in_(list(product_ids)))
     return {(product, variant): int(units) for product, variant, units in session.execute(query)}
+
+
+def held_by_variant(store_id: Any, product_id: Any) -> Subquery:
+    """`held_units` of one product as a subquery (variant_id, units), to join into a larger read."""
+    return (select(StockHold.variant_id, func.sum(StockHold.quantity).label("units"))
+            .join(Order, Order.id == StockHold.order_id)
+            .outerjoin(VariantStock, and_(VariantStock.store_id == StockHold.store_id,
+                                          VariantStock.product_id == StockHold.product_id,
+                                          VariantStock.variant_id == StockHold.variant_id))
+            .where(StockHold.store_id == store_id, StockHold.product_id == product_id, _in_force())
+            .group_by(StockHold.variant_id)
+            .subquery("held"))
 
 
 def _ordered_units(order: Order) -> dict[str, int]:

@@ -16,16 +16,15 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.errors import AuthError, DataError, HubError, RetryableError
-from hub.models import ActivityEntry, Listing, ProductSnapshot, SkuBinding, Store, VariantStock
+from hub.models import ActivityEntry, Listing, Merchant, ProductSnapshot, SkuBinding, Store, TikTokShop, VariantStock
 from hub.models.listings import FAILED_REVIEW, SYNCED, UNDER_REVIEW
 from hub.sync import policy
-from hub.sync.policy import sync_blocked_reason
 from hub.sync.products import vat
 from hub.sync.products.issues import product_label, variant_label
 from hub.sync.stock import away, holds, soldout, warehouses
@@ -118,45 +117,74 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def load_plan(session: Session, store: Store, product_id: str, rules: Rules | None = None,
-              listing: Listing | None = None) -> tuple[list[SkuPush], list[Problem]]:
+_PLAN: Any = None
+
+
+def _plan_statement() -> Any:
+    """One read for the whole plan, built once: the product's bindings with their stock row, the units
+    held for unsent TikTok orders, whether the store's prices exclude VAT and the listing's status."""
+    global _PLAN
+    if _PLAN is None:
+        store_id, product_id = bindparam("store_id", type_=String), bindparam("product_id", type_=String)
+        held = holds.held_by_variant(store_id, product_id)
+        excludes_vat = (select(ProductSnapshot.data["prices_include_tax"])
+                        .where(ProductSnapshot.store_id == store_id, ProductSnapshot.product_id == product_id)
+                        .scalar_subquery())
+        listing_status = (select(Listing.status)
+                          .where(Listing.store_id == store_id, Listing.product_id == product_id)
+                          .scalar_subquery())
+        _PLAN = (select(SkuBinding.id, SkuBinding.variant_id, SkuBinding.tiktok_product_id, SkuBinding.tiktok_sku_id,
+                        SkuBinding.seller_sku, SkuBinding.tiktok_warehouse_id, SkuBinding.pushed_price,
+                        SkuBinding.pushed_quantity, SkuBinding.sold_out_deactivated_at,
+                        VariantStock.id.label("stock_id"), VariantStock.quantity, VariantStock.price,
+                        VariantStock.version, held.c.units, excludes_vat.label("prices_include_tax"),
+                        listing_status.label("listing_status"))
+                 .select_from(SkuBinding)
+                 .outerjoin(VariantStock, and_(VariantStock.store_id == SkuBinding.store_id,
+                                               VariantStock.product_id == SkuBinding.product_id,
+                                               VariantStock.variant_id == SkuBinding.variant_id))
+                 .outerjoin(held, held.c.variant_id == SkuBinding.variant_id)
+                 .where(SkuBinding.store_id == store_id, SkuBinding.product_id == product_id)
+                 .order_by(SkuBinding.id))
+    return _PLAN
+
+
+def load_plan(session: Session, store: Store, product_id: str,
+              rules: Rules | None = None) -> tuple[list[SkuPush], list[Problem]]:
     """Every bound SKU of the product with its desired values and what of it TikTok lacks."""
-    bindings = list(session.scalars(select(SkuBinding).where(
-        SkuBinding.store_id == store.id, SkuBinding.product_id == product_id).order_by(SkuBinding.id)))
-    if not bindings:
+    rows = session.execute(_plan_statement(), {"store_id": store.id, "product_id": product_id}).all()
+    if not rows:
         return [], []
-    stock = {row.variant_id: row for row in session.scalars(select(VariantStock).where(
-        VariantStock.store_id == store.id, VariantStock.product_id == product_id))}
     rules = rules or rules_from_settings(store.merchant.settings)
-    held = holds.held_units(session, store.id, [product_id])
-    product = session.scalar(select(ProductSnapshot.data).where(ProductSnapshot.store_id == store.id,
-                                                               ProductSnapshot.product_id == product_id)) or {}
+    product: dict[str, Any] = {}
+    flag = rows[0].prices_include_tax  # SQLite's JSON_EXTRACT gives 0 for false: any falsy value but None
+    if flag is not None and not flag:  # prices may exclude VAT: the variants' tax classes are read too
+        product = session.scalar(select(ProductSnapshot.data).where(
+            ProductSnapshot.store_id == store.id, ProductSnapshot.product_id == product_id)) or {}
     variants = {str(v.get("id")): v for v in product.get("variants") or [] if isinstance(v, dict)}
-    price_allowed = listing is None or listing.status not in NO_PRICE_STATUSES
+    price_allowed = rows[0].listing_status not in NO_PRICE_STATUSES
     plan: list[SkuPush] = []
     problems: list[Problem] = []
-    for binding in bindings:
-        row = stock.get(binding.variant_id)
-        if row is None:
+    for row in rows:
+        if row.stock_id is None:
             continue  # the store has not reported this variant's stock: nothing to propagate
         # No `variant`: a problem's message is bare, and the reason names the product and variant once.
-        want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP",
-                       held=held.get((product_id, binding.variant_id), 0),
-                       vat=vat.for_variant(product, variants.get(binding.variant_id), rules.vat_classes))
+        want = desired(row.quantity, row.price, rules, currency=store.currency or "GBP", held=int(row.units or 0),
+                       vat=vat.for_variant(product, variants.get(row.variant_id), rules.vat_classes))
         want = away.offered(store, want)
         if want.price_error is not None:
-            problems.append(Problem(binding.variant_id, binding.seller_sku, want.price_error.code,
+            problems.append(Problem(row.variant_id, row.seller_sku, want.price_error.code,
                                     want.price_error.message,
                                     getattr(want.price_error, "fix", None)
                                     or "Change the price in your store or the price rule in the settings page."))
-        flagged = binding.sold_out_deactivated_at is not None
-        send_price = price_allowed and want.price is not None and want.price != binding.pushed_price
+        flagged = row.sold_out_deactivated_at is not None
+        send_price = price_allowed and want.price is not None and want.price != row.pushed_price
         # A SKU whose 0 TikTok refused stays as TikTok holds it while the product is off sale.
-        send_quantity = want.quantity != binding.pushed_quantity and not (flagged and want.quantity == 0)
-        plan.append(SkuPush(binding.id, binding.tiktok_product_id, binding.tiktok_sku_id, binding.variant_id,
-                            binding.seller_sku, row.version, want, send_price, send_quantity,
-                            warehouse_id=binding.tiktok_warehouse_id, sold_out_flagged=flagged,
-                            pushed_quantity=binding.pushed_quantity))
+        send_quantity = want.quantity != row.pushed_quantity and not (flagged and want.quantity == 0)
+        plan.append(SkuPush(row.id, row.tiktok_product_id, row.tiktok_sku_id, row.variant_id,
+                            row.seller_sku, row.version, want, send_price, send_quantity,
+                            warehouse_id=row.tiktok_warehouse_id, sold_out_flagged=flagged,
+                            pushed_quantity=row.pushed_quantity))
     return plan, problems
 
 
@@ -306,7 +334,7 @@ def _whole_call_failed(error: DataError, skus: list[SkuPush], outcome: PushOutco
                                         error.fix or "Check the product in TikTok Seller Center."))
 
 
-def _record(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome) -> None:
+def _record(session: Session, store: "Store | _StoreIds", product_id: str, skus: list[SkuPush], outcome: PushOutcome) -> None:
     """Write confirmed values, and show problems (or clear those this role reported before)."""
     now = _now()
     bindings = {b.id: b for b in session.scalars(select(SkuBinding).where(
@@ -370,7 +398,7 @@ def problems_reason(session: Session, store_id: str, product_id: str, problems: 
     return f"{product_label({'title': title, 'id': product_id})}, " + "; ".join(parts)
 
 
-def _record_sold_out(session: Session, store: Store, product_id: str, skus: list[SkuPush], outcome: PushOutcome,
+def _record_sold_out(session: Session, store: "Store | _StoreIds", product_id: str, skus: list[SkuPush], outcome: PushOutcome,
                      listing: Listing | None) -> None:
     if outcome.deactivated:
         labels = [s.label for s in skus if s.flag_sold_out]
@@ -393,16 +421,18 @@ def _record_sold_out(session: Session, store: Store, product_id: str, skus: list
 
 
 def push_product(runtime: "Runtime", store_id: str, product_id: str,
-                 client: "ShopClient | None" = None) -> PushOutcome:
+                 client: "ShopClient | None" = None, *, wait: bool = True) -> PushOutcome:
     """Bring TikTok's price and stock of one store product in line with the store.
 
     Raises `RetryableError` (incl. rate limits) for the job layer's backoff, after recording whatever
     TikTok did confirm. Data problems are recorded and returned; auth problems park the run. A caller
-    pushing many products in a row passes its own `client` (kept open) to reuse one connection.
+    pushing many products in a row passes its own `client` (kept open) to reuse one connection;
+    otherwise the process's kept client of the shop is used. `wait=False`: a product another run is
+    pushing right now raises `stock_push_busy` at once instead of waiting for it.
     """
     lock = runtime.redis.lock(f"hub:stock:lock:{store_id}:{product_id}", timeout=LOCK_TIMEOUT,
                               blocking_timeout=LOCK_WAIT)
-    if not lock.acquire():
+    if not lock.acquire(blocking=wait):
         raise RetryableError(f"Product {product_id} is still being pushed by another worker",
                              code="stock_push_busy")
     try:
@@ -414,21 +444,47 @@ def push_product(runtime: "Runtime", store_id: str, product_id: str,
             pass
 
 
+class _StoreIds(NamedTuple):
+    """What recording an outcome needs of the store, without loading it again."""
+
+    id: str
+    merchant_id: str
+
+
+_STORE: Any = None
+
+
+def _store_statement() -> Any:
+    """The store with its merchant's TikTok shop and settings in one read, built once."""
+    global _STORE
+    if _STORE is None:
+        _STORE = (select(Store, TikTokShop, Merchant.settings)
+                  .join(Merchant, Merchant.id == Store.merchant_id)
+                  .outerjoin(TikTokShop, TikTokShop.merchant_id == Store.merchant_id)
+                  .where(Store.id == bindparam("store_id")))
+    return _STORE
+
+
+def _kept_client(runtime: "Runtime", shop: TikTokShop | None) -> "ShopClient":
+    from hub.tiktok.connection import kept_client_for_shop
+
+    if shop is None:
+        raise AuthError("No TikTok shop is connected yet: connect one in the settings page",
+                        code="tiktok_not_connected")
+    return kept_client_for_shop(runtime, shop)
+
+
 def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
                  shared: "ShopClient | None" = None) -> PushOutcome:
-    from contextlib import nullcontext
-
-    from hub.tiktok.connection import client_for_merchant
-
     with runtime.db.session_scope() as session:
-        store = session.get(Store, store_id)
-        if store is None:
+        found = session.execute(_store_statement(), {"store_id": store_id}).first()
+        if found is None:
             return PushOutcome(MISSING, message="The store no longer exists.")
-        reason = sync_blocked_reason(session, store)
+        store, shop, settings = found
+        reason = policy.blocked(store, shop)
         if reason:
-            return PushOutcome(BLOCKED, message=reason)
-        listing = session.scalar(select(Listing).where(Listing.store_id == store_id, Listing.product_id == product_id))
-        plan, problems = load_plan(session, store, product_id, listing=listing)
+            return PushOutcome(BLOCKED, message=str(reason))
+        plan, problems = load_plan(session, store, product_id, rules_from_settings(settings))
         if not plan and not problems:
             return PushOutcome(NOT_LISTED, message="The product is not on TikTok yet.")
         to_send = [s for s in plan if s.send_price or s.send_quantity]
@@ -438,16 +494,14 @@ def _push_locked(runtime: "Runtime", store_id: str, product_id: str,
             return outcome
         merchant_id = store.merchant_id
         try:
-            client = shared if shared is not None else client_for_merchant(session, merchant_id, runtime)
+            client = shared if shared is not None else _kept_client(runtime, shop)
         except AuthError as error:
             policy.park(runtime, merchant_id, error, "sending price and stock")
             return PushOutcome(PARKED, message=error.message)
-    with nullcontext(client) if shared is not None else client:
-        stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
+    stopped = _send(client, plan, outcome)  # every SKU: what is off sale is decided per product
     with runtime.db.session_scope() as session:
-        store = session.get(Store, store_id)
-        if store is not None:
-            _record(session, store, product_id, plan, outcome)
+        if session.scalar(select(Store.id).where(Store.id == store_id)) is not None:
+            _record(session, _StoreIds(store_id, merchant_id), product_id, plan, outcome)
     if isinstance(stopped, AuthError):
         policy.park(runtime, merchant_id, stopped, "sending price and stock")
         outcome.status, outcome.message = PARKED, stopped.message

@@ -7,9 +7,11 @@ merchant *why* TikTok gets £10.99 for a £9.99 item, not only that it does.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from hub.errors import DataError
@@ -36,8 +38,27 @@ class Desired:
     stock_steps: list[str] = field(default_factory=list)
 
 
+_KEPT_RULES: dict[str, Rules] = {}
+KEPT_RULES_MAX = 1024
+
+
 def rules_from_settings(raw_settings: dict[str, Any] | None) -> Rules:
-    """Rules from the merchant's settings JSON (defaults filled in by the one settings schema)."""
+    """Rules from the merchant's settings JSON (defaults filled in by the one settings schema).
+
+    Kept per settings content: every price/stock push asks, and loading the settings through their
+    schema cost more than the rest of reading the push's plan. Changed settings are another key.
+    """
+    key = json.dumps(raw_settings or {}, sort_keys=True, separators=(",", ":"), default=str)
+    rules = _KEPT_RULES.get(key)
+    if rules is None:
+        rules = _rules(raw_settings)
+        if len(_KEPT_RULES) >= KEPT_RULES_MAX:
+            _KEPT_RULES.clear()
+        _KEPT_RULES[key] = rules
+    return rules
+
+
+def _rules(raw_settings: dict[str, Any] | None) -> Rules:
     settings = load_settings(raw_settings)
     pricing, stock = settings["pricing"], settings["stock"]
     return Rules(
@@ -45,7 +66,7 @@ def rules_from_settings(raw_settings: dict[str, Any] | None) -> Rules:
                         markup_fixed=Decimal(pricing["markup_fixed"]), rounding=pricing["rounding"]),
         stock=StockRule(reserve_units=int(stock["reserve_units"]), reserve_percent=Decimal(stock["reserve_percent"]),
                         out_of_stock_threshold=int(stock["out_of_stock_threshold"])),
-        vat_classes=dict(settings["vat"]["classes"]),
+        vat_classes=MappingProxyType(dict(settings["vat"]["classes"])),  # shared between pushes: read-only
     )
 
 

@@ -34,7 +34,12 @@ def _part(value: str) -> str:
 
 
 def push_job_id(store_id: str, product_id: str) -> str:
-    return f"stock-{_part(store_id)}-{_part(product_id)}"
+    return f"{push_job_prefix(store_id)}{_part(product_id)}"
+
+
+def push_job_prefix(store_id: str) -> str:
+    """What every push job id of the store starts with (its follow-ups `-next` too)."""
+    return f"stock-{_part(store_id)}-"
 
 
 def reconcile_job_id(store_id: str) -> str:

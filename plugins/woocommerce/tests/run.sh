@@ -11,25 +11,7 @@ plugin="$(dirname "$here")"
 cd "$plugin"
 status=0
 
-echo "== php -l"
-lint_failures=0
-lint_count=0
-while IFS= read -r -d '' file; do
-	lint_count=$((lint_count + 1))
-	if ! out="$(php -l "$file" 2>&1)"; then
-		echo "$out"
-		lint_failures=$((lint_failures + 1))
-	fi
-done < <(find . -name '*.php' -not -path './build/*' -print0)
-echo "php -l: $lint_count files, $lint_failures with syntax errors"
-[ "$lint_failures" -eq 0 ] || status=1
-
-echo "== phpcs (phpcs.xml.dist)"
-if phpcs --report=summary -q; then
-	echo "phpcs: no violations"
-else
-	status=1
-fi
+../../scripts/php-static-checks . || status=1
 
 echo "== PHPUnit unit suite"
 phpunit -c tests/phpunit-unit.xml || status=1
