@@ -1,6 +1,7 @@
 """Order sync jobs (thin: load the runtime, call the sync role, return its outcome).
 
-Ids are deterministic: `order-<shop>-<order>` (fetch and apply), `return-<shop>-<return>` (fetch and
+Ids are deterministic: `order-fetch-<shop>` (read waiting orders from TikTok, up to 50 a call, and
+apply them), `return-<shop>-<return>` (fetch and
 apply a return), `refund-redeliver-<command>`, `order-event-<store>-<event>`,
 `order-ship-<order row>`, `order-redeliver-<command>`, and `order-poll` for the periodic search, which
 re-schedules itself so exactly one poll chain exists however many workers start it. `wake_store` jobs
@@ -19,11 +20,20 @@ if TYPE_CHECKING:
 __all__ = ["POLL_JOB_ID", "schedule_polling"]  # started by the worker (hub.jobs.worker) from here
 
 
-def import_order(shop_id: str, tiktok_order_id: str) -> str | None:
+def import_orders(shop_id: str) -> dict[str, Any]:
     from hub.runtime import current
-    from hub.sync.orders.importer import import_order as run
+    from hub.sync.orders.importer import import_orders as run
 
-    return run(current(), shop_id, tiktok_order_id)
+    return run(current(), shop_id)
+
+
+def import_order(shop_id: str, tiktok_order_id: str) -> dict[str, Any]:
+    """A job queued before order reads were batched: the order joins its shop's waiting set."""
+    from hub.runtime import current
+    from hub.sync.orders.batches import request
+
+    request(current(), shop_id, [tiktok_order_id])
+    return {"requested": tiktok_order_id}
 
 
 def handle_store_event(store_id: str, event_id: str) -> str:

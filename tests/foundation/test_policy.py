@@ -131,7 +131,7 @@ def test_every_kind_of_work_retries_on_its_table(runtime: Runtime) -> None:
     enqueue_sweep(runtime, "st_1")
     expected = {"store-notification-sn_1": policy.STORE_NOTIFICATION, "store-sweep-st_1": policy.STORE_SWEEP,
                 list_job_id("st_1", "88"): policy.LISTING, push_job_id("st_1", "88"): policy.STOCK,
-                reconcile_job_id("st_1"): policy.RECONCILE, "order-7494-576": policy.ORDER_IMPORT,
+                reconcile_job_id("st_1"): policy.RECONCILE, "order-fetch-7494": policy.ORDER_IMPORT,
                 "order-event-st_1-e1": policy.ORDER_EVENT, "order-ship-ord_1": policy.SHIPMENT}
     for job_id, kind in expected.items():
         job = Job.fetch(job_id, connection=runtime.redis)

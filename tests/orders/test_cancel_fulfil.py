@@ -156,14 +156,15 @@ def test_tiktok_refusing_access_parks_imports_and_shipments_until_the_merchant_r
 
     from hub.sync.orders.importer import job_id
 
-    key = Job.key_for(job_id(hook["shop_id"], new))
+    key = Job.key_for(job_id(hook["shop_id"]))
 
     def parked() -> bool:
-        """The import job ended parked, never failed (the catch-up sweep may run the same job id again)."""
+        """The fetch job ended parked, never failed (the catch-up sweep may run the same job id again)."""
         assert world.runtime.redis.hget(key, "status") != b"failed"
         if world.runtime.redis.hget(key, "status") != b"finished":
             return False
-        return Job.fetch(job_id(hook["shop_id"], new), connection=world.runtime.redis).return_value() == policy.PARKED
+        result = Job.fetch(job_id(hook["shop_id"]), connection=world.runtime.redis).return_value() or {}
+        return result.get("outcome") == policy.PARKED
 
     wait_until(parked, what="import job ended parked")
     assert world.order(new) is None and new not in store.orders and waiting["status"] == "queued"

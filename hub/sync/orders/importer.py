@@ -2,8 +2,9 @@
 
 Webhooks only say "order X changed"; the importer always fetches the order itself, so a duplicate,
 late or out-of-order webhook cannot make the hub act on a stale status — it reads TikTok's current
-state, and an older view than the one stored (`update_time`) is ignored. Fetches are jobs with the
-deterministic id `order-<shop>-<order>`, so a burst of webhooks for one order is one fetch.
+state, and an older view than the one stored (`update_time`) is ignored. Webhooks name orders to read
+in the shop's waiting set and fetch jobs read them up to 50 at a time (`hub.sync.orders.batches`), so
+a burst of webhooks for one order is one read, and a burst of orders a few calls.
 
 The import point is the merchant's `orders.import_at` setting: `AWAITING_SHIPMENT` (default; after
 TikTok's one-hour hold, when the address is visible and the buyer can no longer cancel freely) or
@@ -13,20 +14,26 @@ and the ORDER says so with `address_pending`). Unpaid orders are never imported.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import logging
+import random
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from hub.db import is_contention
 from hub.errors import AuthError, DataError
-from hub.queues import ORDERS, enqueue_coalesced
 from hub.merchant_settings import load_settings
 from hub.models import Command, Merchant, Order, TikTokNotification, TikTokShop
 from hub.models.commands import FAILED as COMMAND_FAILED
+from hub.models.commands import LEASED as COMMAND_LEASED
+from hub.models.commands import PENDING as COMMAND_PENDING
 from hub.models.orders import CANCELLED, CREATED, FAILED, FULFIL_QUEUED, FULFIL_WAITING_HOLD, PENDING
 from hub.sync import policy
-from hub.sync.orders import handoff, returns
+from hub.sync.orders import batches, handoff, returns
 from hub.sync.orders.matching import default_store, group_lines, match
 from hub.sync.orders.status import set_status
 from hub.sync.stock import holds
@@ -40,9 +47,12 @@ IN_HOLD = ("UNPAID", "ON_HOLD")
 SHIPPABLE = ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING")
 CANCEL_STATUSES = ("CANCELLED", "CANCEL")  # the webhook docs say CANCEL where the Order API says CANCELLED
 
+log = logging.getLogger("hub.sync.orders")
 
-def job_id(shop_id: str, tiktok_order_id: str) -> str:
-    return f"order-{shop_id}-{tiktok_order_id}"
+
+def job_id(shop_id: str) -> str:
+    """The id of the shop's fetch job (`order-fetch-<shop>`)."""
+    return batches.job_id(shop_id)
 
 
 def _order_id(value: Any) -> str:
@@ -53,9 +63,7 @@ def _order_id(value: Any) -> str:
 
 
 def enqueue_import(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> None:
-    enqueue_coalesced(ORDERS, "hub.jobs.orders.import_order", job_id(shop_id, tiktok_order_id), shop_id,
-                      tiktok_order_id, connection=runtime.redis, retry=policy.retry(policy.ORDER_IMPORT),
-                      failure_ttl=7 * 24 * 3600)
+    batches.request(runtime, shop_id, [tiktok_order_id])
 
 
 def on_notification(session: Session, shop: TikTokShop, notification: TikTokNotification) -> None:
@@ -72,35 +80,95 @@ def on_notification(session: Session, shop: TikTokShop, notification: TikTokNoti
     enqueue_import(current(), shop.shop_id, _order_id(data.get("order_id")))
 
 
-def fetch_order(runtime: "Runtime", shop: TikTokShop, tiktok_order_id: str) -> dict[str, Any]:
+def fetch_orders(runtime: "Runtime", shop: TikTokShop, tiktok_order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """TikTok's view of up to 50 orders in one call, by order id (ids TikTok did not return are absent)."""
     from hub.tiktok.connection import client_for_shop
 
     with client_for_shop(runtime, shop) as client:
-        orders = client.orders.detail([tiktok_order_id])["orders"]
-    found = next((o for o in orders if str(o.get("id")) == str(tiktok_order_id)), None)
+        orders = client.orders.detail(list(tiktok_order_ids))["orders"]
+    wanted = {str(tid) for tid in tiktok_order_ids}
+    return {str(o.get("id")): o for o in orders if str(o.get("id")) in wanted}
+
+
+def fetch_order(runtime: "Runtime", shop: TikTokShop, tiktok_order_id: str) -> dict[str, Any]:
+    found = fetch_orders(runtime, shop, [tiktok_order_id]).get(str(tiktok_order_id))
     if found is None:
         raise DataError(f"TikTok returned no order {tiktok_order_id}", code="tiktok_order_not_found")
     return found
 
 
-def import_order(runtime: "Runtime", shop_id: str, tiktok_order_id: str) -> str | None:
-    """Fetch one order and apply it; returns the order's status (None when the shop is gone)."""
+def import_orders(runtime: "Runtime", shop_id: str) -> dict[str, Any]:
+    """Claim up to 50 of the shop's waiting order ids, read them in one call and apply each order.
+
+    The orders are read outside any transaction (no lock held over HTTP) and each is applied in its own
+    transaction, so a slow batch never holds one order's row lock while the next is written."""
+    redis = runtime.redis
+    ids, left = batches.claim(redis, shop_id)
+    if not ids:
+        return {"fetched": 0}
+    if left:  # more waiting than one call takes: another worker can read the next batch meanwhile
+        batches.enqueue_fetch(runtime, shop_id)
     with runtime.db.session_scope() as session:
         shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
-        if shop is None:
-            return None
-        session.expunge(shop)
+        if shop is not None:
+            session.expunge(shop)
+    if shop is None:
+        batches.done(redis, shop_id, ids)
+        return {"fetched": 0, "shop": "gone"}
     try:
-        raw = fetch_order(runtime, shop, tiktok_order_id)  # outside any transaction: no lock held over HTTP
+        raws = fetch_orders(runtime, shop, ids)
     except AuthError as error:
-        # The order search after reconnecting (policy.resume_parked) finds it again: nothing is lost.
-        return policy.park(runtime, shop.merchant_id, error, f"fetching TikTok order {tiktok_order_id}")
-    with runtime.db.session_scope() as session:
-        shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
-        if shop is None:
-            return None
-        order = apply_order(session, shop, raw)
-        return order.status
+        # The order search after reconnecting (policy.resume_parked) finds them again: nothing is lost.
+        batches.done(redis, shop_id, ids)
+        return {"fetched": 0, "outcome": policy.park(runtime, shop.merchant_id, error,
+                                                     f"fetching {len(ids)} TikTok order(s)")}
+    except BaseException:
+        batches.give_back(redis, shop_id, ids)  # RQ retries the job, which claims them again
+        raise
+    statuses: dict[str, str] = {}
+    for n, tid in enumerate(ids):
+        raw = raws.get(tid)
+        if raw is None:
+            log.warning("TikTok returned no order %s of shop %s", tid, shop_id)
+            continue
+        try:
+            status = _apply_fetched(runtime, shop_id, raw)
+        except BaseException:
+            batches.done(redis, shop_id, ids[:n])
+            batches.give_back(redis, shop_id, ids[n:])
+            raise
+        if status is None:
+            break
+        statuses[tid] = status
+    batches.done(redis, shop_id, ids)
+    return {"fetched": len(raws), "statuses": dict(Counter(statuses.values()))}
+
+
+CONTENTION_ATTEMPTS = 6
+
+
+def _apply_fetched(runtime: "Runtime", shop_id: str, raw: dict[str, Any]) -> str | None:
+    """Apply one fetched order in its own transaction; its status, or None when the shop is gone.
+
+    A write that lost to a concurrent one (the order search applying the same order: SQLite's lock, a
+    PostgreSQL deadlock) is applied again from the start; applying is idempotent."""
+    for attempt in range(CONTENTION_ATTEMPTS):
+        try:
+            with runtime.db.session_scope() as session:
+                shop = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
+                if shop is None:
+                    return None
+                try:
+                    with session.begin_nested():
+                        return apply_order(session, shop, raw).status
+                except DataError as problem:  # one unreadable order must not stop the others
+                    log.warning("Skipped TikTok order %s: %s", raw.get("id"), problem.message)
+                    return "skipped"
+        except OperationalError as error:
+            if not is_contention(error) or attempt == CONTENTION_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _locked_row(session: Session, shop: TikTokShop, tid: str) -> Order:
@@ -134,6 +202,8 @@ def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retr
     if update_time < order.tiktok_update_time and not retry:
         return order  # an older view than one already applied (a slow fetch overtaken by a newer one)
     status = str(raw.get("status") or "").upper()
+    if not retry and _applied_before(session, order, update_time, status):
+        return order
     order.tiktok_update_time = max(update_time, order.tiktok_update_time)
     order.tiktok_status = status
     order.paid_time = int(raw["paid_time"]) if raw.get("paid_time") else order.paid_time
@@ -178,6 +248,47 @@ def apply_order(session: Session, shop: TikTokShop, raw: dict[str, Any], *, retr
     order.store_id = matched.store_id
     handoff.hand_off(session, order, matched.order)
     return order
+
+
+def _applied_before(session: Session, order: Order, update_time: int, status: str) -> bool:
+    """This very view of the order was applied before and left nothing to do: the store has the order
+    (and no shipment waits for the hold to end), or its `order.create` is on its way to the store.
+
+    Every order search reads each order of its window again, and the webhook's read of the same order
+    follows; during a storm most reads find an order already handed off, and this keeps them to a
+    lookup. An order still waiting (for payment, the hold, a fix) is always applied again: a setting
+    or a binding the merchant changed since may let it through now."""
+    if update_time != order.tiktok_update_time or status != order.tiktok_status or status in CANCEL_STATUSES:
+        return False
+    if order.status == CREATED:
+        return order.fulfilment_status not in (FULFIL_QUEUED, FULFIL_WAITING_HOLD)
+    if order.status == PENDING and order.command_id is not None:
+        command = session.get(Command, order.command_id)
+        return command is not None and command.status in (COMMAND_PENDING, COMMAND_LEASED)
+    return False
+
+
+def already_applied(session: Session, shop: TikTokShop, raws: Sequence[dict[str, Any]]) -> set[str]:
+    """Ids among `raws` whose view was applied before and left nothing to do (`_applied_before`), read
+    in one query without locking: an order search re-reads every order of its window, and this spares
+    the unchanged ones a row lock and a transaction each."""
+    views = {str(raw.get("id")): (int(raw.get("update_time") or 0), str(raw.get("status") or "").upper())
+             for raw in raws}
+    if not views:
+        return set()
+    rows = session.execute(
+        select(Order.tiktok_order_id, Order.tiktok_update_time, Order.tiktok_status, Order.status,
+               Order.fulfilment_status, Command.status)
+        .outerjoin(Command, Command.id == Order.command_id)
+        .where(Order.tiktok_shop_id == shop.shop_id, Order.tiktok_order_id.in_(list(views)))).all()
+    done = set()
+    for tid, update_time, tiktok_status, status, fulfilment, command_status in rows:
+        if views[tid] != (update_time, tiktok_status) or tiktok_status in CANCEL_STATUSES:
+            continue
+        if (status == CREATED and fulfilment not in (FULFIL_QUEUED, FULFIL_WAITING_HOLD)) or \
+                (status == PENDING and command_status in (COMMAND_PENDING, COMMAND_LEASED)):
+            done.add(tid)
+    return done
 
 
 def _release_held_fulfilment(session: Session, order: Order, status: str) -> None:

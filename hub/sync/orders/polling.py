@@ -41,15 +41,19 @@ CONTENTION_ATTEMPTS = 6
 
 
 def _apply_page(runtime: "Runtime", shop_id: str, orders: list[dict]) -> int | None:
-    """Apply one search page in one transaction; None if the shop was disconnected meanwhile."""
-    from hub.sync.orders.importer import apply_order
+    """Apply one search page in one transaction; None if the shop was disconnected meanwhile. Orders
+    whose view is the one already applied and handed off are passed over (`importer.already_applied`)."""
+    from hub.sync.orders.importer import already_applied, apply_order
 
     applied = 0
     with runtime.db.session_scope() as session:
         live = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
         if live is None:
             return None
+        unchanged = already_applied(session, live, orders)
         for raw in orders:
+            if str(raw.get("id")) in unchanged:
+                continue
             try:
                 with session.begin_nested():
                     apply_order(session, live, raw)

@@ -1,0 +1,32 @@
+"""A burst of orders is read from TikTok in batches (the order detail call takes up to 50 ids), so an
+order storm costs a handful of calls against the shop's rate limit instead of one call per order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.orders import SANDBOX_OPTIONS, FakeStore, build_world
+from tests.support.sandbox import SandboxPool
+from tests.support.waiting import wait_until
+
+DETAIL = "GET /order/202309/orders"
+
+
+def test_sixty_orders_in_a_burst_are_fetched_in_two_calls_and_each_made_once(
+        tmp_path: Path, redis_url: str, database_url: str, sandboxes: SandboxPool) -> None:
+    world = build_world(tmp_path, redis_url, workers=0, database_url=database_url, sku_stock=200,
+                        sandbox=sandboxes.fresh(**SANDBOX_OPTIONS))
+    store = FakeStore(world.client, {("88", "91"): 200}).start()
+    try:
+        placed = [world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}]) for _ in range(60)]
+        wait_until(lambda: len(world.notifications()) >= 3 * len(placed), 60,
+                   what="every order's three notifications stored")
+        world.start_workers(1)
+        wait_until(lambda: all(tid in store.orders for tid in placed), 120, what="every order made in the store")
+        world.settle(60)
+        assert world.sandbox.calls(DETAIL) <= 2
+        assert {o["status"] for o in world.orders().values()} == {"Created"}
+        assert len(world.commands("order.create")) == 60 and len(store.orders) == 60
+    finally:
+        store.close(wake=world.wake_store)
+        world.close()
