@@ -67,3 +67,35 @@ def percentile(values: list[float], q: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+@contextmanager
+def processes(commands: list[list[str]], env: dict[str, str], *, stop_within: float = 15) -> Iterator[list]:
+    """Start each command (worker processes, mostly) with `env`, output discarded; stopped with SIGTERM
+    and waited for at the end."""
+    import subprocess
+
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for command in commands]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(stop_within)
+
+
+def cpu_seconds(procs: list) -> float:
+    """User + system CPU of these psutil processes and their children so far (gone ones count 0)."""
+    import psutil
+
+    total = 0.0
+    for proc in procs:
+        try:
+            for p in [proc, *proc.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total

@@ -50,7 +50,7 @@ from typing import Any, Iterator
 import psutil
 import requests
 
-from bench._harness import live_hub, percentile, postgres_url
+from bench._harness import cpu_seconds, live_hub, percentile, postgres_url, processes
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 
@@ -103,15 +103,8 @@ def workers(runtime: Any, sandbox_url: str, count: int, rate: float, live: int =
     for n in range(count):
         queues = [] if not live else LIVE_QUEUES if n < live else rest
         commands.append([sys.executable, "-m", "hub.cli", "worker", *[a for q in queues for a in ("--queue", q)]])
-    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for command in commands]
-    try:
+    with processes(commands, env) as procs:
         yield procs
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(15)
 
 
 # ---------------------------------------------------------------------------------------------- set-up
@@ -381,18 +374,6 @@ class Load:
 
 
 # ---------------------------------------------------------------------------------------------- report
-
-
-def cpu_seconds(procs: list[psutil.Process]) -> float:
-    total = 0.0
-    for proc in procs:
-        try:
-            for p in [proc, *proc.children(recursive=True)]:
-                t = p.cpu_times()
-                total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def schedstat(procs: list[psutil.Process]) -> tuple[float, float]:

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import requests
 
-from bench._harness import live_hub, percentile
+from bench._harness import live_hub, percentile, processes
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 
@@ -57,15 +57,8 @@ def workers(runtime: Any, sandbox_url: str, count: int) -> Iterator[list[subproc
                HUB_TIKTOK_APP_KEY=APP_KEY, HUB_TIKTOK_APP_SECRET=APP_SECRET)
     if runtime.settings.secret_key:
         env["HUB_SECRET_KEY"] = runtime.settings.secret_key
-    procs = [subprocess.Popen([sys.executable, "-m", "bench.propagation", "--worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
-    try:
+    with processes([[sys.executable, "-m", "bench.propagation", "--worker"]] * count, env) as procs:
         yield procs
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(15)
 
 
 def connect(runtime: Any, store_id: str, sandbox_url: str) -> Any:

@@ -36,25 +36,13 @@ from typing import Any, Iterator
 import psutil
 import requests
 
-from bench._harness import live_hub, postgres_url
+from bench._harness import cpu_seconds, live_hub, postgres_url, processes
 from bench.propagation import APP_KEY, APP_SECRET, connect, hub_settings, list_products, sandbox_process
 from bench.storm import _update_calls
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 
 LIMIT = 50.0
-
-
-def _cpu(procs: list[psutil.Process]) -> float:
-    total = 0.0
-    for proc in procs:
-        try:
-            for p in [proc, *proc.children(recursive=True)]:
-                times = p.cpu_times()
-                total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 @contextmanager
@@ -65,18 +53,10 @@ def workers(runtime: Any, sandbox_url: str, count: int, profile: Path | None) ->
                HUB_TIKTOK_APP_KEY=APP_KEY, HUB_TIKTOK_APP_SECRET=APP_SECRET)
     if runtime.settings.secret_key:
         env["HUB_SECRET_KEY"] = runtime.settings.secret_key
-    procs = []
-    for n in range(count):
-        extra = ["--profile", str(profile / f"worker-{n}.prof")] if profile else []
-        procs.append(subprocess.Popen([sys.executable, "-m", "bench.push_cpu", "--worker", *extra], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    try:
+    commands = [[sys.executable, "-m", "bench.push_cpu", "--worker",
+                 *(["--profile", str(profile / f"worker-{n}.prof")] if profile else [])] for n in range(count)]
+    with processes(commands, env, stop_within=30) as procs:
         yield procs
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(30)
 
 
 def run_worker(profile: str | None) -> None:
@@ -171,7 +151,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             time.sleep(3.0)  # the workers are up and have started their periodic jobs
             watched = [psutil.Process(p.pid) for p in procs]
             base = requests.get(f"{sandbox_url}/sandbox/state", timeout=60).json()
-            worker_cpu = _cpu(watched)
+            worker_cpu = cpu_seconds(watched)
             start, own_cpu = time.perf_counter(), time.process_time()
             with _profiled_requests(served):
                 if profiler is not None:
@@ -188,7 +168,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
                     break
                 time.sleep(0.5)
             done = time.perf_counter() - start
-            worker_cpu = _cpu(watched) - worker_cpu
+            worker_cpu = cpu_seconds(watched) - worker_cpu
         client.close()
     pushes = _update_calls(state) - _update_calls(base)
     print(f"{args.changes} changes to {args.products} products posted in {sent:.1f} s; every value on TikTok "
