@@ -23,9 +23,11 @@ def test_sixty_orders_in_a_burst_are_fetched_in_two_calls_and_each_made_once(
                    what="every order's three notifications stored")
         world.start_workers(1)
         wait_until(lambda: all(tid in store.orders for tid in placed), 120, what="every order made in the store")
+        # The store records an order before its result reaches the hub: wait for the hub's end state.
+        wait_until(lambda: {o["status"] for o in world.orders().values()} == {"Created"}, 60,
+                   what="every order Created in the hub")
         world.settle(60)
         assert world.sandbox.calls(DETAIL) <= 2
-        assert {o["status"] for o in world.orders().values()} == {"Created"}
         assert len(world.commands("order.create")) == 60 and len(store.orders) == 60
     finally:
         store.close(wake=world.wake_store)
