@@ -90,10 +90,15 @@ def all_queues(connection: redis.Redis) -> list[Queue]:
 
 
 def _status(job_id: str, connection: redis.Redis) -> JobStatus | None:
+    """One read: a job deleted at any moment reads as no job (None), never as an error."""
+    return _decoded(connection.hget(Job.key_for(job_id), "status"))
+
+
+def _delete(job_id: str, connection: redis.Redis) -> None:
     try:
-        return Job.fetch(job_id, connection=connection).get_status(refresh=True)
+        Job.fetch(job_id, connection=connection).delete()
     except NoSuchJobError:
-        return None
+        pass  # gone meanwhile: what deleting it was for
 
 
 def _lock_key(job_id: str) -> str:
@@ -121,16 +126,22 @@ def enqueue_coalesced(queue_name: str, func: JobFunction, job_id: str, *args: An
     q = queue(queue_name, connection)
     with connection.lock(_lock_key(job_id), timeout=LOCK_MS / 1000, blocking_timeout=10):
         for candidate in (job_id, f"{job_id}-next"):
+            # A job may finish, be deleted or be taken by a worker's batch between any two reads here
+            # (RQ's own status read then raises): every read tolerates it, and a job that is gone is
+            # replaced by a new one, so the change is never dropped.
             status = _status(candidate, connection)
             if status == JobStatus.SCHEDULED and replace_scheduled:
-                Job.fetch(candidate, connection=connection).delete()  # leaves the scheduled registry too
+                _delete(candidate, connection)  # leaves the scheduled registry too
                 return q.enqueue(func, *args, job_id=candidate, **options)
             if status in _WAITING:
-                return Job.fetch(candidate, connection=connection)
+                try:
+                    return Job.fetch(candidate, connection=connection)
+                except NoSuchJobError:
+                    return q.enqueue(func, *args, job_id=candidate, **options)
             if status == JobStatus.STARTED:
                 continue
             if status is not None:
-                Job.fetch(candidate, connection=connection).delete()
+                _delete(candidate, connection)
             return q.enqueue(func, *args, job_id=candidate, **options)
         # Both the job and its follow-up are running and either may have read state older than this
         # change: a uniquely named extra run is the rare price of never missing it.

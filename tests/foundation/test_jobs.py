@@ -186,3 +186,15 @@ def test_a_push_job_takes_the_same_stores_next_push_only_when_the_worker_would_r
         assert stock.job_ids[0] == "stock-st_b-lookalike"
     finally:
         runtime.close()
+
+
+def test_a_change_still_gets_a_job_when_the_waiting_one_vanishes_while_it_is_read(redis_url: str) -> None:
+    """A waiting job can be deleted between the reads of a coalescing enqueue (a finished job deleted at
+    once, or taken by a worker's push batch): the change must still get a job. It raised instead, and
+    the product waited for its next change or the periodic reconciliation with a stale stock level."""
+    conn = redis.Redis.from_url(redis_url)
+    job = enqueue_coalesced("stock", record, "stock-s1-77", "first", redis_url, connection=conn)
+    conn.hdel(job.key, "status")  # what a status read sees once the job is gone, after its hash was read
+    enqueue_coalesced("stock", record, "stock-s1-77", "second", redis_url, connection=conn)
+    SimpleWorker(all_queues(conn), connection=conn).work(burst=True)
+    assert b"second" in conn.lrange(CALLS_KEY, 0, -1)
