@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import and_, select
 
@@ -78,10 +77,9 @@ def unlisted_products(runtime: "Runtime") -> dict[str, list[str]]:
 
 
 def _waiting(runtime: "Runtime", job_id: str) -> bool:
-    try:
-        return Job.fetch(job_id, connection=runtime.redis).get_status(refresh=True) in _WAITING
-    except NoSuchJobError:
-        return False
+    """One read, so a job deleted meanwhile reads as not waiting rather than raising."""
+    status = runtime.redis.hget(Job.key_for(job_id), "status")
+    return status is not None and (status.decode() if isinstance(status, bytes) else status) in _WAITING
 
 
 def sweep(runtime: "Runtime") -> dict[str, Any]:
