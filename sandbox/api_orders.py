@@ -9,6 +9,7 @@ from decimal import Decimal
 from .api_catalog import paginate
 from .api_products import money
 from .errors import ApiError, param_error
+from .searching import check_window, in_window, sort_of
 
 FLOW = ["UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"]
 ALL_STATUSES = FLOW + ["PARTIALLY_SHIPPING", "CANCELLED"]
@@ -457,16 +458,9 @@ def search_orders(ctx):
         raise param_error("page_size", "page_size is required", "an integer from 1 to 100")
     if not 1 <= size <= 100:
         raise param_error("page_size", f"{size} is out of range", "an integer from 1 to 100")
-    sort_field = q.get("sort_field") or "create_time"
-    sort_order = q.get("sort_order") or "DESC"
-    if sort_field not in ("create_time", "update_time"):
-        raise param_error("sort_field", f"unsupported value {sort_field!r}", "create_time or update_time")
-    if sort_order not in ("ASC", "DESC"):
-        raise param_error("sort_order", f"unsupported value {sort_order!r}", "ASC or DESC")
+    sort_field, sort_order = sort_of(q, "DESC")
     body = ctx.body
-    for k in ("create_time_ge", "create_time_lt", "update_time_ge", "update_time_lt"):
-        if body.get(k) is not None and (not isinstance(body[k], int) or isinstance(body[k], bool)):
-            raise param_error(k, "must be a Unix timestamp in seconds", "an integer")
+    check_window(body)
     status = body.get("order_status")
     if status is not None and status not in ALL_STATUSES:
         raise param_error("order_status", f"unsupported value {status!r}", "an order status")
@@ -476,13 +470,7 @@ def search_orders(ctx):
             continue
         if status and o["status"] != status:
             continue
-        if body.get("create_time_ge") is not None and o["create_time"] < body["create_time_ge"]:
-            continue
-        if body.get("create_time_lt") is not None and o["create_time"] >= body["create_time_lt"]:
-            continue
-        if body.get("update_time_ge") is not None and o["update_time"] < body["update_time_ge"]:
-            continue
-        if body.get("update_time_lt") is not None and o["update_time"] >= body["update_time_lt"]:
+        if not in_window(o, body):
             continue
         if body.get("buyer_user_id") and o["user_id"] != body["buyer_user_id"]:
             continue

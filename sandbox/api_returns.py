@@ -21,6 +21,7 @@ from .api_catalog import paginate
 from .api_orders import OrderError
 from .api_products import money
 from .errors import ApiError, param_error
+from .searching import check_window, in_window, sort_of
 
 PENDING = "RETURN_OR_REFUND_REQUEST_PENDING"
 REJECTED = "REFUND_OR_RETURN_REQUEST_REJECT"
@@ -249,16 +250,9 @@ def search_returns(ctx):
         size = 0
     if not 10 <= size <= 50:
         raise param_error("page_size", f"{q.get('page_size')} is out of range", "an integer from 10 to 50")
-    sort_field = q.get("sort_field") or "create_time"
-    sort_order = q.get("sort_order") or "ASC"
-    if sort_field not in ("create_time", "update_time"):
-        raise param_error("sort_field", f"unsupported value {sort_field!r}", "create_time or update_time")
-    if sort_order not in ("ASC", "DESC"):
-        raise param_error("sort_order", f"unsupported value {sort_order!r}", "ASC or DESC")
+    sort_field, sort_order = sort_of(q, "ASC")
     body = ctx.body
-    for k in ("create_time_ge", "create_time_lt", "update_time_ge", "update_time_lt"):
-        if body.get(k) is not None and (not isinstance(body[k], int) or isinstance(body[k], bool)):
-            raise param_error(k, "must be a Unix timestamp in seconds", "an integer")
+    check_window(body)
     for k in ("return_ids", "order_ids", "return_status", "return_types", "buyer_user_ids"):
         if body.get(k) is not None and not isinstance(body[k], list):
             raise param_error(k, "must be a list", "a list of strings")
@@ -277,13 +271,7 @@ def search_returns(ctx):
             continue
         if body.get("return_types") and r["return_type"] not in body["return_types"]:
             continue
-        if body.get("create_time_ge") is not None and r["create_time"] < body["create_time_ge"]:
-            continue
-        if body.get("create_time_lt") is not None and r["create_time"] >= body["create_time_lt"]:
-            continue
-        if body.get("update_time_ge") is not None and r["update_time"] < body["update_time_ge"]:
-            continue
-        if body.get("update_time_lt") is not None and r["update_time"] >= body["update_time_lt"]:
+        if not in_window(r, body):
             continue
         items.append(r)
     items.sort(key=lambda r: (r[sort_field], r["return_id"]), reverse=sort_order == "DESC")
