@@ -342,45 +342,56 @@ def post_order():
         return jsonify(order_state(rt.state, order)), 201
 
 
-@control_bp.get("/orders/<oid>")
-def get_order(oid):
+def _on_order(oid, act):
+    """`act(rt, order)` under the state lock: 404 for an unknown order, an OrderError as its status."""
     rt = _rt()
     with rt.lock:
         o = rt.state.orders.get(oid)
         if o is None:
             return _err("no such order", 404)
-        return jsonify(order_state(rt.state, o))
+        try:
+            return act(rt, o)
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+
+
+def _on_return(rid, act):
+    """`act(rt, return)` under the state lock: 404 for an unknown return, an OrderError as its status."""
+    rt = _rt()
+    with rt.lock:
+        ret = returns(rt.state).get(rid)
+        if ret is None:
+            return _err("no such return", 404)
+        try:
+            return act(rt, ret)
+        except OrderError as exc:
+            return _err(str(exc), exc.status)
+
+
+@control_bp.get("/orders/<oid>")
+def get_order(oid):
+    return _on_order(oid, lambda rt, o: jsonify(order_state(rt.state, o)))
 
 
 @control_bp.post("/orders/<oid>/status")
 def order_status(oid):
-    rt = _rt()
     body = _body()
-    with rt.lock:
-        o = rt.state.orders.get(oid)
-        if o is None:
-            return _err("no such order", 404)
-        try:
-            move_order(rt, rt.state, o, body.get("status"), force=bool(body.get("force")),
-                       initiator=body.get("cancellation_initiator"), reason=body.get("cancel_reason"))
-        except OrderError as exc:
-            return _err(str(exc), exc.status)
+
+    def act(rt, o):
+        move_order(rt, rt.state, o, body.get("status"), force=bool(body.get("force")),
+                   initiator=body.get("cancellation_initiator"), reason=body.get("cancel_reason"))
         return jsonify(order_state(rt.state, o))
+    return _on_order(oid, act)
 
 
 @control_bp.post("/orders/<oid>/cancel-request")
 def order_cancel_request(oid):
-    rt = _rt()
     body = _body()
-    with rt.lock:
-        o = rt.state.orders.get(oid)
-        if o is None:
-            return _err("no such order", 404)
-        try:
-            cid = buyer_cancel_request(rt, rt.state, o, body.get("cancel_reason") or "Buyer changed their mind")
-        except OrderError as exc:
-            return _err(str(exc), exc.status)
+
+    def act(rt, o):
+        cid = buyer_cancel_request(rt, rt.state, o, body.get("cancel_reason") or "Buyer changed their mind")
         return jsonify({"cancel_id": cid, "order": order_state(rt.state, o)})
+    return _on_order(oid, act)
 
 
 @control_bp.post("/orders/<oid>/return-request")
@@ -388,51 +399,38 @@ def order_return_request(oid):
     """The buyer asks for a refund (`REFUND`) or a return (`RETURN_AND_REFUND`) of some or all items:
     `{"return_type", "skus": [{"sku_id"|"seller_sku", "quantity"}] | "order_line_item_ids", "reason",
     "refund_total"}` (no lines: every item not yet returned; no refund_total: their full price)."""
-    rt = _rt()
     body = _body()
-    with rt.lock:
-        o = rt.state.orders.get(oid)
-        if o is None:
-            return _err("no such order", 404)
-        try:
-            ret = create_return(rt, rt.state, o, role="BUYER", return_type=body.get("return_type") or "REFUND",
-                                reason=body.get("reason") or "ecom_order_delivered_refund_and_return_reason_no_need",
-                                line_ids=body.get("order_line_item_ids"), skus=body.get("skus"),
-                                refund_total=body.get("refund_total"))
-        except OrderError as exc:
-            return _err(str(exc), exc.status)
+
+    def act(rt, o):
+        ret = create_return(rt, rt.state, o, role="BUYER", return_type=body.get("return_type") or "REFUND",
+                            reason=body.get("reason") or "ecom_order_delivered_refund_and_return_reason_no_need",
+                            line_ids=body.get("order_line_item_ids"), skus=body.get("skus"),
+                            refund_total=body.get("refund_total"))
         return jsonify(render_return(rt.state, ret)), 201
+    return _on_order(oid, act)
 
 
 @control_bp.get("/returns/<rid>")
 def get_return(rid):
-    rt = _rt()
-    with rt.lock:
-        ret = returns(rt.state).get(rid)
-        if ret is None:
-            return _err("no such return", 404)
+    def act(rt, ret):
         out = render_return(rt.state, ret)
         out["records"] = [dict(r) for r in ret["records"]]
         out["reject_reason"] = ret["reject_reason"]
         return jsonify(out)
+    return _on_return(rid, act)
 
 
 @control_bp.post("/returns/<rid>/<action>")
 def return_action(rid, action):
     """The buyer's next step: `ship` (send the items back) or `cancel` (withdraw the request)."""
-    rt = _rt()
-    with rt.lock:
-        ret = returns(rt.state).get(rid)
-        if ret is None:
-            return _err("no such return", 404)
-        steps = {"ship": buyer_ship, "cancel": buyer_cancel}
+    steps = {"ship": buyer_ship, "cancel": buyer_cancel}
+
+    def act(rt, ret):
         if action not in steps:
             return _err("action must be ship or cancel", 404)
-        try:
-            steps[action](rt, rt.state, ret)
-        except OrderError as exc:
-            return _err(str(exc), exc.status)
+        steps[action](rt, rt.state, ret)
         return jsonify(render_return(rt.state, ret))
+    return _on_return(rid, act)
 
 
 @control_bp.put("/shop")
