@@ -4,6 +4,7 @@ buyer orders, shop configuration, rate limits, faults, tokens, webhooks."""
 from __future__ import annotations
 
 import copy
+import math
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -448,8 +449,8 @@ def put_shop():
         settings = shop["settings"]
         if "rate_limit" in body:
             rate = body["rate_limit"]
-            if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 0):
-                return _err("rate_limit must be a number of requests per second (0: unlimited) or null")
+            if _bad_rate(rate):
+                return _err(RATE_ERROR)
             settings["rate_limit"] = None if rate is None else float(rate)
             st.buckets.clear()
         if "failing_prerequisites" in body:
@@ -494,6 +495,16 @@ def put_shop():
                             warehouses=copy.deepcopy(st.warehouses[shop["id"]])))
 
 
+RATE_ERROR = "rate_limit must be a number of requests per second (0: unlimited) or null"
+
+
+def _bad_rate(rate) -> bool:
+    """A shop's budget is null (the sandbox's default) or a finite number of requests per second, 0 or more."""
+    if rate is None:
+        return False
+    return isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate) or rate < 0
+
+
 def _shop_view(st, shop):
     return dict(st.public_shop(shop), currency=shop.get("currency"), rate_limit=shop["settings"].get("rate_limit"))
 
@@ -517,8 +528,8 @@ def add_shops():
         return _err("shops must be a non-empty list of objects")
     for spec in specs:
         rate = spec.get("rate_limit")
-        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 0):
-            return _err("rate_limit must be a number of requests per second (0: unlimited) or null")
+        if _bad_rate(rate):
+            return _err(RATE_ERROR)
     with rt.lock:
         st = rt.state
         made = [st.add_shop(name=spec.get("name"), rate_limit=spec.get("rate_limit"),

@@ -88,6 +88,8 @@ def test_bad_shop_requests_are_refused(base_url):
     ctl = Client(base_url)
     assert ctl.ctl("POST", "/shops", {"count": 0}).status == 400
     assert ctl.ctl("POST", "/shops", {"shops": [{"rate_limit": -1}]}).status == 400
+    assert ctl.ctl("POST", "/shops", {"shops": [{"rate_limit": float("nan")}]}).status == 400
+    assert ctl.ctl("POST", "/shops", {"count": 2, "rate_limit": float("inf")}).status == 400
     assert ctl.ctl("POST", "/oauth/code", {"shop_id": "nope"}).status == 404
 
 
