@@ -12,6 +12,7 @@ one. TikTok is called outside any database transaction.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -117,36 +118,31 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-_PLAN: Any = None
-
-
+@functools.cache
 def _plan_statement() -> Any:
     """One read for the whole plan, built once: the product's bindings with their stock row, the units
     held for unsent TikTok orders, whether the store's prices exclude VAT and the listing's status."""
-    global _PLAN
-    if _PLAN is None:
-        store_id, product_id = bindparam("store_id", type_=String), bindparam("product_id", type_=String)
-        held = holds.held_by_variant(store_id, product_id)
-        excludes_vat = (select(ProductSnapshot.data["prices_include_tax"])
-                        .where(ProductSnapshot.store_id == store_id, ProductSnapshot.product_id == product_id)
-                        .scalar_subquery())
-        listing_status = (select(Listing.status)
-                          .where(Listing.store_id == store_id, Listing.product_id == product_id)
-                          .scalar_subquery())
-        _PLAN = (select(SkuBinding.id, SkuBinding.variant_id, SkuBinding.tiktok_product_id, SkuBinding.tiktok_sku_id,
-                        SkuBinding.seller_sku, SkuBinding.tiktok_warehouse_id, SkuBinding.pushed_price,
-                        SkuBinding.pushed_quantity, SkuBinding.sold_out_deactivated_at,
-                        VariantStock.id.label("stock_id"), VariantStock.quantity, VariantStock.price,
-                        VariantStock.version, held.c.units, excludes_vat.label("prices_include_tax"),
-                        listing_status.label("listing_status"))
-                 .select_from(SkuBinding)
-                 .outerjoin(VariantStock, and_(VariantStock.store_id == SkuBinding.store_id,
-                                               VariantStock.product_id == SkuBinding.product_id,
-                                               VariantStock.variant_id == SkuBinding.variant_id))
-                 .outerjoin(held, held.c.variant_id == SkuBinding.variant_id)
-                 .where(SkuBinding.store_id == store_id, SkuBinding.product_id == product_id)
-                 .order_by(SkuBinding.id))
-    return _PLAN
+    store_id, product_id = bindparam("store_id", type_=String), bindparam("product_id", type_=String)
+    held = holds.held_by_variant(store_id, product_id)
+    excludes_vat = (select(ProductSnapshot.data["prices_include_tax"])
+                    .where(ProductSnapshot.store_id == store_id, ProductSnapshot.product_id == product_id)
+                    .scalar_subquery())
+    listing_status = (select(Listing.status)
+                      .where(Listing.store_id == store_id, Listing.product_id == product_id)
+                      .scalar_subquery())
+    return (select(SkuBinding.id, SkuBinding.variant_id, SkuBinding.tiktok_product_id, SkuBinding.tiktok_sku_id,
+                    SkuBinding.seller_sku, SkuBinding.tiktok_warehouse_id, SkuBinding.pushed_price,
+                    SkuBinding.pushed_quantity, SkuBinding.sold_out_deactivated_at,
+                    VariantStock.id.label("stock_id"), VariantStock.quantity, VariantStock.price,
+                    VariantStock.version, held.c.units, excludes_vat.label("prices_include_tax"),
+                    listing_status.label("listing_status"))
+             .select_from(SkuBinding)
+             .outerjoin(VariantStock, and_(VariantStock.store_id == SkuBinding.store_id,
+                                           VariantStock.product_id == SkuBinding.product_id,
+                                           VariantStock.variant_id == SkuBinding.variant_id))
+             .outerjoin(held, held.c.variant_id == SkuBinding.variant_id)
+             .where(SkuBinding.store_id == store_id, SkuBinding.product_id == product_id)
+             .order_by(SkuBinding.id))
 
 
 def load_plan(session: Session, store: Store, product_id: str,
@@ -451,18 +447,13 @@ class _StoreIds(NamedTuple):
     merchant_id: str
 
 
-_STORE: Any = None
-
-
+@functools.cache
 def _store_statement() -> Any:
     """The store with its merchant's TikTok shop and settings in one read, built once."""
-    global _STORE
-    if _STORE is None:
-        _STORE = (select(Store, TikTokShop, Merchant.settings)
-                  .join(Merchant, Merchant.id == Store.merchant_id)
-                  .outerjoin(TikTokShop, TikTokShop.merchant_id == Store.merchant_id)
-                  .where(Store.id == bindparam("store_id")))
-    return _STORE
+    return (select(Store, TikTokShop, Merchant.settings)
+            .join(Merchant, Merchant.id == Store.merchant_id)
+            .outerjoin(TikTokShop, TikTokShop.merchant_id == Store.merchant_id)
+            .where(Store.id == bindparam("store_id")))
 
 
 def _kept_client(runtime: "Runtime", shop: TikTokShop | None) -> "ShopClient":
