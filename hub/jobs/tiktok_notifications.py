@@ -23,7 +23,7 @@ from hub.errors import DataError, RetryableError
 from hub.models.tiktok_notifications import (FAILED, IGNORED, PROCESSED, RECEIVED, UNHANDLED,
                                              TikTokNotification)
 from hub.models.tiktok_shops import DEAUTHORIZED, TikTokShop
-from hub.sync.orders import importer
+from hub.sync.orders import batches, importer
 from hub.sync.products import review
 from hub.queues import DETAILS, ORDERS
 from hub.tiktok.webhooks import (CONNECTION_TYPES, ORDER_TYPES, PRODUCT_TYPES, SELLER_DEAUTHORIZATION,
@@ -87,12 +87,13 @@ def process_shop_notifications(shop_id: str, queue_name: str) -> dict[str, int]:
             .order_by(TikTokNotification.received_at, TikTokNotification.id).limit(BATCH)))
     outcomes: dict[str, int] = {}
     retry: RetryableError | None = None
-    for row_id in row_ids:
-        try:
-            status = process_notification(row_id)
-        except RetryableError as error:
-            retry, status = error, RECEIVED
-        outcomes[status] = outcomes.get(status, 0) + 1
+    with batches.one_fetch_per_shop(runtime):
+        for row_id in row_ids:
+            try:
+                status = process_notification(row_id)
+            except RetryableError as error:
+                retry, status = error, RECEIVED
+            outcomes[status] = outcomes.get(status, 0) + 1
     if len(row_ids) == BATCH:
         enqueue(runtime, shop_id, queue_name)
     if retry is not None:

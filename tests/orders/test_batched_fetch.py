@@ -32,3 +32,28 @@ def test_sixty_orders_in_a_burst_are_fetched_in_two_calls_and_each_made_once(
     finally:
         store.close(wake=world.wake_store)
         world.close()
+
+
+
+def test_a_batch_of_notifications_starts_the_shops_fetch_once_with_all_its_orders(runtime) -> None:  # noqa: ANN001
+    """The notification job starts the shop's fetch job after it has added every order of its batch (a
+    second worker taking the fetch job at once would read them one or two at a time), and it starts it
+    even when the batch ends in an error, so no added order is left without a reader."""
+    import pytest
+    from rq import Queue
+
+    from hub.sync.orders import batches
+
+    fetches = Queue("orders", connection=runtime.redis)
+    with batches.one_fetch_per_shop(runtime):
+        for n in range(120):
+            batches.request(runtime, "7494105515082810525", [f"5764863169484{n:05d}"])
+        assert fetches.job_ids == []
+    assert fetches.job_ids == ["order-fetch-7494105515082810525"]
+    assert batches.claim(runtime.redis, "7494105515082810525") == (
+        [f"5764863169484{n:05d}" for n in range(50)], 70)
+
+    with pytest.raises(RuntimeError), batches.one_fetch_per_shop(runtime):
+        batches.request(runtime, "1111", ["576486316948400001"])
+        raise RuntimeError("the next notification failed")
+    assert "order-fetch-1111" in fetches.job_ids

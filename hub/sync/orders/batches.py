@@ -16,7 +16,9 @@ loses, the periodic order search finds (hub.sync.orders.polling).
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from hub.queues import ORDERS, enqueue_coalesced
 from hub.sync import policy
@@ -60,6 +62,9 @@ def job_id(shop_id: str) -> str:
     return f"order-fetch-{shop_id}"
 
 
+_deferred: ContextVar[set[str] | None] = ContextVar("order_fetch_deferred", default=None)
+
+
 def request(runtime: "Runtime", shop_id: str, tiktok_order_ids: Sequence[str]) -> None:
     """Ask for these orders to be read from TikTok and applied (soon, in a batch)."""
     if not tiktok_order_ids:
@@ -67,7 +72,28 @@ def request(runtime: "Runtime", shop_id: str, tiktok_order_ids: Sequence[str]) -
     now = time.time()
     added = runtime.redis.zadd(waiting_key(shop_id), {tid: now for tid in tiktok_order_ids}, nx=True)
     if added:  # an id already waiting was added by a request whose fetch job has not claimed it yet
-        enqueue_fetch(runtime, shop_id)
+        deferred = _deferred.get()
+        if deferred is None:
+            enqueue_fetch(runtime, shop_id)
+        else:
+            deferred.add(shop_id)
+
+
+@contextmanager
+def one_fetch_per_shop(runtime: "Runtime") -> Iterator[None]:
+    """Requests made inside start each shop's fetch job once, at the end.
+
+    A job handling a batch of notifications would otherwise start the fetch job with its first order,
+    and that job would read that one order alone while the rest are still being added: with the start
+    deferred, the fetch reads them 50 at a time. Ids already added get their fetch job whatever happens."""
+    token = _deferred.set(set())
+    try:
+        yield
+    finally:
+        shops = _deferred.get() or set()
+        _deferred.reset(token)
+        for shop_id in sorted(shops):
+            enqueue_fetch(runtime, shop_id)
 
 
 def enqueue_fetch(runtime: "Runtime", shop_id: str) -> None:
