@@ -32,7 +32,28 @@ ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
     "orders", "stock", "stock-bulk", "price", "details", "listings", "maintenance")
 # `stock-bulk` holds the stock pushes of a store that is sending a storm of changes, so that another
 # merchant's single change (on `stock`) never waits behind thousands of them (hub/sync/stock/schedule.py).
+# It is several RQ queues, its lanes: each storming store is given a lane of its own while it storms
+# (hub/sync/stock/lanes.py) and workers take the lanes in turn (hub/jobs/worker.py), so two stores
+# storming at once share TikTok's time instead of one waiting behind the other's whole backlog. Lane 0
+# keeps the name of the single queue it replaced, so jobs queued before an upgrade still run.
+BULK_LANES = 8
+STOCK_BULK_LANES = (STOCK_BULK, *(f"{STOCK_BULK}-{n}" for n in range(1, BULK_LANES)))
+# Positions in priority order: what `hub worker --queue` names and `hub status` reports; `stock-bulk`
+# stands for all its lanes. QUEUE_NAMES are the RQ queues themselves, in the same order.
 PRIORITY = (ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
+
+
+def lanes_of(name: str) -> tuple[str, ...]:
+    """The RQ queues of a priority position: the bulk lanes for `stock-bulk`, else the queue itself."""
+    return STOCK_BULK_LANES if name == STOCK_BULK else (name,)
+
+
+def position_of(queue_name: str) -> str:
+    """The priority position an RQ queue belongs to (a bulk lane's is `stock-bulk`)."""
+    return STOCK_BULK if queue_name in STOCK_BULK_LANES else queue_name
+
+
+QUEUE_NAMES = tuple(name for position in PRIORITY for name in lanes_of(position))
 
 # A job is a function or its dotted path; RQ's own signature constrains it to exactly one of the two.
 JobFunction = TypeVar("JobFunction", str, Callable[..., Any])
@@ -80,13 +101,16 @@ return out
 
 
 def queue(name: str, connection: redis.Redis) -> Queue:
-    if name not in PRIORITY:
+    """One RQ queue by name (`stock-bulk` is the bulk lane 0: a store's own lane is hub/sync/stock/lanes.py's)."""
+    if name not in QUEUE_NAMES:
         raise ValueError(f"Unknown queue {name!r}")
     return Queue(name, connection=connection)
 
 
-def all_queues(connection: redis.Redis) -> list[Queue]:
-    return [Queue(name, connection=connection) for name in PRIORITY]
+def all_queues(connection: redis.Redis, positions: Sequence[str] = PRIORITY) -> list[Queue]:
+    """Every RQ queue of the given priority positions (default: all), in priority order."""
+    return [Queue(name, connection=connection) for position in PRIORITY if position in positions
+            for name in lanes_of(position)]
 
 
 def _status(job_id: str, connection: redis.Redis) -> JobStatus | None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rq import get_current_job
 
 from hub.jobs.periodic import schedule_next_slot
-from hub.queues import ORDERS, PRIORITY, claim_head, enqueue_coalesced
+from hub.queues import claim_head, enqueue_coalesced
 from hub.sync.stock.schedule import JOB_OPTIONS, PUSH_JOB, RETRY, push_job_id, push_job_prefix
 
 if TYPE_CHECKING:
@@ -59,11 +59,15 @@ def _log_problems(store_id: str, product_id: str, outcome: Any) -> None:
 
 
 def _ahead_of(queue_name: str) -> list[str]:
-    """The queues a worker looks at before `queue_name` right after a push (hub/jobs/worker.py)."""
-    from hub.jobs.worker import PUSH_LANES
+    """The queues a worker looks at before `queue_name` right after a push from it (hub/jobs/worker.py).
 
-    order = [ORDERS, *PUSH_LANES] + [name for name in PRIORITY if name not in (ORDERS, *PUSH_LANES)]
-    return order[:order.index(queue_name)] if queue_name in order else list(order)
+    For a bulk lane that is every other bulk lane too: while another storming store has work, each
+    store's job runs alone and the stores take turns; a lone storming store still runs its batch.
+    """
+    from hub.jobs.worker import look_order, next_bulk_after
+
+    order = look_order(queue_name, next_bulk_after(queue_name))
+    return order[:order.index(queue_name)] if queue_name in order else order
 
 
 def push_waiting(runtime: "Runtime", store_id: str, queue_name: str) -> list[str]:
