@@ -30,10 +30,10 @@ APP_SECRET = "benchsecret0123456789abcdef"
 
 
 @contextmanager
-def sandbox_process(rate_limit: float = 50.0) -> Iterator[str]:
+def sandbox_process(rate_limit: float = 50.0, shops: int = 1) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--app-key", APP_KEY,
                              "--app-secret", APP_SECRET, "--review-delay", "0", "--quiet",
-                             "--rate-limit", str(rate_limit), "--daily-listing-cap", "100000"],
+                             "--rate-limit", str(rate_limit), "--daily-listing-cap", "100000", "--shops", str(shops)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = proc.stdout.readline()
@@ -61,11 +61,13 @@ def workers(runtime: Any, sandbox_url: str, count: int) -> Iterator[list[subproc
         yield procs
 
 
-def connect(runtime: Any, store_id: str, sandbox_url: str) -> Any:
+def connect(runtime: Any, store_id: str, sandbox_url: str, shop_id: str | None = None) -> Any:
+    """The store's merchant connected to the sandbox's shop `shop_id` (default: its first shop)."""
     from hub.models import Store
     from hub.tiktok.connection import client_for_merchant, connect as connect_shop
 
-    code = requests.post(f"{sandbox_url}/sandbox/oauth/code", json={}, timeout=10).json()["code"]
+    body = {"shop_id": shop_id} if shop_id else {}
+    code = requests.post(f"{sandbox_url}/sandbox/oauth/code", json=body, timeout=10).json()["code"]
     with runtime.db.session_scope() as session:
         merchant_id = session.get(Store, store_id).merchant_id
         connect_shop(runtime, session, code, merchant_id)

@@ -39,9 +39,12 @@ def push_job_id(store_id: str, product_id: str) -> str:
     return f"{push_job_prefix(store_id)}{_part(product_id)}"
 
 
+PUSH_ID_PREFIX = "stock-"  # what every push job id starts with
+
+
 def push_job_prefix(store_id: str) -> str:
     """What every push job id of the store starts with (its follow-ups `-next` too)."""
-    return f"stock-{_part(store_id)}-"
+    return f"{PUSH_ID_PREFIX}{_part(store_id)}-"
 
 
 def reconcile_job_id(store_id: str) -> str:
