@@ -99,3 +99,24 @@ def cpu_seconds(procs: list) -> float:
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+@contextmanager
+def sandbox_process(app_key: str, app_secret: str, *, rate_limit: float = 50.0, shops: int = 1) -> Iterator[str]:
+    """The TikTok Shop sandbox in a process of its own (it stands for TikTok, which runs elsewhere: in the
+    bench's process it would share one interpreter lock with what is measured); yields its URL."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "sandbox", "--port", "0", "--app-key", app_key, "--app-secret", app_secret,
+               "--review-delay", "0", "--quiet", "--rate-limit", str(rate_limit), "--daily-listing-cap", "100000"]
+    if shops != 1:
+        command += ["--shops", str(shops)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().split("listening on ")[1].split()[0]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+

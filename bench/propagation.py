@@ -22,6 +22,7 @@ from typing import Any, Iterator
 import requests
 
 from bench._harness import live_hub, percentile, processes
+from bench._harness import sandbox_process as harness_sandbox
 from plugins.hub_client import HubClient
 from plugins.hub_client.client import new_event
 
@@ -31,17 +32,8 @@ APP_SECRET = "benchsecret0123456789abcdef"
 
 @contextmanager
 def sandbox_process(rate_limit: float = 50.0, shops: int = 1) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--app-key", APP_KEY,
-                             "--app-secret", APP_SECRET, "--review-delay", "0", "--quiet",
-                             "--rate-limit", str(rate_limit), "--daily-listing-cap", "100000", "--shops", str(shops)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = proc.stdout.readline()
-        url = line.split("listening on ")[1].split()[0]
+    with harness_sandbox(APP_KEY, APP_SECRET, rate_limit=rate_limit, shops=shops) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def hub_settings(sandbox_url: str) -> dict[str, Any]:

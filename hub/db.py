@@ -23,6 +23,18 @@ def rows_changed(session: Session, statement: Executable) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
+def dialect_insert(session: Session, table: Any) -> Any:
+    """An INSERT of the session's dialect, which offers `on_conflict_do_nothing` (both dialects do; the
+    generic construct does not): a repeat of a unique key is then a no-op instead of a failed statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
+
+
 def private_sqlite_file(url: str) -> None:
     """Create the SQLite file readable by its owner only (0600), or make an existing one so.
 

@@ -14,6 +14,8 @@ follow-up job, so no change is ever missed.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 import time
 import zlib
@@ -98,6 +100,15 @@ for i = 5, #ARGV do
 end
 return out
 """
+
+
+_SAFE_ID_PART = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def id_part(value: str) -> str:
+    """A value as part of a job id: RQ ids allow letters, digits, `_` and `-`, so any other value (a
+    product id with a slash, a long SKU) is replaced by a stable digest of it."""
+    return value if _SAFE_ID_PART.match(value) else "h" + hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
 def queue(name: str, connection: redis.Redis) -> Queue:

@@ -1,4 +1,5 @@
-"""Processing stored TikTok notifications, one job per notification (the webhook view only enqueues).
+"""Processing stored TikTok notifications: one job per shop and queue works through the shop's stored
+notifications in arrival order (the webhook view only stores them and makes sure that job is coming).
 
 Connection events (6 deauthorized, 7 authorization expiring) are handled here; product and order
 events go to the sync roles. A shop the hub does not know leaves the notification `unhandled` with its
@@ -11,9 +12,9 @@ import logging
 import random
 import time
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,9 @@ from hub.models.tiktok_notifications import (FAILED, IGNORED, PROCESSED, RECEIVE
 from hub.models.tiktok_shops import DEAUTHORIZED, TikTokShop
 from hub.sync.orders import importer
 from hub.sync.products import review
-from hub.tiktok.webhooks import (ORDER_TYPES, PRODUCT_TYPES, SELLER_DEAUTHORIZATION,
-                                 UPCOMING_AUTHORIZATION_EXPIRATION, enqueue)
+from hub.queues import DETAILS, ORDERS
+from hub.tiktok.webhooks import (CONNECTION_TYPES, ORDER_TYPES, PRODUCT_TYPES, SELLER_DEAUTHORIZATION,
+                                 UPCOMING_AUTHORIZATION_EXPIRATION, enqueue, shop_jobs)
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -56,6 +58,46 @@ def _mark_connection(shop: TikTokShop, notification: TikTokNotification) -> str:
 
 
 CONTENTION_ATTEMPTS = 6
+BATCH = 200  # notifications per job run; a longer backlog continues in the job's follow-up
+
+
+def _of_queue(queue_name: str) -> Any:
+    """The notification types whose job runs on `queue_name` (hub.tiktok.webhooks.queue_for)."""
+    if queue_name == ORDERS:
+        return TikTokNotification.type.in_(sorted(ORDER_TYPES | CONNECTION_TYPES))
+    if queue_name == DETAILS:
+        return TikTokNotification.type.in_(sorted(PRODUCT_TYPES))
+    return TikTokNotification.type.not_in(sorted(ORDER_TYPES | CONNECTION_TYPES | PRODUCT_TYPES))
+
+
+def process_shop_notifications(shop_id: str, queue_name: str) -> dict[str, int]:
+    """Handle the shop's stored notifications of this queue's kinds, oldest first, up to `BATCH`.
+
+    Each is handled in its own transaction, as a job of its own was: one that fails is recorded on its
+    row and the others go on. A retryable failure leaves its notification `received` and fails this
+    job after the rest are done (the catch-up sweep queues the shop again). A notification stored after
+    the rows were read queued this job again, as a follow-up that reads them."""
+    from hub.runtime import current
+
+    runtime = current()
+    with runtime.db.session_scope() as session:
+        row_ids = list(session.scalars(
+            select(TikTokNotification.id)
+            .where(TikTokNotification.shop_id == shop_id, TikTokNotification.status == RECEIVED, _of_queue(queue_name))
+            .order_by(TikTokNotification.received_at, TikTokNotification.id).limit(BATCH)))
+    outcomes: dict[str, int] = {}
+    retry: RetryableError | None = None
+    for row_id in row_ids:
+        try:
+            status = process_notification(row_id)
+        except RetryableError as error:
+            retry, status = error, RECEIVED
+        outcomes[status] = outcomes.get(status, 0) + 1
+    if len(row_ids) == BATCH:
+        enqueue(runtime, shop_id, queue_name)
+    if retry is not None:
+        raise retry
+    return outcomes
 
 
 def process_notification(notification_row_id: str) -> str:
@@ -120,11 +162,13 @@ def _process(notification_row_id: str) -> str:
 
 
 def replay(runtime: "Runtime", statuses: Iterable[str] = (RECEIVED, UNHANDLED, FAILED)) -> int:
-    """Queue stored notifications again (after a handler was deployed, a fix, or an outage that lost
-    their jobs: those are still `received`); returns how many."""
+    """Handle stored notifications again (after a handler was deployed, a fix, or an outage that lost
+    their jobs: those are still `received`); returns how many. They become `received` again and their
+    shops' jobs are queued."""
     with runtime.db.session_scope() as session:
-        rows = session.execute(select(TikTokNotification.id, TikTokNotification.type)
-                               .where(TikTokNotification.status.in_(list(statuses)))).all()
-    for row_id, kind in rows:
-        enqueue(runtime, row_id, kind)
+        chosen = TikTokNotification.status.in_(list(statuses))
+        rows = session.execute(select(TikTokNotification.shop_id, TikTokNotification.type).where(chosen)).all()
+        session.execute(update(TikTokNotification).where(chosen).values(status=RECEIVED))
+    for shop_id, queue_name in shop_jobs(rows):
+        enqueue(runtime, shop_id, queue_name)
     return len(rows)

@@ -32,6 +32,8 @@ from hub.sync.intake import ORDER_EVENTS
 from hub.sync.orders.events import after_order_events
 from hub.sync.stock.schedule import enqueue_pushes
 from hub.tiktok.webhooks import enqueue as enqueue_notification
+from hub.tiktok.webhooks import job_id as notification_job_id
+from hub.tiktok.webhooks import shop_jobs
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -95,17 +97,17 @@ def sweep(runtime: "Runtime") -> dict[str, Any]:
     with runtime.db.session_scope() as session:
         events = session.execute(select(ProcessedEvent.store_id, ProcessedEvent.event_id).where(
             ProcessedEvent.handled_at.is_(None), ProcessedEvent.type.in_(sorted(ORDER_EVENTS)))).all()
-        notifications = session.execute(select(TikTokNotification.id, TikTokNotification.type).where(
-            TikTokNotification.status == RECEIVED)).all()
+        notifications = session.execute(select(TikTokNotification.shop_id, TikTokNotification.type).where(
+            TikTokNotification.status == RECEIVED).distinct()).all()
     by_store: dict[str, list[str]] = {}
     for store_id, event_id in events:
         by_store.setdefault(store_id, []).append(event_id)
     for store_id, event_ids in by_store.items():
         after_order_events(runtime, store_id, event_ids)
         counts["order_events"] += len(event_ids)
-    for row_id, kind in notifications:
-        if not _waiting(runtime, f"tiktok-notification-{row_id}"):
-            enqueue_notification(runtime, row_id, kind)
+    for shop_id, queue_name in shop_jobs(notifications):
+        if not _waiting(runtime, notification_job_id(shop_id, queue_name)):
+            enqueue_notification(runtime, shop_id, queue_name)
             counts["notifications"] += 1
     from hub.sync.orders.polling import poll_soon
 

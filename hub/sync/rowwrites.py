@@ -22,6 +22,8 @@ from typing import Any, Callable, Iterable, Sequence, cast
 from sqlalchemy import Connection, CursorResult, Table, bindparam, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from hub.db import dialect_insert
+
 MAX_ROUNDS = 50  # each round means another call committed the same rows in between: never reached in practice
 
 
@@ -43,16 +45,6 @@ def copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) 
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
-
-
-def _dialect_insert(session: Session, table: Table) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert(table)
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert(table)
 
 
 def _rowcount(session: Session, statement: Any, params: list[dict[str, Any]]) -> int:
@@ -93,7 +85,7 @@ def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], key: 
     elif dialect.name not in ("postgresql", "sqlite"):  # pragma: no cover - the hub supports these two
         session.execute(insert(table), rows)
         return set()
-    statement = _dialect_insert(session, table).on_conflict_do_nothing(index_elements=list(key))
+    statement = dialect_insert(session, table).on_conflict_do_nothing(index_elements=list(key))
     inserted = _rowcount(session, statement, rows)
     if inserted == len(rows):
         return set()

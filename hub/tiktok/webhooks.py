@@ -2,11 +2,16 @@
 
 TikTok wants HTTP 200 with an empty body within 3 seconds and retries otherwise, and delivers at
 least once; so this view does only what must happen before answering: check the signature over the
-raw body, insert the notification (its unique `tts_notification_id` makes a repeat a no-op), and
-enqueue the processing job. Older notification types arrive without `tts_notification_id` (TikTok's
-own samples of types 1, 3, 4, 5, 6, 7, 11 and 12 lack it): those are deduplicated on a key derived from
-what TikTok resends unchanged on a retry (`derived_notification_id`). All processing happens in `hub.jobs.tiktok_notifications`; the job is
-named by its dotted path, so this module needs nothing above the TikTok client.
+raw body, insert the notification (its unique `tts_notification_id` makes a repeat a no-op:
+`INSERT … ON CONFLICT DO NOTHING`, so a repeat costs one statement, not a failed transaction), and make
+sure the shop's notification job for that kind is coming. Older notification types arrive without
+`tts_notification_id` (TikTok's own samples of types 1, 3, 4, 5, 6, 7, 11 and 12 lack it): those are
+deduplicated on a key derived from what TikTok resends unchanged on a retry (`derived_notification_id`).
+
+One coalesced job per shop and queue (`tiktok-notifications-<queue>-<shop>`) works through the shop's
+stored notifications in arrival order (hub.jobs.tiktok_notifications): an order storm is thousands of
+notifications, and one RQ job each cost more than handling them. The job is named by its dotted path,
+so this module needs nothing above the TikTok client.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import Any, Iterable
 
 from flask import Blueprint, Flask, Response, request
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub.models.tiktok_notifications import TikTokNotification
-from hub.queues import DETAILS, MAINTENANCE, ORDERS, queue
+from hub.db import dialect_insert
+from hub.queues import DETAILS, MAINTENANCE, ORDERS, enqueue_coalesced_many, id_part
 from hub.runtime import Runtime, current
 from hub.security import untrusted_json
 from hub.tiktok.errors import loads
@@ -37,22 +42,32 @@ SELLER_DEAUTHORIZATION = 6
 UPCOMING_AUTHORIZATION_EXPIRATION = 7
 PRODUCT_TYPES = {5, 15, 16, 37}  # product status and audit changes
 ORDER_TYPES = {1, 11, 12}  # order status change, cancellation, return status change
-PROCESS_JOB = "hub.jobs.tiktok_notifications.process_notification"
+PROCESS_JOB = "hub.jobs.tiktok_notifications.process_shop_notifications"
+CONNECTION_TYPES = {SELLER_DEAUTHORIZATION, UPCOMING_AUTHORIZATION_EXPIRATION}
 
 
 def queue_for(kind: int) -> str:
     """Orders and connection changes first (a deauthorisation stops everything), then products."""
-    if kind in ORDER_TYPES or kind in (SELLER_DEAUTHORIZATION, UPCOMING_AUTHORIZATION_EXPIRATION):
+    if kind in ORDER_TYPES or kind in CONNECTION_TYPES:
         return ORDERS
     if kind in PRODUCT_TYPES:
         return DETAILS
     return MAINTENANCE
 
 
-def enqueue(runtime: Runtime, notification_row_id: str, kind: int) -> None:
-    queue(queue_for(kind), runtime.redis).enqueue(
-        PROCESS_JOB, notification_row_id, job_id=f"tiktok-notification-{notification_row_id}", retry=None,
-        failure_ttl=7 * 24 * 3600)
+def job_id(shop_id: str, queue_name: str) -> str:
+    return f"tiktok-notifications-{queue_name}-{id_part(shop_id)}"
+
+
+def shop_jobs(rows: Iterable[tuple[str, int]]) -> list[tuple[str, str]]:
+    """The (shop id, queue) jobs that stored notifications given as (shop id, type) need."""
+    return sorted({(str(shop_id), queue_for(kind)) for shop_id, kind in rows})
+
+
+def enqueue(runtime: Runtime, shop_id: str, queue_name: str) -> None:
+    """Make sure the shop's job for `queue_name` is coming (a waiting one takes the new notification too)."""
+    enqueue_coalesced_many(queue_name, PROCESS_JOB, [(job_id(shop_id, queue_name), (shop_id, queue_name))],
+                           connection=runtime.redis, result_ttl=0, failure_ttl=7 * 24 * 3600)
 
 
 DERIVED_PREFIX = "sha256:"
@@ -134,25 +149,25 @@ def receive() -> Response:
         log.warning("Rejected a signed TikTok webhook without type or shop_id")
         return _empty(400)
 
+    sent_at = payload.get("timestamp")
     session = runtime.db.sessionmaker()
     try:
-        row = TikTokNotification(notification_id=payload["tts_notification_id"], type=payload["type"],
-                                 shop_id=payload["shop_id"], payload=payload,
-                                 sent_at=payload.get("timestamp") if isinstance(payload.get("timestamp"), int) else None)
-        session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            return _empty(200)  # a repeat delivery: stored and queued the first time
-        row_id, kind = row.id, row.type
+        stored = session.scalar(
+            dialect_insert(session, TikTokNotification)
+            .values(notification_id=payload["tts_notification_id"], type=payload["type"], shop_id=payload["shop_id"],
+                    payload=payload, sent_at=sent_at if isinstance(sent_at, int) and abs(sent_at) < 2**63 else None)
+            .on_conflict_do_nothing(index_elements=["notification_id"])
+            .returning(TikTokNotification.id))
+        session.commit()
     finally:
         session.close()
+    if stored is None:
+        return _empty(200)  # a repeat delivery: stored and queued the first time
 
     try:
-        enqueue(runtime, row_id, kind)
-    except Exception:  # noqa: BLE001 - stored; `replay` picks it up, and TikTok must still get its 200
-        log.exception("Stored TikTok notification %s but could not queue it", row_id)
+        enqueue(runtime, payload["shop_id"], queue_for(payload["type"]))
+    except Exception:  # noqa: BLE001 - stored; `replay` and the catch-up sweep pick it up, and TikTok must get its 200
+        log.exception("Stored TikTok notification %s but could not queue it", stored)
     return _empty(200)
 
 

@@ -110,6 +110,28 @@ def test_missed_webhook_is_caught_by_polling(world: World, store: FakeStore) -> 
         assert session.scalar(select(func.count()).select_from(TikTokNotification)) == 0
 
 
+def test_an_order_left_waiting_for_a_fetch_is_read_after_the_next_search(world: World, store: FakeStore) -> None:
+    """A fetch job whose retries ran out leaves its order ids in the shop's waiting set with no job to read
+    them. The search passes waiting orders over (their fetch is newer than its page) but sees that the
+    fetch job is coming, so the order is not stranded."""
+    from hub.sync.orders import batches
+
+    world.sandbox.control("PUT", "/webhook-url", {"url": None})
+    tid = world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}])
+    from sqlalchemy import select
+
+    from hub.models import TikTokShop
+
+    with world.runtime.db.session_scope() as session:
+        shop_id = session.scalar(select(TikTokShop.shop_id))
+    world.runtime.redis.zadd(batches.waiting_key(shop_id), {tid: 0})
+    world.poll_now()
+    world.wait_status(tid, "Created")
+    world.settle()
+    assert world.runtime.redis.zcard(batches.waiting_key(shop_id)) == 0
+    assert len(store.orders) == 1 and len(world.commands("order.create")) == 1
+
+
 def test_webhook_for_another_shop_changes_nothing(world: World, store: FakeStore) -> None:
     body = b'{"type":1,"tts_notification_id":"7327112393057371999","shop_id":"1111111111","timestamp":1,' \
            b'"data":{"order_id":"576486316948490001","order_status":"AWAITING_SHIPMENT","update_time":1}}'

@@ -59,7 +59,7 @@ def test_valid_notification_is_stored_and_only_queued(runtime, live_hub) -> None
     assert row.payload["data"]["product_id"] == "576486316948490001"  # exact, as a string
     # No worker is running: the answer did not wait for processing, the job is waiting in its queue.
     assert row.status == "received"
-    assert queued(runtime, "details") == [f"tiktok-notification-{row.id}"]
+    assert queued(runtime, "details") == ["tiktok-notifications-details-7494105515082810525"]
 
 
 def test_duplicates_are_stored_once(runtime, live_hub) -> None:  # noqa: ANN001
@@ -86,9 +86,26 @@ def test_notification_without_an_id_is_accepted_once(runtime, live_hub) -> None:
     paid = dict(sample, timestamp=1644412999, data=dict(sample["data"], order_status="AWAITING_SHIPMENT"))
     assert post(live_hub.url, paid).status_code == 200
     stored = rows(runtime)
-    assert len(stored) == 2 and len(queued(runtime, "orders")) == 2
+    assert len(stored) == 2 and len(queued(runtime, "orders")) == 1  # the shop's waiting job takes both
     assert {r.payload["data"]["order_status"] for r in stored} == {"UNPAID", "AWAITING_SHIPMENT"}
     assert all(r.notification_id.startswith("sha256:") for r in stored)
+
+
+def test_a_burst_of_one_shops_notifications_is_one_job_handled_in_arrival_order(
+        runtime, merchant_id, live_hub, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """An order storm is thousands of notifications: one waiting job per shop takes them all, a run
+    handles a batch and its follow-up the rest, oldest first."""
+    monkeypatch.setattr(job, "ORDER_HANDLER", notification_handlers.on_notification)
+    monkeypatch.setattr(job, "BATCH", 2)
+    order_ids = [f"57648631694849{n:04d}" for n in range(5)]
+    for n, order_id in enumerate(order_ids):
+        assert post(live_hub.url, notification(1, {"order_id": order_id}, notification_id=f"9{n}")).status_code == 200
+    post(live_hub.url, notification(1, {"order_id": "1"}, shop_id="1111", notification_id="8"))  # another shop
+    assert queued(runtime, "orders") == ["tiktok-notifications-orders-7494105515082810525",
+                                         "tiktok-notifications-orders-1111"]
+    statuses = _process_all(runtime)
+    assert sorted(statuses) == ["processed"] * 5 + ["unhandled"]
+    assert [r["order_id"] for r in notification_handlers.received(runtime.redis)] == order_ids
 
 
 def test_signed_but_malformed_notification_is_refused(runtime, live_hub) -> None:  # noqa: ANN001

@@ -83,6 +83,14 @@ def claim(connection: "redis.Redis", shop_id: str, batch: int = BATCH) -> tuple[
     return [i.decode() if isinstance(i, bytes) else str(i) for i in ids], int(left)
 
 
+def waiting(connection: "redis.Redis", shop_id: str, tiktok_order_ids: Sequence[str]) -> set[str]:
+    """Which of these ids wait for a fetch job (not yet claimed): that job reads TikTok after now."""
+    if not tiktok_order_ids:
+        return set()
+    scores = connection.zmscore(waiting_key(shop_id), list(tiktok_order_ids))
+    return {tid for tid, score in zip(tiktok_order_ids, scores) if score is not None}
+
+
 def done(connection: "redis.Redis", shop_id: str, tiktok_order_ids: Sequence[str]) -> None:
     if tiktok_order_ids:
         connection.zrem(claimed_key(shop_id), *tiktok_order_ids)

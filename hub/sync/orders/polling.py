@@ -42,15 +42,21 @@ CONTENTION_ATTEMPTS = 6
 
 def _apply_page(runtime: "Runtime", shop_id: str, orders: list[dict]) -> int | None:
     """Apply one search page in one transaction; None if the shop was disconnected meanwhile. Orders
-    whose view is the one already applied and handed off are passed over (`importer.already_applied`)."""
+    whose view is the one already applied and handed off are passed over (`importer.already_applied`),
+    and so are orders waiting for a fetch job (a webhook named them): that job's read is newer than
+    this page, and the search makes sure the job is coming (one whose retries ran out left them there)."""
+    from hub.sync.orders.batches import enqueue_fetch, waiting
     from hub.sync.orders.importer import already_applied, apply_order
 
     applied = 0
+    about_to_be_read = waiting(runtime.redis, shop_id, [str(raw.get("id")) for raw in orders])
+    if about_to_be_read:
+        enqueue_fetch(runtime, shop_id)
     with runtime.db.session_scope() as session:
         live = session.scalar(select(TikTokShop).where(TikTokShop.shop_id == shop_id))
         if live is None:
             return None
-        unchanged = already_applied(session, live, orders)
+        unchanged = already_applied(session, live, orders) | about_to_be_read
         for raw in orders:
             if str(raw.get("id")) in unchanged:
                 continue

@@ -66,9 +66,9 @@ def _now() -> datetime:
 # ---- starting a reading --------------------------------------------------------------------------------
 
 def scan_job_id(store_id: str) -> str:
-    from hub.sync.products.schedule import _part
+    from hub.queues import id_part
 
-    return f"link-{_part(store_id)}"
+    return f"link-{id_part(store_id)}"
 
 
 def start(runtime: "Runtime", store_id: str, *, enqueue: bool = True) -> None:

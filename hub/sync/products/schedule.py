@@ -11,13 +11,11 @@ waited for stock → listed again (stock changes of products already on TikTok e
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import select
 
-from hub.queues import DETAILS, LISTINGS, enqueue_coalesced, queue
+from hub.queues import DETAILS, LISTINGS, enqueue_coalesced, id_part, queue
 from hub.sync import policy
 from hub.sync.products import linking
 from hub.models import Listing, ListingPlan, ProductOverride, ProductSnapshot, Store
@@ -35,19 +33,14 @@ CHANGES_JOB = "hub.jobs.products.handle_changes"
 RETRY = policy.retry(policy.LISTING)
 PARKED_CODE = "reconnect"  # the listing's reason while it waits for a repaired TikTok connection
 JOB_OPTIONS: dict[str, Any] = {"result_ttl": 600, "failure_ttl": 7 * 24 * 3600, "job_timeout": 900}
-_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def _part(value: str) -> str:
-    return value if _SAFE.match(value) else "h" + hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
 def list_job_id(store_id: str, product_id: str) -> str:
-    return f"list-{_part(store_id)}-{_part(product_id)}"
+    return f"list-{id_part(store_id)}-{id_part(product_id)}"
 
 
 def details_job_id(store_id: str, product_id: str) -> str:
-    return f"details-{_part(store_id)}-{_part(product_id)}"
+    return f"details-{id_part(store_id)}-{id_part(product_id)}"
 
 
 def enqueue_listing(runtime: "Runtime", store_id: str, product_id: str, *, now: bool = False) -> None:
@@ -62,12 +55,12 @@ def enqueue_details(runtime: "Runtime", store_id: str, product_id: str, *, now: 
 
 
 def enqueue_delist(runtime: "Runtime", store_id: str, product_id: str) -> None:
-    enqueue_coalesced(DETAILS, DELIST_JOB, f"delist-{_part(store_id)}-{_part(product_id)}", store_id, product_id,
+    enqueue_coalesced(DETAILS, DELIST_JOB, f"delist-{id_part(store_id)}-{id_part(product_id)}", store_id, product_id,
                       connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
 
 
 def enqueue_reactivate(runtime: "Runtime", store_id: str, product_id: str) -> None:
-    enqueue_coalesced(DETAILS, REACTIVATE_JOB, f"reactivate-{_part(store_id)}-{_part(product_id)}", store_id,
+    enqueue_coalesced(DETAILS, REACTIVATE_JOB, f"reactivate-{id_part(store_id)}-{id_part(product_id)}", store_id,
                       product_id, connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
 
 
