@@ -59,7 +59,7 @@ APP_KEY = "benchkey"
 APP_SECRET = "benchsecret0123456789abcdef"
 STOCK_CALL = "POST /product/202309/products/{product_id}/inventory/update"
 PRICE_CALL = "POST /product/202309/products/{product_id}/prices/update"
-PUSH_QUEUES = ("stock", "stock-bulk", "price")
+PUSH_QUEUES = ("stock", "stock-bulk", "price")  # priority positions: stock-bulk is all its lanes
 PROBES_PER_STORE = 5
 
 
@@ -351,20 +351,23 @@ class Load:
     def sample(self) -> None:
         redis = self.runtime.redis
         pipe = redis.pipeline(transaction=False)
-        from hub.queues import PRIORITY
-        for name in PRIORITY:
+        from hub.queues import QUEUE_NAMES, lanes_of, position_of
+        for name in QUEUE_NAMES:
             pipe.llen(f"rq:queue:{name}")
-        for name in PUSH_QUEUES:
+        pushes = [lane for name in PUSH_QUEUES for lane in lanes_of(name)]
+        for name in pushes:
             pipe.lrange(f"rq:queue:{name}", 0, -1)
         replies = pipe.execute()
-        lengths = dict(zip(PRIORITY, replies[:len(PRIORITY)]))
+        lengths: Counter = Counter()
+        for name, length in zip(QUEUE_NAMES, replies[:len(QUEUE_NAMES)]):
+            lengths[position_of(name)] += length  # the bulk lanes added up
         backlog: Counter = Counter()
-        for ids in replies[len(PRIORITY):]:
+        for ids in replies[len(QUEUE_NAMES):]:
             for job_id in ids:
                 match = self.store_of_job.match(job_id.decode() if isinstance(job_id, bytes) else job_id)
                 if match:
                     backlog[self.shop_of_store[match.group(1)]] += 1
-        self.samples.append((time.time() - self.start, lengths, dict(backlog)))
+        self.samples.append((time.time() - self.start, dict(lengths), dict(backlog)))
 
 
 # ---------------------------------------------------------------------------------------------- report

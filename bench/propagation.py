@@ -31,8 +31,8 @@ APP_SECRET = "benchsecret0123456789abcdef"
 
 
 @contextmanager
-def sandbox_process(rate_limit: float = 50.0) -> Iterator[str]:
-    with harness_sandbox(APP_KEY, APP_SECRET, rate_limit=rate_limit) as url:
+def sandbox_process(rate_limit: float = 50.0, shops: int = 1) -> Iterator[str]:
+    with harness_sandbox(APP_KEY, APP_SECRET, rate_limit=rate_limit, shops=shops) as url:
         yield url
 
 
@@ -53,11 +53,13 @@ def workers(runtime: Any, sandbox_url: str, count: int) -> Iterator[list[subproc
         yield procs
 
 
-def connect(runtime: Any, store_id: str, sandbox_url: str) -> Any:
+def connect(runtime: Any, store_id: str, sandbox_url: str, shop_id: str | None = None) -> Any:
+    """The store's merchant connected to the sandbox's shop `shop_id` (default: its first shop)."""
     from hub.models import Store
     from hub.tiktok.connection import client_for_merchant, connect as connect_shop
 
-    code = requests.post(f"{sandbox_url}/sandbox/oauth/code", json={}, timeout=10).json()["code"]
+    body = {"shop_id": shop_id} if shop_id else {}
+    code = requests.post(f"{sandbox_url}/sandbox/oauth/code", json=body, timeout=10).json()["code"]
     with runtime.db.session_scope() as session:
         merchant_id = session.get(Store, store_id).merchant_id
         connect_shop(runtime, session, code, merchant_id)

@@ -34,7 +34,28 @@ ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE = (
     "orders", "stock", "stock-bulk", "price", "details", "listings", "maintenance")
 # `stock-bulk` holds the stock pushes of a store that is sending a storm of changes, so that another
 # merchant's single change (on `stock`) never waits behind thousands of them (hub/sync/stock/schedule.py).
+# It is several RQ queues, its lanes: each storming store is given a lane of its own while it storms
+# (hub/sync/stock/lanes.py) and workers take the lanes in turn (hub/jobs/worker.py), so two stores
+# storming at once share TikTok's time instead of one waiting behind the other's whole backlog. Lane 0
+# keeps the name of the single queue it replaced, so jobs queued before an upgrade still run.
+BULK_LANES = 8
+STOCK_BULK_LANES = (STOCK_BULK, *(f"{STOCK_BULK}-{n}" for n in range(1, BULK_LANES)))
+# Positions in priority order: what `hub worker --queue` names and `hub status` reports; `stock-bulk`
+# stands for all its lanes. QUEUE_NAMES are the RQ queues themselves, in the same order.
 PRIORITY = (ORDERS, STOCK, STOCK_BULK, PRICE, DETAILS, LISTINGS, MAINTENANCE)
+
+
+def lanes_of(name: str) -> tuple[str, ...]:
+    """The RQ queues of a priority position: the bulk lanes for `stock-bulk`, else the queue itself."""
+    return STOCK_BULK_LANES if name == STOCK_BULK else (name,)
+
+
+def position_of(queue_name: str) -> str:
+    """The priority position an RQ queue belongs to (a bulk lane's is `stock-bulk`)."""
+    return STOCK_BULK if queue_name in STOCK_BULK_LANES else queue_name
+
+
+QUEUE_NAMES = tuple(name for position in PRIORITY for name in lanes_of(position))
 
 # A job is a function or its dotted path; RQ's own signature constrains it to exactly one of the two.
 JobFunction = TypeVar("JobFunction", str, Callable[..., Any])
@@ -91,13 +112,16 @@ def id_part(value: str) -> str:
 
 
 def queue(name: str, connection: redis.Redis) -> Queue:
-    if name not in PRIORITY:
+    """One RQ queue by name (`stock-bulk` is the bulk lane 0: a store's own lane is hub/sync/stock/lanes.py's)."""
+    if name not in QUEUE_NAMES:
         raise ValueError(f"Unknown queue {name!r}")
     return Queue(name, connection=connection)
 
 
-def all_queues(connection: redis.Redis) -> list[Queue]:
-    return [Queue(name, connection=connection) for name in PRIORITY]
+def all_queues(connection: redis.Redis, positions: Sequence[str] = PRIORITY) -> list[Queue]:
+    """Every RQ queue of the given priority positions (default: all), in priority order."""
+    return [Queue(name, connection=connection) for position in PRIORITY if position in positions
+            for name in lanes_of(position)]
 
 
 def _status(job_id: str, connection: redis.Redis) -> JobStatus | None:
@@ -209,45 +233,61 @@ def enqueue_coalesced_many(queue_name: str, func: JobFunction,
     return len(unique)
 
 
-# The job at the head of the last queue in KEYS, if every other queue in KEYS is empty, its id starts
-# with ARGV[1], it is still waiting and it runs ARGV[3]: taken off the queue and deleted in one step.
-_CLAIM_HEAD = """
-for i = 1, #KEYS - 1 do
+# The first ARGV[4] queues in KEYS must be empty; then the first non-empty queue among the rest is
+# looked at: its head is taken off the queue and deleted in one step if its id starts with ARGV[1], it
+# is still waiting and it runs ARGV[3]. Replies {position among the rest (1-based), id, data} or false.
+_CLAIM_NEXT = """
+local ahead = tonumber(ARGV[4])
+for i = 1, ahead do
   if redis.call('llen', KEYS[i]) > 0 then return false end
 end
-local id = redis.call('lindex', KEYS[#KEYS], 0)
-if not id or string.sub(id, 1, string.len(ARGV[1])) ~= ARGV[1] then return false end
-local key = ARGV[2] .. id
-local fields = redis.call('hmget', key, 'status', 'description', 'data')
-if fields[1] ~= 'queued' or not fields[2] or string.sub(fields[2], 1, string.len(ARGV[3])) ~= ARGV[3] then
-  return false
+for i = ahead + 1, #KEYS do
+  local id = redis.call('lindex', KEYS[i], 0)
+  if id then
+    if string.sub(id, 1, string.len(ARGV[1])) ~= ARGV[1] then return false end
+    local key = ARGV[2] .. id
+    local fields = redis.call('hmget', key, 'status', 'description', 'data')
+    if fields[1] ~= 'queued' or not fields[2] or string.sub(fields[2], 1, string.len(ARGV[3])) ~= ARGV[3] then
+      return false
+    end
+    redis.call('lpop', KEYS[i])
+    redis.call('del', key)
+    return {i - ahead, id, fields[3]}
+  end
 end
-redis.call('lpop', KEYS[#KEYS])
-redis.call('del', key)
-return {id, fields[3]}
+return false
 """
+
+
+def claim_next(queue_names: Sequence[str], func: str, id_prefix: str, *, ahead: Sequence[str],
+               connection: redis.Redis) -> tuple[str, str, tuple[Any, ...]] | None:
+    """Take the job a worker would run next out of RQ to run it in the caller: its queue, id and arguments.
+
+    Only when the queues in `ahead` are empty and the head of the first non-empty queue of `queue_names`
+    (looked at in that order, as the worker would) is a `func` job whose id starts with `id_prefix`.
+    The job is removed from its queue and deleted atomically, so from that moment a change it would have
+    absorbed (`enqueue_coalesced` finds no job) enqueues a new one: nothing is missed. Returns None when
+    there is no such job.
+    """
+    keys = [queue(name, connection).key for name in (*ahead, *queue_names)]
+    found = connection.eval(_CLAIM_NEXT, len(keys), *keys, id_prefix, Job.redis_job_namespace_prefix, f"{func}(",
+                            len(ahead))
+    if not found:
+        return None
+    job_id = found[1].decode() if isinstance(found[1], bytes) else str(found[1])
+    job = Job(job_id, connection=connection)
+    try:
+        job.data = zlib.decompress(found[2])
+    except zlib.error:
+        job.data = found[2]
+    return queue_names[int(found[0]) - 1], job_id, tuple(job.args)
 
 
 def claim_head(queue_name: str, func: str, id_prefix: str, *, ahead: Sequence[str],
                connection: redis.Redis) -> tuple[str, tuple[Any, ...]] | None:
-    """Take the next waiting job of `queue_name` out of RQ to run it in the caller: its id and arguments.
-
-    Only when the worker would run that very job next anyway: the queues in `ahead` are empty and the
-    head of `queue_name` is a `func` job whose id starts with `id_prefix`. The job is removed from the
-    queue and deleted atomically, so from that moment a change it would have absorbed (`enqueue_coalesced`
-    finds no job) enqueues a new one: nothing is missed. Returns None when there is no such job.
-    """
-    keys = [queue(name, connection).key for name in ahead] + [queue(queue_name, connection).key]
-    found = connection.eval(_CLAIM_HEAD, len(keys), *keys, id_prefix, Job.redis_job_namespace_prefix, f"{func}(")
-    if not found:
-        return None
-    job_id = found[0].decode() if isinstance(found[0], bytes) else str(found[0])
-    job = Job(job_id, connection=connection)
-    try:
-        job.data = zlib.decompress(found[1])
-    except zlib.error:
-        job.data = found[1]
-    return job_id, tuple(job.args)
+    """`claim_next` of one queue: the id and arguments of its head job, if the worker would run it next."""
+    found = claim_next([queue_name], func, id_prefix, ahead=ahead, connection=connection)
+    return None if found is None else found[1:]
 
 
 def schedule_next_slot(runtime: "Runtime", name: str, func: str, interval: float, *, queue_name: str = MAINTENANCE,

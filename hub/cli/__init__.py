@@ -80,7 +80,8 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the periodic jobs in this worker.")
 @click.option("--queue", "queues", multiple=True, type=click.Choice(PRIORITY),
-              help="Work only this queue (repeatable; default: every queue). For worker hosts per queue.")
+              help="Work only this queue (repeatable; default: every queue; stock-bulk: all its lanes). "
+                   "For worker hosts per queue.")
 def worker(burst: bool, no_scheduler: bool, queues: tuple[str, ...]) -> None:
     """Run an RQ worker on the hub's queues (all, or those of --queue), in priority order, with the scheduler."""
     from hub.jobs.worker import run_worker

@@ -19,21 +19,32 @@ FAILED_SAMPLE = 1000  # failed jobs read per queue to date them (the count itsel
 
 
 def queue_figures(connection: Any) -> list[dict[str, Any]]:
-    """Per queue: waiting, running, scheduled (retries and delayed follow-ups) and failed jobs."""
-    from hub.queues import all_queues
+    """Per queue: waiting, running, scheduled (retries and delayed follow-ups) and failed jobs.
+
+    One row per priority position: `stock-bulk` adds up its lanes and lists each lane's waiting jobs
+    under `lanes` (storming stores each have one, hub/sync/stock/lanes.py)."""
+    from hub.queues import PRIORITY, all_queues
 
     now = datetime.now(timezone.utc)
     rows = []
-    for q in all_queues(connection):
-        failed = q.failed_job_registry
-        recent = 0
-        for job in q.job_class.fetch_many(failed.get_job_ids(0, FAILED_SAMPLE - 1), connection=connection):
-            ended = job.ended_at if job is not None else None
-            if ended is not None and now - ended.replace(tzinfo=timezone.utc) <= timedelta(hours=1):
-                recent += 1
-        rows.append({"queue": q.name, "waiting": q.count, "running": q.started_job_registry.count,
-                     "scheduled": q.scheduled_job_registry.count + q.deferred_job_registry.count,
-                     "failed": failed.count, "failed_last_hour": recent})
+    for position in PRIORITY:
+        row: dict[str, Any] = {"queue": position, "waiting": 0, "running": 0, "scheduled": 0, "failed": 0,
+                               "failed_last_hour": 0}
+        lanes = {}
+        for q in all_queues(connection, [position]):
+            failed = q.failed_job_registry
+            for job in q.job_class.fetch_many(failed.get_job_ids(0, FAILED_SAMPLE - 1), connection=connection):
+                ended = job.ended_at if job is not None else None
+                if ended is not None and now - ended.replace(tzinfo=timezone.utc) <= timedelta(hours=1):
+                    row["failed_last_hour"] += 1
+            lanes[q.name] = q.count
+            row["waiting"] += q.count
+            row["running"] += q.started_job_registry.count
+            row["scheduled"] += q.scheduled_job_registry.count + q.deferred_job_registry.count
+            row["failed"] += failed.count
+        if len(lanes) > 1:
+            row["lanes"] = lanes
+        rows.append(row)
     return rows
 
 
@@ -118,6 +129,9 @@ def render(report: dict[str, Any]) -> str:
     for q in report["queues"]:
         lines.append(f"  {q['queue']:<12} {q['waiting']:>7} {q['running']:>7} {q['scheduled']:>7} "
                      f"{q['failed']:>7}  {q['failed_last_hour']} in the last hour")
+        busy = {name: n for name, n in q.get("lanes", {}).items() if n}
+        if busy:
+            lines.append("    waiting per lane: " + ", ".join(f"{name} {n}" for name, n in busy.items()))
     jobs = report["jobs"]
     lines.append(f"Workers: {jobs['workers']} running; {jobs['jobs_done']} jobs done, {jobs['jobs_failed']} failed "
                  f"since they started ({jobs['failure_rate']:.1%} failure rate)")

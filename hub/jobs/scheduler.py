@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable
 import redis
 from rq.scheduler import RQScheduler
 
-from hub.queues import PRIORITY
+from hub.queues import QUEUE_NAMES
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -99,8 +99,8 @@ class HubScheduler:
         if not held:
             return
         if self._rq is None:
-            self._rq = RQScheduler(list(PRIORITY), connection=connection)
-            self._rq.prepare_registries(list(PRIORITY))
+            self._rq = RQScheduler(list(QUEUE_NAMES), connection=connection)  # every bulk lane too
+            self._rq.prepare_registries(list(QUEUE_NAMES))
         self._rq.enqueue_scheduled_jobs()
         if time.monotonic() - self._chains_at >= CHAINS_EVERY:
             self.ensure_chains(self.runtime)

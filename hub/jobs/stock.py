@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from rq import get_current_job
 
 from hub.jobs.periodic import schedule_next_slot
-from hub.queues import ORDERS, PRIORITY, claim_head, enqueue_coalesced
-from hub.sync.stock.schedule import JOB_OPTIONS, PUSH_JOB, RETRY, push_job_id, push_job_prefix
+from hub.queues import STOCK_BULK_LANES, claim_next, enqueue_coalesced
+from hub.sync.stock.schedule import (JOB_OPTIONS, PUSH_ID_PREFIX, PUSH_JOB, RETRY, push_job_id,
+                                     push_job_prefix)
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -30,10 +31,10 @@ RECONCILE_INTERVAL = 300.0
 TICK_JOB = "hub.jobs.stock.reconcile_tick"
 
 
-# After its own product, a push job also runs the same store's push jobs that the worker would take
-# next anyway, for at most this long and this many: each costs one Redis round trip instead of RQ's
-# two dozen, over the same kept TikTok connection. Bounded so that orders and other lanes, which are
-# looked at before every one of them, never wait longer than this behind a storm.
+# After its own product, a push job also runs the push jobs that the worker would take next anyway, for
+# at most this long and this many: each costs one Redis round trip instead of RQ's two dozen, over the
+# shop's kept TikTok connection. Bounded so that orders and other lanes, which are looked at before
+# every one of them, never wait longer than this behind a storm.
 BATCH_SECONDS = 2.0
 BATCH_MAX = 100
 
@@ -58,40 +59,51 @@ def _log_problems(store_id: str, product_id: str, outcome: Any) -> None:
                     "; ".join(p.message for p in outcome.problems))
 
 
-def _ahead_of(queue_name: str) -> list[str]:
-    """The queues a worker looks at before `queue_name` right after a push (hub/jobs/worker.py)."""
-    from hub.jobs.worker import PUSH_LANES
+def _next_in_line(queue_name: str, store_id: str) -> tuple[list[str], list[str], str]:
+    """After a push from `queue_name`: the queues that must be empty (looked at first), the queues whose
+    head the worker would take next, in order, and the id prefix of the pushes that may be taken.
 
-    order = [ORDERS, *PUSH_LANES] + [name for name in PRIORITY if name not in (ORDERS, *PUSH_LANES)]
-    return order[:order.index(queue_name)] if queue_name in order else list(order)
+    On `stock` and `price` that is the same store's next push on the same queue. On a bulk lane it is
+    the head of the next non-empty bulk lane after this one, whichever storming store's it is: the
+    worker takes the lanes in turn (hub/jobs/worker.py), and so does the batch, so two storming shops'
+    pushes alternate within one job as they would between jobs.
+    """
+    from hub.jobs.worker import look_order, next_bulk_after
+
+    order = look_order(queue_name, next_bulk_after(queue_name))
+    if queue_name in STOCK_BULK_LANES:
+        first = next(i for i, name in enumerate(order) if name in STOCK_BULK_LANES)
+        return order[:first], [name for name in order if name in STOCK_BULK_LANES], PUSH_ID_PREFIX
+    ahead = order[:order.index(queue_name)] if queue_name in order else order
+    return ahead, [queue_name], push_job_prefix(store_id)
 
 
 def push_waiting(runtime: "Runtime", store_id: str, queue_name: str) -> list[str]:
-    """Run the store's push jobs waiting at the head of `queue_name` here, while nothing else is due first.
+    """Run the push jobs the worker would take next after this one here, while nothing else is due first.
 
-    Each is taken out of RQ before its product is read (`claim_head`), so a change arriving meanwhile
+    Each is taken out of RQ before its product is read (`claim_next`), so a change arriving meanwhile
     enqueues a new job: coalescing is as for a job RQ runs. A product another run holds, or one that
-    fails, goes back to a job of its own (with RQ's retries) and ends the batch. A worker killed mid-run
-    leaves its products to the catch-up sweep, which finds their pushed version behind the store's as
-    for any lost job (hub/sync/catchup.py). Returns the job ids run.
+    fails, goes back to a job of its own on its queue (with RQ's retries) and ends the batch. A worker
+    killed mid-run leaves its products to the catch-up sweep, which finds their pushed version behind
+    the store's as for any lost job (hub/sync/catchup.py). Returns the job ids run.
     """
     from hub.sync.stock.pusher import push_product
 
     done: list[str] = []
-    ahead = _ahead_of(queue_name)
-    prefix = push_job_prefix(store_id)
     deadline = time.monotonic() + BATCH_SECONDS
+    lane = queue_name
     while len(done) < BATCH_MAX and time.monotonic() < deadline:
-        claimed = claim_head(queue_name, PUSH_JOB, prefix, ahead=ahead, connection=runtime.redis)
+        ahead, candidates, prefix = _next_in_line(lane, store_id)
+        claimed = claim_next(candidates, PUSH_JOB, prefix, ahead=ahead, connection=runtime.redis)
         if claimed is None:
             break
-        job_id, args = claimed
+        lane, job_id, args = claimed
         other_store, product_id = str(args[0]), str(args[1])
         try:
             outcome = push_product(runtime, other_store, product_id, wait=False)
         except Exception as error:  # noqa: BLE001 - it runs again as a job of its own, with RQ's retries
             log.info("Push of product %s of store %s runs again as its own job: %s", product_id, other_store, error)
-            enqueue_coalesced(queue_name, PUSH_JOB, push_job_id(other_store, product_id), other_store, product_id,
+            enqueue_coalesced(lane, PUSH_JOB, push_job_id(other_store, product_id), other_store, product_id,
                               connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
             break
         _log_problems(other_store, product_id, outcome)

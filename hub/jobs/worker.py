@@ -29,7 +29,8 @@ from rq import SimpleWorker
 
 from hub.jobs import orders, products, stock, stores, tiktok_notifications
 from hub.jobs.scheduler import HubScheduler
-from hub.queues import ORDERS, PRICE, PRIORITY, STOCK, STOCK_BULK, all_queues
+from hub.queues import (ORDERS, PRICE, PRIORITY, STOCK, STOCK_BULK, STOCK_BULK_LANES, all_queues, lanes_of,
+                        position_of)
 from hub.runtime import Runtime
 
 JOB_MODULES = (products, stock, orders, tiktok_notifications, stores)
@@ -42,16 +43,46 @@ log = logging.getLogger("hub.jobs.worker")
 PUSH_LANES = (STOCK, STOCK_BULK, PRICE)
 
 
+def look_order(after: str, next_bulk: int = 0) -> list[str]:
+    """The RQ queues a worker looks at, in order, for its next job after one from queue `after`.
+
+    Orders and the push lanes take turns (`HubWorker`); the bulk lanes are looked at starting with lane
+    `next_bulk`, the one after the lane of the worker's last bulk job, so storming stores take turns.
+    """
+    position = position_of(after)
+    if position == ORDERS:
+        names = [*PUSH_LANES, ORDERS]
+    elif position in PUSH_LANES:
+        names = [ORDERS, *PUSH_LANES]
+    else:
+        names = []
+    start = next_bulk % len(STOCK_BULK_LANES)
+    bulk = [*STOCK_BULK_LANES[start:], *STOCK_BULK_LANES[:start]]
+    positions = names + [name for name in PRIORITY if name not in names]
+    return [name for p in positions for name in (bulk if p == STOCK_BULK else lanes_of(p))]
+
+
+def next_bulk_after(queue_name: str, current: int = 0) -> int:
+    """Where the worker's next look at the bulk lanes starts: after the lane it just took a job from."""
+    if queue_name in STOCK_BULK_LANES:
+        return (STOCK_BULK_LANES.index(queue_name) + 1) % len(STOCK_BULK_LANES)
+    return current
+
+
 class HubWorker(SimpleWorker):
-    """Queues in priority order, except that orders and price/stock pushes take turns.
+    """Queues in priority order, except that orders and price/stock pushes take turns, and so do the
+    bulk lanes.
 
     Strict priority let a burst of orders starve every push: 100 waiting order jobs held a stock change
     back for 54 s, long enough to oversell. After an order job the push lanes come first for the next
     job, and after a push the orders do, so neither waits behind more than one job of the other; the
-    rest (details, new listings, maintenance) still waits for both.
+    rest (details, new listings, maintenance) still waits for both. After a job from bulk lane i the
+    next look at the bulk lanes starts at lane i+1: two storming stores (on lanes of their own,
+    hub/sync/stock/lanes.py) get one job each in turn, so both their TikTok shops' budgets are used.
     """
 
     stop_signalled = False
+    next_bulk = 0
 
     def request_stop(self, signum: Any, frame: Any) -> None:
         """SIGTERM/SIGINT end the worker for good: RQ returns from `work` the same way when Redis went
@@ -61,15 +92,10 @@ class HubWorker(SimpleWorker):
         super().request_stop(signum, frame)
 
     def reorder_queues(self, reference_queue: Any) -> None:
-        if reference_queue.name == ORDERS:
-            names = [*PUSH_LANES, ORDERS]
-        elif reference_queue.name in PUSH_LANES:
-            names = [ORDERS, *PUSH_LANES]
-        else:
-            names = []
-        order = names + [name for name in PRIORITY if name not in names]
+        self.next_bulk = next_bulk_after(reference_queue.name, self.next_bulk)
         by_name = {q.name: q for q in self.queues}
-        self._ordered_queues = [by_name[name] for name in order if name in by_name]
+        self._ordered_queues = [by_name[name] for name in look_order(reference_queue.name, self.next_bulk)
+                                if name in by_name]
 
 
 def preload() -> None:
@@ -153,7 +179,8 @@ def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = 
 
 
 def _listened(runtime: Runtime, queues: Sequence[str]) -> list[Any]:
-    return [q for q in all_queues(runtime.redis) if not queues or q.name in queues]
+    """The RQ queues of the named priority positions (`stock-bulk`: every bulk lane), or all of them."""
+    return all_queues(runtime.redis, queues or PRIORITY)
 
 
 def _supervise(runtime: Runtime, *, with_scheduler: bool, queues: Sequence[str] = ()) -> bool:

@@ -597,10 +597,12 @@ def confirm(runtime: "Runtime", store_id: str, *, picks: Mapping[str, str | None
         product_ids = [str(r.product_id) for r in links]
         freed = sorted({str(r.product_id) for r in declined if r.product_id} - set(product_ids))
     if product_ids:
-        from hub.queues import STOCK_BULK, queue
+        from hub.queues import queue
+        from hub.sync.stock.lanes import bulk_lane
 
-        queue(STOCK_BULK, runtime.redis).enqueue(PUSH_JOB, store_id, product_ids, job_timeout=3600, result_ttl=600,
-                                                 failure_ttl=7 * 24 * 3600)
+        # The store's bulk lane: many products at once, taking turns with other stores' storms.
+        queue(bulk_lane(runtime, store_id), runtime.redis).enqueue(
+            PUSH_JOB, store_id, product_ids, job_timeout=3600, result_ttl=600, failure_ttl=7 * 24 * 3600)
     released = _release_products(runtime, store_id, freed)
     with runtime.db.session_scope() as session:
         left = counts(session, store_id)

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import select
 
-from hub.queues import MAINTENANCE, PRICE, STOCK, STOCK_BULK, enqueue_coalesced, enqueue_coalesced_many
+from hub.queues import MAINTENANCE, PRICE, STOCK, enqueue_coalesced, enqueue_coalesced_many
 from hub.models import SkuBinding, Store
 from hub.sync import policy
+from hub.sync.stock.lanes import bulk_lane
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -38,9 +39,12 @@ def push_job_id(store_id: str, product_id: str) -> str:
     return f"{push_job_prefix(store_id)}{_part(product_id)}"
 
 
+PUSH_ID_PREFIX = "stock-"  # what every push job id starts with
+
+
 def push_job_prefix(store_id: str) -> str:
     """What every push job id of the store starts with (its follow-ups `-next` too)."""
-    return f"stock-{_part(store_id)}-"
+    return f"{PUSH_ID_PREFIX}{_part(store_id)}-"
 
 
 def reconcile_job_id(store_id: str) -> str:
@@ -53,7 +57,8 @@ def reconcile_merchant_job_id(merchant_id: str) -> str:
 
 # A store that asks for more pushes than this within one window is in a storm: TikTok takes 50 calls a
 # second per shop, so 100 products are about two seconds of its budget. Its further pushes go to the
-# bulk lane, behind every other store's live changes (which then wait for one job, not for the storm).
+# bulk lanes, behind every other store's live changes (which then wait for one job, not for the storm),
+# on a lane of its own while it storms, so storming stores take turns (hub/sync/stock/lanes.py).
 STORM_PUSHES = 100
 STORM_WINDOW_MS = 2000
 
@@ -64,7 +69,7 @@ def enqueue_pushes(runtime: "Runtime", store_id: str, product_ids: Iterable[str]
     if not products:
         return
     if queue_name == STOCK and _in_storm(runtime, store_id, len(products)):
-        queue_name = STOCK_BULK
+        queue_name = bulk_lane(runtime, store_id)  # its own lane while it storms (hub/sync/stock/lanes.py)
     enqueue_coalesced_many(queue_name, PUSH_JOB, [(push_job_id(store_id, p), (store_id, p)) for p in products],
                            connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
 
