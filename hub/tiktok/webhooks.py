@@ -8,6 +8,10 @@ sure the shop's notification job for that kind is coming. Older notification typ
 `tts_notification_id` (TikTok's own samples of types 1, 3, 4, 5, 6, 7, 11 and 12 lack it): those are
 deduplicated on a key derived from what TikTok resends unchanged on a retry (`derived_notification_id`).
 
+TikTok's retries of a notification already stored are answered from Redis (`hub:tiktok:stored:<id>`,
+set after the row is committed, kept for `STORED_TTL`): a retry storm then costs the database nothing.
+The key only ever says "committed"; without it (expired, Redis lost) the insert decides as before.
+
 One coalesced job per shop and queue (`tiktok-notifications-<queue>-<shop>`) works through the shop's
 stored notifications in arrival order (hub.jobs.tiktok_notifications): an order storm is thousands of
 notifications, and one RQ job each cost more than handling them. The job is named by its dotted path,
@@ -21,6 +25,7 @@ import json
 import logging
 from typing import Any, Iterable
 
+import redis
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -86,6 +91,28 @@ def derived_notification_id(payload: dict[str, Any]) -> str:
     return DERIVED_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:56]
 
 
+STORED_TTL = 6 * 3600  # TikTok retries an unanswered notification for hours; later repeats reach the insert
+
+
+def _stored_key(notification_id: str) -> str:
+    return f"hub:tiktok:stored:{notification_id}"
+
+
+def _known(runtime: Runtime, notification_id: str) -> bool:
+    """The notification was stored before (its row is committed), as far as Redis remembers."""
+    try:
+        return bool(runtime.redis.exists(_stored_key(notification_id)))
+    except redis.RedisError:
+        return False  # the insert below decides
+
+
+def _remember(runtime: Runtime, notification_id: str) -> None:
+    try:
+        runtime.redis.set(_stored_key(notification_id), 1, ex=STORED_TTL)
+    except redis.RedisError:
+        pass  # a repeat then goes to the insert, which ignores it
+
+
 def _empty(status: int) -> Response:
     return Response(b"", status=status)
 
@@ -149,6 +176,8 @@ def receive() -> Response:
         log.warning("Rejected a signed TikTok webhook without type or shop_id")
         return _empty(400)
 
+    if _known(runtime, payload["tts_notification_id"]):
+        return _empty(200)  # a repeat delivery of a stored notification
     sent_at = payload.get("timestamp")
     session = runtime.db.sessionmaker()
     try:
@@ -162,12 +191,15 @@ def receive() -> Response:
     finally:
         session.close()
     if stored is None:
+        _remember(runtime, payload["tts_notification_id"])
         return _empty(200)  # a repeat delivery: stored and queued the first time
 
     try:
         enqueue(runtime, payload["shop_id"], queue_for(payload["type"]))
     except Exception:  # noqa: BLE001 - stored; `replay` and the catch-up sweep pick it up, and TikTok must get its 200
         log.exception("Stored TikTok notification %s but could not queue it", stored)
+        return _empty(200)
+    _remember(runtime, payload["tts_notification_id"])
     return _empty(200)
 
 

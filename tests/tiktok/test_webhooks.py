@@ -71,6 +71,24 @@ def test_duplicates_are_stored_once(runtime, live_hub) -> None:  # noqa: ANN001
     assert rows(runtime)[0].payload["data"]["order_status"] == "CANCEL"
 
 
+def test_retries_of_a_stored_notification_are_answered_from_redis_and_the_database_still_decides_without_it(
+        runtime, live_hub) -> None:  # noqa: ANN001
+    payload = notification(1, {"order_id": "576486316948490001", "order_status": "AWAITING_SHIPMENT"})
+    assert post(live_hub.url, payload).status_code == 200
+    assert runtime.redis.ttl("hub:tiktok:stored:7327112393057371910") > 3600
+    with runtime.db.session_scope() as session:  # were the retry to reach the database, it would store it again
+        session.query(TikTokNotification).delete()
+    assert post(live_hub.url, payload).status_code == 200
+    assert rows(runtime) == []
+
+    runtime.redis.delete("hub:tiktok:stored:7327112393057371910")  # expired, or Redis lost it
+    assert post(live_hub.url, payload).status_code == 200
+    assert post(live_hub.url, payload).status_code == 200
+    runtime.redis.delete("hub:tiktok:stored:7327112393057371910")
+    assert post(live_hub.url, payload).status_code == 200
+    assert len(rows(runtime)) == 1
+
+
 def test_notification_without_an_id_is_accepted_once(runtime, live_hub) -> None:  # noqa: ANN001
     """TikTok's samples of the older types carry no tts_notification_id: accepted, deduplicated on content."""
     sample = {"type": 1, "shop_id": "7494049642642441621", "timestamp": 1644412885,
