@@ -57,3 +57,26 @@ def test_a_batch_of_notifications_starts_the_shops_fetch_once_with_all_its_order
         batches.request(runtime, "1111", ["576486316948400001"])
         raise RuntimeError("the next notification failed")
     assert "order-fetch-1111" in fetches.job_ids
+
+
+def test_one_read_of_a_shop_at_a_time_unless_a_full_batch_waits(runtime) -> None:  # noqa: ANN001
+    """Fetch jobs started during a read step aside (what they would read is read next, together) unless
+    50 orders wait; the reader then starts the fetch job for what arrived meanwhile."""
+    from rq import Queue
+
+    from hub.sync.orders import batches
+
+    shop = "7494105515082810525"
+    fetches = Queue("orders", connection=runtime.redis)
+    with batches.reading(runtime, shop) as first:
+        assert first
+        runtime.redis.zadd(batches.waiting_key(shop), {f"5764863169484{n:05d}": n for n in range(49)})
+        with batches.reading(runtime, shop) as second:
+            assert not second
+        runtime.redis.zadd(batches.waiting_key(shop), {"576486316948400049": 49})
+        with batches.reading(runtime, shop) as third:
+            assert third  # a full batch: read in parallel
+        assert fetches.job_ids == []
+    assert fetches.job_ids == ["order-fetch-7494105515082810525"]
+    with batches.reading(runtime, shop) as after:
+        assert after

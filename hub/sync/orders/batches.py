@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+from redis import exceptions as redis_errors
+
 from hub.queues import ORDERS, enqueue_coalesced
 from hub.sync import policy
 
@@ -99,6 +101,35 @@ def one_fetch_per_shop(runtime: "Runtime") -> Iterator[None]:
 def enqueue_fetch(runtime: "Runtime", shop_id: str) -> None:
     enqueue_coalesced(ORDERS, FETCH_JOB, job_id(shop_id), shop_id, connection=runtime.redis,
                       retry=policy.retry(policy.ORDER_IMPORT), failure_ttl=7 * 24 * 3600)
+
+
+READING_SECONDS = 60  # a read lost with its worker holds the shop's turn no longer than this
+
+
+@contextmanager
+def reading(runtime: "Runtime", shop_id: str) -> Iterator[bool]:
+    """The shop's turn to read: yields whether this fetch job should read now.
+
+    A fetch job started while another reads the same shop steps aside unless a full batch waits (then
+    both read, in parallel): during a burst each webhook starts a fetch job, and running them all at
+    once read one order per call, each order once per status (three reads for one order in the first
+    seconds of its life). The reader, after releasing its turn, starts a fetch job for whatever arrived
+    meanwhile, so nothing waits for a job that stepped aside."""
+    lock = runtime.redis.lock(f"hub:order-fetch-reading:{shop_id}", timeout=READING_SECONDS, blocking=False)
+    if not lock.acquire():
+        yield int(runtime.redis.zcard(waiting_key(shop_id))) >= BATCH
+        return
+    try:
+        yield True
+    finally:
+        try:
+            lock.release()
+        except redis_errors.LockError:
+            pass  # held past its timeout and taken by another reader: that reader starts the next
+    # Only after a read that worked: a failed one gave its ids back and RQ retries it with backoff (a
+    # follow-up started here would retry at once, again and again, against a failing TikTok).
+    if runtime.redis.zcard(waiting_key(shop_id)):
+        enqueue_fetch(runtime, shop_id)
 
 
 def claim(connection: "redis.Redis", shop_id: str, batch: int = BATCH) -> tuple[list[str], int]:

@@ -101,7 +101,16 @@ def import_orders(runtime: "Runtime", shop_id: str) -> dict[str, Any]:
     """Claim up to 50 of the shop's waiting order ids, read them in one call and apply each order.
 
     The orders are read outside any transaction (no lock held over HTTP) and each is applied in its own
-    transaction, so a slow batch never holds one order's row lock while the next is written."""
+    transaction, so a slow batch never holds one order's row lock while the next is written. One read
+    of a shop at a time unless a full batch waits (`batches.reading`): what arrives meanwhile is read
+    together afterwards, each order at its latest status, instead of one order per call."""
+    with batches.reading(runtime, shop_id) as turn:
+        if not turn:
+            return {"fetched": 0, "waiting_for": "the shop's read in progress"}
+        return _import_batch(runtime, shop_id)
+
+
+def _import_batch(runtime: "Runtime", shop_id: str) -> dict[str, Any]:
     redis = runtime.redis
     ids, left = batches.claim(redis, shop_id)
     if not ids:
