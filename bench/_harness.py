@@ -102,7 +102,8 @@ def cpu_seconds(procs: list) -> float:
 
 
 @contextmanager
-def sandbox_process(app_key: str, app_secret: str, *, rate_limit: float = 50.0, shops: int = 1) -> Iterator[str]:
+def sandbox_process(app_key: str, app_secret: str, *, rate_limit: float = 50.0, shops: int = 1,
+                    webhook_senders: int = 1) -> Iterator[str]:
     """The TikTok Shop sandbox in a process of its own (it stands for TikTok, which runs elsewhere: in the
     bench's process it would share one interpreter lock with what is measured); yields its URL."""
     import subprocess
@@ -112,6 +113,8 @@ def sandbox_process(app_key: str, app_secret: str, *, rate_limit: float = 50.0, 
                "--review-delay", "0", "--quiet", "--rate-limit", str(rate_limit), "--daily-listing-cap", "100000"]
     if shops != 1:
         command += ["--shops", str(shops)]
+    if webhook_senders != 1:
+        command += ["--webhook-senders", str(webhook_senders)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None

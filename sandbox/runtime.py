@@ -68,19 +68,27 @@ TYPES_WITHOUT_NOTIFICATION_ID = frozenset({1, 3, 4, 5, 6, 7, 11, 12})
 
 
 class WebhookDispatcher:
-    """Builds, signs, logs and POSTs webhooks in a background thread, in emission order."""
+    """Builds, signs, logs and POSTs webhooks in background threads.
+
+    One sender (the default) delivers in emission order, which keeps tests readable. TikTok itself
+    promises no order and delivers from many machines at once; `senders` > 1 does the same, so an order
+    storm reaches the receiver at the rate it can take rather than one request at a time."""
 
     TIMEOUT = 3.0
 
-    def __init__(self, runtime):
+    def __init__(self, runtime, senders: int = 1):
         self.runtime = runtime
         self._queue: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._run, name=f"sandbox-webhooks-{n}", daemon=True)
+                         for n in range(max(1, senders))]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self):
-        self._queue.put(None)
-        self._thread.join(timeout=5)
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     # Called with the runtime lock held.
     def emit(self, state, shop_id: str, event_type: int, data: dict) -> dict:

@@ -104,6 +104,10 @@ def enqueue_fetch(runtime: "Runtime", shop_id: str) -> None:
 
 
 READING_SECONDS = 60  # a read lost with its worker holds the shop's turn no longer than this
+# Reads of one shop start at least this far apart: during a burst the next read waits for what arrives
+# meanwhile (an order's first statuses come seconds apart, so it is read once, at its latest), and a
+# lone order, read long after the previous one, does not wait at all.
+READ_SPACING = 0.25
 
 
 @contextmanager
@@ -120,6 +124,7 @@ def reading(runtime: "Runtime", shop_id: str) -> Iterator[bool]:
         yield int(runtime.redis.zcard(waiting_key(shop_id))) >= BATCH
         return
     try:
+        _space_out(runtime, shop_id)
         yield True
     finally:
         try:
@@ -130,6 +135,19 @@ def reading(runtime: "Runtime", shop_id: str) -> Iterator[bool]:
     # follow-up started here would retry at once, again and again, against a failing TikTok).
     if runtime.redis.zcard(waiting_key(shop_id)):
         enqueue_fetch(runtime, shop_id)
+
+
+def _space_out(runtime: "Runtime", shop_id: str) -> None:
+    """Wait, holding the shop's turn, until `READ_SPACING` after the start of its previous read."""
+    key = f"hub:order-fetch-last:{shop_id}"
+    previous = runtime.redis.get(key)
+    now = time.time()
+    if previous is not None:
+        wait = float(previous) + READ_SPACING - now
+        if 0 < wait <= READ_SPACING:
+            time.sleep(wait)
+            now = time.time()
+    runtime.redis.set(key, f"{now:.6f}", ex=60)
 
 
 def claim(connection: "redis.Redis", shop_id: str, batch: int = BATCH) -> tuple[list[str], int]:
