@@ -81,12 +81,13 @@ def _store_ids(stores: list[Store], store_id: str | None) -> list[str]:
 def product_rows(stores: list[Store], *, store_id: str | None = None,
                  only: set[tuple[str, str]] | None = None, status: str | None = None, text: str | None = None,
                  offset: int = 0, limit: int | None = None, planned: bool = False,
-                 tally: "Tally | None" = None) -> list[ProductRow]:
+                 tally: "Tally | None" = None, total_into: list[int] | None = None) -> list[ProductRow]:
     """The stores' products with their status, in title order: all of them, or one page.
 
     Reads only the columns the table shows (no product JSON, no ORM objects); `status` and `text`
     filter and `offset`/`limit` page in the database (`Tally.where`), so a page of a 100,000-product
-    store builds the status of its fifty rows only.
+    store builds the status of its fifty rows only. `total_into` receives how many products the filter
+    selects, counted in the same scan (a window count), when the page has any row.
     """
     by_id = {s.id: s for s in stores}
     ids = _store_ids(stores, store_id)
@@ -101,6 +102,8 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
     if status or text:
         tally = tally if tally is not None else Tally.load(stores, store_id=store_id)
         query = query.where(tally.where(status=status, text=text))
+    if total_into is not None:
+        query = query.add_columns(func.count().over().label("matches"))
     if offset:
         query = query.offset(offset)
     if limit is not None:
@@ -108,6 +111,8 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
     index = product_status.CategoryIndex.load(db(), ids)
     rows = []
     for r in db().connection().execute(query):  # Core rows: no ORM bookkeeping per row
+        if total_into is not None and not total_into:
+            total_into.append(int(r.matches))
         paths = list(r.category_paths) if r.category_paths is not None else stored_paths(r.store_id, r.product_id)
         mapped = index.mapping(r.store_id, paths)
         mapped_name = None
@@ -123,6 +128,22 @@ def product_rows(stores: list[Store], *, store_id: str | None = None,
             updated_at=r.listed_at if r.status is not None else r.updated_at, categories=paths,
             mapped_category=mapped_name, planned_for=r.planned_for, details_changed=bool(r.details_changed)))
     return rows
+
+
+def product_page(stores: list[Store], *, store_id: str | None, status: str | None, text: str | None, offset: int,
+                 limit: int, tally: "Tally") -> tuple[list[ProductRow], int]:
+    """One page of the Products table and how many products its filter selects.
+
+    Without a text the count comes from the status groups. A text search is one scan of every title,
+    id and category path: its count is taken in that scan (it was a second scan as long again); only a
+    page past the last match counts on its own."""
+    if not text:
+        return (product_rows(stores, store_id=store_id, status=status, offset=offset, limit=limit, tally=tally),
+                tally.count(status=status))
+    total: list[int] = []
+    rows = product_rows(stores, store_id=store_id, status=status, text=text, offset=offset, limit=limit, tally=tally,
+                        total_into=total)
+    return rows, total[0] if total else tally.count(status=status, text=text)
 
 
 def _has_override() -> Any:

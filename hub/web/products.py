@@ -42,9 +42,8 @@ def index() -> Any:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
-    total = tally.count(status=status or None, text=text or None)
-    rows = catalog.product_rows(stores, store_id=store_id or None, status=status or None, text=text or None,
-                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, tally=tally)
+    rows, total = catalog.product_page(stores, store_id=store_id or None, status=status or None, text=text or None,
+                                       offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, tally=tally)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("products.html", title="Products", rows=rows,
                            total=total, counts=tally.counts(), all_count=tally.total, counts_as_of=tally.as_of,

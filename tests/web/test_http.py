@@ -703,6 +703,11 @@ def test_the_products_page_filters_counts_and_pages_every_status_as_it_shows_the
     assert shown("/products/?q=177") == ["7"]
     assert shown("/products/?q=TROWEL") == ["10"]
     assert shown("/products/?q=100%25") == []
+    for page, rows in ((1, 50), (2, 5)):  # a search's count is the same on every page
+        found = logged_in.get(f"/products/?q=bulk+sock&page={page}").text
+        assert "55 products." in found and len(re.findall(r'<tr data-row="', found)) == rows, page
+    assert shown("/products/?q=bulk+sock&page=3") == []
+    assert "1 product." in logged_in.get("/products/?q=sock&status=Active").text
 
 
 def test_the_vat_rates_of_the_stores_tax_classes_are_set_on_the_settings_page(logged_in: Browser, runtime: Any,
