@@ -707,7 +707,7 @@ def test_the_products_page_filters_counts_and_pages_every_status_as_it_shows_the
         found = logged_in.get(f"/products/?q=bulk+sock&page={page}").text
         assert "55 products." in found and len(re.findall(r'<tr data-row="', found)) == rows, page
     assert shown("/products/?q=bulk+sock&page=3") == []
-    assert "1 product." in logged_in.get("/products/?q=sock&status=Active").text
+    assert "1 product with status Active." in logged_in.get("/products/?q=sock&status=Active").text
 
 
 def test_the_vat_rates_of_the_stores_tax_classes_are_set_on_the_settings_page(logged_in: Browser, runtime: Any,
