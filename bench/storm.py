@@ -38,6 +38,20 @@ from plugins.hub_client.client import new_event
 LIMIT = 50.0
 
 
+def random_changes(rng: random.Random, args: argparse.Namespace) -> tuple[list[list[dict]], dict[str, tuple[int, str]]]:
+    """`args.changes` price+stock changes to random products of `args.products`, in Extension API batches
+    of `args.batch`, and each product's final (quantity, price)."""
+    final: dict[str, tuple[int, str]] = {}
+    batches: list[list[dict]] = [[] for _ in range((args.changes + args.batch - 1) // args.batch)]
+    for n in range(args.changes):
+        i = rng.randrange(args.products)
+        quantity, price = rng.randrange(0, 500), f"{rng.randrange(100, 10000) / 100:.2f}"
+        batches[n // args.batch].append({"product_id": f"p{i}", "variant_id": f"v{i}", "quantity": quantity,
+                                         "price": price, "version": 100 + n})
+        final[f"p{i}"] = (quantity, price)
+    return batches, final
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=2000)
@@ -70,14 +84,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
         other = bystander_store(runtime, url, client, sandbox_url) if args.bystander else None
         base = requests.get(f"{sandbox_url}/sandbox/state", timeout=60).json()
         throttled_before = sum(base["throttled"].values())
-        final: dict[str, tuple[int, str]] = {}
-        batches = [[] for _ in range((args.changes + args.batch - 1) // args.batch)]
-        for n in range(args.changes):
-            i = rng.randrange(args.products)
-            quantity, price = rng.randrange(0, 500), f"{rng.randrange(100, 10000) / 100:.2f}"
-            batches[n // args.batch].append({"product_id": f"p{i}", "variant_id": f"v{i}", "quantity": quantity,
-                                             "price": price, "version": 100 + n})
-            final[f"p{i}"] = (quantity, price)
+        batches, final = random_changes(rng, args)
         with workers(runtime, sandbox_url, args.workers):
             time.sleep(3.0)
             start = time.perf_counter()
@@ -142,14 +149,7 @@ def run_stores(args: argparse.Namespace, database_url: str | None) -> None:
               f"each, in {time.perf_counter() - setup:.0f} s", flush=True)
         expected, minimum, batches = [], [], []
         for store in stores:
-            final: dict[str, tuple[int, str]] = {}
-            mine: list[list[dict]] = [[] for _ in range((args.changes + args.batch - 1) // args.batch)]
-            for n in range(args.changes):
-                i = rng.randrange(args.products)
-                quantity, price = rng.randrange(0, 500), f"{rng.randrange(100, 10000) / 100:.2f}"
-                mine[n // args.batch].append({"product_id": f"p{i}", "variant_id": f"v{i}", "quantity": quantity,
-                                              "price": price, "version": 100 + n})
-                final[f"p{i}"] = (quantity, price)
+            mine, final = random_changes(rng, args)
             expected.append({store.bound[p][1]: v for p, v in final.items()})
             minimum.append(max(sum(1 for q, _ in final.values() if q != 10),
                                sum(1 for _, pr in final.values() if pr != "10.00")) / LIMIT)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 from pathlib import Path
 
 import redis
@@ -38,6 +39,15 @@ def _one_worker(runtime, jobs: int) -> None:  # noqa: ANN001
         burst=True, max_jobs=jobs, with_scheduler=False, logging_level="WARNING")
 
 
+def _two_storms(runtime: Any) -> tuple[str, str]:  # noqa: ANN401
+    """300 pushes of store A, then 300 of store B, each enough for a storm: the lanes they got."""
+    enqueue_pushes(runtime, "st_a", [f"p{i:03}" for i in range(300)])
+    enqueue_pushes(runtime, "st_b", [f"p{i:03}" for i in range(300)])
+    [lane_a] = _lanes_of(runtime, "st_a")
+    [lane_b] = _lanes_of(runtime, "st_b")
+    return lane_a, lane_b
+
+
 def test_two_storming_stores_get_their_own_bulk_lanes_and_a_quiet_store_stays_live(
         tmp_path: Path, redis_url: str) -> None:
     runtime = make_runtime(tmp_path, redis_url)
@@ -67,10 +77,7 @@ def test_a_worker_alternates_between_storming_stores(tmp_path: Path, redis_url: 
     backlog; the push job's batch (hub/jobs/stock.py) takes the stores' lanes in turn."""
     runtime = make_runtime(tmp_path, redis_url)
     try:
-        enqueue_pushes(runtime, "st_a", [f"p{i:03}" for i in range(300)])
-        enqueue_pushes(runtime, "st_b", [f"p{i:03}" for i in range(300)])
-        [lane_a] = _lanes_of(runtime, "st_a")
-        [lane_b] = _lanes_of(runtime, "st_b")
+        lane_a, lane_b = _two_storms(runtime)
         _one_worker(runtime, 1)  # A's first push job, and the pushes it runs after its own
         done_a = 300 - _lanes_of(runtime, "st_a").get(lane_a, 0)
         done_b = 300 - _lanes_of(runtime, "st_b").get(lane_b, 0)
@@ -86,10 +93,7 @@ def test_between_jobs_a_worker_starts_at_the_bulk_lane_after_its_last_one(tmp_pa
     """Waiting orders end each push job's batch at once; the worker still alternates the storming stores."""
     runtime = make_runtime(tmp_path, redis_url)
     try:
-        enqueue_pushes(runtime, "st_a", [f"p{i:03}" for i in range(300)])
-        enqueue_pushes(runtime, "st_b", [f"p{i:03}" for i in range(300)])
-        [lane_a] = _lanes_of(runtime, "st_a")
-        [lane_b] = _lanes_of(runtime, "st_b")
+        lane_a, lane_b = _two_storms(runtime)
         for n in range(3):
             queue(ORDERS, runtime.redis).enqueue(record, f"order {n}", redis_url, job_id=f"order-{n}")
         _one_worker(runtime, 4)  # a push, an order, a push, an order
