@@ -122,7 +122,8 @@ def reconcile_merchant_job(merchant_id: str) -> dict[str, Any]:
     from hub.runtime import current
     from hub.sync.stock.reconcile import reconcile_merchant
 
-    return {store_id: report.as_dict() for store_id, report in reconcile_merchant(current(), merchant_id).items()}
+    return {store_id: report.as_dict()
+            for store_id, report in reconcile_merchant(current(), merchant_id, in_slices=True).items()}
 
 
 def _interval(runtime: "Runtime") -> float:

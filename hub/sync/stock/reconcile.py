@@ -13,6 +13,7 @@ back in that window could sell the last unit twice.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from hub.errors import AuthError
+from hub.errors import AuthError, DataError
 from hub.models import ActivityEntry, ProductSnapshot, SkuBinding, Store, TikTokShop, VariantStock
 from hub.models.tiktok_shops import CONNECTED
 from hub.sync import policy
@@ -59,12 +60,15 @@ class ReconcileReport:
                                               "price_drift", "pending", "waiting_low", "repushed", "message")}
 
 
-def _tiktok_skus(client: Any, wanted: set[str]) -> dict[str, dict[str, Any]]:
-    """sku id → {"price", "quantity", "status"} for the shop's products the hub has bound."""
+def _tiktok_skus(client: Any, wanted: set[str], *, token: str | None = None,
+                 pages: int | None = None) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """sku id → {"price", "quantity", "status"} for the shop's products the hub has bound, from the page
+    `token` on, at most `pages` pages (all without); and the token of the next page (None at the end)."""
     found: dict[str, dict[str, Any]] = {}
-    token: str | None = None
+    read = 0
     while True:
         page = client.products.search(page_size=PAGE_SIZE, page_token=token)
+        read += 1
         for product in page.get("products") or []:
             if str(product.get("id")) not in wanted:
                 continue
@@ -76,9 +80,9 @@ def _tiktok_skus(client: Any, wanted: set[str]) -> dict[str, dict[str, Any]]:
                     "by_warehouse": {str(i.get("warehouse_id")): int(i.get("quantity") or 0)
                                      for i in sku.get("inventory") or [] if i.get("warehouse_id")},
                 }
-        token = page.get("next_page_token")
-        if not token:
-            return found
+        token = page.get("next_page_token") or None
+        if not token or (pages is not None and read >= pages):
+            return found, token
 
 
 def _display_price(price: dict[str, Any]) -> str | None:
@@ -108,20 +112,33 @@ def reconcile_store(runtime: "Runtime", store_id: str) -> ReconcileReport:
     return reconcile_stores(runtime, [store_id])[store_id]
 
 
-def reconcile_merchant(runtime: "Runtime", merchant_id: str) -> dict[str, ReconcileReport]:
-    """Every store of the merchant that has products on TikTok, against one read of the merchant's shop."""
+def reconcile_merchant(runtime: "Runtime", merchant_id: str, *, in_slices: bool = False) -> dict[str, ReconcileReport]:
+    """Every store of the merchant that has products on TikTok, against one read of the merchant's shop.
+
+    `in_slices` (the periodic job): read `SLICE_PAGES` pages, keep what was read in Redis and queue the
+    job again for the next pages, so a shop of thousands of products never holds a worker (asleep on the
+    shop's search budget) for the whole read while live price, stock and order jobs wait for it."""
     with runtime.db.session_scope() as session:
         stores = list(session.scalars(_reconcilable().where(Store.merchant_id == merchant_id)))
-    return reconcile_stores(runtime, stores)
+    return reconcile_stores(runtime, stores, in_slices=in_slices)
 
 
-def reconcile_stores(runtime: "Runtime", store_ids: list[str]) -> dict[str, ReconcileReport]:
+SLICE_PAGES = 5  # 500 products: 0.1 s of TikTok's default search budget of 50 requests a second
+READ_TTL = 600  # a read left unfinished this long starts again from the first page
+
+
+def _read_key(merchant_id: str) -> str:
+    return f"hub:reconcile-read:{merchant_id}"
+
+
+def reconcile_stores(runtime: "Runtime", store_ids: list[str], *,
+                     in_slices: bool = False) -> dict[str, ReconcileReport]:
     """Reconcile these stores, reading each merchant's TikTok shop once for all of its stores.
 
     The stores of a merchant share its one shop, and a read pages through every product of the shop:
     read per store, five stores cost five times the shop's search budget (and a worker's time asleep on
-    it) for the same answer.
-    """
+    it) for the same answer. A read in slices that is not finished reports `reading` and queues the
+    merchant's job again (it runs after the live queues' work)."""
     reports: dict[str, ReconcileReport] = {}
     by_merchant: dict[str, dict[str, set[str]]] = defaultdict(dict)
     with runtime.db.session_scope() as session:
@@ -142,26 +159,67 @@ def reconcile_stores(runtime: "Runtime", store_ids: list[str]) -> dict[str, Reco
                 continue
             by_merchant[store.merchant_id][store_id] = tiktok_products
     for merchant_id, stores in by_merchant.items():
-        observed = _observe(runtime, merchant_id, set().union(*stores.values()))
+        lock = runtime.redis.lock(f"hub:reconcile-reading:{merchant_id}", timeout=300, blocking=False)
+        if in_slices and not lock.acquire():
+            observed: "dict[str, dict[str, Any]] | ReconcileReport | None" = ReconcileReport(
+                status="reading", message="Another part of TikTok's products is being read.")
+        else:
+            try:
+                observed = _observe(runtime, merchant_id, set().union(*stores.values()), in_slices=in_slices)
+            finally:
+                if in_slices:
+                    _release(lock)
+        if observed is None:
+            enqueue_reconcile_merchant(runtime, merchant_id)
+            observed = ReconcileReport(status="reading", message="TikTok's products are read in parts; the next "
+                                                                 "part follows after the live work waiting.")
         for store_id in stores:
             reports[store_id] = observed if isinstance(observed, ReconcileReport) else \
                 _compare(runtime, store_id, observed)
     return reports
 
 
-def _observe(runtime: "Runtime", merchant_id: str,
-             tiktok_products: set[str]) -> "dict[str, dict[str, Any]] | ReconcileReport":
-    """What the shop holds for these products, or the parked report when the connection needs the merchant."""
+def _release(lock: Any) -> None:
+    try:
+        lock.release()
+    except Exception:  # noqa: BLE001 - held past its timeout: the next part of the read starts anyway
+        pass
+
+
+def _observe(runtime: "Runtime", merchant_id: str, tiktok_products: set[str], *,
+             in_slices: bool = False) -> "dict[str, dict[str, Any]] | ReconcileReport | None":
+    """What the shop holds for these products; the parked report when the connection needs the merchant;
+    None when a read in slices has more pages to go (what it read so far is kept in Redis)."""
     from hub.tiktok.connection import client_for_merchant
 
+    key = _read_key(merchant_id)
+    kept = json.loads(runtime.redis.get(key) or "null") if in_slices else None
+    found, token = (kept["found"], kept["token"]) if kept else ({}, None)
     try:
         with runtime.db.session_scope() as session:
             client = client_for_merchant(session, merchant_id, runtime)
         with client:
-            return _tiktok_skus(client, tiktok_products)
+            try:
+                more, token = _tiktok_skus(client, tiktok_products, token=token,
+                                           pages=SLICE_PAGES if in_slices else None)
+            except DataError:
+                if kept is None:
+                    raise
+                log.warning("TikTok refused the kept page of merchant %s's product read; reading from the start",
+                            merchant_id)
+                found, token = {}, None
+                more, token = _tiktok_skus(client, tiktok_products, pages=SLICE_PAGES)
     except AuthError as error:
+        runtime.redis.delete(key)
         policy.park(runtime, merchant_id, error, "comparing price and stock with TikTok")
         return ReconcileReport(status=policy.PARKED, message=error.message)
+    found.update(more)
+    if in_slices and token:
+        runtime.redis.set(key, json.dumps({"found": found, "token": token}), ex=READ_TTL)
+        return None
+    if in_slices:
+        runtime.redis.delete(key)
+    return found
 
 
 def _compare(runtime: "Runtime", store_id: str, observed: dict[str, dict[str, Any]]) -> ReconcileReport:
