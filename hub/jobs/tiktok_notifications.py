@@ -71,7 +71,8 @@ def _of_queue(queue_name: str) -> Any:
 
 
 def process_shop_notifications(shop_id: str, queue_name: str) -> dict[str, int]:
-    """Handle the shop's stored notifications of this queue's kinds, oldest first, up to `BATCH`.
+    """Handle the shop's stored notifications of this queue's kinds, oldest first, up to `BATCH`; those
+    not tried yet before those that failed retryably (a backlog behind a failing one still moves).
 
     Each is handled in its own transaction, as a job of its own was: one that fails is recorded on its
     row and the others go on. A retryable failure leaves its notification `received` and fails this
@@ -84,7 +85,7 @@ def process_shop_notifications(shop_id: str, queue_name: str) -> dict[str, int]:
         row_ids = list(session.scalars(
             select(TikTokNotification.id)
             .where(TikTokNotification.shop_id == shop_id, TikTokNotification.status == RECEIVED, _of_queue(queue_name))
-            .order_by(TikTokNotification.received_at, TikTokNotification.id).limit(BATCH)))
+            .order_by(TikTokNotification.attempts, TikTokNotification.received_at, TikTokNotification.id).limit(BATCH)))
     outcomes: dict[str, int] = {}
     retry: RetryableError | None = None
     with batches.one_fetch_per_shop(runtime):
@@ -94,7 +95,9 @@ def process_shop_notifications(shop_id: str, queue_name: str) -> dict[str, int]:
             except RetryableError as error:
                 retry, status = error, RECEIVED
             outcomes[status] = outcomes.get(status, 0) + 1
-    if len(row_ids) == BATCH:
+    if len(row_ids) == BATCH and any(status != RECEIVED for status in outcomes):
+        # More may wait; not when the whole batch failed retryably (TikTok down): running it again at
+        # once would only fail again, and the catch-up sweep queues the shop after RQ gave up on it.
         enqueue(runtime, shop_id, queue_name)
     if retry is not None:
         raise retry

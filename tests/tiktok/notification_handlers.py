@@ -19,6 +19,12 @@ def on_notification(session: Any, shop: Any, notification: Any) -> None:
                                            "in_session": notification in session}))
 
 
+def unavailable(session: Any, shop: Any, notification: Any) -> None:
+    from hub.errors import RetryableError
+
+    raise RetryableError("TikTok is unavailable")
+
+
 def broken(session: Any, shop: Any, notification: Any) -> None:
     raise RuntimeError("handler bug")
 

@@ -126,6 +126,21 @@ def test_a_burst_of_one_shops_notifications_is_one_job_handled_in_arrival_order(
     assert [r["order_id"] for r in notification_handlers.received(runtime.redis)] == order_ids
 
 
+def test_a_batch_that_only_fails_retryably_is_not_run_again_at_once_and_new_notifications_go_first(
+        runtime, merchant_id, live_hub, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(job, "ORDER_HANDLER", notification_handlers.unavailable)
+    monkeypatch.setattr(job, "BATCH", 2)
+    for n in range(3):
+        post(live_hub.url, notification(1, {"order_id": f"57648631694849000{n}"}, notification_id=f"6{n}"))
+    assert _process_all(runtime) == ["received"] * 3  # one run: two tried, no follow-up of the same two
+    assert [r.attempts for r in rows(runtime)] == [1, 1, 0]
+
+    monkeypatch.setattr(job, "ORDER_HANDLER", notification_handlers.on_notification)
+    assert job.replay(runtime) == 3
+    assert _process_all(runtime) == ["processed"] * 3
+    assert [r["order_id"] for r in notification_handlers.received(runtime.redis)][0] == "576486316948490002"
+
+
 def test_signed_but_malformed_notification_is_refused(runtime, live_hub) -> None:  # noqa: ANN001
     assert post(live_hub.url, {"type": 1, "data": {}}).status_code == 400
     assert post(live_hub.url, {"tts_notification_id": "1", "shop_id": "7", "data": {}}).status_code == 400

@@ -162,8 +162,10 @@ def waiting(connection: "redis.Redis", shop_id: str, tiktok_order_ids: Sequence[
     """Which of these ids wait for a fetch job (not yet claimed): that job reads TikTok after now."""
     if not tiktok_order_ids:
         return set()
-    scores = connection.zmscore(waiting_key(shop_id), list(tiktok_order_ids))
-    return {tid for tid, score in zip(tiktok_order_ids, scores) if score is not None}
+    pipe = connection.pipeline(transaction=False)  # ZSCOREs, not ZMSCORE: that needs Redis 6.2 (docs: 6+)
+    for tid in tiktok_order_ids:
+        pipe.zscore(waiting_key(shop_id), tid)
+    return {tid for tid, score in zip(tiktok_order_ids, pipe.execute()) if score is not None}
 
 
 def done(connection: "redis.Redis", shop_id: str, tiktok_order_ids: Sequence[str]) -> None:
