@@ -283,12 +283,6 @@ def claim_next(queue_names: Sequence[str], func: str, id_prefix: str, *, ahead: 
     return queue_names[int(found[0]) - 1], job_id, tuple(job.args)
 
 
-def claim_head(queue_name: str, func: str, id_prefix: str, *, ahead: Sequence[str],
-               connection: redis.Redis) -> tuple[str, tuple[Any, ...]] | None:
-    """`claim_next` of one queue: the id and arguments of its head job, if the worker would run it next."""
-    found = claim_next([queue_name], func, id_prefix, ahead=ahead, connection=connection)
-    return None if found is None else found[1:]
-
 
 def schedule_next_slot(runtime: "Runtime", name: str, func: str, interval: float, *, queue_name: str = MAINTENANCE,
                        args: tuple[Any, ...] | None = None, interval_arg: bool = True) -> str:

@@ -8,6 +8,20 @@ import logging
 import sys
 
 
+MAX_WEBHOOK_SENDERS = 64
+
+
+def _senders(value: str) -> int:
+    """1 to MAX_WEBHOOK_SENDERS parallel webhook deliveries (each is a thread)."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= count <= MAX_WEBHOOK_SENDERS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WEBHOOK_SENDERS}, not {count}")
+    return count
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m sandbox", description="Local TikTok Shop (UK) sandbox.")
     p.add_argument("--host", default="127.0.0.1")
@@ -24,7 +38,7 @@ def main(argv=None) -> int:
     p.add_argument("--shops", type=int, default=1, help="how many shops (sellers) the sandbox has")
     p.add_argument("--shop-rate-limit", type=float, default=None,
                    help="requests/second per endpoint of each added shop (default: --rate-limit)")
-    p.add_argument("--webhook-senders", type=int, default=1,
+    p.add_argument("--webhook-senders", type=_senders, default=1,
                    help="webhooks delivered at once (TikTok delivers in parallel, in no promised order)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     p.add_argument("--state-file", default=None, help="keep the sandbox's state in this file across restarts")

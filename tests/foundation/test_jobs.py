@@ -153,7 +153,7 @@ def test_a_push_job_takes_the_same_stores_next_push_only_when_the_worker_would_r
         redis_url: str, tmp_path) -> None:  # noqa: ANN001
     """A push job runs the store's following pushes itself, in the order the worker would, and a change
     arriving after one was taken gets a job of its own (it is never absorbed by the taken one)."""
-    from hub.queues import ORDERS, STOCK, claim_head, queue
+    from hub.queues import ORDERS, STOCK, claim_next, queue
     from hub.sync.stock.schedule import PUSH_JOB, enqueue_pushes, push_job_id, push_job_prefix
     from tests.conftest import make_runtime
 
@@ -166,7 +166,8 @@ def test_a_push_job_takes_the_same_stores_next_push_only_when_the_worker_would_r
         stock = queue(STOCK, conn)
 
         def take(store_id: str) -> tuple[str, tuple] | None:
-            return claim_head(STOCK, PUSH_JOB, push_job_prefix(store_id), ahead=[ORDERS], connection=conn)
+            found = claim_next([STOCK], PUSH_JOB, push_job_prefix(store_id), ahead=[ORDERS], connection=conn)
+            return None if found is None else found[1:]
 
         queue(ORDERS, conn).enqueue(record, "order", redis_url, job_id="order-1")
         assert take("st_a") is None  # the worker runs the waiting order next, not another push

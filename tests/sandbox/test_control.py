@@ -83,6 +83,15 @@ def test_authorize_page_flow(base_url):
     assert do_http(base_url, "GET", f"/oauth/authorize?app_key={APP_KEY}&state=s").status == 200
 
 
+def test_cli_refuses_a_webhook_sender_count_it_cannot_run():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for value in ("0", "-3", "1000", "many"):
+        done = subprocess.run([sys.executable, "-m", "sandbox", "--port", "0", "--app-key", APP_KEY,
+                               "--app-secret", APP_SECRET, "--webhook-senders", value],
+                              cwd=root, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "--webhook-senders" in done.stderr and "Traceback" not in done.stderr, value
+
+
 def test_cli_starts_and_serves(tmp_path):
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0",

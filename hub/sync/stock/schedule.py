@@ -6,13 +6,11 @@ job waits end in that one job, which reads the latest values when it runs (docs/
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import select
 
-from hub.queues import MAINTENANCE, PRICE, STOCK, enqueue_coalesced, enqueue_coalesced_many
+from hub.queues import MAINTENANCE, PRICE, STOCK, enqueue_coalesced, enqueue_coalesced_many, id_part
 from hub.models import SkuBinding, Store
 from hub.sync import policy
 from hub.sync.stock.lanes import bulk_lane
@@ -24,19 +22,13 @@ PUSH_JOB = "hub.jobs.stock.push_stock"
 RECONCILE_JOB = "hub.jobs.stock.reconcile_store_job"
 RECONCILE_MERCHANT_JOB = "hub.jobs.stock.reconcile_merchant_job"
 RETRY = policy.retry(policy.STOCK)
-_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # A finished push leaves nothing to keep (its outcome is on the listing and in the activity log), and
 # deleting it at once lets the next change to the product enqueue without clearing an old job first.
 JOB_OPTIONS: dict[str, Any] = {"result_ttl": 0, "failure_ttl": 7 * 24 * 3600, "job_timeout": 600}
 
 
-def _part(value: str) -> str:
-    """RQ ids allow letters, digits, `_` and `-`; other product ids get a stable digest."""
-    return value if _SAFE.match(value) else "h" + hashlib.sha256(value.encode()).hexdigest()[:24]
-
-
 def push_job_id(store_id: str, product_id: str) -> str:
-    return f"{push_job_prefix(store_id)}{_part(product_id)}"
+    return f"{push_job_prefix(store_id)}{id_part(product_id)}"
 
 
 PUSH_ID_PREFIX = "stock-"  # what every push job id starts with
@@ -44,15 +36,15 @@ PUSH_ID_PREFIX = "stock-"  # what every push job id starts with
 
 def push_job_prefix(store_id: str) -> str:
     """What every push job id of the store starts with (its follow-ups `-next` too)."""
-    return f"{PUSH_ID_PREFIX}{_part(store_id)}-"
+    return f"{PUSH_ID_PREFIX}{id_part(store_id)}-"
 
 
 def reconcile_job_id(store_id: str) -> str:
-    return f"reconcile-{_part(store_id)}"
+    return f"reconcile-{id_part(store_id)}"
 
 
 def reconcile_merchant_job_id(merchant_id: str) -> str:
-    return f"reconcile-merchant-{_part(merchant_id)}"
+    return f"reconcile-merchant-{id_part(merchant_id)}"
 
 
 # A store that asks for more pushes than this within one window is in a storm: TikTok takes 50 calls a
