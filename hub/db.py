@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, cast
 
-from sqlalchemy import CursorResult, Executable, create_engine, event
+from sqlalchemy import CursorResult, Executable, create_engine, event, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +33,21 @@ def dialect_insert(session: Session, table: Any) -> Any:
     from sqlalchemy.dialects import sqlite
 
     return sqlite.insert(table)
+
+
+def hold_row(session: Session, model: Any, row_id: Any) -> None:
+    """Make this transaction the only one holding `model` row `row_id` until it ends.
+
+    For decisions that read one thing and write another (a category mapping read, a listing status
+    written): two such transactions that each hold the row run one after the other, so neither writes
+    on a read the other has just made stale. PostgreSQL locks the row (`FOR UPDATE`); SQLite has one
+    writer, so a write that changes nothing starts the transaction's write lock now, before the reads.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(model.id).where(model.id == row_id).with_for_update())
+        return
+    session.execute(update(model).where(model.id == row_id).values(id=model.id)
+                    .execution_options(synchronize_session=False))
 
 
 def private_sqlite_file(url: str) -> None:

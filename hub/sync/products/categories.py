@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hub.db import hold_row
 from hub.errors import DataError
 from hub.models import (CategoryMapping, Listing, ListingPlan, ProductOverride, ProductSnapshot, Store,
                         TikTokCategoryInfo)
@@ -102,6 +103,25 @@ def resolve(session: Session, store_id: str, product: Mapping[str, Any],
     return None
 
 
+def resolve_on_fresh_read(session: Session, store_id: str,
+                          products: Mapping[str, tuple[Mapping[str, Any], ProductOverride | None]]
+                          ) -> dict[str, ResolvedCategory | None]:
+    """`resolve` for each of `products` (id → canonical data, override), the mappings read again under
+    the store's row hold that `map_category` also takes.
+
+    "Needs category" is written on this answer only: a mapping saved after the caller's first read is
+    seen here, and one saved later sees the caller's "Needs category" and undoes it. Nothing else ever
+    looks at a product waiting for a category again, so a stale "unmapped" would strand it.
+    """
+    if not products:
+        return {}
+    with session.no_autoflush:  # the store's row first, the caller's pending writes after: the order
+        hold_row(session, Store, store_id)  # `map_category` takes its locks in, so neither waits on the other
+        mappings = {m.category_key: m for m in session.scalars(select(CategoryMapping).where(
+            CategoryMapping.store_id == store_id).execution_options(populate_existing=True))}
+        return {pid: resolve(session, store_id, data, mappings, override) for pid, (data, override) in products.items()}
+
+
 def with_version(runtime: "Runtime", shop_id: str, client: "ShopClient",
                  resolved: ResolvedCategory) -> ResolvedCategory:
     """A per-product override names only an id: learn its tree version and name from TikTok (cached a day)."""
@@ -175,6 +195,7 @@ def map_category(session: Session, store_id: str, path: str, tiktok_category_id:
     store = session.get(Store, store_id)
     if store is None:
         raise DataError(f"There is no store {store_id}.", code="store_unknown")
+    hold_row(session, Store, store_id)  # no product of the store is judged unmapped on a stale read meanwhile
     mapping = session.scalar(select(CategoryMapping).where(CategoryMapping.store_id == store_id,
                                                           CategoryMapping.category_key == key))
     if mapping is None:

@@ -434,6 +434,9 @@ def _prepare(runtime: "Runtime", store_id: str, product_id: str) -> tuple[str, A
                                                                 ProductOverride.variant_id == ""))
         resolved = categories.resolve(session, store_id, snapshot.data, override=override)
         if resolved is None:
+            resolved = categories.resolve_on_fresh_read(session, store_id,
+                                                        {product_id: (snapshot.data, override)})[product_id]
+        if resolved is None:
             set_status(listing, NEEDS_CATEGORY, "The product's store category is not mapped to a TikTok category.",
                        "Map its category on the settings page (or hub category map).", "needs_category")
             return "stop", NEEDS_CATEGORY

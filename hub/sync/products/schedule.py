@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.queues import DETAILS, LISTINGS, enqueue_coalesced, id_part, queue
 from hub.sync import policy
@@ -118,12 +118,13 @@ def _chunks(ids: list[str], size: int = 1000) -> Iterable[list[str]]:
 def handle_changes(runtime: "Runtime", store_id: str, details: list[str], deleted: list[str], stock: list[str],
                    store_updated: bool) -> dict[str, Any]:
     """The per-product decisions behind `after_product_changes` (runs in a worker)."""
-    from hub.sync.products.categories import resolve, store_mappings
+    from hub.sync.products.categories import resolve, resolve_on_fresh_read, store_mappings
     from hub.sync.policy import sync_blocked_reason
 
     to_list: list[str] = []
     changed: list[str] = []  # content changed: may fix what a waiting retry failed on, so runs now
     to_delist: list[str] = []
+    unmapped: dict[str, tuple[Any, Any]] = {}  # listings whose category no mapping takes, on the first read
     flagged = 0
     with runtime.db.session_scope() as session:
         store = session.get(Store, store_id)
@@ -168,9 +169,7 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
                 continue
             if resolve(session, store_id, snapshot.data, mappings, overrides.get(product_id)) is None:
                 if listing is not None and listing.status in (NOT_SYNCED, FAILED_TO_SYNC):
-                    listing.status, listing.reason_code = NEEDS_CATEGORY, "needs_category"
-                    listing.reason = "The product's store category is not mapped to a TikTok category."
-                    listing.fix = "Map its category on the settings page (or hub category map)."
+                    unmapped[product_id] = (snapshot.data, overrides.get(product_id))
                 continue
             if listing is None:
                 listing = Listing(store_id=store_id, product_id=product_id, status=NOT_SYNCED,
@@ -185,6 +184,9 @@ def handle_changes(runtime: "Runtime", store_id: str, details: list[str], delete
                 listing.reason, listing.reason_code = blocked, "sync_blocked"
                 listing.fix = "Fix the store set-up described above; products resume by themselves."
             changed.append(product_id)
+        still = {p for p, found in resolve_on_fresh_read(session, store_id, unmapped).items() if found is None}
+        _needs_category(session, store_id, sorted(still))
+        changed.extend(p for p in unmapped if p not in still)  # mapped meanwhile: listed like any change
         for product_id in stock:
             listing = listings.get(product_id)
             if listing is not None and not listing.tiktok_product_id and listing.reason_code == "stock_zero_on_create":
@@ -238,3 +240,16 @@ def sync(runtime: "Runtime", store_id: str, product_id: str | None = None, *, de
         enqueue_reactivate(runtime, store_id, pid)
     counts["reactivate"] = len(to_reactivate)
     return counts
+
+
+def _needs_category(session: Any, store_id: str, product_ids: list[str]) -> None:
+    """"Needs category" for listings still waiting to go to TikTok: a listing created on TikTok or moved
+    on since it was read keeps its own status (the condition is checked at the write)."""
+    for chunk in _chunks(product_ids):
+        session.execute(update(Listing).where(
+            Listing.store_id == store_id, Listing.product_id.in_(chunk), Listing.tiktok_product_id.is_(None),
+            Listing.status.in_([NOT_SYNCED, FAILED_TO_SYNC])).values(
+            status=NEEDS_CATEGORY, reason_code="needs_category",
+            reason="The product's store category is not mapped to a TikTok category.",
+            fix="Map its category on the settings page (or hub category map).").execution_options(
+            synchronize_session=False))
