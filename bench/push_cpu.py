@@ -9,7 +9,8 @@ worker` processes, Redis, SQLite (or PostgreSQL). Live products are created and 
 (one Extension API request each) and the run waits until TikTok holds every final value.
 
 - *CPU per ingested change*: this process's CPU while posting (the hub's request handling plus the
-  client building the requests: an upper bound for the hub's share) ÷ changes.
+  client building the requests: an upper bound for the hub's share) ÷ changes; and the CPU of the
+  hub's request threads alone (thread CPU time from the start to the end of each request) ÷ changes.
 - *CPU per push*: the worker processes' CPU (user + system, from `psutil`) from the first change to
   the last value on TikTok ÷ the update calls the sandbox received (one call per product and endpoint).
 
@@ -80,21 +81,23 @@ def run_worker(profile: str | None) -> None:
 
 
 @contextmanager
-def _profiled_requests(profiler: cProfile.Profile | None) -> Iterator[None]:
-    """Profile the hub's request threads (one request at a time here: the posts are sequential)."""
-    if profiler is None:
-        yield
-        return
+def _served_requests(profiler: cProfile.Profile | None, spent: list[float]) -> Iterator[None]:
+    """Time the hub's request threads' CPU into `spent` and profile them with `profiler` if given (one
+    request at a time here: the posts are sequential)."""
     from werkzeug.serving import WSGIRequestHandler
 
     original = WSGIRequestHandler.run_wsgi
 
     def run_wsgi(handler: WSGIRequestHandler) -> None:
-        profiler.enable()
+        started = time.thread_time()
+        if profiler is not None:
+            profiler.enable()
         try:
             original(handler)
         finally:
-            profiler.disable()
+            if profiler is not None:
+                profiler.disable()
+            spent.append(time.thread_time() - started)
 
     WSGIRequestHandler.run_wsgi = run_wsgi  # type: ignore[method-assign]
     try:
@@ -147,13 +150,14 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             profile.mkdir(parents=True, exist_ok=True)
         profiler = cProfile.Profile(time.thread_time) if profile is not None else None
         served = cProfile.Profile(time.thread_time) if profile is not None else None
+        spent: list[float] = []  # CPU of each request in the hub's request thread
         with workers(runtime, sandbox_url, args.workers, profile) as procs:
             time.sleep(3.0)  # the workers are up and have started their periodic jobs
             watched = [psutil.Process(p.pid) for p in procs]
             base = requests.get(f"{sandbox_url}/sandbox/state", timeout=60).json()
             worker_cpu = cpu_seconds(watched)
             start, own_cpu = time.perf_counter(), time.process_time()
-            with _profiled_requests(served):
+            with _served_requests(served, spent):
                 if profiler is not None:
                     profiler.enable()
                 for items in batches:
@@ -174,7 +178,8 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
     print(f"{args.changes} changes to {args.products} products posted in {sent:.1f} s; every value on TikTok "
           f"after {done:.1f} s; {pushes} update calls; {args.workers} worker(s); "
           f"{'PostgreSQL' if database_url else 'SQLite'}")
-    print(f"CPU per ingested change: {ingest_cpu / args.changes * 1000:.3f} ms ({ingest_cpu:.2f} s)")
+    print(f"CPU per ingested change: {ingest_cpu / args.changes * 1000:.3f} ms ({ingest_cpu:.2f} s); the hub's "
+          f"request threads alone: {sum(spent) / args.changes * 1000:.4f} ms ({sum(spent):.3f} s)")
     print(f"CPU per push (worker): {worker_cpu / max(pushes, 1) * 1000:.2f} ms ({worker_cpu:.2f} s for {pushes} calls)"
           f" → one core keeps {1 / (worker_cpu / max(pushes, 1)) / LIMIT:.1f} shops at {LIMIT:.0f} calls/s")
     if profile is not None and profiler is not None and served is not None:

@@ -14,6 +14,7 @@ follow-up job, so no change is ever missed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -23,6 +24,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar
 
 import redis
+from redis.commands.core import Script
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -146,6 +148,13 @@ def _decoded(status: bytes | str | None) -> JobStatus | None:
     return JobStatus(status.decode() if isinstance(status, bytes) else status)
 
 
+@functools.cache
+def script(text: str) -> Script:
+    """A Lua script run by its SHA1 (EVALSHA, loaded on first use by each server): the text is sent
+    and hashed once, not on every call. Called with `client=`."""
+    return Script(None, text.encode())  # type: ignore[arg-type]  # bytes need no client to hash
+
+
 def enqueue_coalesced(queue_name: str, func: JobFunction, job_id: str, *args: Any,
                       connection: redis.Redis, replace_scheduled: bool = False, **options: Any) -> Job:
     """Enqueue `func` under `job_id` unless an identical job is already waiting.
@@ -195,12 +204,12 @@ def enqueue_coalesced_many(queue_name: str, func: JobFunction,
     (an id whose lock another process holds, a finished or failed job still kept) goes through
     `enqueue_coalesced` one by one. Returns the number of ids looked at.
     """
-    unique = dict(jobs)
+    unique: dict[str, Sequence[Any]] = dict(jobs)
     if not unique:
         return 0
     token = secrets.token_hex(8)
-    replies = connection.eval(_LOCK_AND_READ, 0, token, LOCK_MS, _lock_key(""), Job.redis_job_namespace_prefix,
-                              *unique)
+    replies = script(_LOCK_AND_READ)([], [token, LOCK_MS, _lock_key(""), Job.redis_job_namespace_prefix, *unique],
+                                     client=connection)
     q = queue(queue_name, connection)
     timeout = options.pop("job_timeout", None)
     fresh, one_by_one, locked = [], [], []
@@ -269,9 +278,9 @@ def claim_next(queue_names: Sequence[str], func: str, id_prefix: str, *, ahead: 
     absorbed (`enqueue_coalesced` finds no job) enqueues a new one: nothing is missed. Returns None when
     there is no such job.
     """
-    keys = [queue(name, connection).key for name in (*ahead, *queue_names)]
-    found = connection.eval(_CLAIM_NEXT, len(keys), *keys, id_prefix, Job.redis_job_namespace_prefix, f"{func}(",
-                            len(ahead))
+    keys = [Queue.redis_queue_namespace_prefix + name for name in (*ahead, *queue_names)]
+    found = script(_CLAIM_NEXT)(keys, [id_prefix, Job.redis_job_namespace_prefix, f"{func}(", len(ahead)],
+                                client=connection)
     if not found:
         return None
     job_id = found[1].decode() if isinstance(found[1], bytes) else str(found[1])

@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 
 
 def after_events(runtime: "Runtime", store_id: str, changes: "Changes") -> None:
-    """Enqueue the sync work `changes` call for (product sync and order sync plug in here)."""
-    after_product_changes(runtime, store_id, changes)
-    after_stock_changes(runtime, store_id, changes.stock)
+    """Enqueue the sync work `changes` call for (product sync and order sync plug in here).
+
+    Which changed products are on TikTok was read with their stock rows (`Changes.on_tiktok`): their
+    price and stock are pushed, and only the others can be listings waiting for stock.
+    """
+    on_tiktok = sorted(changes.stock & changes.on_tiktok)
+    after_product_changes(runtime, store_id, changes, on_tiktok=on_tiktok)
+    after_stock_changes(runtime, store_id, changes.stock, on_tiktok=on_tiktok)
     after_order_events(runtime, store_id, changes.order_events)
     return None

@@ -8,6 +8,7 @@ once the transaction commits; syncing to TikTok happens afterwards in jobs (see 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -16,14 +17,14 @@ from datetime import datetime, timezone
 from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from hub.canonical.events import EVENT_SCHEMAS
 from hub.canonical.fields import QUANTITY_LIMIT
 from hub.canonical.fastload import fast_load
 from hub.canonical.received import with_received
-from hub.models import ProcessedEvent, ProductSnapshot, Store, VariantStock
+from hub.models import ProcessedEvent, ProductSnapshot, SkuBinding, Store, VariantStock
 from hub.security import untrusted_json
 from hub.sync import rejections
 from hub.sync.products.categories import category_paths
@@ -47,6 +48,9 @@ class Changes:
     deleted: set[str] = field(default_factory=set)
     store_updated: bool = False
     order_events: list[str] = field(default_factory=list)  # event ids to hand to order sync
+    # Of the products the batch named for price or stock, those with SKU bindings (on TikTok), read with
+    # their stock rows: the pushes go to these, and only the others can be listings waiting for stock.
+    on_tiktok: set[str] = field(default_factory=set)
 
 
 def content_hash(product: dict[str, Any]) -> str:
@@ -168,15 +172,26 @@ def _read_snapshots(session: Session, store_id: str, product_ids: list[str]) -> 
     return found
 
 
-def _read_stock(session: Session, store_id: str, product_ids: list[str]) -> dict[tuple[str, str], Any]:
+@functools.cache
+def _stock_read() -> Any:
+    """The stock rows of some products of a store, and whether each product is on TikTok (has SKU
+    bindings), built once: as a Core statement on the tables it costs half what the ORM query did, and
+    the bindings come with the rows instead of from a query of their own."""
+    bindings = cast(Table, SkuBinding.__table__)
+    on_tiktok = exists().where(bindings.c.store_id == STOCK.c.store_id, bindings.c.product_id == STOCK.c.product_id)
     # Looked up by product (the unique index's leading columns) rather than by (product, variant) pairs,
     # which PostgreSQL plans far worse for a few thousand pairs.
-    columns = (VariantStock.id, VariantStock.product_id, VariantStock.variant_id, VariantStock.quantity,
-               VariantStock.locations, VariantStock.price, VariantStock.version)
+    return select(STOCK.c.id, STOCK.c.product_id, STOCK.c.variant_id, STOCK.c.quantity, STOCK.c.locations,
+                  STOCK.c.price, STOCK.c.version, on_tiktok.label("on_tiktok")).where(
+        STOCK.c.store_id == bindparam("store_id"), STOCK.c.product_id.in_(bindparam("product_ids", expanding=True)))
+
+
+def _read_stock(session: Session, store_id: str, product_ids: list[str]) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
+    connection = session.connection()
     for start in range(0, len(product_ids), 1000):
-        for row in session.execute(select(*columns).where(
-                VariantStock.store_id == store_id, VariantStock.product_id.in_(product_ids[start:start + 1000]))):
+        for row in connection.execute(_stock_read(), {"store_id": store_id,
+                                                      "product_ids": product_ids[start:start + 1000]}):
             found[(row.product_id, row.variant_id)] = row
     return found
 
@@ -189,6 +204,7 @@ def _apply(session: Session, store: Store, events: list[dict[str, Any]], changes
     stock_products = product_ids | {i["product_id"] for e in events if e["type"] == "inventory.update"
                                     for i in e["items"]}
     stock = {key: _Variant(held=row) for key, row in _read_stock(session, store.id, sorted(stock_products)).items()}
+    changes.on_tiktok = {product_id for (product_id, _), entry in stock.items() if entry.held.on_tiktok}
 
     now = datetime.now(timezone.utc)
     new_events: list[dict[str, Any]] = []

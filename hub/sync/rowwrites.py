@@ -17,6 +17,8 @@ Both dialects support these statements (SQLite ≥ 3.24), and both report execut
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence, cast
 
 from sqlalchemy import Connection, CursorResult, Table, bindparam, insert, select, tuple_
@@ -115,6 +117,62 @@ def _update_statement(table: Table, names: Sequence[str]) -> Any:
             .values({name: bindparam(f"b_{name}") for name in names}))
 
 
+@dataclass(frozen=True)
+class _DriverUpdate:
+    """The compare-and-set UPDATE compiled once for a dialect, with each parameter's converter.
+
+    The statement runs as the driver's own executemany: SQLAlchemy's generic path converted every
+    parameter of every row again (half of what a 500-item stock batch cost). Here each column's own
+    converter (JSON, UTC timestamps) runs once per distinct value, so the rows stored are the same.
+    """
+
+    sql: str
+    names: tuple[str, ...]  # the statement's parameters in its order ("b_<column>", "b_id", "b_expected")
+    positional: bool
+    converters: tuple[Callable[[Any], Any] | None, ...]
+
+    def rows(self, params: list[tuple[Any, Any, dict[str, Any]]]) -> list[Any]:
+        """The driver's parameter rows for (row id, version read, values to write) triples."""
+        seen: list[dict[Any, Any]] = [{} for _ in self.names]
+
+        def converted(i: int, raw: Any) -> Any:
+            convert = self.converters[i]
+            if convert is None:
+                return raw
+            try:
+                return seen[i][raw]
+            except KeyError:
+                seen[i][raw] = out = convert(raw)
+                return out
+            except TypeError:  # not hashable (a list of locations): converted each time
+                return convert(raw)
+
+        out = []
+        for row_id, expected, values in params:
+            given = {"b_id": row_id, "b_expected": expected, **{f"b_{k}": v for k, v in values.items()}}
+            row = [converted(i, given[name]) for i, name in enumerate(self.names)]
+            out.append(tuple(row) if self.positional else dict(zip(self.names, row)))
+        return out
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_update(table: Table, names: tuple[str, ...], dialect: Any) -> _DriverUpdate:
+    compiled = _update_statement(table, names).compile(dialect=dialect)
+    order = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    columns = {"b_id": "id", "b_expected": "version"}
+    converters = tuple(table.c[columns.get(name, name.removeprefix("b_"))].type.dialect_impl(dialect)
+                       .bind_processor(dialect) for name in order)
+    return _DriverUpdate(compiled.string, order, bool(compiled.positional), converters)
+
+
+def _update_rows(session: Session, table: Table, names: tuple[str, ...],
+                 params: list[tuple[Any, Any, dict[str, Any]]]) -> int:
+    """Rows an executemany of the compare-and-set UPDATE changed, summed (both drivers sum them)."""
+    connection = session.connection()
+    prepared = _driver_update(table, names, connection.dialect)
+    return cast(CursorResult[Any], connection.exec_driver_sql(prepared.sql, prepared.rows(params))).rowcount
+
+
 def compare_and_set(session: Session, table: Table, entries: list[Any], *, values: Callable[[Any], dict[str, Any]],
                     held: Callable[[Any], Any], reread: Callable[[list[int]], dict[int, Any]],
                     resolve: Callable[[Any, Any], str]) -> list[Any]:
@@ -130,14 +188,13 @@ def compare_and_set(session: Session, table: Table, entries: list[Any], *, value
     for _round in range(MAX_ROUNDS):
         if not pending:
             return written
-        groups: dict[tuple[str, ...], list[Any]] = {}
+        groups: dict[tuple[str, ...], list[tuple[Any, Any, dict[str, Any]]]] = {}
         for entry in pending:
-            groups.setdefault(tuple(sorted(values(entry))), []).append(entry)
+            row, wanted = held(entry), values(entry)
+            groups.setdefault(tuple(sorted(wanted)), []).append((row.id, row.version, wanted))
         count = 0
-        for names, group in groups.items():
-            params = [{"b_id": held(e).id, "b_expected": held(e).version,
-                       **{f"b_{k}": v for k, v in values(e).items()}} for e in group]
-            count += _rowcount(session, _update_statement(table, names), params)
+        for names, params in groups.items():
+            count += _update_rows(session, table, names, params)
         if count == len(pending):
             return written + pending
         current = reread([held(entry).id for entry in pending])

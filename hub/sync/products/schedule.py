@@ -83,15 +83,17 @@ def enqueue_listings(runtime: "Runtime", store_id: str, product_ids: Iterable[st
     return len(ids)
 
 
-def after_product_changes(runtime: "Runtime", store_id: str, changes: "Changes") -> None:
+def after_product_changes(runtime: "Runtime", store_id: str, changes: "Changes", *,
+                          on_tiktok: Iterable[str] = ()) -> None:
     """Called by dispatch after store events commit; enqueues one job that sorts the changes out.
 
     Stock matters to the listing side only for a product whose listing is not on TikTok yet (it may have
     waited for stock). A stock change of a product already on TikTok is its price/stock push alone: a job
     here for every such batch would fill the details lane, which new listings wait behind, with no-ops.
+    `on_tiktok`: changed products known to have SKU bindings (on TikTok), not read again.
     """
     details, deleted = sorted(changes.details), sorted(changes.deleted)
-    stock = not_on_tiktok(runtime, store_id, sorted(changes.stock))
+    stock = not_on_tiktok(runtime, store_id, sorted(changes.stock - set(on_tiktok)))
     if not (details or deleted or changes.store_updated or stock):
         return
     queue(DETAILS, runtime.redis).enqueue(CHANGES_JOB, store_id, details, deleted, stock, changes.store_updated,

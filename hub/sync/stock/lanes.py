@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hub.queues import STOCK_BULK_LANES, queue
+from rq import Queue
+
+from hub.queues import STOCK_BULK_LANES, script
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -25,42 +27,74 @@ HOLD_SECONDS = 60
 LANES_KEY = "hub:stock:bulk-lane"  # hash: store id -> lane number
 HOLDERS_KEY = "hub:stock:bulk-lane-until"  # sorted set: store id -> end of its hold (ms, Redis clock)
 
-# KEYS: the lanes hash, the holds sorted set, then every lane's RQ queue key; ARGV: store id, hold ms.
-# Holds that ended are dropped first; a store without a lane gets the one fewest stores hold, the
-# shortest queue among those, then the lowest number. Returns the store's lane number.
-_TAKE_LANE = """
-local now_parts = redis.call('time')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
-local ended = redis.call('zrangebyscore', KEYS[2], '-inf', now)
-for _, store in ipairs(ended) do
-  redis.call('hdel', KEYS[1], store)
-end
-redis.call('zremrangebyscore', KEYS[2], '-inf', now)
-local lane = tonumber(redis.call('hget', KEYS[1], ARGV[1]) or '')
-if lane == nil or lane >= #KEYS - 2 or redis.call('zscore', KEYS[2], ARGV[1]) == false then
-  local holders = {}
-  for i = 0, #KEYS - 3 do holders[i] = 0 end
-  for _, held in ipairs(redis.call('hvals', KEYS[1])) do
-    local n = tonumber(held)
-    if n ~= nil and holders[n] ~= nil then holders[n] = holders[n] + 1 end
+# The lane choice, shared by both scripts below: `lanes` is the hash, `holds` the sorted set, `queues`
+# every lane's RQ queue key. Holds that ended are dropped first; a store without a lane gets the one
+# fewest stores hold, the shortest queue among those, then the lowest number; its hold is renewed.
+_LANE_OF = """
+local function lane_of(lanes, holds, queues, store, hold_ms)
+  local now_parts = redis.call('time')
+  local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+  local ended = redis.call('zrangebyscore', holds, '-inf', now)
+  for _, ended_store in ipairs(ended) do
+    redis.call('hdel', lanes, ended_store)
   end
-  local best, best_holders, best_length = nil, nil, nil
-  for i = 0, #KEYS - 3 do
-    local length = redis.call('llen', KEYS[i + 3])
-    if best == nil or holders[i] < best_holders or (holders[i] == best_holders and length < best_length) then
-      best, best_holders, best_length = i, holders[i], length
+  redis.call('zremrangebyscore', holds, '-inf', now)
+  local lane = tonumber(redis.call('hget', lanes, store) or '')
+  if lane == nil or lane >= #queues or redis.call('zscore', holds, store) == false then
+    local holders = {}
+    for i = 0, #queues - 1 do holders[i] = 0 end
+    for _, held in ipairs(redis.call('hvals', lanes)) do
+      local n = tonumber(held)
+      if n ~= nil and holders[n] ~= nil then holders[n] = holders[n] + 1 end
     end
+    local best, best_holders, best_length = nil, nil, nil
+    for i = 0, #queues - 1 do
+      local length = redis.call('llen', queues[i + 1])
+      if best == nil or holders[i] < best_holders or (holders[i] == best_holders and length < best_length) then
+        best, best_holders, best_length = i, holders[i], length
+      end
+    end
+    lane = best
+    redis.call('hset', lanes, store, lane)
   end
-  lane = best
-  redis.call('hset', KEYS[1], ARGV[1], lane)
+  redis.call('zadd', holds, now + tonumber(hold_ms), store)
+  return lane
 end
-redis.call('zadd', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
-return lane
+local queues = {}
+for i = 3, #KEYS - EXTRA do queues[#queues + 1] = KEYS[i] end
 """
+
+# KEYS: the lanes hash, the holds sorted set, every lane's queue key; ARGV: store id, hold ms. The lane.
+_TAKE_LANE = _LANE_OF.replace("EXTRA", "0") + """
+return lane_of(KEYS[1], KEYS[2], queues, ARGV[1], ARGV[2])
+"""
+
+# The same keys and the store's storm window last; ARGV: store id, hold ms, pushes, window ms, storm
+# pushes. The pushes are counted into the window (started at zero by its first push, INCRBY keeps its
+# expiry); a store within the storm pushes is not storming: -1, else its lane.
+_STORM_LANE = _LANE_OF.replace("EXTRA", "1") + """
+local window = KEYS[#KEYS]
+redis.call('set', window, 0, 'NX', 'PX', tonumber(ARGV[4]))
+if redis.call('incrby', window, tonumber(ARGV[3])) <= tonumber(ARGV[5]) then return -1 end
+return lane_of(KEYS[1], KEYS[2], queues, ARGV[1], ARGV[2])
+"""
+
+
+def _lane_keys() -> list[str]:
+    return [LANES_KEY, HOLDERS_KEY, *(Queue.redis_queue_namespace_prefix + name for name in STOCK_BULK_LANES)]
 
 
 def bulk_lane(runtime: "Runtime", store_id: str) -> str:
     """The bulk lane (RQ queue name) of a storming store, taking one if it holds none; renews its hold."""
-    keys = [LANES_KEY, HOLDERS_KEY, *(queue(name, runtime.redis).key for name in STOCK_BULK_LANES)]
-    lane = int(runtime.redis.eval(_TAKE_LANE, len(keys), *keys, store_id, HOLD_SECONDS * 1000))
+    lane = int(script(_TAKE_LANE)(_lane_keys(), [store_id, HOLD_SECONDS * 1000], client=runtime.redis))
     return STOCK_BULK_LANES[lane % len(STOCK_BULK_LANES)]
+
+
+def storm_lane(runtime: "Runtime", store_id: str, pushes: int, *, window_ms: int, storm_pushes: int) -> str | None:
+    """Count `pushes` into the store's storm window; past `storm_pushes` in it, the store is storming and
+    this is its bulk lane (as `bulk_lane`), else None. One round trip for both: this runs on every
+    Extension API batch with stock changes."""
+    lane = int(script(_STORM_LANE)([*_lane_keys(), f"hub:stock:storm:{store_id}"],
+                                   [store_id, HOLD_SECONDS * 1000, pushes, window_ms, storm_pushes],
+                                   client=runtime.redis))
+    return None if lane < 0 else STOCK_BULK_LANES[lane % len(STOCK_BULK_LANES)]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hub.queues import MAINTENANCE, PRICE, STOCK, enqueue_coalesced, enqueue_coalesced_many, id_part
 from hub.models import SkuBinding, Store
 from hub.sync import policy
-from hub.sync.stock.lanes import bulk_lane
+from hub.sync.stock.lanes import storm_lane
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -60,20 +60,11 @@ def enqueue_pushes(runtime: "Runtime", store_id: str, product_ids: Iterable[str]
     products = list(product_ids)
     if not products:
         return
-    if queue_name == STOCK and _in_storm(runtime, store_id, len(products)):
-        queue_name = bulk_lane(runtime, store_id)  # its own lane while it storms (hub/sync/stock/lanes.py)
+    if queue_name == STOCK:  # a storming store's pushes go on a lane of its own (hub/sync/stock/lanes.py)
+        queue_name = storm_lane(runtime, store_id, len(products), window_ms=STORM_WINDOW_MS,
+                                storm_pushes=STORM_PUSHES) or STOCK
     enqueue_coalesced_many(queue_name, PUSH_JOB, [(push_job_id(store_id, p), (store_id, p)) for p in products],
                            connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
-
-
-def _in_storm(runtime: "Runtime", store_id: str, count: int) -> bool:
-    """Count this store's pushes in a short fixed window (shared by every web process and worker)."""
-    key = f"hub:stock:storm:{store_id}"
-    pipe = runtime.redis.pipeline(transaction=True)
-    pipe.set(key, 0, nx=True, px=STORM_WINDOW_MS)  # a new window starts at zero; INCRBY keeps its expiry
-    pipe.incrby(key, count)
-    _, total = pipe.execute()
-    return int(total) > STORM_PUSHES
 
 
 def bound_products(runtime: "Runtime", store_id: str, product_ids: Iterable[str] | None = None) -> list[str]:
@@ -92,14 +83,16 @@ def bound_products(runtime: "Runtime", store_id: str, product_ids: Iterable[str]
     return sorted(found)
 
 
-def after_stock_changes(runtime: "Runtime", store_id: str, product_ids: Iterable[str]) -> int:
+def after_stock_changes(runtime: "Runtime", store_id: str, product_ids: Iterable[str], *,
+                        on_tiktok: list[str] | None = None) -> int:
     """Called after store events commit: one coalesced job per changed product that is on TikTok.
 
     Products not created on TikTok yet are skipped; the listing engine sends their initial values.
     Enqueued in bulk: in a storm a 500-item batch touches hundreds of products, and one lock and
-    status round trip each used to dominate the Extension API's time. Returns the number of products.
+    status round trip each used to dominate the Extension API's time. `on_tiktok`: `bound_products`
+    of `product_ids` when the caller has read it already. Returns the number of products.
     """
-    products = bound_products(runtime, store_id, product_ids)
+    products = bound_products(runtime, store_id, product_ids) if on_tiktok is None else on_tiktok
     enqueue_pushes(runtime, store_id, products)
     return len(products)
 
