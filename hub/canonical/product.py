@@ -49,7 +49,9 @@ class LocationStockSchema(OpenSchema):
 
 
 def unique_location_ids(locations: list[dict[str, Any]] | None) -> None:
-    ids = [location["id"] for location in locations or []]
+    if not locations:
+        return  # most stock items have no locations: every item of a batch passes here
+    ids = [location["id"] for location in locations]
     if len(ids) != len(set(ids)):
         raise ValidationError("Location ids must be unique within a variant.", "locations")
 

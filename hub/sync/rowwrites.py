@@ -133,24 +133,21 @@ class _DriverUpdate:
 
     def rows(self, params: list[tuple[Any, Any, dict[str, Any]]]) -> list[Any]:
         """The driver's parameter rows for (row id, version read, values to write) triples."""
-        seen: list[dict[Any, Any]] = [{} for _ in self.names]
-
-        def converted(i: int, raw: Any) -> Any:
-            convert = self.converters[i]
-            if convert is None:
-                return raw
-            try:
-                return seen[i][raw]
-            except KeyError:
-                seen[i][raw] = out = convert(raw)
-                return out
-            except TypeError:  # not hashable (a list of locations): converted each time
-                return convert(raw)
-
+        converting: list[tuple[int, Callable[[Any], Any], dict[tuple[type, Any], Any]]] = [
+            (i, convert, {}) for i, convert in enumerate(self.converters) if convert is not None]
         out = []
         for row_id, expected, values in params:
-            given = {"b_id": row_id, "b_expected": expected, **{f"b_{k}": v for k, v in values.items()}}
-            row = [converted(i, given[name]) for i, name in enumerate(self.names)]
+            row = [row_id if name == "b_id" else expected if name == "b_expected" else values[name[2:]]
+                   for name in self.names]
+            for i, convert, seen in converting:
+                raw = row[i]
+                key = (type(raw), raw)  # 1 and True are equal keys, but not the same value to store
+                try:
+                    row[i] = seen[key]
+                except KeyError:
+                    row[i] = seen[key] = convert(raw)
+                except TypeError:  # not hashable (a list of locations): converted each time
+                    row[i] = convert(raw)
             out.append(tuple(row) if self.positional else dict(zip(self.names, row)))
         return out
 

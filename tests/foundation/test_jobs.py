@@ -199,3 +199,39 @@ def test_a_change_still_gets_a_job_when_the_waiting_one_vanishes_while_it_is_rea
     enqueue_coalesced("stock", record, "stock-s1-77", "second", redis_url, connection=conn)
     SimpleWorker(all_queues(conn), connection=conn).work(burst=True)
     assert b"second" in conn.lrange(CALLS_KEY, 0, -1)
+
+
+def test_jobs_enqueued_alike_are_stored_as_rq_stores_them_and_run(redis_url: str) -> None:
+    """The batch writer behind every push a store batch creates (hub.queues.enqueue_alike) keeps RQ's
+    own storage: the same fields and values as RQ's `enqueue_many` (bar the moments of creation), the
+    same queue order, and a worker runs them with their own arguments."""
+    from hub.queues import enqueue_alike, queue
+    from hub.sync.stock.schedule import JOB_OPTIONS, RETRY
+
+    conn = redis.Redis.from_url(redis_url)
+    options = {k: v for k, v in JOB_OPTIONS.items() if k != "job_timeout"}
+    jobs = [(f"alike-{n}", (f"tag-{n}", redis_url)) for n in range(3)]
+    theirs = queue("stock", conn)
+    pipe = conn.pipeline()
+    theirs.enqueue_many([theirs.prepare_data(record, args, job_id=job_id, timeout=JOB_OPTIONS["job_timeout"],
+                                             retry=RETRY, **options) for job_id, args in jobs], pipeline=pipe)
+    pipe.execute()
+    stored_by_rq = {job_id: conn.hgetall(f"rq:job:{job_id}") for job_id, _ in jobs}
+    order_by_rq = conn.lrange(theirs.key, 0, -1)
+    conn.flushdb()
+
+    pipe = conn.pipeline()
+    enqueue_alike(queue("stock", conn), record, jobs, pipeline=pipe, timeout=JOB_OPTIONS["job_timeout"], retry=RETRY,
+                  **options)
+    pipe.execute()
+    moments = {b"created_at", b"enqueued_at"}
+    for job_id, _ in jobs:
+        ours = conn.hgetall(f"rq:job:{job_id}")
+        assert set(ours) == set(stored_by_rq[job_id])
+        assert {k: v for k, v in ours.items() if k not in moments} == \
+            {k: v for k, v in stored_by_rq[job_id].items() if k not in moments}, job_id
+        assert conn.ttl(f"rq:job:{job_id}") == -1  # kept until it runs, as RQ keeps it
+    assert conn.lrange(queue("stock", conn).key, 0, -1) == order_by_rq
+    assert conn.smembers("rq:queues") == {queue("stock", conn).key.encode()}
+    SimpleWorker(all_queues(conn), connection=conn).work(burst=True)
+    assert conn.lrange(CALLS_KEY, 0, -1) == [b"tag-0", b"tag-1", b"tag-2"]

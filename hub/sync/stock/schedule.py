@@ -63,7 +63,8 @@ def enqueue_pushes(runtime: "Runtime", store_id: str, product_ids: Iterable[str]
     if queue_name == STOCK:  # a storming store's pushes go on a lane of its own (hub/sync/stock/lanes.py)
         queue_name = storm_lane(runtime, store_id, len(products), window_ms=STORM_WINDOW_MS,
                                 storm_pushes=STORM_PUSHES) or STOCK
-    enqueue_coalesced_many(queue_name, PUSH_JOB, [(push_job_id(store_id, p), (store_id, p)) for p in products],
+    prefix = push_job_prefix(store_id)
+    enqueue_coalesced_many(queue_name, PUSH_JOB, [(prefix + id_part(p), (store_id, p)) for p in products],
                            connection=runtime.redis, retry=RETRY, **JOB_OPTIONS)
 
 
