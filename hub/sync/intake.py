@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import Table, bindparam, exists, select
+from sqlalchemy import Table, Text, bindparam, exists, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from hub.canonical.events import EVENT_SCHEMAS
@@ -152,7 +153,7 @@ class _Snapshot:
 
 @dataclass
 class _Variant:
-    held: Any = None    # Row(id, quantity, locations, price, version)
+    held: Any = None    # Row(id, quantity, locations_json, price, version)
     want: dict[str, Any] | None = None  # quantity, locations, price (None: keep the stored one), version
 
     @property
@@ -172,6 +173,16 @@ def _read_snapshots(session: Session, store_id: str, product_ids: list[str]) -> 
     return found
 
 
+# Per-location stock as its JSON text, decoded only when a row's version and quantity equal what would
+# be written (`_holds`): decoding it for every row read was a sixth of the read.
+_LOCATIONS_TEXT = sql_cast(STOCK.c.locations, Text).label("locations_json")
+
+
+def _stored_locations(row: Any) -> Any:
+    text = row.locations_json
+    return None if text is None or text == "null" else json.loads(text)
+
+
 @functools.cache
 def _stock_read() -> Any:
     """The stock rows of some products of a store, and whether each product is on TikTok (has SKU
@@ -181,7 +192,7 @@ def _stock_read() -> Any:
     on_tiktok = exists().where(bindings.c.store_id == STOCK.c.store_id, bindings.c.product_id == STOCK.c.product_id)
     # Looked up by product (the unique index's leading columns) rather than by (product, variant) pairs,
     # which PostgreSQL plans far worse for a few thousand pairs.
-    return select(STOCK.c.id, STOCK.c.product_id, STOCK.c.variant_id, STOCK.c.quantity, STOCK.c.locations,
+    return select(STOCK.c.id, STOCK.c.product_id, STOCK.c.variant_id, STOCK.c.quantity, _LOCATIONS_TEXT,
                   STOCK.c.price, STOCK.c.version, on_tiktok.label("on_tiktok")).where(
         STOCK.c.store_id == bindparam("store_id"), STOCK.c.product_id.in_(bindparam("product_ids", expanding=True)))
 
@@ -332,8 +343,8 @@ def _write_snapshots(session: Session, store_id: str, snapshots: dict[str, _Snap
 
 def _holds(row: Any, want: dict[str, Any]) -> bool:
     """Whether a stock row already holds what `want` would write (a repeat of the same version)."""
-    return ((row.version, row.quantity, row.locations) == (want["version"], want["quantity"], want["locations"])
-            and want["price"] in (None, row.price))
+    return (row.version == want["version"] and row.quantity == want["quantity"] and want["price"] in (None, row.price)
+            and _stored_locations(row) == want["locations"])
 
 
 def _write_stock(session: Session, store_id: str, stock: dict[tuple[str, str], _Variant], changes: Changes,
@@ -365,9 +376,8 @@ def _write_stock(session: Session, store_id: str, stock: dict[tuple[str, str], _
         return "retry"
 
     def reread(ids: list[int]) -> dict[int, Any]:
-        columns = (VariantStock.id, VariantStock.quantity, VariantStock.locations, VariantStock.price,
-                   VariantStock.version)
-        return {row.id: row for row in session.execute(select(*columns).where(VariantStock.id.in_(ids)))}
+        columns = (STOCK.c.id, STOCK.c.quantity, _LOCATIONS_TEXT, STOCK.c.price, STOCK.c.version)
+        return {row.id: row for row in session.connection().execute(select(*columns).where(STOCK.c.id.in_(ids)))}
 
     def values(item: tuple[tuple[str, str], _Variant]) -> dict[str, Any]:
         want = item[1].wanted

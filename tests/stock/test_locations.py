@@ -71,3 +71,23 @@ def test_a_new_location_seen_in_stock_data_can_be_chosen(shop: Shop) -> None:
     _locations(shop, 2, depot=4)
     shown = json.loads(_cli(shop).stdout)["locations"]
     assert shown == [{"id": "depot", "name": "depot", "selling": True}]
+
+
+def test_a_repeated_version_with_the_same_locations_changes_nothing_and_a_corrected_one_is_pushed(
+        shop: Shop) -> None:
+    tiktok_id = shop.list_product("72", [("HAT", "15.00", 2)])
+    send = lambda version, locations: shop.send(new_event("inventory.update", items=[{  # noqa: E731
+        "product_id": "72", "variant_id": "72-HAT", "quantity": 0, "price": "15.00", "version": version,
+        "locations": locations}]))
+    send(2, [{"id": "leeds", "quantity": 6}, {"id": "york", "quantity": 1}])
+    drain(shop.runtime)
+    assert shop.skus(tiktok_id)["HAT"]["stock"] == 7
+    pushed = shop.calls("inventory/update")
+    assert pushed >= 1
+    send(2, [{"id": "leeds", "quantity": 6}, {"id": "york", "quantity": 1}])  # the extension's resend
+    drain(shop.runtime)
+    assert shop.calls("inventory/update") == pushed  # nothing new to push
+    send(2, [{"id": "leeds", "quantity": 5}, {"id": "york", "quantity": 2}])  # same version and total, corrected
+    assert _cli(shop, "--sell", "leeds").returncode == 0
+    drain(shop.runtime)
+    assert shop.skus(tiktok_id)["HAT"]["stock"] == 5  # the corrected split was kept
