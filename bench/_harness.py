@@ -15,6 +15,7 @@ from typing import Iterator
 
 from hub.app import create_app
 from hub.config import load_settings
+from hub.heap import freeze_startup_heap
 from hub.merchants import create_store, find_or_create_merchant
 from hub.migrations import upgrade
 from hub.runtime import Runtime, install
@@ -34,7 +35,9 @@ def live_hub(database_url: str | None = None, **overrides) -> Iterator[tuple[str
             store, secret = create_store(s, runtime.secrets, find_or_create_merchant(s, None), "demo", "Bench")
             creds = {"store_id": store.id, "key_id": store.key_id, "secret": secret}
         try:
-            with LiveServer(create_app(runtime=runtime)) as server:
+            app = create_app(runtime=runtime)
+            freeze_startup_heap()  # as `hub serve` does once its app is built
+            with LiveServer(app) as server:
                 yield server.url, creds, runtime
         finally:
             runtime.close()

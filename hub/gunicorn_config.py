@@ -19,7 +19,10 @@ def _stop_waiting() -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """SIGTERM has no worker hook in gunicorn: chain ours in front of the worker's own handler."""
+    """SIGTERM has no worker hook in gunicorn: chain ours in front of the worker's own handler. The
+    app is loaded by now: its heap is frozen (hub/heap.py)."""
+    from hub.heap import freeze_startup_heap
+
     graceful = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum: int, frame: Any) -> None:
@@ -28,6 +31,7 @@ def post_worker_init(worker: Any) -> None:
             graceful(signum, frame)
 
     signal.signal(signal.SIGTERM, on_term)
+    freeze_startup_heap()
 
 
 def worker_int(worker: Any) -> None:

@@ -62,11 +62,13 @@ def serve(host: str, port: int, use_gunicorn: bool, workers: int, threads: int) 
                                    f"{host}:{port}", "--timeout", "60", "--config", "python:hub.gunicorn_config",
                                    "hub.wsgi:app"])
     from hub.app import create_app
+    from hub.heap import freeze_startup_heap
 
     runtime = build_runtime()
     runtime.redis.ping()  # start the embedded server now, not on the first request
     app = create_app(runtime=runtime)
     _exit_on_sigterm()
+    freeze_startup_heap()
     click.echo(f"Hub listening on http://{host}:{port}")
     from werkzeug.serving import run_simple
 

@@ -28,6 +28,7 @@ import redis
 from rq import SimpleWorker
 
 from hub.jobs import orders, products, stock, stores, tiktok_notifications
+from hub.heap import freeze_startup_heap
 from hub.jobs.scheduler import HubScheduler
 from hub.queues import (ORDERS, PRICE, PRIORITY, STOCK, STOCK_BULK, STOCK_BULK_LANES, all_queues, lanes_of,
                         position_of)
@@ -175,6 +176,7 @@ def run_worker(runtime: Runtime, *, burst: bool = False, with_scheduler: bool = 
     if burst:
         worker = HubWorker(_listened(runtime, queues), connection=runtime.redis)
         return worker.work(burst=True, with_scheduler=with_scheduler, logging_level="INFO")
+    freeze_startup_heap()  # a process that works until stopped (hub/heap.py)
     return _supervise(runtime, with_scheduler=with_scheduler, queues=queues)
 
 

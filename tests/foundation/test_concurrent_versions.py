@@ -108,3 +108,33 @@ def test_the_newest_product_version_wins_every_race(hub) -> None:  # noqa: ANN00
                 any(row != (newer, newer) for row in stock):
             lost_rounds += 1
     assert lost_rounds == 0, f"an older version was kept in {lost_rounds} of {ROUNDS} rounds"
+
+
+def test_stock_with_locations_is_kept_as_sent_and_a_resend_changes_nothing(
+        hub: tuple[Any, dict[str, Any], list[HubClient]]) -> None:
+    """Per-location stock through the batch UPDATE (one statement over arrays on PostgreSQL, an
+    executemany on SQLite): the newest split is stored, mixed with variants that have none, and the
+    store's resend of the same version is a no-op."""
+    runtime, _store, (client, _other) = hub
+    item = lambda n, version, locations: {"product_id": "p1", "variant_id": f"v{n}", "quantity": 9,  # noqa: E731
+                                          "price": "5.00", "version": version, "locations": locations}
+
+    def stored() -> dict[str, Any]:
+        with runtime.db.session_scope() as session:
+            return {r.variant_id: (r.quantity, r.locations, r.version) for r in session.scalars(select(VariantStock))}
+
+    client.send_events([new_event("inventory.update", items=[
+        item(1, 1, [{"id": "leeds", "quantity": 4}]), item(2, 1, None)])])
+    client.send_events([new_event("inventory.update", items=[
+        item(1, 2, [{"id": "leeds", "quantity": 3}, {"id": "york", "quantity": 5}]), item(2, 2, None),
+        item(3, 2, [{"id": "york", "quantity": 1}])])])
+    after = stored()
+    assert after == {"v1": (8, [{"id": "leeds", "name": None, "quantity": 3}, {"id": "york", "name": None, "quantity": 5}],
+                            2), "v2": (9, None, 2), "v3": (1, [{"id": "york", "name": None, "quantity": 1}], 2)}
+    with runtime.db.session_scope() as session:
+        before = {r.variant_id: r.updated_at for r in session.scalars(select(VariantStock))}
+    client.send_events([new_event("inventory.update", items=[
+        item(1, 2, [{"id": "leeds", "quantity": 3}, {"id": "york", "quantity": 5}]), item(2, 2, None)])])
+    with runtime.db.session_scope() as session:
+        assert {r.variant_id: r.updated_at for r in session.scalars(select(VariantStock))} == before
+    assert stored() == after
