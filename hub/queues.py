@@ -120,6 +120,11 @@ def queue(name: str, connection: redis.Redis) -> Queue:
     return Queue(name, connection=connection)
 
 
+def queue_key(name: str) -> str:
+    """The Redis key of RQ queue `name` (its list of waiting job ids), without building the queue."""
+    return Queue.redis_queue_namespace_prefix + name
+
+
 def all_queues(connection: redis.Redis, positions: Sequence[str] = PRIORITY) -> list[Queue]:
     """Every RQ queue of the given priority positions (default: all), in priority order."""
     return [Queue(name, connection=connection) for position in PRIORITY if position in positions
@@ -306,7 +311,7 @@ def claim_next(queue_names: Sequence[str], func: str, id_prefix: str, *, ahead: 
     absorbed (`enqueue_coalesced` finds no job) enqueues a new one: nothing is missed. Returns None when
     there is no such job.
     """
-    keys = [Queue.redis_queue_namespace_prefix + name for name in (*ahead, *queue_names)]
+    keys = [queue_key(name) for name in (*ahead, *queue_names)]
     found = script(_CLAIM_NEXT)(keys, [id_prefix, Job.redis_job_namespace_prefix, f"{func}(", len(ahead)],
                                 client=connection)
     if not found:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rq import Queue
-
-from hub.queues import STOCK_BULK_LANES, script
+from hub.queues import STOCK_BULK_LANES, queue_key, script
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -61,32 +59,33 @@ local function lane_of(lanes, holds, queues, store, hold_ms)
   return lane
 end
 local queues = {}
-for i = 3, #KEYS - EXTRA do queues[#queues + 1] = KEYS[i] end
+for i = first_queue, #KEYS do queues[#queues + 1] = KEYS[i] end
 """
 
 # KEYS: the lanes hash, the holds sorted set, every lane's queue key; ARGV: store id, hold ms. The lane.
-_TAKE_LANE = _LANE_OF.replace("EXTRA", "0") + """
+_TAKE_LANE = "local first_queue = 3\n" + _LANE_OF + """
 return lane_of(KEYS[1], KEYS[2], queues, ARGV[1], ARGV[2])
 """
 
-# The same keys and the store's storm window last; ARGV: store id, hold ms, pushes, window ms, storm
-# pushes. The pushes are counted into the window (started at zero by its first push, INCRBY keeps its
-# expiry); a store within the storm pushes is not storming: -1, else its lane.
-_STORM_LANE = _LANE_OF.replace("EXTRA", "1") + """
-local window = KEYS[#KEYS]
+# The same with the store's storm window third (before the queues); ARGV: store id, hold ms, pushes,
+# window ms, storm pushes. The pushes are counted into the window (started at zero by its first push,
+# INCRBY keeps its expiry); a store within the storm pushes is not storming: -1, else its lane.
+_STORM_LANE = "local first_queue = 4\n" + _LANE_OF + """
+local window = KEYS[3]
 redis.call('set', window, 0, 'NX', 'PX', tonumber(ARGV[4]))
 if redis.call('incrby', window, tonumber(ARGV[3])) <= tonumber(ARGV[5]) then return -1 end
 return lane_of(KEYS[1], KEYS[2], queues, ARGV[1], ARGV[2])
 """
 
 
-def _lane_keys() -> list[str]:
-    return [LANES_KEY, HOLDERS_KEY, *(Queue.redis_queue_namespace_prefix + name for name in STOCK_BULK_LANES)]
+def _queue_keys() -> list[str]:
+    return [queue_key(name) for name in STOCK_BULK_LANES]
 
 
 def bulk_lane(runtime: "Runtime", store_id: str) -> str:
     """The bulk lane (RQ queue name) of a storming store, taking one if it holds none; renews its hold."""
-    lane = int(script(_TAKE_LANE)(_lane_keys(), [store_id, HOLD_SECONDS * 1000], client=runtime.redis))
+    lane = int(script(_TAKE_LANE)([LANES_KEY, HOLDERS_KEY, *_queue_keys()], [store_id, HOLD_SECONDS * 1000],
+                                  client=runtime.redis))
     return STOCK_BULK_LANES[lane % len(STOCK_BULK_LANES)]
 
 
@@ -94,7 +93,7 @@ def storm_lane(runtime: "Runtime", store_id: str, pushes: int, *, window_ms: int
     """Count `pushes` into the store's storm window; past `storm_pushes` in it, the store is storming and
     this is its bulk lane (as `bulk_lane`), else None. One round trip for both: this runs on every
     Extension API batch with stock changes."""
-    lane = int(script(_STORM_LANE)([*_lane_keys(), f"hub:stock:storm:{store_id}"],
+    lane = int(script(_STORM_LANE)([LANES_KEY, HOLDERS_KEY, f"hub:stock:storm:{store_id}", *_queue_keys()],
                                    [store_id, HOLD_SECONDS * 1000, pushes, window_ms, storm_pushes],
                                    client=runtime.redis))
     return None if lane < 0 else STOCK_BULK_LANES[lane % len(STOCK_BULK_LANES)]
