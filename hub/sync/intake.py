@@ -18,8 +18,8 @@ from typing import Any, cast
 
 from marshmallow import ValidationError
 from sqlalchemy import String, Table, Text, any_, bindparam, exists, select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from hub.canonical.events import EVENT_SCHEMAS
