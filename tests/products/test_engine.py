@@ -380,3 +380,25 @@ def test_a_picture_host_that_never_resolves_is_retried_then_fails_naming_the_pro
     assert listing.status == FAILED_TO_SYNC and listing.reason_code == "image_host_not_found"
     assert listing.reason.startswith("“Organic Cotton Crew Neck T-shirt 33” (product 33): "), listing.reason
     assert "no-such-host.invalid" in listing.reason and "Sync" in listing.fix
+
+
+def test_a_review_that_ends_before_a_lost_create_is_retried_is_applied_when_the_retry_records_it(shop) -> None:
+    """TikTok created the product and the answer was lost; TikTok then approved it and said so while the
+    hub did not know the product yet. The retry must not leave it "Under review" until the next poll."""
+    from hub.app import create_app
+    from hub.jobs.products import list_product
+    from hub.models.listings import ACTIVE
+
+    webhooks = create_app(runtime=shop.runtime).test_client()
+    seen: set[str] = set()
+    shop.map()
+    shop.push(shop.product("12"), run=False)
+    shop.sandbox.fault(CREATE, "lost_response")
+    with pytest.raises(RetryableError):
+        list_product(shop.store_id, "12")
+    (created,) = shop.sandbox.state()["products"]
+    shop.sandbox.review(created["id"], "approve")
+    assert shop.deliver_webhooks(webhooks, seen) >= 1  # about a product the hub has not recorded yet
+    assert list_product(shop.store_id, "12") == ACTIVE  # the retry records it, with what TikTok reported
+    shop.work()
+    assert shop.listing("12").status == ACTIVE

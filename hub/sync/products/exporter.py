@@ -510,6 +510,9 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
             _error_issue(product, error, "Correct it, then click Sync.")
         return give_back(fail(runtime, store_id, product_id, [issue] + findings.warnings))
     _record_created(runtime, loaded, draft, created, findings, body, parts)
+    from hub.sync.products import review  # review builds on this module
+
+    review.after_created(runtime, client, loaded.shop.shop_id, store_id, product_id, str(created["product_id"]))
     return UNDER_REVIEW
 
 

@@ -154,9 +154,10 @@ def on_notification(session: Session, shop: TikTokShop, notification: "TikTokNot
     product_id = str(data.get("product_id") or "")
     if notification.type not in (5, 37) or not product_id:
         return  # 15 (information changed) and 16 (created) need nothing: the hub made those changes
+    _noted(current(), shop.shop_id, product_id)  # before looking: a create recorded meanwhile sees it
     listings = _listings_for(session, shop, product_id)
     if not listings:
-        return  # not (yet) recorded as ours; the periodic poll catches up if it becomes ours
+        return  # not (yet) recorded as ours: `after_created` reads it if it becomes ours
     went_live: list[Listing] = []
     with client_for_shop(current(), shop) as client:
         for listing in listings:
@@ -170,6 +171,43 @@ def on_notification(session: Session, shop: TikTokShop, notification: "TikTokNot
 
         for listing in went_live:
             after_stock_changes(current(), listing.store_id, [listing.product_id])
+
+
+# A status notification about a product the hub had not recorded yet: TikTok created it but the create's
+# answer was lost, and the review ended before the retry recorded it. Kept long enough for the listing
+# job's retries (its backoff reaches minutes), then the periodic poll is the fallback.
+NOTED_SECONDS = 1800
+
+
+def _noted_key(shop_id: str, tiktok_product_id: str) -> str:
+    return f"hub:tiktok:status-noted:{shop_id}:{tiktok_product_id}"
+
+
+def _noted(runtime: "Runtime", shop_id: str, tiktok_product_id: str) -> None:
+    runtime.redis.set(_noted_key(shop_id, tiktok_product_id), 1, ex=NOTED_SECONDS)
+
+
+def after_created(runtime: "Runtime", client: "ShopClient", shop_id: str, store_id: str, product_id: str,
+                  tiktok_product_id: str) -> None:
+    """Once a create is recorded: if TikTok already reported a status change of that product, read it now
+    (its notification found no listing then), so it does not stay "Under review" until the next poll."""
+    if not runtime.redis.delete(_noted_key(shop_id, tiktok_product_id)):
+        return
+    try:
+        with runtime.db.session_scope() as session:
+            listing = session.scalar(select(Listing).where(Listing.store_id == store_id,
+                                                           Listing.product_id == product_id))
+            if listing is None or listing.tiktok_product_id != tiktok_product_id:
+                return
+            went_live = listing.status != ACTIVE and refresh(session, client, listing) == ACTIVE
+    except Exception:  # noqa: BLE001 - the product is recorded; the periodic poll reads it instead
+        log.warning("Could not read the status of new TikTok product %s; the review poll will", tiktok_product_id,
+                    exc_info=True)
+        return
+    if went_live:
+        from hub.sync.stock.schedule import after_stock_changes
+
+        after_stock_changes(runtime, store_id, [product_id])  # held back during the review
 
 
 def poll(runtime: "Runtime", *, older_than: timedelta = timedelta(minutes=5), limit: int = 200) -> int:
