@@ -194,12 +194,8 @@ def run_chaos(tmp: Path, *, database_url: str | None, products: int, changes: in
         redis_server = EmbeddedRedis(tmp / "redis-server")  # "the" Redis server, killed and restarted below
         redis_url = redis_server.acquire()
         closers.append(redis_server.release)
-        # TikTok retries a webhook for hours (2 min … 12 h); 1 + 3 + 10 s was shorter than the web
-        # process's restart on a loaded machine, so a review notification sent meanwhile was lost and the
-        # product waited for the 5-minute review poll, past the settle time. A minute and a half of
-        # retries still keeps the run short and covers the restart.
         sandbox_server = SandboxServer(APP_KEY, APP_SECRET, review_delay=0.3, rate_limit=0, daily_listing_cap=100_000,
-                                       fault_seed=seed, webhook_retry_delays=[1, 3, 10, 30, 45])
+                                       fault_seed=seed, webhook_retry_delays=[1, 3, 10])
         closers.append(sandbox_server.close)
         sandbox = Sandbox(sandbox_server.url)
         pictures = ImageServer()
