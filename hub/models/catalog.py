@@ -102,6 +102,9 @@ class ListingPlan(Base):
     tiktok_status: Mapped[str | None] = mapped_column(String(32), default=None)  # TikTok's own status
     review_reason: Mapped[str | None] = mapped_column(Text, default=None)
     checked_at: Mapped[datetime | None] = mapped_column(default=None)  # last review poll
+    # Set when a create is sent and cleared when one is recorded: a create sent while it is still set may
+    # be answered with the product of the earlier attempt (same idempotency key), holding its values.
+    create_sent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

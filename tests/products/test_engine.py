@@ -402,3 +402,31 @@ def test_a_review_that_ends_before_a_lost_create_is_retried_is_applied_when_the_
     assert list_product(shop.store_id, "12") == ACTIVE  # the retry records it, with what TikTok reported
     shop.work()
     assert shop.listing("12").status == ACTIVE
+
+
+def test_a_change_made_while_a_lost_create_waits_for_its_retry_reaches_tiktok(shop) -> None:
+    """TikTok keeps the product of the first create (the retry, with the same idempotency key, returns it
+    unchanged), so the values the retry's body carried are not what TikTok holds: they must be sent."""
+    from hub.app import create_app
+    from hub.jobs.products import list_product
+    from hub.models.listings import ACTIVE
+    from tests.support.jobs import drain
+
+    webhooks = create_app(runtime=shop.runtime).test_client()
+    shop.map()
+    shop.push(shop.product("13"), run=False)  # sizes M (10 at 12.50) and L (4 at 12.50)
+    shop.sandbox.fault(CREATE, "lost_response")
+    with pytest.raises(RetryableError):
+        list_product(shop.store_id, "13")
+    shop.push(events=[{"id": str(uuid.uuid4()), "type": "inventory.update", "items": [
+        {"product_id": "13", "variant_id": "131", "quantity": 3, "price": "14.00", "version": shop.version + 5}]}],
+        run=False)
+    list_product(shop.store_id, "13")  # the retry: TikTok answers with the product of the first create
+    (created,) = shop.sandbox.state()["products"]
+    shop.sandbox.review(created["id"], "approve")
+    shop.deliver_webhooks(webhooks, set())
+    drain(shop.runtime)
+    assert shop.listing("13").status == ACTIVE
+    (on_tiktok,) = shop.sandbox.state()["products"]
+    sku = next(s for s in on_tiktok["skus"] if s["seller_sku"] == "TEE-13-M")
+    assert (sku["stock"], sku["price"]) == (3, "14.00")

@@ -499,6 +499,7 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
         brand = brand_id(runtime, loaded.shop, client, draft.brand, loaded.inputs.category_id)
         if brand:
             body["brand_id"] = brand
+        unsure = _create_sent(runtime, store_id, product_id)
         created = client.products.create(body, idempotency_key=loaded.plan_key)
     except DataError as error:
         if error.code == LISTING_LIMIT_CODE:
@@ -509,11 +510,29 @@ def _create(runtime: "Runtime", loaded: Loaded, client: "ShopClient") -> str:
         issue = tiktok_refusal(product, error) if error.code.startswith("tiktok_") else \
             _error_issue(product, error, "Correct it, then click Sync.")
         return give_back(fail(runtime, store_id, product_id, [issue] + findings.warnings))
-    _record_created(runtime, loaded, draft, created, findings, body, parts)
+    _record_created(runtime, loaded, draft, created, findings, body, parts, unsure=unsure)
+    if unsure:  # what TikTok holds is unknown until sent: stock now, the price once the review is over
+        from hub.sync.stock.schedule import after_stock_changes
+
+        after_stock_changes(runtime, store_id, [product_id])
     from hub.sync.products import review  # review builds on this module
 
     review.after_created(runtime, client, loaded.shop.shop_id, store_id, product_id, str(created["product_id"]))
     return UNDER_REVIEW
+
+
+def _create_sent(runtime: "Runtime", store_id: str, product_id: str) -> bool:
+    """Note that a create is about to be sent; True when an earlier one was sent and never recorded.
+
+    TikTok answers a create with an idempotency key it has seen with the product that first create made,
+    with that create's prices and stock, not this body's. A change made while the retry waited would then
+    be recorded as sent though TikTok never got it.
+    """
+    with runtime.db.session_scope() as session:
+        plan = categories.ensure_plan(session, store_id, product_id)
+        unsure = plan.create_sent_at is not None
+        plan.create_sent_at = _now()
+    return unsure
 
 
 def _defer(runtime: "Runtime", session: Session, loaded: Loaded) -> str:
@@ -552,7 +571,8 @@ def _match_skus(draft: Draft, reply_skus: list[Mapping[str, Any]]) -> list[str |
 
 
 def _write_bindings(session: Session, store_id: str, product_id: str, tiktok_product_id: str, draft: Draft,
-                    sku_ids: list[str | None], versions: Mapping[str, int], *, keep_pushed: bool = False) -> None:
+                    sku_ids: list[str | None], versions: Mapping[str, int], *, keep_pushed: bool = False,
+                    sent_unknown: bool = False) -> None:
     old = {b.variant_id: b for b in session.scalars(select(SkuBinding).where(
         SkuBinding.store_id == store_id, SkuBinding.product_id == product_id))}
     session.execute(delete(SkuBinding).where(SkuBinding.store_id == store_id, SkuBinding.product_id == product_id))
@@ -568,8 +588,8 @@ def _write_bindings(session: Session, store_id: str, product_id: str, tiktok_pro
             store_id=store_id, product_id=product_id, variant_id=variant_id, tiktok_product_id=tiktok_product_id,
             tiktok_sku_id=sku_id, seller_sku=draft.body["skus"][index]["seller_sku"],
             tiktok_warehouse_id=_created_warehouse(draft.body["skus"][index], old.get(variant_id), sku_id),
-            pushed_price=previous.pushed_price if previous else draft.prices[index],
-            pushed_quantity=previous.pushed_quantity if previous else draft.quantities[index],
+            pushed_price=previous.pushed_price if previous else None if sent_unknown else draft.prices[index],
+            pushed_quantity=previous.pushed_quantity if previous else None if sent_unknown else draft.quantities[index],
             pushed_version=previous.pushed_version if previous else versions.get(variant_id, 0),
             pushed_at=previous.pushed_at if previous else now))
 
@@ -590,14 +610,18 @@ def remember_sent(listing: Listing, body: Mapping[str, Any], parts: Mapping[str,
 
 
 def _record_created(runtime: "Runtime", loaded: Loaded, draft: Draft, created: Mapping[str, Any],
-                    findings: Findings, body: Mapping[str, Any], parts: Mapping[str, Any]) -> None:
+                    findings: Findings, body: Mapping[str, Any], parts: Mapping[str, Any], *,
+                    unsure: bool = False) -> None:
+    """`unsure`: TikTok may hold an earlier attempt's prices and stock (`_create_sent`); the bindings then
+    record none as sent, so the pusher sends the store's values."""
     store_id, product_id = loaded.store_id, str(loaded.product["id"])
     tiktok_id = str(created["product_id"])
     sku_ids = _match_skus(draft, created.get("skus") or [])
     with runtime.db.session_scope() as session:
         versions = {row.variant_id: row.version for row in session.scalars(select(VariantStock).where(
             VariantStock.store_id == store_id, VariantStock.product_id == product_id))}
-        _write_bindings(session, store_id, product_id, tiktok_id, draft, sku_ids, versions)
+        _write_bindings(session, store_id, product_id, tiktok_id, draft, sku_ids, {} if unsure else versions,
+                        sent_unknown=unsure)
         listing = _listing(session, store_id, product_id)
         listing.tiktok_product_id = tiktok_id
         remember_sent(listing, body, parts)
@@ -609,6 +633,7 @@ def _record_created(runtime: "Runtime", loaded: Loaded, draft: Draft, created: M
                    warnings or None)
         plan = categories.ensure_plan(session, store_id, product_id)
         plan.created_on = planner.today()
+        plan.create_sent_at = None
         plan.planned_for = None
         plan.sent_hash = loaded.content_hash
         plan.details_changed = False
